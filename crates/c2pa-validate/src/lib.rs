@@ -1,0 +1,2 @@
+//! `signet-c2pa-validate`: placeholder root; see ARCHITECTURE.md for this crate's role.
+#![forbid(unsafe_code)]

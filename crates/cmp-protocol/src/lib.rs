@@ -1,0 +1,2 @@
+//! `signet-cmp-protocol`: placeholder root; see ARCHITECTURE.md for this crate's role.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! `signet-crypto`: placeholder root; see ARCHITECTURE.md for this crate's role.
+#![forbid(unsafe_code)]
