@@ -1,2 +1,15 @@
-//! `signet-asn1-types`: placeholder root; see ARCHITECTURE.md for this crate's role.
+//! `signet-asn1-types`: the one ASN.1 stack of Signet.
+//!
+//! What this crate does **not** do: it performs no I/O, reads no clock and holds no keys. It
+//! re-exports the RustCrypto `der` 0.8 family and defines the types and crypto traits every
+//! other Signet layer shares.
 #![forbid(unsafe_code)]
+
+pub use cms;
+pub use const_oid;
+pub use der;
+pub use pkcs8;
+pub use spki;
+pub use x509_cert;
+
+pub mod crypto;
