@@ -85,6 +85,14 @@ pub(crate) fn shared_dir() -> PathBuf {
 
 fn ci() -> Result<()> {
     let root = project_root();
+    eprintln!("==> xtask ci: scripts/python-peers.sh (c2pa-python, pkilint)");
+    let status = Command::new("bash")
+        .arg(root.join("scripts/python-peers.sh"))
+        .status()
+        .context("running scripts/python-peers.sh")?;
+    if !status.success() {
+        bail!("xtask ci: installing the Python peers failed ({status})");
+    }
     let steps: &[(&str, &[&str])] = &[
         ("fmt", &["fmt", "--all", "--", "--check"]),
         (
