@@ -13,3 +13,4 @@ pub use spki;
 pub use x509_cert;
 
 pub mod crypto;
+pub mod time;
