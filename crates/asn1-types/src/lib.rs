@@ -12,5 +12,6 @@ pub use pkcs8;
 pub use spki;
 pub use x509_cert;
 
+pub mod algorithm;
 pub mod crypto;
 pub mod time;
