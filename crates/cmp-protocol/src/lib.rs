@@ -1,2 +1,4 @@
 //! `signet-cmp-protocol`: placeholder root; see ARCHITECTURE.md for this crate's role.
 #![forbid(unsafe_code)]
+
+pub mod mac;
