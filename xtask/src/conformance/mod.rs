@@ -16,6 +16,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+mod wycheproof;
+
 /// One registered suite.
 pub(crate) struct Suite {
     /// Name used by `--suite` and in the summary line.
@@ -27,7 +29,11 @@ pub(crate) struct Suite {
 }
 
 /// Every suite, in the order `cargo xtask conformance` runs them.
-pub(crate) const SUITES: &[Suite] = &[];
+pub(crate) const SUITES: &[Suite] = &[Suite {
+    name: "wycheproof",
+    about: "C2SP Wycheproof: ECDSA, Ed25519, RSA PSS/PKCS#1, HMAC, PBKDF2, AES key wrap",
+    run: wycheproof::run,
+}];
 
 /// What a suite gets to work with.
 #[allow(dead_code, reason = "fields read by suites as they are added")]
