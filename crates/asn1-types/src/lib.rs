@@ -13,5 +13,7 @@ pub use spki;
 pub use x509_cert;
 
 pub mod algorithm;
+pub mod canonical;
 pub mod crypto;
+pub mod ocsp;
 pub mod time;
