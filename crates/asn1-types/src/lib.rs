@@ -17,3 +17,4 @@ pub mod canonical;
 pub mod crypto;
 pub mod ocsp;
 pub mod time;
+pub mod tsp;
