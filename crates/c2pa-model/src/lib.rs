@@ -1,2 +1,13 @@
-//! `signet-c2pa-model`: placeholder root; see ARCHITECTURE.md for this crate's role.
+//! `signet-c2pa-model`: the C2PA 2.2 data model — JUMBF, manifest store, manifests, claims,
+//! assertions, claim signatures — and the asset containers that carry it.
+//!
+//! What this crate does **not** do: it opens no files and makes no network requests (callers pass
+//! bytes, readers and writers), reads no clock, and does not decide whether a manifest is valid
+//! or trusted — that is `signet-c2pa-validate`. Every parsed structure keeps the exact bytes it
+//! was parsed from, and hashes are always computed over those bytes.
 #![forbid(unsafe_code)]
+
+pub mod error;
+pub mod jumbf;
+
+pub use error::JumbfError;

@@ -1,0 +1,72 @@
+//! Errors of `signet-c2pa-model`.
+//!
+//! Parsing errors are structured and carry the byte offset where the problem is; a validator maps
+//! them to C2PA status codes (`claim.malformed`, `general.error`, ...) in one place.
+
+use thiserror::Error;
+
+/// A JUMBF structure could not be parsed or written.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum JumbfError {
+    /// The data ends inside a box header or field.
+    #[error("JUMBF data truncated at offset {offset}")]
+    Truncated {
+        /// Offset of the box or field that is cut short.
+        offset: usize,
+    },
+    /// A box length is smaller than its header or runs past its enclosing box.
+    #[error("JUMBF box at offset {offset} has an invalid length")]
+    BadLength {
+        /// Offset of the box.
+        offset: usize,
+    },
+    /// Bytes follow the outermost box.
+    #[error("trailing data after the JUMBF superbox at offset {offset}")]
+    TrailingData {
+        /// Offset of the first trailing byte.
+        offset: usize,
+    },
+    /// A superbox was expected.
+    #[error("expected a JUMBF superbox at offset {offset}, found box type {found:?}")]
+    NotASuperbox {
+        /// Offset of the box.
+        offset: usize,
+        /// The box type found.
+        found: [u8; 4],
+    },
+    /// A superbox does not start with a description box.
+    #[error("JUMBF superbox at offset {offset} has no description box")]
+    MissingDescription {
+        /// Offset of the superbox.
+        offset: usize,
+    },
+    /// A description box field is malformed.
+    #[error("JUMBF description box at offset {offset}: malformed {what}")]
+    BadDescription {
+        /// Offset of the description box.
+        offset: usize,
+        /// Which field.
+        what: &'static str,
+    },
+    /// Nesting exceeds [`crate::jumbf::Limits::max_depth`].
+    #[error("JUMBF nesting deeper than {limit} at offset {offset}")]
+    TooDeep {
+        /// Offset of the superbox that is too deep.
+        offset: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// More boxes than [`crate::jumbf::Limits::max_boxes`].
+    #[error("more than {limit} JUMBF boxes")]
+    TooManyBoxes {
+        /// The limit.
+        limit: usize,
+    },
+    /// A label violates C2PA 2.2 §11.1.4.1.1.
+    #[error("JUMBF label {label:?} is not allowed (C2PA 2.2 §11.1.4.1.1)")]
+    BadLabel {
+        /// The label.
+        label: String,
+    },
+}
