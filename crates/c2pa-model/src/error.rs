@@ -70,3 +70,65 @@ pub enum JumbfError {
         label: String,
     },
 }
+
+/// An asset container could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ContainerError {
+    /// The data is not of the expected format.
+    #[error("not a {format} file")]
+    NotFormat {
+        /// The format expected.
+        format: &'static str,
+    },
+    /// The data ends early.
+    #[error("asset truncated at offset {offset}")]
+    Truncated {
+        /// Where the data ended.
+        offset: u64,
+    },
+    /// A structural rule of the container is broken.
+    #[error("malformed asset at offset {offset}: {what}")]
+    Malformed {
+        /// Where.
+        offset: u64,
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// More segments than [`crate::container::ContainerLimits::max_segments`].
+    #[error("more than {limit} container segments")]
+    TooManySegments {
+        /// The limit.
+        limit: usize,
+    },
+    /// The manifest store exceeds [`crate::container::ContainerLimits::max_store_size`].
+    #[error("manifest store larger than {limit} bytes")]
+    StoreTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// More than one C2PA Manifest Store is embedded (C2PA 2.2 §A: one store per asset).
+    #[error("more than one C2PA Manifest Store in the asset")]
+    MultipleStores,
+    /// The reader failed.
+    #[error("reading the asset failed at offset {offset}: {kind}")]
+    Io {
+        /// The I/O error kind.
+        kind: std::io::ErrorKind,
+        /// Offset reached.
+        offset: u64,
+    },
+}
+
+impl ContainerError {
+    pub(crate) fn io(e: std::io::Error, offset: u64) -> Self {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            Self::Truncated { offset }
+        } else {
+            Self::Io {
+                kind: e.kind(),
+                offset,
+            }
+        }
+    }
+}

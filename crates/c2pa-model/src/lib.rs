@@ -7,7 +7,8 @@
 //! was parsed from, and hashes are always computed over those bytes.
 #![forbid(unsafe_code)]
 
+pub mod container;
 pub mod error;
 pub mod jumbf;
 
-pub use error::JumbfError;
+pub use error::{ContainerError, JumbfError};

@@ -1,0 +1,103 @@
+//! Asset containers: finding (and later embedding) the C2PA Manifest Store in an asset.
+//!
+//! Locators read the asset sequentially through [`std::io::Read`] and keep only the manifest
+//! store bytes, so memory does not grow with the asset. Each returns a [`Located`] store with the
+//! byte ranges of the asset that carry it (what a `c2pa.hash.data` exclusion must cover).
+
+use core::ops::Range;
+use std::io::Read;
+
+use crate::error::ContainerError;
+
+pub mod jpeg;
+
+/// Bounds on what a locator accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContainerLimits {
+    /// Largest manifest store accepted, in bytes. Real stores are kilobytes to a few MiB (thumbnails
+    /// dominate); 64 MiB bounds memory for hostile input while leaving room for large ingredients.
+    pub max_store_size: usize,
+    /// Most container segments/chunks/boxes examined. JPEG files rarely have more than a few
+    /// hundred marker segments; 1,000,000 bounds the work of a hostile file of tiny segments.
+    pub max_segments: usize,
+}
+
+impl Default for ContainerLimits {
+    fn default() -> Self {
+        Self {
+            max_store_size: 64 * 1024 * 1024,
+            max_segments: 1_000_000,
+        }
+    }
+}
+
+/// Asset formats Signet can read manifests from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// JPEG (ISO 10918-1), store in APP11 segments (C2PA 2.2 §A.3.1, ISO 19566-5 D.2).
+    Jpeg,
+}
+
+/// A manifest store found in an asset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// The asset format.
+    pub format: Format,
+    /// The manifest store (one JUMBF superbox), reassembled from its segments.
+    pub store: Vec<u8>,
+    /// The byte ranges of the asset occupied by the store's segments, headers included, in
+    /// order. For JPEG these are whole APP11 marker segments (marker, length and payload).
+    pub ranges: Vec<Range<u64>>,
+}
+
+/// A reader that counts the bytes it has consumed.
+pub(crate) struct Counting<R> {
+    inner: R,
+    pub(crate) pos: u64,
+}
+
+impl<R: Read> Counting<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Self { inner, pos: 0 }
+    }
+
+    /// Reads exactly `buf.len()` bytes; end of data is `Ok(false)` only at the very start.
+    pub(crate) fn fill(&mut self, buf: &mut [u8]) -> Result<(), ContainerError> {
+        self.inner
+            .read_exact(buf)
+            .map_err(|e| ContainerError::io(e, self.pos))?;
+        self.pos = self
+            .pos
+            .saturating_add(u64::try_from(buf.len()).unwrap_or(u64::MAX));
+        Ok(())
+    }
+
+    /// Reads one byte, or `None` at end of data.
+    pub(crate) fn byte(&mut self) -> Result<Option<u8>, ContainerError> {
+        let mut b = [0u8; 1];
+        loop {
+            match self.inner.read(&mut b) {
+                Ok(0) => return Ok(None),
+                Ok(_) => {
+                    self.pos = self.pos.saturating_add(1);
+                    return Ok(b.first().copied());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(ContainerError::io(e, self.pos)),
+            }
+        }
+    }
+
+    /// Skips `n` bytes.
+    pub(crate) fn skip(&mut self, n: u64) -> Result<(), ContainerError> {
+        let copied = std::io::copy(&mut (&mut self.inner).take(n), &mut std::io::sink())
+            .map_err(|e| ContainerError::io(e, self.pos))?;
+        self.pos = self.pos.saturating_add(copied);
+        if copied == n {
+            Ok(())
+        } else {
+            Err(ContainerError::Truncated { offset: self.pos })
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! JPEG: the manifest store in APP11 marker segments (C2PA 2.2 §A.3.1; JPEG XT ISO/IEC 18477-3;
+//! ISO 19566-5:2023 D.2).
+//!
+//! ```text
+//! APP11 segment = FF EB ‖ Lp (u16 BE, includes itself) ‖ CI "JP" ‖ En (u16 box instance)
+//!                 ‖ Z (u32 packet sequence, from 1) ‖ box data
+//! ```
+//! The first packet's box data starts with the superbox header; every continuation packet repeats
+//! `LBox ‖ TBox` (and `XLBox` when `LBox = 1`) before continuing the box payload.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use super::{ContainerLimits, Counting, Format, Located};
+use crate::error::ContainerError;
+use crate::jumbf;
+
+/// JUMBF type UUID of the C2PA Manifest Store (`c2pa`).
+const STORE_UUID: [u8; 16] = jumbf::c2pa_uuid(*b"c2pa");
+
+/// One JUMBF box instance being reassembled.
+struct Instance {
+    data: Vec<u8>,
+    next_seq: u32,
+    ranges: Vec<core::ops::Range<u64>>,
+}
+
+/// Finds the C2PA manifest store in a JPEG. `Ok(None)` when the JPEG has none.
+pub fn locate<R: Read>(
+    reader: R,
+    limits: &ContainerLimits,
+) -> Result<Option<Located>, ContainerError> {
+    let mut r = Counting::new(reader);
+    let mut soi = [0u8; 2];
+    r.fill(&mut soi)
+        .map_err(|_| ContainerError::NotFormat { format: "JPEG" })?;
+    if soi != [0xFF, 0xD8] {
+        return Err(ContainerError::NotFormat { format: "JPEG" });
+    }
+    let mut instances: BTreeMap<u16, Instance> = BTreeMap::new();
+    let mut segments = 0usize;
+    let mut in_scan = false;
+    loop {
+        // Find the next marker: in entropy-coded data, FF 00 and RSTn do not end the scan.
+        let marker_at;
+        let marker = loop {
+            let Some(b) = r.byte()? else {
+                return Err(ContainerError::Truncated { offset: r.pos });
+            };
+            if b != 0xFF {
+                if in_scan {
+                    continue;
+                }
+                return Err(ContainerError::Malformed {
+                    offset: r.pos.saturating_sub(1),
+                    what: "expected a JPEG marker",
+                });
+            }
+            let start = r.pos.saturating_sub(1);
+            let mut m = r
+                .byte()?
+                .ok_or(ContainerError::Truncated { offset: r.pos })?;
+            while m == 0xFF {
+                m = r
+                    .byte()?
+                    .ok_or(ContainerError::Truncated { offset: r.pos })?;
+            }
+            if in_scan && (m == 0x00 || (0xD0..=0xD7).contains(&m)) {
+                continue;
+            }
+            marker_at = start;
+            break m;
+        };
+        segments = segments.saturating_add(1);
+        if segments > limits.max_segments {
+            return Err(ContainerError::TooManySegments {
+                limit: limits.max_segments,
+            });
+        }
+        match marker {
+            0xD9 => break, // EOI
+            0x01 | 0xD0..=0xD7 => continue,
+            0xD8 => {
+                return Err(ContainerError::Malformed {
+                    offset: marker_at,
+                    what: "second SOI",
+                });
+            }
+            _ => {}
+        }
+        let mut len = [0u8; 2];
+        r.fill(&mut len)?;
+        let lp = u16::from_be_bytes(len);
+        if lp < 2 {
+            return Err(ContainerError::Malformed {
+                offset: marker_at,
+                what: "segment length below 2",
+            });
+        }
+        let body_len = usize::from(lp).saturating_sub(2);
+        let seg_end = marker_at.saturating_add(2).saturating_add(u64::from(lp));
+        in_scan = marker == 0xDA;
+        if marker != 0xEB || body_len < 8 {
+            r.skip(u64::try_from(body_len).unwrap_or(u64::MAX))?;
+            continue;
+        }
+        let mut head = [0u8; 8];
+        r.fill(&mut head)?;
+        let [c0, c1, e0, e1, z0, z1, z2, z3] = head;
+        if [c0, c1] != *b"JP" {
+            r.skip(u64::try_from(body_len.saturating_sub(8)).unwrap_or(u64::MAX))?;
+            continue;
+        }
+        let en = u16::from_be_bytes([e0, e1]);
+        let seq = u32::from_be_bytes([z0, z1, z2, z3]);
+        let mut data = vec![0u8; body_len.saturating_sub(8)];
+        r.fill(&mut data)?;
+        let range = marker_at..seg_end;
+        match instances.get_mut(&en) {
+            None => {
+                if seq != 1 {
+                    return Err(ContainerError::Malformed {
+                        offset: marker_at,
+                        what: "JUMBF packet sequence does not start at 1",
+                    });
+                }
+                instances.insert(
+                    en,
+                    Instance {
+                        data,
+                        next_seq: 2,
+                        ranges: vec![range],
+                    },
+                );
+            }
+            Some(inst) => {
+                if seq != inst.next_seq {
+                    return Err(ContainerError::Malformed {
+                        offset: marker_at,
+                        what: "JUMBF packet out of sequence",
+                    });
+                }
+                // Continuation: skip the repeated LBox/TBox(/XLBox).
+                let repeated = match data.get(..4) {
+                    Some([0, 0, 0, 1]) => 16,
+                    Some(_) => 8,
+                    None => {
+                        return Err(ContainerError::Malformed {
+                            offset: marker_at,
+                            what: "JUMBF continuation too short",
+                        });
+                    }
+                };
+                let rest = data.get(repeated..).ok_or(ContainerError::Malformed {
+                    offset: marker_at,
+                    what: "JUMBF continuation too short",
+                })?;
+                if inst.data.len().saturating_add(rest.len()) > limits.max_store_size {
+                    return Err(ContainerError::StoreTooLarge {
+                        limit: limits.max_store_size,
+                    });
+                }
+                inst.data.extend_from_slice(rest);
+                inst.next_seq = inst.next_seq.saturating_add(1);
+                inst.ranges.push(range);
+            }
+        }
+    }
+    let mut found: Option<Located> = None;
+    for inst in instances.into_values() {
+        if !is_manifest_store(&inst.data) {
+            continue;
+        }
+        if found.is_some() {
+            return Err(ContainerError::MultipleStores);
+        }
+        found = Some(Located {
+            format: Format::Jpeg,
+            store: inst.data,
+            ranges: inst.ranges,
+        });
+    }
+    Ok(found)
+}
+
+/// True when `data` starts with a superbox whose description says C2PA Manifest Store (`c2pa`).
+fn is_manifest_store(data: &[u8]) -> bool {
+    // LBox TBox [XLBox] then jumd: LBox TBox UUID toggles label.
+    let header: usize = match data.get(..4) {
+        Some([0, 0, 0, 1]) => 16,
+        _ => 8,
+    };
+    let tbox_ok = data.get(4..8) == Some(b"jumb".as_slice());
+    let desc = header.saturating_add(8);
+    let uuid_ok = data.get(desc..desc.saturating_add(16)) == Some(STORE_UUID.as_slice());
+    let label_at = desc.saturating_add(17);
+    let label_ok = data.get(label_at..label_at.saturating_add(5)) == Some(b"c2pa\0".as_slice());
+    tbox_ok && uuid_ok && label_ok
+}
+
+#[cfg(test)]
+mod tests;
