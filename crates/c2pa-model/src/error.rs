@@ -132,3 +132,70 @@ impl ContainerError {
         }
     }
 }
+
+/// CBOR content could not be decoded into the expected C2PA structure.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum CborError {
+    /// Not well-formed CBOR, or nested deeper than [`crate::cbor::MAX_CBOR_DEPTH`].
+    #[error("invalid CBOR: {detail}")]
+    Invalid {
+        /// The decoder's message.
+        detail: String,
+    },
+    /// Bytes follow the CBOR item.
+    #[error("{remaining} bytes after the CBOR item")]
+    TrailingData {
+        /// How many.
+        remaining: usize,
+    },
+    /// A required field is absent.
+    #[error("required field `{field}` is missing")]
+    Missing {
+        /// The field.
+        field: &'static str,
+    },
+    /// A field has the wrong CBOR type.
+    #[error("field `{field}` is not a {expected}")]
+    WrongType {
+        /// The field.
+        field: &'static str,
+        /// What it should be.
+        expected: &'static str,
+    },
+}
+
+/// A manifest store is not shaped as C2PA requires.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The JUMBF structure is malformed.
+    #[error(transparent)]
+    Jumbf(JumbfError),
+    /// The outermost superbox is not a C2PA Manifest Store (label `c2pa`, type `c2pa`).
+    #[error(
+        "not a C2PA Manifest Store (label c2pa, JUMBF type 63327061-0011-0010-8000-00AA00389B71)"
+    )]
+    NotAManifestStore,
+    /// The manifest has no claim box.
+    #[error("the manifest has no claim box")]
+    MissingClaim,
+    /// The manifest has no claim signature box.
+    #[error("the manifest has no claim signature box")]
+    MissingSignature,
+    /// A box that must hold one CBOR content box holds none.
+    #[error("the {what} box has no CBOR content box")]
+    MissingContent {
+        /// Which box.
+        what: &'static str,
+    },
+    /// A box that must hold one CBOR content box holds several.
+    #[error("the {what} box has more than one CBOR content box")]
+    MultipleContent {
+        /// Which box.
+        what: &'static str,
+    },
+    /// The claim CBOR is malformed.
+    #[error("claim: {0}")]
+    Claim(#[from] CborError),
+}

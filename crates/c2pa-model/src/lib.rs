@@ -7,8 +7,15 @@
 //! was parsed from, and hashes are always computed over those bytes.
 #![forbid(unsafe_code)]
 
+pub mod cbor;
+pub mod claim;
 pub mod container;
 pub mod error;
+pub mod hashed_uri;
 pub mod jumbf;
+pub mod store;
 
-pub use error::{ContainerError, JumbfError};
+pub use claim::{Claim, ClaimVersion};
+pub use error::{CborError, ContainerError, JumbfError, StoreError};
+pub use hashed_uri::HashedUri;
+pub use store::{HashAlg, Manifest, ManifestKind, ManifestStore};
