@@ -9,7 +9,9 @@ use std::io::Read;
 
 use crate::error::ContainerError;
 
+pub mod bmff;
 pub mod jpeg;
+pub mod png;
 
 /// Bounds on what a locator accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,71 @@ impl Default for ContainerLimits {
 pub enum Format {
     /// JPEG (ISO 10918-1), store in APP11 segments (C2PA 2.2 §A.3.1, ISO 19566-5 D.2).
     Jpeg,
+    /// PNG, store in a `caBX` chunk (§A.3.3).
+    Png,
+    /// ISO BMFF (MP4, MOV, HEIF, AVIF, ...), store in a C2PA `uuid` box (§A.5).
+    Bmff,
+    /// A sidecar or remote `.c2pa` file: the whole file is the store (§A.2).
+    Sidecar,
+}
+
+impl Format {
+    /// The format for a file extension (case-insensitive), if supported.
+    pub fn from_extension(ext: &str) -> Option<Self> {
+        Some(match ext.to_ascii_lowercase().as_str() {
+            "jpg" | "jpeg" => Self::Jpeg,
+            "png" => Self::Png,
+            "mp4" | "m4v" | "m4a" | "mov" | "heic" | "heif" | "avif" | "m4s" | "3gp" => Self::Bmff,
+            "c2pa" => Self::Sidecar,
+            _ => return None,
+        })
+    }
+
+    /// The format for a MIME type, if supported.
+    pub fn from_mime(mime: &str) -> Option<Self> {
+        Some(match mime {
+            "image/jpeg" => Self::Jpeg,
+            "image/png" => Self::Png,
+            "video/mp4" | "audio/mp4" | "video/quicktime" | "image/heic" | "image/heif"
+            | "image/avif" | "application/mp4" => Self::Bmff,
+            "application/c2pa" => Self::Sidecar,
+            _ => return None,
+        })
+    }
+}
+
+/// Finds the manifest store in an asset of the given format. `Ok(None)` when it has none.
+pub fn locate<R: Read>(
+    format: Format,
+    reader: R,
+    limits: &ContainerLimits,
+) -> Result<Option<Located>, ContainerError> {
+    match format {
+        Format::Jpeg => jpeg::locate(reader, limits),
+        Format::Png => png::locate(reader, limits),
+        Format::Bmff => bmff::locate(reader, limits),
+        Format::Sidecar => {
+            let mut store = Vec::new();
+            let limit = u64::try_from(limits.max_store_size)
+                .unwrap_or(u64::MAX)
+                .saturating_add(1);
+            reader
+                .take(limit)
+                .read_to_end(&mut store)
+                .map_err(|e| ContainerError::io(e, 0))?;
+            if store.len() > limits.max_store_size {
+                return Err(ContainerError::StoreTooLarge {
+                    limit: limits.max_store_size,
+                });
+            }
+            let len = u64::try_from(store.len()).unwrap_or(u64::MAX);
+            Ok(Some(Located {
+                format,
+                store,
+                ranges: vec![0..len],
+            }))
+        }
+    }
 }
 
 /// A manifest store found in an asset.
@@ -101,3 +168,6 @@ impl<R: Read> Counting<R> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

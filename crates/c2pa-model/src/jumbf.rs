@@ -228,6 +228,15 @@ pub fn parse(buf: &[u8], limits: &Limits) -> Result<SuperBox, JumbfError> {
     parse_at(buf, 0, header, limits)
 }
 
+/// Parses the JUMBF superbox at the start of `buf`, allowing bytes after it (padding, as in the
+/// BMFF `manifest` box). Returns the superbox and its length.
+pub fn parse_prefix(buf: &[u8], limits: &Limits) -> Result<(SuperBox, usize), JumbfError> {
+    let header = read_header(buf, 0, buf.len())?;
+    let end = header.end;
+    let prefix = buf.get(..end).ok_or(JumbfError::Truncated { offset: 0 })?;
+    Ok((parse_at(prefix, 0, header, limits)?, end))
+}
+
 /// A superbox being built on the explicit stack.
 struct Frame {
     span: Span,
