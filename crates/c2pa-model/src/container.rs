@@ -100,7 +100,7 @@ pub fn locate<R: Read>(
             Ok(Some(Located {
                 format,
                 store,
-                ranges: vec![0..len],
+                ranges: core::iter::once(0..len).collect(),
             }))
         }
     }

@@ -136,7 +136,7 @@ pub fn locate<R: Read>(
         let located = Located {
             format: Format::Bmff,
             store,
-            ranges: vec![offset..offset.saturating_add(size)],
+            ranges: core::iter::once(offset..offset.saturating_add(size)).collect(),
         };
         let slot = if purpose == b"update" {
             &mut update

@@ -74,7 +74,7 @@ pub fn locate<R: Read>(
             found = Some(Located {
                 format: Format::Png,
                 store: data,
-                ranges: vec![start..end],
+                ranges: core::iter::once(start..end).collect(),
             });
         } else {
             r.skip(u64::from(len).saturating_add(4))?;
