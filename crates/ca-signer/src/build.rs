@@ -127,20 +127,28 @@ fn uri(url: &str) -> Result<GeneralName, LintError> {
 }
 
 /// The validity period: the request's, or `now` plus the profile's default (inclusive, so one
-/// second less than the full days).
+/// second less than the full days), capped at the issuer's `notAfter` (a default never makes a
+/// certificate outlive its issuer; an explicit request that does is a lint finding).
 fn validity(
     request: &IssuanceRequest,
     profile: &Profile,
+    issuer: &Issuer,
     now: DateTime,
 ) -> Result<RawValidity, LintError> {
     let not_before = request.not_before.unwrap_or(now);
     let not_after = match request.not_after {
         Some(t) => t,
-        None => add_seconds(
-            not_before,
-            u64::from(profile.validity.default_days) * DAY - 1,
-        )
-        .ok_or(LintError::ValidityOutOfRange)?,
+        None => {
+            let default = add_seconds(
+                not_before,
+                u64::from(profile.validity.default_days) * DAY - 1,
+            )
+            .ok_or(LintError::ValidityOutOfRange)?;
+            match issuer.ca() {
+                Some(ca) if ca.not_after < default => ca.not_after,
+                _ => default,
+            }
+        }
     };
     Ok(RawValidity {
         not_before: rfc5280_time(not_before),
@@ -330,7 +338,7 @@ pub(crate) fn tbs_parts(
         })?,
         signature,
         issuer: resolved.name.clone(),
-        validity: validity(request, profile, now)?,
+        validity: validity(request, profile, issuer, now)?,
         subject: request.subject.clone(),
         subject_public_key_info: request.public_key.clone(),
         issuer_unique_id: None,

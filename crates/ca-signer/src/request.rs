@@ -26,7 +26,8 @@ pub struct IssuanceRequest {
     pub cpl_record: Option<String>,
     /// Requested `notBefore`; `now` when absent.
     pub not_before: Option<DateTime>,
-    /// Requested `notAfter`; `notBefore` plus the profile's default period when absent.
+    /// Requested `notAfter`; when absent, `notBefore` plus the profile's default period, capped
+    /// at the issuer's `notAfter`.
     pub not_after: Option<DateTime>,
 }
 
