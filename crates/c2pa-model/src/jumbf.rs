@@ -166,6 +166,78 @@ impl SuperBox {
     }
 }
 
+impl SuperBox {
+    /// Re-serialises this superbox from its parsed fields: the description box from its UUID,
+    /// toggles, label, ID, hash and private box, and every child in order. `src` is the buffer it
+    /// was parsed from (content box payloads are copied from it). Header forms are preserved (an
+    /// `XLBox` stays an `XLBox`). For a faithfully parsed structure the result equals the input.
+    pub fn write_to(&self, src: &[u8], out: &mut Vec<u8>) -> Result<(), JumbfError> {
+        let mut payload = Vec::with_capacity(self.span.end.saturating_sub(self.span.start));
+        self.description.write_to(src, &mut payload)?;
+        for child in &self.children {
+            match child {
+                Node::Super(s) => s.write_to(src, &mut payload)?,
+                Node::Plain(p) => p.write_to(src, &mut payload)?,
+            }
+        }
+        write_header(out, SUPERBOX, payload.len(), self.span.header_len);
+        out.extend_from_slice(&payload);
+        Ok(())
+    }
+}
+
+impl Description {
+    fn write_to(&self, src: &[u8], out: &mut Vec<u8>) -> Result<(), JumbfError> {
+        let mut d = Vec::with_capacity(64);
+        d.extend_from_slice(&self.uuid);
+        d.push(self.toggles);
+        if let Some(label) = &self.label {
+            d.extend_from_slice(label.as_bytes());
+            d.push(0);
+        }
+        if let Some(id) = self.id {
+            d.extend_from_slice(&id.to_be_bytes());
+        }
+        if let Some(hash) = &self.hash {
+            d.extend_from_slice(hash);
+        }
+        if let Some(private) = &self.private {
+            private.write_to(src, &mut d)?;
+        }
+        write_header(out, DESCRIPTION, d.len(), self.span.header_len);
+        out.extend_from_slice(&d);
+        Ok(())
+    }
+}
+
+impl PlainBox {
+    fn write_to(&self, src: &[u8], out: &mut Vec<u8>) -> Result<(), JumbfError> {
+        let payload = src.get(self.span.payload()).ok_or(JumbfError::Truncated {
+            offset: self.span.start,
+        })?;
+        write_header(out, self.box_type, payload.len(), self.span.header_len);
+        out.extend_from_slice(payload);
+        Ok(())
+    }
+}
+
+/// Writes a box header for a payload of `len` bytes, in the 8- or 16-byte form.
+fn write_header(out: &mut Vec<u8>, box_type: [u8; 4], len: usize, header_len: usize) {
+    let short = len.checked_add(8).and_then(|n| u32::try_from(n).ok());
+    match short {
+        Some(n) if header_len == 8 && n > 1 => {
+            out.extend_from_slice(&n.to_be_bytes());
+            out.extend_from_slice(&box_type);
+        }
+        _ => {
+            let n = u64::try_from(len).unwrap_or(u64::MAX).saturating_add(16);
+            out.extend_from_slice(&1u32.to_be_bytes());
+            out.extend_from_slice(&box_type);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+    }
+}
+
 /// One box header read from the buffer.
 struct Header {
     box_type: [u8; 4],

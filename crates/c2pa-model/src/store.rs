@@ -139,6 +139,14 @@ impl ManifestStore {
         &self.bytes
     }
 
+    /// Re-serialises the store from its parsed JUMBF tree (not a copy of the input bytes); equal
+    /// to [`Self::as_bytes`] for every store this crate parsed faithfully.
+    pub fn reserialize(&self) -> Result<Vec<u8>, JumbfError> {
+        let mut out = Vec::with_capacity(self.bytes.len());
+        self.root.write_to(&self.bytes, &mut out)?;
+        Ok(out)
+    }
+
     /// The root superbox.
     pub fn root(&self) -> &SuperBox {
         &self.root

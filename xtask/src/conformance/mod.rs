@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+mod c2pa_parse;
 mod wycheproof;
 
 /// One registered suite.
@@ -29,11 +30,18 @@ pub(crate) struct Suite {
 }
 
 /// Every suite, in the order `cargo xtask conformance` runs them.
-pub(crate) const SUITES: &[Suite] = &[Suite {
-    name: "wycheproof",
-    about: "C2SP Wycheproof: ECDSA, Ed25519, RSA PSS/PKCS#1, HMAC, PBKDF2, AES key wrap",
-    run: wycheproof::run,
-}];
+pub(crate) const SUITES: &[Suite] = &[
+    Suite {
+        name: "wycheproof",
+        about: "C2SP Wycheproof: ECDSA, Ed25519, RSA PSS/PKCS#1, HMAC, PBKDF2, AES key wrap",
+        run: wycheproof::run,
+    },
+    Suite {
+        name: "c2pa-parse",
+        about: "C2PA assets: locate, parse and byte-identically re-serialise every manifest store",
+        run: c2pa_parse::run,
+    },
+];
 
 /// What a suite gets to work with.
 #[allow(dead_code, reason = "fields read by suites as they are added")]

@@ -79,6 +79,7 @@ fn store_bytes_are_kept_exactly() {
     let original = found.store.clone();
     let store = ManifestStore::from_bytes(found.store, &Limits::default()).unwrap();
     assert_eq!(store.as_bytes(), original.as_slice());
+    assert_eq!(store.reserialize().unwrap(), original);
     assert!(store.manifests().count() >= 2);
 }
 
