@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 mod build;
+pub mod crl;
 mod error;
 mod issuer;
 pub mod key_id;

@@ -465,6 +465,97 @@ pub enum LintError {
     /// `id-pkix-ocsp-nocheck` value is not NULL.
     #[error("id-pkix-ocsp-nocheck value is not NULL")]
     OcspNoCheckInvalid,
+
+    // ---- CRLs (RFC 5280 §5, CA/B BR §4.9.7, §7.2) ----
+    /// A CRL or OCSP response needs an issuer certificate (not a self-signed request).
+    #[error("revocation information needs an issuer certificate")]
+    IssuerCertificateRequired,
+    /// The CRL is not v2.
+    #[error("CRL version is not v2")]
+    CrlVersionNotV2,
+    /// `nextUpdate` is absent.
+    #[error("nextUpdate is absent")]
+    NextUpdateMissing,
+    /// `nextUpdate` is not after `thisUpdate`.
+    #[error("nextUpdate is not after thisUpdate")]
+    UpdateInverted,
+    /// `nextUpdate - thisUpdate` exceeds the profile's maximum.
+    #[error("update interval of {days} days exceeds {max_days}")]
+    UpdateIntervalTooLong {
+        /// Days, rounded up.
+        days: u64,
+        /// The maximum.
+        max_days: u32,
+    },
+    /// `thisUpdate` lies outside the issuer's validity.
+    #[error("thisUpdate outside the issuer's validity")]
+    ThisUpdateOutsideIssuer,
+    /// A CRL time uses GeneralizedTime before 2050 (or UTCTime from 2050).
+    #[error("CRL time encoded against RFC 5280 §5.1.2.4")]
+    CrlTimeEncoding,
+    /// `revokedCertificates` is present but empty.
+    #[error("revokedCertificates present but empty")]
+    CrlEmptyRevokedList,
+    /// More entries than [`MAX_CRL_ENTRIES`](crate::limits::MAX_CRL_ENTRIES).
+    #[error("CRL has {count} entries")]
+    CrlTooManyEntries {
+        /// Entries.
+        count: usize,
+    },
+    /// A serial number listed twice.
+    #[error("serial number revoked twice in one CRL")]
+    CrlDuplicateSerial,
+    /// A revocation date after `thisUpdate`.
+    #[error("revocation date after thisUpdate")]
+    RevocationAfterThisUpdate,
+    /// A reason code that must not be used (`unspecified`, `removeFromCRL` outside delta CRLs).
+    #[error("reason code {reason:?} not allowed")]
+    ReasonNotAllowed {
+        /// The reason.
+        reason: signet_asn1_types::x509_cert::ext::pkix::CrlReason,
+    },
+    /// The CRL number is negative or longer than 20 octets.
+    #[error("CRL number is negative or longer than 20 octets")]
+    CrlNumberInvalid,
+
+    // ---- OCSP (RFC 6960, CA/B BR §4.9.9–4.9.10) ----
+    /// A response with no `SingleResponse`, or more than the limit.
+    #[error("OCSP response has {count} single responses")]
+    OcspResponseCount {
+        /// Responses.
+        count: usize,
+    },
+    /// A `good`/`revoked` answer for a CertID that does not name this CA.
+    #[error("CertID does not name the responder's CA")]
+    OcspCertIdWrongIssuer,
+    /// A CertID hash algorithm that is not SHA-1/256/384/512, or hashes of the wrong length.
+    #[error("CertID hash algorithm {oid} not accepted")]
+    OcspCertIdHash {
+        /// The algorithm.
+        oid: ObjectIdentifier,
+    },
+    /// The same CertID answered twice.
+    #[error("CertID answered twice")]
+    OcspDuplicateCertId,
+    /// `thisUpdate` after `producedAt`.
+    #[error("thisUpdate after producedAt")]
+    OcspThisUpdateAfterProducedAt,
+    /// The responder ID is not the SHA-1 of the signing key.
+    #[error("responderID does not identify the signing key")]
+    OcspResponderIdMismatch,
+    /// The delegated responder certificate lacks the OCSP-signing EKU, digitalSignature, or
+    /// was not issued by the CA, or the CA itself lacks digitalSignature.
+    #[error("responder certificate unfit: {reason}")]
+    OcspResponderUnauthorized {
+        /// What is missing.
+        reason: &'static str,
+    },
+    /// The responder certificate is not valid at `producedAt`.
+    #[error("responder certificate not valid at producedAt")]
+    OcspResponderExpired,
+    /// A delegated responder's certificate is not in `certs`.
+    #[error("delegated responder certificate not included in certs")]
+    OcspResponderCertMissing,
 }
 
 /// All findings of one `prepare` call (never empty).
@@ -592,4 +683,4 @@ pub(crate) fn is_self_signed(cx: &CertContext<'_>) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

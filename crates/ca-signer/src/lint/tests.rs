@@ -33,34 +33,34 @@ use crate::{IssuanceRequest, Issuer, IssuerUrls, Serial, prepare, sign};
 
 const CPL: &str = "7f0c8a0e-2b1d-4c3e-9f5a-0123456789ab";
 
-fn now() -> DateTime {
+pub(crate) fn now() -> DateTime {
     DateTime::new(2026, 6, 1, 12, 0, 0).unwrap()
 }
 
-fn at(days_from_now: i64, seconds: i64) -> DateTime {
+pub(crate) fn at(days_from_now: i64, seconds: i64) -> DateTime {
     let base = i64::try_from(now().unix_duration().as_secs()).unwrap();
     let t = base + days_from_now * 86_400 + seconds;
     DateTime::from_unix_duration(core::time::Duration::from_secs(u64::try_from(t).unwrap()))
         .unwrap()
 }
 
-fn key(key_type: KeyType, algorithm: SignatureAlgorithm) -> KeyPairSigner {
+pub(crate) fn key(key_type: KeyType, algorithm: SignatureAlgorithm) -> KeyPairSigner {
     KeyPairSigner::from_pkcs8(algorithm, &generate_pkcs8(key_type).unwrap()).unwrap()
 }
 
-fn spki_of(signer: &dyn Signer) -> SubjectPublicKeyInfoOwned {
+pub(crate) fn spki_of(signer: &dyn Signer) -> SubjectPublicKeyInfoOwned {
     SubjectPublicKeyInfoOwned::from_der(signer.public_key_der()).unwrap()
 }
 
-fn serial() -> Serial {
+pub(crate) fn serial() -> Serial {
     Serial::generate(&signet_crypto::SystemRng::new()).unwrap()
 }
 
-fn name(s: &str) -> Name {
+pub(crate) fn name(s: &str) -> Name {
     Name::from_str(s).unwrap()
 }
 
-fn urls() -> IssuerUrls {
+pub(crate) fn urls() -> IssuerUrls {
     IssuerUrls {
         ocsp: vec!["http://ocsp.example.com".to_owned()],
         ca_issuers: vec!["http://ca.example.com/issuing.cer".to_owned()],
@@ -69,15 +69,15 @@ fn urls() -> IssuerUrls {
 }
 
 /// Root (P-384) → claim-signing issuing CA (P-384), issued once for all tests.
-struct Chain {
-    root: KeyPairSigner,
-    root_cert: Certificate,
-    ca: KeyPairSigner,
-    ca_cert: Certificate,
-    leaf_key: KeyPairSigner,
+pub(crate) struct Chain {
+    pub(crate) root: KeyPairSigner,
+    pub(crate) root_cert: Certificate,
+    pub(crate) ca: KeyPairSigner,
+    pub(crate) ca_cert: Certificate,
+    pub(crate) leaf_key: KeyPairSigner,
 }
 
-fn chain() -> &'static Chain {
+pub(crate) fn chain() -> &'static Chain {
     static CHAIN: OnceLock<Chain> = OnceLock::new();
     CHAIN.get_or_init(|| {
         let p384 = SignatureAlgorithm::EcdsaP384Sha384Asn1;
@@ -116,7 +116,7 @@ fn chain() -> &'static Chain {
     })
 }
 
-fn ca_issuer() -> Issuer {
+pub(crate) fn ca_issuer() -> Issuer {
     Issuer::from_certificate(
         &chain().ca_cert,
         SignatureAlgorithm::EcdsaP384Sha384Asn1,
@@ -125,7 +125,7 @@ fn ca_issuer() -> Issuer {
     .unwrap()
 }
 
-fn leaf_request() -> IssuanceRequest {
+pub(crate) fn leaf_request() -> IssuanceRequest {
     let mut req = IssuanceRequest::new(
         name("CN=Example Camera,O=Example Inc,C=US"),
         spki_of(&chain().leaf_key),
@@ -134,7 +134,7 @@ fn leaf_request() -> IssuanceRequest {
     req
 }
 
-fn al1() -> Profile {
+pub(crate) fn al1() -> Profile {
     builtin::claim_signing_leaf(builtin::AssuranceLevel::Level1)
 }
 

@@ -18,5 +18,6 @@
 )]
 
 mod chain;
+mod crl;
 mod roca;
 mod support;
