@@ -199,3 +199,52 @@ pub enum StoreError {
     #[error("claim: {0}")]
     Claim(#[from] CborError),
 }
+
+/// A claim signature could not be parsed, created or verified.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// Not a COSE_Sign1 structure.
+    #[error("not a COSE_Sign1 structure: {detail}")]
+    Cose {
+        /// The COSE library's message.
+        detail: String,
+    },
+    /// A header is malformed.
+    #[error("malformed claim signature: {what}")]
+    Malformed {
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// A header holds more items than allowed.
+    #[error("claim signature has more {what} than the limit of {limit}")]
+    TooMany {
+        /// Which items.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+    /// The COSE algorithm is not one C2PA allows (C2PA 2.2 §13.2.1).
+    #[error("signature algorithm not allowed by C2PA 2.2 §13.2.1")]
+    UnsupportedAlgorithm,
+    /// The signature does not verify.
+    #[error("claim signature does not verify: {0}")]
+    Verify(signet_asn1_types::crypto::VerifyError),
+    /// The key backend failed to sign.
+    #[error("signing failed: {0}")]
+    Sign(signet_asn1_types::crypto::SignError),
+    /// The signature does not fit the space reserved for it.
+    #[error("claim signature needs {needed} bytes but {reserved} were reserved")]
+    TooLarge {
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes reserved.
+        reserved: usize,
+    },
+    /// The time-stamping authority failed.
+    #[error("time-stamping failed: {detail}")]
+    TimeStamp {
+        /// What went wrong.
+        detail: String,
+    },
+}

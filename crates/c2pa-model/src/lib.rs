@@ -10,12 +10,14 @@
 pub mod cbor;
 pub mod claim;
 pub mod container;
+pub mod cose;
 pub mod error;
 pub mod hashed_uri;
 pub mod jumbf;
 pub mod store;
 
 pub use claim::{Claim, ClaimVersion};
-pub use error::{CborError, ContainerError, JumbfError, StoreError};
+pub use cose::ClaimSignature;
+pub use error::{CborError, ContainerError, JumbfError, SignatureError, StoreError};
 pub use hashed_uri::HashedUri;
 pub use store::{HashAlg, Manifest, ManifestKind, ManifestStore};
