@@ -42,6 +42,9 @@ pub enum Error {
         /// The `der` error.
         source: der::Error,
     },
+    /// `successful` OCSP responses carry a signed response; use `sign_ocsp_response`.
+    #[error("a successful OCSP response needs a signed response")]
+    SuccessfulNeedsResponse,
     /// The issuer (or responder) certificate cannot act in that role.
     #[error("the issuer certificate is unusable: {defect}")]
     IssuerCertificate {
@@ -64,9 +67,10 @@ pub enum IssuerDefect {
     /// Its public key cannot be encoded.
     #[error("unusable public key")]
     PublicKey,
-    /// A delegated OCSP responder certificate was not issued by this CA (RFC 6960 §4.2.2.2).
-    #[error("the responder certificate was not issued by this CA")]
-    ResponderNotIssuedByCa,
+    /// The issuer is a self-signed request without a certificate; CRLs and OCSP responses need
+    /// the CA certificate.
+    #[error("no issuer certificate")]
+    NoCertificate,
 }
 
 impl Error {

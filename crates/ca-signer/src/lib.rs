@@ -32,6 +32,7 @@ mod issuer;
 pub mod key_id;
 pub mod limits;
 pub mod lint;
+pub mod ocsp;
 pub mod oid;
 pub mod profile;
 mod request;
@@ -39,7 +40,7 @@ mod serial;
 mod sign;
 mod time;
 
-pub use error::Error;
+pub use error::{Error, IssuerDefect};
 pub use issuer::{Issuer, IssuerUrls};
 pub use lint::{LintError, LintErrors};
 pub use profile::Profile;

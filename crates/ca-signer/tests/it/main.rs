@@ -19,5 +19,6 @@
 
 mod chain;
 mod crl;
+mod ocsp;
 mod roca;
 mod support;
