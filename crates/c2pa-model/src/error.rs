@@ -248,3 +248,39 @@ pub enum SignatureError {
         detail: String,
     },
 }
+
+/// The claim generator could not produce a signed asset.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum GeneratorError {
+    /// The input asset could not be read or located.
+    #[error("input asset: {0}")]
+    Container(#[from] ContainerError),
+    /// Reading the input or writing the output failed.
+    #[error("I/O failed: {kind}")]
+    Io {
+        /// The I/O error kind.
+        kind: std::io::ErrorKind,
+    },
+    /// The input already carries a C2PA manifest store.
+    #[error("the input already has a C2PA manifest store; sign it as a parent ingredient instead")]
+    AlreadySigned,
+    /// The random source failed.
+    #[error("the random source failed")]
+    Random,
+    /// Encoding CBOR failed.
+    #[error("CBOR: {0}")]
+    Cbor(#[from] CborError),
+    /// Building JUMBF failed.
+    #[error("JUMBF: {0}")]
+    Jumbf(#[from] JumbfError),
+    /// Signing failed.
+    #[error("claim signature: {0}")]
+    Signature(#[from] SignatureError),
+    /// The store is too large for the container.
+    #[error("the manifest store is too large for the container")]
+    StoreTooLarge,
+    /// The layout of the store did not reach a fixed point.
+    #[error("the manifest store layout did not converge")]
+    LayoutDidNotConverge,
+}

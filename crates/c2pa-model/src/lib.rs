@@ -12,12 +12,15 @@ pub mod claim;
 pub mod container;
 pub mod cose;
 pub mod error;
+pub mod generator;
 pub mod hashed_uri;
 pub mod jumbf;
 pub mod store;
 
 pub use claim::{Claim, ClaimVersion};
 pub use cose::ClaimSignature;
-pub use error::{CborError, ContainerError, JumbfError, SignatureError, StoreError};
+pub use error::{
+    CborError, ContainerError, GeneratorError, JumbfError, SignatureError, StoreError,
+};
 pub use hashed_uri::HashedUri;
 pub use store::{HashAlg, Manifest, ManifestKind, ManifestStore};

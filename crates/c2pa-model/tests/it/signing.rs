@@ -1,0 +1,263 @@
+//! Sign JPEGs with ES256, PS256 and Ed25519 and have the reference SDK validate them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use signet_asn1_types::crypto::{SecureRandom, SignatureAlgorithm};
+use signet_c2pa_model::container::{ContainerLimits, Format, locate};
+use signet_c2pa_model::cose::SignOptions;
+use signet_c2pa_model::generator::{ManifestDefinition, sign_jpeg};
+use signet_c2pa_model::jumbf::Limits;
+use signet_c2pa_model::{ClaimSignature, ManifestStore};
+use signet_crypto::{KeyPairSigner, SystemRng, Verifier};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn shared() -> PathBuf {
+    root().join("../shared")
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn python() -> PathBuf {
+    run(Command::new("bash").arg(root().join("scripts/python-peers.sh")));
+    std::env::var_os("SIGNET_PY_PEERS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/py-peers"))
+        .join("bin/python")
+}
+
+/// A root CA and a leaf for `keyalg` (openssl genpkey algorithm args), in `dir`.
+fn make_chain(dir: &Path, name: &str, keyalg: &[&str]) -> (Vec<u8>, Vec<u8>) {
+    let p = |f: &str| dir.join(format!("{name}.{f}"));
+    let ext = dir.join(format!("{name}.ext"));
+    std::fs::write(
+        &ext,
+        "[root]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n\
+         subjectKeyIdentifier=hash\n\
+         [leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+         extendedKeyUsage=1.3.6.1.5.5.7.3.36\nsubjectKeyIdentifier=hash\n\
+         authorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    run(Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+        ])
+        .arg(p("root.key")));
+    run(Command::new("openssl")
+        .args([
+            "req",
+            "-new",
+            "-subj",
+            "/CN=Signet Test Root/O=Signet",
+            "-config",
+            "/dev/null",
+        ])
+        .arg("-key")
+        .arg(p("root.key"))
+        .arg("-out")
+        .arg(p("root.csr")));
+    run(Command::new("openssl")
+        .args(["x509", "-req", "-days", "30", "-sha256"])
+        .arg("-in")
+        .arg(p("root.csr"))
+        .arg("-signkey")
+        .arg(p("root.key"))
+        .arg("-extfile")
+        .arg(&ext)
+        .args(["-extensions", "root"])
+        .arg("-out")
+        .arg(p("root.pem")));
+    let mut genkey = Command::new("openssl");
+    genkey
+        .arg("genpkey")
+        .args(keyalg)
+        .arg("-out")
+        .arg(p("leaf.key"));
+    run(&mut genkey);
+    run(Command::new("openssl")
+        .args([
+            "req",
+            "-new",
+            "-subj",
+            "/CN=Signet Test Signer/O=Signet",
+            "-config",
+            "/dev/null",
+        ])
+        .arg("-key")
+        .arg(p("leaf.key"))
+        .arg("-out")
+        .arg(p("leaf.csr")));
+    run(Command::new("openssl")
+        .args(["x509", "-req", "-days", "10", "-sha256"])
+        .arg("-in")
+        .arg(p("leaf.csr"))
+        .arg("-CA")
+        .arg(p("root.pem"))
+        .arg("-CAkey")
+        .arg(p("root.key"))
+        .args(["-set_serial", "0x5a1e7c0ffee1234567"])
+        .arg("-extfile")
+        .arg(&ext)
+        .args(["-extensions", "leaf"])
+        .arg("-out")
+        .arg(p("leaf.pem"))
+        .arg("-outform")
+        .arg("PEM"));
+    run(Command::new("openssl")
+        .args(["x509", "-outform", "DER"])
+        .arg("-in")
+        .arg(p("leaf.pem"))
+        .arg("-out")
+        .arg(p("leaf.der")));
+    run(Command::new("openssl")
+        .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER"])
+        .arg("-in")
+        .arg(p("leaf.key"))
+        .arg("-out")
+        .arg(p("leaf.p8")));
+    (
+        std::fs::read(p("leaf.der")).unwrap(),
+        std::fs::read(p("leaf.p8")).unwrap(),
+    )
+}
+
+fn sign_and_check(alg: SignatureAlgorithm, name: &str, keyalg: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let (leaf, pkcs8) = make_chain(dir.path(), name, keyalg);
+    let signer = KeyPairSigner::from_pkcs8(alg, &pkcs8).unwrap();
+    let chain = vec![leaf.clone()];
+    let opts = SignOptions {
+        signer: &signer,
+        chain: &chain,
+        timestamper: None,
+        ocsp_vals: &[],
+    };
+    let input = shared().join("vectors/c2pa/rs/no_manifest.jpg");
+    let out_path = dir.path().join(format!("{name}.jpg"));
+    let mut out = std::fs::File::create(&out_path).unwrap();
+    let system_rng = SystemRng::new();
+    let rng: &dyn SecureRandom = &system_rng;
+    let def = ManifestDefinition {
+        title: Some("no_manifest.jpg".into()),
+        ..ManifestDefinition::default()
+    };
+    sign_jpeg(|| std::fs::File::open(&input), &mut out, &def, &opts, rng).unwrap();
+    drop(out);
+
+    // Signet reads back what it wrote and verifies the signature.
+    let signed = std::fs::read(&out_path).unwrap();
+    let found = locate(Format::Jpeg, signed.as_slice(), &ContainerLimits::default())
+        .unwrap()
+        .unwrap();
+    let store = ManifestStore::from_bytes(found.store, &Limits::default()).unwrap();
+    let m = store.active_manifest().unwrap();
+    let (claim, _) = m.claim_cbor().unwrap();
+    let sig = ClaimSignature::parse(m.signature_cbor().unwrap()).unwrap();
+    sig.verify(claim, signer_spki(&signer), &Verifier).unwrap();
+
+    // The reference SDK validates it, with our root as the trust anchor.
+    let report = Command::new(python())
+        .arg(root().join("crates/c2pa-model/tests/peers/read.py"))
+        .arg(&out_path)
+        .arg("image/jpeg")
+        .arg(dir.path().join(format!("{name}.root.pem")))
+        .arg(shared().join("vectors/c2pa/trust/eku.cfg"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&report.stdout);
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{e}: {text} {}", String::from_utf8_lossy(&report.stderr)));
+    assert_eq!(json["validation_state"], "Trusted", "{name}: {json}");
+    assert_eq!(json["failure"], serde_json::json!([]), "{name}: {json}");
+    for code in [
+        "claimSignature.validated",
+        "assertion.dataHash.match",
+        "assertion.hashedURI.match",
+        "signingCredential.trusted",
+    ] {
+        assert!(
+            json["success"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == code),
+            "{name}: missing {code} in {json}"
+        );
+    }
+
+    // Flip one bit of the image data: the reference SDK must see the data-hash mismatch.
+    let mut tampered = signed.clone();
+    let last = tampered.len() - 10;
+    tampered[last] ^= 0x01;
+    let tampered_path = dir.path().join(format!("{name}.tampered.jpg"));
+    std::fs::write(&tampered_path, &tampered).unwrap();
+    let report = Command::new(python())
+        .arg(root().join("crates/c2pa-model/tests/peers/read.py"))
+        .arg(&tampered_path)
+        .arg("image/jpeg")
+        .arg(dir.path().join(format!("{name}.root.pem")))
+        .arg(shared().join("vectors/c2pa/trust/eku.cfg"))
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(
+        json["validation_state"], "Invalid",
+        "{name} tampered: {json}"
+    );
+    assert!(
+        json["failure"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "assertion.dataHash.mismatch"),
+        "{json}"
+    );
+}
+
+fn signer_spki(s: &KeyPairSigner) -> &[u8] {
+    use signet_asn1_types::crypto::Signer;
+    s.public_key_der()
+}
+
+#[test]
+fn es256_jpeg_is_trusted_by_the_reference_sdk() {
+    sign_and_check(
+        SignatureAlgorithm::EcdsaP256Sha256Fixed,
+        "es256",
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+}
+
+#[test]
+fn ps256_jpeg_is_trusted_by_the_reference_sdk() {
+    sign_and_check(
+        SignatureAlgorithm::RsaPssSha256,
+        "ps256",
+        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+    );
+}
+
+#[test]
+fn ed25519_jpeg_is_trusted_by_the_reference_sdk() {
+    sign_and_check(
+        SignatureAlgorithm::Ed25519,
+        "ed25519",
+        &["-algorithm", "ED25519"],
+    );
+}

@@ -1,0 +1,30 @@
+"""Reads an asset with the C2PA reference SDK (c2pa-python) and prints its report as JSON.
+
+usage: read.py ASSET MIME TRUST_ANCHORS_PEM EKU_CFG
+Prints {"validation_state": ..., "success": [...], "informational": [...], "failure": [...]}
+for the active manifest, or {"error": "..."} when the SDK refuses the file.
+"""
+import json
+import sys
+
+import c2pa
+
+asset, mime, anchors, eku = sys.argv[1:5]
+settings = {
+    "verify": {"verify_trust": True, "ocsp_fetch": False, "remote_manifest_fetch": False},
+    "trust": {"trust_anchors": open(anchors).read(), "trust_config": open(eku).read()},
+}
+try:
+    ctx = c2pa.Context.from_dict(settings)
+    with open(asset, "rb") as f, c2pa.Reader(mime, f, context=ctx) as r:
+        store = json.loads(r.json())
+except Exception as e:  # the SDK's refusal is the result
+    print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
+    sys.exit(0)
+am = store.get("validation_results", {}).get("activeManifest", {})
+print(json.dumps({
+    "validation_state": store.get("validation_state"),
+    "success": sorted(x["code"] for x in am.get("success", [])),
+    "informational": sorted(x["code"] for x in am.get("informational", [])),
+    "failure": sorted(x["code"] for x in am.get("failure", [])),
+}))
