@@ -117,7 +117,7 @@ impl CrlRequest {
 }
 
 /// A `TBSCertList` that passed every CRL lint, ready for [`sign_crl`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct LintedCrl {
     tbs_der: Vec<u8>,
     algorithm: SignatureAlgorithm,

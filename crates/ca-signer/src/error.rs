@@ -42,6 +42,14 @@ pub enum Error {
         /// The `der` error.
         source: der::Error,
     },
+    /// A profile is internally inconsistent (see [`Profile::validate`](crate::Profile::validate)).
+    #[error("profile {name:?} is inconsistent: {defects:?}")]
+    Profile {
+        /// The profile's name.
+        name: String,
+        /// Every defect found.
+        defects: Vec<crate::profile::ProfileDefect>,
+    },
     /// `successful` OCSP responses carry a signed response; use `sign_ocsp_response`.
     #[error("a successful OCSP response needs a signed response")]
     SuccessfulNeedsResponse,

@@ -171,7 +171,7 @@ pub struct OcspResponseRequest {
 }
 
 /// A `ResponseData` that passed every OCSP lint, ready for [`sign_ocsp_response`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct LintedOcspResponse {
     tbs_der: Vec<u8>,
     algorithm: SignatureAlgorithm,

@@ -15,8 +15,10 @@ use signet_asn1_types::der::flagset::FlagSet;
 use signet_asn1_types::x509_cert::ext::pkix::KeyUsages;
 
 pub mod builtin;
+mod validate;
 
 pub use builtin::{AssuranceLevel, CmpRole};
+pub use validate::ProfileDefect;
 
 /// A certificate profile (RFC 5280 §4 as narrowed by a CP/CPS).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

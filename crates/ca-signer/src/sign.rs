@@ -21,8 +21,9 @@ use crate::build::{resolve_issuer, tbs_parts};
 use crate::lint::{CertContext, LintError, LintErrors, run_all};
 use crate::{Error, IssuanceRequest, Issuer, Profile, Serial};
 
-/// A `TBSCertificate` that passed every lint, ready for [`sign`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A `TBSCertificate` that passed every lint, ready for [`sign`]. Not `Clone`: each one is
+/// signed at most once.
+#[derive(Debug, PartialEq, Eq)]
 pub struct LintedTbs {
     tbs_der: Vec<u8>,
     algorithm: SignatureAlgorithm,
@@ -142,3 +143,6 @@ pub fn sign(tbs: LintedTbs, signer: &dyn Signer) -> Result<Certificate, Error> {
     let der = sign_structure(&tbs.tbs_der, tbs.algorithm, &tbs.issuer_spki_der, signer)?;
     Certificate::from_der(&der).map_err(Error::der("signed certificate"))
 }
+
+#[cfg(test)]
+mod tests;

@@ -169,3 +169,144 @@ fn operator_profile_unknown_curve() {
     let text = OPERATOR_PROFILE.replace("\"p384\"", "\"p224\"");
     assert!(toml::from_str::<Profile>(&text).is_err());
 }
+
+#[test]
+fn builtins_validate() {
+    for profile in all_builtins() {
+        assert_eq!(profile.validate(), Ok(()), "{}", profile.name);
+    }
+    let p: Profile = toml::from_str(OPERATOR_PROFILE).unwrap();
+    assert_eq!(p.validate(), Ok(()));
+}
+
+/// One inconsistent profile per defect.
+#[test]
+fn inconsistent_profiles() {
+    use super::ProfileDefect as D;
+    use super::{Curve, KeyUsageBit as K};
+    let al1 = || builtin::claim_signing_leaf(AssuranceLevel::Level1);
+    let cases: Vec<(Profile, D)> = vec![
+        (
+            Profile {
+                public_keys: vec![],
+                ..al1()
+            },
+            D::NoKeyRule,
+        ),
+        (
+            Profile {
+                public_keys: vec![KeyRule::Ec {
+                    curves: Vec::<Curve>::new(),
+                }],
+                ..al1()
+            },
+            D::NoCurve,
+        ),
+        (
+            Profile {
+                public_keys: vec![KeyRule::Rsa { min_bits: 1024 }],
+                ..al1()
+            },
+            D::RsaMinimumTooSmall { min_bits: 1024 },
+        ),
+        (
+            Profile {
+                signature_algorithms: vec![],
+                ..al1()
+            },
+            D::NoSignatureAlgorithm,
+        ),
+        (
+            {
+                let mut p = al1();
+                p.validity.default_days = 400;
+                p
+            },
+            D::DefaultValidity { default_days: 400 },
+        ),
+        (
+            {
+                let mut p = al1();
+                p.key_usage.bits.clear();
+                p
+            },
+            D::NoKeyUsage,
+        ),
+        (
+            {
+                let mut p = al1();
+                p.key_usage.bits.push(K::KeyCertSign);
+                p
+            },
+            D::CaKeyUsageMismatch,
+        ),
+        (
+            {
+                let mut p = al1();
+                p.basic_constraints.path_len = Some(0);
+                p
+            },
+            D::PathLenWithoutCa,
+        ),
+        (
+            Profile {
+                subject_key_identifier: Presence::Optional,
+                ..builtin::root_ca()
+            },
+            D::CaWithoutSki,
+        ),
+        (
+            Profile {
+                extended_key_usage: None,
+                ..al1()
+            },
+            D::EndEntityWithoutEku,
+        ),
+        (
+            {
+                let mut p = al1();
+                if let Some(e) = p.extended_key_usage.as_mut() {
+                    e.purposes.push(oid::ANY_EXTENDED_KEY_USAGE);
+                }
+                p
+            },
+            D::AnyExtendedKeyUsage,
+        ),
+        (
+            {
+                let mut p = al1();
+                if let Some(e) = p.extended_key_usage.as_mut() {
+                    e.purposes = vec![oid::ID_KP_DOCUMENT_SIGNING];
+                }
+                p
+            },
+            D::EkuPurposesInconsistent,
+        ),
+        (
+            {
+                let mut p = builtin::tsa_leaf();
+                if let Some(e) = p.extended_key_usage.as_mut() {
+                    e.purposes.push(oid::ID_KP_CODE_SIGNING);
+                    e.exclusive = false;
+                }
+                p
+            },
+            D::EkuExclusivePurposeMixed,
+        ),
+        (
+            Profile {
+                ocsp_no_check: true,
+                ..al1()
+            },
+            D::OcspNoCheckWithoutOcspSigning,
+        ),
+    ];
+    for (profile, defect) in cases {
+        match profile.validate() {
+            Err(crate::Error::Profile { defects, .. }) => {
+                assert!(defects.contains(&defect), "{defect:?} not in {defects:?}");
+            }
+            other => panic!("{defect:?}: {other:?}"),
+        }
+    }
+}

@@ -18,7 +18,9 @@ use signet_ca_signer::Profile;
 use signet_ca_signer::profile::builtin::{self, AssuranceLevel, CmpRole};
 use signet_crypto::{KeyPairSigner, KeyType};
 
-use crate::support::{Issued, PKILINT_PSS_BUG, issue, key, openssl, pem, pkilint, write};
+use crate::support::{
+    Issued, PKILINT_PSS_BUG, issue, key, openssl, pem, pkilint, pkilint_findings, write,
+};
 
 const CPL: &str = "0b6d3f3e-5c1a-4f7e-8d2b-9a4c6e1f2a3b";
 
@@ -249,7 +251,7 @@ fn verify_own_signature(issued: &Issued, parent: &Path) {
 }
 
 #[test]
-fn openssl_rejects_a_tampered_certificate() {
+fn openssl_and_pkilint_reject_bad_input() {
     // The verification above is not vacuous: one flipped signature bit fails.
     let h = hierarchy();
     let dir = tempfile::tempdir().unwrap();
@@ -267,4 +269,13 @@ fn openssl_rejects_a_tampered_certificate() {
         bad.to_str().unwrap(),
     ]);
     assert!(!ok, "{out}");
+    // pkilint is not vacuous either: the AL1 leaf under the wrong issuer has findings.
+    let al1 = write_cert(d, "al1.pem", &h.al1);
+    let findings = pkilint_findings(
+        "lint_pkix_signer_signee_cert_chain",
+        &[],
+        &[&root, &al1],
+        &[],
+    );
+    assert!(findings.iter().any(|f| f.contains("ERROR")), "{findings:?}");
 }

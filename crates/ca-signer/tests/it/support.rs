@@ -152,9 +152,14 @@ pub(crate) const PKILINT_PSS_BUG: (&str, &str) = (
     "pkilint 0.13.3 verifies RSASSA-PSS signatures as PKCS#1 v1.5",
 );
 
-/// Runs a pkilint tool at NOTICE with JSON output and asserts that every finding is a NOTICE
-/// on [`NOTICE_ALLOW_LIST`] or in `accepted` (so the object is clean at WARNING).
-pub(crate) fn pkilint(tool: &str, args: &[&str], files: &[&Path], accepted: &[(&str, &str)]) {
+/// Runs a pkilint tool at NOTICE with JSON output; returns every finding not on
+/// [`NOTICE_ALLOW_LIST`] (NOTICE only) or in `accepted`, as `"SEVERITY code at node"`.
+pub(crate) fn pkilint_findings(
+    tool: &str,
+    args: &[&str],
+    files: &[&Path],
+    accepted: &[(&str, &str)],
+) -> Vec<String> {
     let mut cmd = Command::new(peers_bin().join(tool));
     cmd.arg("lint")
         .args(args)
@@ -186,7 +191,13 @@ pub(crate) fn pkilint(tool: &str, args: &[&str], files: &[&Path], accepted: &[(&
             }
         }
     }
-    assert!(unexpected.is_empty(), "{tool} {files:?}: {unexpected:#?}");
+    unexpected
+}
+
+/// [`pkilint_findings`], asserting there are none (clean at NOTICE, hence at WARNING).
+pub(crate) fn pkilint(tool: &str, args: &[&str], files: &[&Path], accepted: &[(&str, &str)]) {
+    let findings = pkilint_findings(tool, args, files, accepted);
+    assert!(findings.is_empty(), "{tool} {files:?}: {findings:#?}");
 }
 
 pub(crate) fn openssl(args: &[&str]) -> (bool, String) {
