@@ -6,7 +6,7 @@
 //! subjectAltName extension contains an Internet mail address, the address MUST be stored in the
 //! rfc822Name … When the subjectAltName extension contains a domain name system label, the
 //! domain name MUST be stored in the dNSName (an IA5String). The name MUST be in the "preferred
-//! name syntax", as specified by Section 3.5 of [RFC1034] … When the subjectAltName extension
+//! name syntax", as specified by Section 3.5 of RFC 1034 … When the subjectAltName extension
 //! contains a URI, the name MUST be stored in the uniformResourceIdentifier (an IA5String). The
 //! name MUST NOT be a relative URI".
 //!

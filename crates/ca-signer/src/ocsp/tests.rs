@@ -473,3 +473,51 @@ fn error_responses_are_unsigned() {
         Error::SuccessfulNeedsResponse
     );
 }
+
+#[test]
+fn ca_with_digital_signature_signs_its_own_responses() {
+    // An operator CA profile that adds digitalSignature (CA/B BR §7.1.2.10.7) may answer OCSP
+    // itself, without a delegated responder.
+    let c = chain();
+    let root = Issuer::from_certificate(
+        &c.root_cert,
+        SignatureAlgorithm::EcdsaP384Sha384Asn1,
+        urls(),
+    )
+    .unwrap();
+    let mut profile = builtin::claim_signing_issuing_ca();
+    profile
+        .key_usage
+        .bits
+        .push(crate::profile::KeyUsageBit::DigitalSignature);
+    let ca_key = key(KeyType::EcdsaP384, SignatureAlgorithm::EcdsaP384Sha384Asn1);
+    let request =
+        IssuanceRequest::new(name("CN=Self-answering CA,O=Signet,C=US"), spki_of(&ca_key));
+    let ca_cert = sign(
+        prepare(&request, &profile, &root, now(), &serial()).unwrap(),
+        &c.root,
+    )
+    .unwrap();
+    let issuer =
+        Issuer::from_certificate(&ca_cert, SignatureAlgorithm::EcdsaP384Sha384Asn1, urls())
+            .unwrap();
+    let responder = Responder::ca(&issuer).unwrap();
+    let r = OcspResponseRequest {
+        produced_at: now(),
+        responses: vec![single(
+            cert_id(
+                &issuer,
+                &SerialNumber::new(&[0x71; 16]).unwrap(),
+                DigestAlgorithm::Sha256,
+            )
+            .unwrap(),
+            CertificateStatus::Good,
+        )],
+        nonce: None,
+    };
+    let linted = prepare_ocsp_response(&r, &responder, &OcspProfile::c2pa()).unwrap();
+    let response = sign_ocsp_response(linted, &ca_key).unwrap();
+    let basic = response.basic().unwrap().unwrap();
+    assert!(basic.certs.is_none());
+    assert!(basic.nonce().unwrap().is_none());
+}

@@ -184,6 +184,8 @@ fn hierarchy_verifies_with_openssl_and_lints_clean_with_pkilint() {
         (&claim_ca, &intermediate),
         (&tsa_ca, &root),
     ] {
+        let (ok, text) = openssl(&["x509", "-noout", "-text", "-in", cert.to_str().unwrap()]);
+        assert!(ok && text.contains("CA:TRUE"), "{text}");
         pkilint("lint_pkix_cert", &[], &[cert], &[]);
         if cert != parent {
             pkilint(
