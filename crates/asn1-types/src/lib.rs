@@ -14,7 +14,10 @@ pub use x509_cert;
 
 pub mod algorithm;
 pub mod canonical;
+pub mod cmp;
+pub mod crmf;
 pub mod crypto;
 pub mod ocsp;
+pub mod seq;
 pub mod time;
 pub mod tsp;

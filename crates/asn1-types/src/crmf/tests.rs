@@ -1,0 +1,1 @@
+//! CRMF tests.
