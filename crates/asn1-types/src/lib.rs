@@ -19,5 +19,6 @@ pub mod crmf;
 pub mod crypto;
 pub mod ocsp;
 pub mod seq;
+pub mod strict;
 pub mod time;
 pub mod tsp;
