@@ -17,6 +17,7 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 mod c2pa_parse;
+mod cmp_der;
 mod wycheproof;
 
 /// One registered suite.
@@ -31,6 +32,11 @@ pub(crate) struct Suite {
 
 /// Every suite, in the order `cargo xtask conformance` runs them.
 pub(crate) const SUITES: &[Suite] = &[
+    Suite {
+        name: "cmp-der",
+        about: "CMP/CRMF/PKIX wire messages (OpenSSL, Siemens, RustCrypto, pyasn1, Fortanix): strict DER round trip",
+        run: cmp_der::run,
+    },
     Suite {
         name: "wycheproof",
         about: "C2SP Wycheproof: ECDSA, Ed25519, RSA PSS/PKCS#1, HMAC, PBKDF2, AES key wrap",
