@@ -451,7 +451,9 @@ fn describe(bytes: &[u8], e: &der::Error) -> String {
     match e.position() {
         Some(pos) => {
             // `der` reports the reader position after the offending value; its last byte names it.
-            let offset = usize::try_from(u32::from(pos)).unwrap_or(0).saturating_sub(1);
+            let offset = usize::try_from(u32::from(pos))
+                .unwrap_or(0)
+                .saturating_sub(1);
             format!("{} ({})", e.kind(), path_to(bytes, offset))
         }
         None => e.kind().to_string(),
