@@ -280,6 +280,9 @@ pub enum GeneratorError {
     /// The store is too large for the container.
     #[error("the manifest store is too large for the container")]
     StoreTooLarge,
+    /// The generator cannot embed into this format yet.
+    #[error("signing this asset format is not supported yet (JPEG and PNG are)")]
+    UnsupportedFormat,
     /// The layout of the store did not reach a fixed point.
     #[error("the manifest store layout did not converge")]
     LayoutDidNotConverge,

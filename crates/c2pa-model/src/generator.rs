@@ -257,10 +257,11 @@ fn build_store(
     Ok(store)
 }
 
-/// Signs a JPEG: reads `input` twice (hash, then copy) and writes the signed asset to `output`.
-/// Returns the manifest store written. An input that already carries a manifest store is refused
-/// (re-signing needs it as a parent ingredient).
-pub fn sign_jpeg<R, W>(
+/// Signs a JPEG or PNG: reads the input three times through `open_input` (locate, hash, copy)
+/// and writes the signed asset to `output`. Returns the manifest store written. An input that
+/// already carries a manifest store is refused (re-signing needs it as a parent ingredient).
+pub fn sign_asset<R, W>(
+    format: Format,
     mut open_input: impl FnMut() -> std::io::Result<R>,
     output: &mut W,
     def: &ManifestDefinition,
@@ -272,16 +273,20 @@ where
     W: Write,
 {
     let io = |e: std::io::Error| GeneratorError::Io { kind: e.kind() };
-    // Pass 1: find the insertion point, refuse existing stores, and hash.
+    // Pass 1: refuse existing stores; find the insertion point; hash the input.
     let existing = container::locate(
-        Format::Jpeg,
+        format,
         open_input().map_err(io)?,
         &ContainerLimits::default(),
     )?;
     if existing.is_some() {
         return Err(GeneratorError::AlreadySigned);
     }
-    let insert_at = jpeg_insertion_point(open_input().map_err(io)?)?;
+    let insert_at = match format {
+        Format::Jpeg => jpeg_insertion_point(open_input().map_err(io)?)?,
+        Format::Png => png_insertion_point(open_input().map_err(io)?)?,
+        _ => return Err(GeneratorError::UnsupportedFormat),
+    };
     let mut hasher = Sha256::new();
     std::io::copy(&mut open_input().map_err(io)?, &mut HashWriter(&mut hasher)).map_err(io)?;
     let asset_hash = hasher.finalize().to_vec();
@@ -290,32 +295,88 @@ where
         manifest_label: format!("urn:c2pa:{}", uuid_v4(rng)?),
         instance_id: format!("xmp:iid:{}", uuid_v4(rng)?.to_lowercase()),
     };
-    // Layout rounds: the exclusion length must equal the APP11 bytes that carry the store.
+    // Layout rounds: the exclusion length must equal the bytes that carry the store.
+    let wrap = |store: &[u8]| -> Result<Vec<u8>, GeneratorError> {
+        match format {
+            Format::Png => png_chunk(store),
+            _ => Ok(app11_segments(store)?.concat()),
+        }
+    };
     let mut length = 0u64;
+    let mut wrapped = Vec::new();
     let mut store = Vec::new();
     for _ in 0..8 {
         store = build_store(def, &ids, &asset_hash, (insert_at, length), sign)?;
-        let segments_len =
-            u64::try_from(app11_segments(&store)?.iter().map(Vec::len).sum::<usize>())
-                .map_err(|_| GeneratorError::StoreTooLarge)?;
-        if segments_len == length {
+        wrapped = wrap(&store)?;
+        let wrapped_len =
+            u64::try_from(wrapped.len()).map_err(|_| GeneratorError::StoreTooLarge)?;
+        if wrapped_len == length {
             break;
         }
-        length = segments_len;
+        length = wrapped_len;
     }
-    let segments = app11_segments(&store)?;
-    if u64::try_from(segments.iter().map(Vec::len).sum::<usize>()).ok() != Some(length) {
+    if u64::try_from(wrapped.len()).ok() != Some(length) {
         return Err(GeneratorError::LayoutDidNotConverge);
     }
-    // Pass 2: copy with the segments inserted.
+    // Pass 2: copy with the store's container bytes inserted.
     let mut input = open_input().map_err(io)?;
     std::io::copy(&mut (&mut input).take(insert_at), output).map_err(io)?;
-    for s in &segments {
-        output.write_all(s).map_err(io)?;
-    }
+    output.write_all(&wrapped).map_err(io)?;
     std::io::copy(&mut input, output).map_err(io)?;
     output.flush().map_err(io)?;
     Ok(store)
+}
+
+/// Signs a JPEG (see [`sign_asset`]).
+pub fn sign_jpeg<R, W>(
+    open_input: impl FnMut() -> std::io::Result<R>,
+    output: &mut W,
+    def: &ManifestDefinition,
+    sign: &SignOptions<'_>,
+    rng: &dyn SecureRandom,
+) -> Result<Vec<u8>, GeneratorError>
+where
+    R: Read,
+    W: Write,
+{
+    sign_asset(Format::Jpeg, open_input, output, def, sign, rng)
+}
+
+/// Offset just after the PNG signature and the IHDR chunk (C2PA 2.2 §A.3.3 recommends `caBX`
+/// before the IDAT chunks).
+fn png_insertion_point<R: Read>(mut r: R) -> Result<u64, GeneratorError> {
+    let mut head = [0u8; 16];
+    r.read_exact(&mut head)
+        .map_err(|e| GeneratorError::Io { kind: e.kind() })?;
+    let (sig, chunk) = head.split_at(8);
+    if sig != container::png::SIGNATURE || chunk.get(4..8) != Some(b"IHDR".as_slice()) {
+        return Err(GeneratorError::Container(
+            crate::error::ContainerError::NotFormat { format: "PNG" },
+        ));
+    }
+    let len: [u8; 4] = chunk
+        .get(..4)
+        .and_then(|b| b.try_into().ok())
+        .unwrap_or_default();
+    Ok(8u64
+        .saturating_add(12)
+        .saturating_add(u64::from(u32::from_be_bytes(len))))
+}
+
+/// Wraps a store in a PNG `caBX` chunk (length, type, data, CRC-32).
+fn png_chunk(store: &[u8]) -> Result<Vec<u8>, GeneratorError> {
+    let len = u32::try_from(store.len())
+        .ok()
+        .filter(|l| *l <= 0x7FFF_FFFF)
+        .ok_or(GeneratorError::StoreTooLarge)?;
+    let mut chunk = Vec::with_capacity(store.len().saturating_add(12));
+    chunk.extend_from_slice(&len.to_be_bytes());
+    chunk.extend_from_slice(&container::png::CHUNK_TYPE);
+    chunk.extend_from_slice(store);
+    chunk.extend_from_slice(
+        &container::png::crc32(&[&container::png::CHUNK_TYPE, store]).to_be_bytes(),
+    );
+    Ok(chunk)
 }
 
 struct HashWriter<'a>(&'a mut Sha256);

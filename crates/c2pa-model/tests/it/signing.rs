@@ -6,7 +6,7 @@ use std::process::Command;
 use signet_asn1_types::crypto::{SecureRandom, SignatureAlgorithm};
 use signet_c2pa_model::container::{ContainerLimits, Format, locate};
 use signet_c2pa_model::cose::SignOptions;
-use signet_c2pa_model::generator::{ManifestDefinition, sign_jpeg};
+use signet_c2pa_model::generator::{ManifestDefinition, sign_asset};
 use signet_c2pa_model::jumbf::Limits;
 use signet_c2pa_model::{ClaimSignature, ManifestStore};
 use signet_crypto::{KeyPairSigner, SystemRng, Verifier};
@@ -138,6 +138,19 @@ fn make_chain(dir: &Path, name: &str, keyalg: &[&str]) -> (Vec<u8>, Vec<u8>) {
 }
 
 fn sign_and_check(alg: SignatureAlgorithm, name: &str, keyalg: &[&str]) {
+    let input = shared().join("vectors/c2pa/rs/no_manifest.jpg");
+    sign_and_check_asset(alg, name, keyalg, Format::Jpeg, &input, "image/jpeg", "jpg");
+}
+
+fn sign_and_check_asset(
+    alg: SignatureAlgorithm,
+    name: &str,
+    keyalg: &[&str],
+    format: Format,
+    input: &Path,
+    mime: &str,
+    ext: &str,
+) {
     let dir = tempfile::tempdir().unwrap();
     let (leaf, pkcs8) = make_chain(dir.path(), name, keyalg);
     let signer = KeyPairSigner::from_pkcs8(alg, &pkcs8).unwrap();
@@ -148,21 +161,28 @@ fn sign_and_check(alg: SignatureAlgorithm, name: &str, keyalg: &[&str]) {
         timestamper: None,
         ocsp_vals: &[],
     };
-    let input = shared().join("vectors/c2pa/rs/no_manifest.jpg");
-    let out_path = dir.path().join(format!("{name}.jpg"));
+    let out_path = dir.path().join(format!("{name}.{ext}"));
     let mut out = std::fs::File::create(&out_path).unwrap();
     let system_rng = SystemRng::new();
     let rng: &dyn SecureRandom = &system_rng;
     let def = ManifestDefinition {
-        title: Some("no_manifest.jpg".into()),
+        title: Some(format!("{name}.{ext}")),
         ..ManifestDefinition::default()
     };
-    sign_jpeg(|| std::fs::File::open(&input), &mut out, &def, &opts, rng).unwrap();
+    sign_asset(
+        format,
+        || std::fs::File::open(input),
+        &mut out,
+        &def,
+        &opts,
+        rng,
+    )
+    .unwrap();
     drop(out);
 
     // Signet reads back what it wrote and verifies the signature.
     let signed = std::fs::read(&out_path).unwrap();
-    let found = locate(Format::Jpeg, signed.as_slice(), &ContainerLimits::default())
+    let found = locate(format, signed.as_slice(), &ContainerLimits::default())
         .unwrap()
         .unwrap();
     let store = ManifestStore::from_bytes(found.store, &Limits::default()).unwrap();
@@ -175,7 +195,7 @@ fn sign_and_check(alg: SignatureAlgorithm, name: &str, keyalg: &[&str]) {
     let report = Command::new(python())
         .arg(root().join("crates/c2pa-model/tests/peers/read.py"))
         .arg(&out_path)
-        .arg("image/jpeg")
+        .arg(mime)
         .arg(dir.path().join(format!("{name}.root.pem")))
         .arg(shared().join("vectors/c2pa/trust/eku.cfg"))
         .output()
@@ -203,14 +223,19 @@ fn sign_and_check(alg: SignatureAlgorithm, name: &str, keyalg: &[&str]) {
 
     // Flip one bit of the image data: the reference SDK must see the data-hash mismatch.
     let mut tampered = signed.clone();
-    let last = tampered.len() - 10;
-    tampered[last] ^= 0x01;
-    let tampered_path = dir.path().join(format!("{name}.tampered.jpg"));
+    // JPEG: a byte of entropy-coded data near the end; PNG: a byte inside IDAT (CRC left stale,
+    // as an attacker editing pixels would; the data hash must catch it).
+    let at = match format {
+        Format::Png => tampered.windows(4).position(|w| w == b"IDAT").unwrap() + 6,
+        _ => tampered.len() - 10,
+    };
+    tampered[at] ^= 0x01;
+    let tampered_path = dir.path().join(format!("{name}.tampered.{ext}"));
     std::fs::write(&tampered_path, &tampered).unwrap();
     let report = Command::new(python())
         .arg(root().join("crates/c2pa-model/tests/peers/read.py"))
         .arg(&tampered_path)
-        .arg("image/jpeg")
+        .arg(mime)
         .arg(dir.path().join(format!("{name}.root.pem")))
         .arg(shared().join("vectors/c2pa/trust/eku.cfg"))
         .output()
@@ -259,5 +284,25 @@ fn ed25519_jpeg_is_trusted_by_the_reference_sdk() {
         SignatureAlgorithm::Ed25519,
         "ed25519",
         &["-algorithm", "ED25519"],
+    );
+}
+
+#[test]
+fn es256_png_is_trusted_by_the_reference_sdk() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("source.png");
+    // A real PNG made by Pillow (installed with the peers).
+    run(Command::new(python()).arg("-c").arg(format!(
+        "from PIL import Image; Image.new('RGB', (48, 32), (200, 90, 30)).save({:?})",
+        png.to_str().unwrap()
+    )));
+    sign_and_check_asset(
+        SignatureAlgorithm::EcdsaP256Sha256Fixed,
+        "es256png",
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        Format::Png,
+        &png,
+        "image/png",
+        "png",
     );
 }
