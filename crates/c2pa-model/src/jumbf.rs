@@ -62,6 +62,18 @@ impl Default for Limits {
     }
 }
 
+/// How a box header encoded its length (kept so re-serialisation reproduces it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeaderForm {
+    /// `LBox` holds the length (8-byte header).
+    #[default]
+    Short,
+    /// `LBox = 1` and `XLBox` holds the length (16-byte header).
+    Extended,
+    /// `LBox = 0`: the box extends to the end of the enclosing data (8-byte header).
+    ToEnd,
+}
+
 /// The byte span of one box inside the parsed buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
@@ -71,6 +83,8 @@ pub struct Span {
     pub header_len: usize,
     /// Offset just past the box's last byte.
     pub end: usize,
+    /// How the header encoded the length.
+    pub form: HeaderForm,
 }
 
 impl Span {
@@ -180,7 +194,7 @@ impl SuperBox {
                 Node::Plain(p) => p.write_to(src, &mut payload)?,
             }
         }
-        write_header(out, SUPERBOX, payload.len(), self.span.header_len);
+        write_header(out, SUPERBOX, payload.len(), self.span.form);
         out.extend_from_slice(&payload);
         Ok(())
     }
@@ -204,7 +218,7 @@ impl Description {
         if let Some(private) = &self.private {
             private.write_to(src, &mut d)?;
         }
-        write_header(out, DESCRIPTION, d.len(), self.span.header_len);
+        write_header(out, DESCRIPTION, d.len(), self.span.form);
         out.extend_from_slice(&d);
         Ok(())
     }
@@ -215,17 +229,23 @@ impl PlainBox {
         let payload = src.get(self.span.payload()).ok_or(JumbfError::Truncated {
             offset: self.span.start,
         })?;
-        write_header(out, self.box_type, payload.len(), self.span.header_len);
+        write_header(out, self.box_type, payload.len(), self.span.form);
         out.extend_from_slice(payload);
         Ok(())
     }
 }
 
-/// Writes a box header for a payload of `len` bytes, in the 8- or 16-byte form.
-fn write_header(out: &mut Vec<u8>, box_type: [u8; 4], len: usize, header_len: usize) {
+/// Writes a box header for a payload of `len` bytes, in the given form (a short form that
+/// cannot hold the length falls back to `XLBox`).
+fn write_header(out: &mut Vec<u8>, box_type: [u8; 4], len: usize, form: HeaderForm) {
     let short = len.checked_add(8).and_then(|n| u32::try_from(n).ok());
+    if form == HeaderForm::ToEnd {
+        out.extend_from_slice(&0u32.to_be_bytes());
+        out.extend_from_slice(&box_type);
+        return;
+    }
     match short {
-        Some(n) if header_len == 8 && n > 1 => {
+        Some(n) if form == HeaderForm::Short && n > 1 => {
             out.extend_from_slice(&n.to_be_bytes());
             out.extend_from_slice(&box_type);
         }
@@ -243,6 +263,7 @@ struct Header {
     box_type: [u8; 4],
     header_len: usize,
     end: usize,
+    form: HeaderForm,
 }
 
 fn read_u32(buf: &[u8], at: usize) -> Option<u32> {
@@ -263,16 +284,17 @@ fn read_header(buf: &[u8], at: usize, limit: usize) -> Result<Header, JumbfError
         .get(at.saturating_add(4)..at.saturating_add(8))
         .and_then(|b| b.try_into().ok())
         .ok_or(truncated.clone())?;
-    let (header_len, total): (usize, u64) = match lbox {
+    let (header_len, total, form): (usize, u64, HeaderForm) = match lbox {
         0 => (
             8,
             u64::try_from(limit.saturating_sub(at)).unwrap_or(u64::MAX),
+            HeaderForm::ToEnd,
         ),
         1 => {
             let xl = read_u64(buf, at.saturating_add(8)).ok_or(truncated)?;
-            (16, xl)
+            (16, xl, HeaderForm::Extended)
         }
-        n => (8, u64::from(n)),
+        n => (8, u64::from(n), HeaderForm::Short),
     };
     let total = usize::try_from(total).map_err(|_| JumbfError::BadLength { offset: at })?;
     if total < header_len {
@@ -288,6 +310,7 @@ fn read_header(buf: &[u8], at: usize, limit: usize) -> Result<Header, JumbfError
         box_type,
         header_len,
         end,
+        form,
     })
 }
 
@@ -367,6 +390,7 @@ fn parse_at(
                 start: child_at,
                 header_len: child.header_len,
                 end: child.end,
+                form: child.form,
             };
             top.children.push(Node::Plain(PlainBox {
                 box_type: child.box_type,
@@ -399,6 +423,7 @@ fn open_superbox(
         start: at,
         header_len: header.header_len,
         end: header.end,
+        form: header.form,
     };
     let desc_at = span.payload().start;
     let desc_header = read_header(buf, desc_at, span.end)
@@ -425,6 +450,7 @@ fn parse_description(
         start: at,
         header_len: header.header_len,
         end: header.end,
+        form: header.form,
     };
     let payload = buf
         .get(span.payload())
@@ -479,6 +505,7 @@ fn parse_description(
                 start: abs,
                 header_len: h.header_len,
                 end: h.end,
+                form: h.form,
             },
         })
     } else {

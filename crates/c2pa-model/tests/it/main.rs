@@ -16,4 +16,5 @@
     reason = "test helpers: a failure is a test failure"
 )]
 
+mod regressions;
 mod signing;
