@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 mod c2pa_parse;
 mod cmp_der;
+mod cmp_protection;
 mod wycheproof;
 
 /// One registered suite.
@@ -36,6 +37,11 @@ pub(crate) const SUITES: &[Suite] = &[
         name: "cmp-der",
         about: "CMP/CRMF/PKIX wire messages (OpenSSL, Siemens, RustCrypto, pyasn1, Fortanix): strict DER round trip",
         run: cmp_der::run,
+    },
+    Suite {
+        name: "cmp-protection",
+        about: "PBM, PBMAC1 and signature protection of OpenSSL and Siemens CMP flows, plus tamper checks",
+        run: cmp_protection::run,
     },
     Suite {
         name: "wycheproof",

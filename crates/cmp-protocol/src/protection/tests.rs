@@ -1,0 +1,162 @@
+//! Protection tests: real OpenSSL messages, and the negative cases of openssl-cmp.md §2.3.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "tests read the shared vectors from disk"
+)]
+
+use std::path::PathBuf;
+
+use signet_asn1_types::cmp::{PkiBody, PkiFailureBit, PkiHeader};
+use signet_asn1_types::crypto::SignatureAlgorithm;
+use signet_asn1_types::der::Encode;
+use signet_asn1_types::der::asn1::Null;
+use signet_asn1_types::strict::{Limits, decode_pki_message};
+use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
+use signet_crypto::{KeyPairSigner, KeyType, Verifier, generate_pkcs8};
+
+use super::*;
+
+fn msg(name: &str) -> DecodedMessage {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/vectors/cmp/openssl-3.0.19-generated/msgs")
+        .join(name);
+    decode_pki_message(&std::fs::read(path).unwrap(), &Limits::default()).unwrap()
+}
+
+fn header(alg: Option<AlgorithmIdentifierOwned>) -> PkiHeader {
+    PkiHeader {
+        pvno: 2,
+        sender: GeneralName::DirectoryName("CN=test".parse().unwrap()),
+        recipient: GeneralName::DirectoryName("CN=ca".parse().unwrap()),
+        message_time: None,
+        protection_alg: alg,
+        sender_kid: None,
+        recip_kid: None,
+        transaction_id: Some(OctetString::new([7u8; 16]).unwrap()),
+        sender_nonce: Some(OctetString::new([9u8; 16]).unwrap()),
+        recip_nonce: None,
+        free_text: None,
+        general_info: None,
+    }
+}
+
+#[test]
+fn openssl_pbm_verifies_and_a_wrong_secret_is_bad_message_check() {
+    let m = msg("ir_pbm.req.der");
+    verify_mac(&m, b"1234-5678-9abc", &ProtectionPolicy::default()).unwrap();
+    let err = verify_mac(&m, b"wrong", &ProtectionPolicy::default()).unwrap_err();
+    assert_eq!(err, ProtectionError::MacMismatch);
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadMessageCheck);
+    // HMAC-SHA256 with a SHA-384 OWF (openssl -mac hmacWithSHA256 -digest sha384).
+    verify_mac(
+        &msg("ir_pbm_hmacWithSHA256.req.der"),
+        b"1234-5678-9abc",
+        &ProtectionPolicy::default(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn out_of_range_iterations_are_refused_before_any_work() {
+    let m = msg("ir_pbm.req.der"); // 500 iterations
+    let strict = ProtectionPolicy {
+        pbm_iterations: 1_000..=100_000,
+        ..ProtectionPolicy::default()
+    };
+    let err = verify_mac(&m, b"1234-5678-9abc", &strict).unwrap_err();
+    assert_eq!(
+        err,
+        ProtectionError::IterationsOutOfRange {
+            count: 500,
+            min: 1_000,
+            max: 100_000
+        }
+    );
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadMessageCheck);
+    // A hostile count (2^31) is refused instantly: no 2 billion SHA-256 rounds happen.
+    let alg = pbm_algorithm(&[1u8; 16], 2_147_483_647).unwrap();
+    let policy = ProtectionPolicy {
+        pbm_iterations: 1..=u64::MAX,
+        ..ProtectionPolicy::default()
+    };
+    let built = protect_with_mac(
+        header(Some(pbm_algorithm(&[1u8; 16], 500).unwrap())),
+        PkiBody::Pkiconf(Null),
+        b"s",
+        &policy,
+    )
+    .unwrap();
+    let mut hostile = built.clone();
+    hostile.header.protection_alg = Some(alg);
+    let der = hostile.to_der().unwrap();
+    let decoded = decode_pki_message(&der, &Limits::default()).unwrap();
+    let err = verify_mac(&decoded, b"s", &ProtectionPolicy::default()).unwrap_err();
+    assert!(matches!(
+        err,
+        ProtectionError::IterationsOutOfRange {
+            count: 2_147_483_647,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn created_mac_protection_verifies_over_received_bytes() {
+    let policy = ProtectionPolicy::default();
+    let m = protect_with_mac(
+        header(Some(pbm_algorithm(&[3u8; 16], 1_000).unwrap())),
+        PkiBody::Pkiconf(Null),
+        b"secret",
+        &policy,
+    )
+    .unwrap();
+    let decoded = decode_pki_message(&m.to_der().unwrap(), &Limits::default()).unwrap();
+    verify_mac(&decoded, b"secret", &policy).unwrap();
+    assert_eq!(
+        verify_mac(&decoded, b"secreT", &policy),
+        Err(ProtectionError::MacMismatch)
+    );
+}
+
+#[test]
+fn signature_protection_round_trip_and_wrong_key() {
+    let pkcs8 = generate_pkcs8(KeyType::EcdsaP256).unwrap();
+    let signer =
+        KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, &pkcs8).unwrap();
+    let m = protect_with_signature(header(None), PkiBody::Pkiconf(Null), &signer).unwrap();
+    let decoded = decode_pki_message(&m.to_der().unwrap(), &Limits::default()).unwrap();
+    verify_signature(&decoded, signer.public_key_der(), &Verifier).unwrap();
+    let other = KeyPairSigner::from_pkcs8(
+        SignatureAlgorithm::EcdsaP256Sha256Asn1,
+        &generate_pkcs8(KeyType::EcdsaP256).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        verify_signature(&decoded, other.public_key_der(), &Verifier),
+        Err(ProtectionError::SignatureInvalid)
+    );
+    // A MAC check on a signed message is the wrong protection type.
+    assert_eq!(
+        verify_mac(&decoded, b"x", &ProtectionPolicy::default()),
+        Err(ProtectionError::WrongType)
+    );
+    assert_eq!(
+        ProtectionError::WrongType.failure_bit(),
+        PkiFailureBit::WrongIntegrity
+    );
+}
+
+#[test]
+fn missing_and_unsupported_protection() {
+    let unprotected = msg("ir_unprotected.req.der");
+    assert_eq!(
+        verify_mac(&unprotected, b"x", &ProtectionPolicy::default()),
+        Err(ProtectionError::Missing)
+    );
+    let weird = AlgorithmIdentifierOwned {
+        oid: ObjectIdentifier::new_unwrap("1.2.3.4"),
+        parameters: None,
+    };
+    let err = kind(&header(Some(weird))).unwrap_err();
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadAlg);
+}
