@@ -1,2 +1,301 @@
-//! `signet-crmf`: placeholder root; see ARCHITECTURE.md for this crate's role.
+//! `signet-crmf`: one request model for CRMF (`CertReqMsg`, RFC 4211) and PKCS#10
+//! (`CertificationRequest`, RFC 2986), and proof-of-possession verification (RFC 4211 §4,
+//! RFC 9810 §5.2.8).
+//!
+//! What this crate does **not** do: decode bytes (that is `signet-asn1-types::strict`), decide
+//! policy (is this subscriber allowed this subject?) or build wire errors. Its errors carry the
+//! `PKIFailureInfo` bit they map to; `cmp-protocol` turns that into a `PKIStatusInfo`.
+//!
+//! Signatures are verified over the DER of the signed structure. Inputs come from strict
+//! decoding, which guarantees that every value re-encodes to exactly the bytes received, so the
+//! re-encoding used here *is* the received byte string.
 #![forbid(unsafe_code)]
+
+use signet_asn1_types::algorithm::AlgorithmError;
+use signet_asn1_types::cmp::PkiFailureBit;
+use signet_asn1_types::const_oid::ObjectIdentifier;
+use signet_asn1_types::crmf::{
+    CertId, CertReqMsg, Control, PopoSigningKeyInputAuthInfo, ProofOfPossession,
+};
+use signet_asn1_types::crypto::{SignatureAlgorithm, SignatureVerifier};
+use signet_asn1_types::der::{Decode, Encode};
+use signet_asn1_types::spki::SubjectPublicKeyInfoOwned;
+use signet_asn1_types::x509_cert::ext::{Extension, Extensions};
+use signet_asn1_types::x509_cert::name::Name;
+use signet_asn1_types::x509_cert::request::CertReq;
+use signet_asn1_types::x509_cert::time::Time;
+
+/// `pkcs-9-at-extensionRequest` (RFC 2985 §5.4.2): requested extensions in a PKCS#10 request.
+pub const EXTENSION_REQUEST: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.14");
+
+/// Where a request came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestFormat {
+    /// A CRMF `CertReqMsg` (ir, cr, kur, ...).
+    Crmf,
+    /// A PKCS#10 `CertificationRequest` (p10cr).
+    Pkcs10,
+}
+
+/// The normalised request: what a CA needs from either format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The format.
+    pub format: RequestFormat,
+    /// `certReqId` (PKCS#10 requests are answered with -1, RFC 9810 §5.3.4).
+    pub cert_req_id: i64,
+    /// The requested subject, if any (absent is allowed in CRMF with `poposkInput`).
+    pub subject: Option<Name>,
+    /// The public key to certify (its SPKI as received).
+    pub public_key: SubjectPublicKeyInfoOwned,
+    /// Requested extensions.
+    pub extensions: Vec<Extension>,
+    /// Requested `notBefore`.
+    pub not_before: Option<Time>,
+    /// Requested `notAfter`.
+    pub not_after: Option<Time>,
+    /// Requested issuer.
+    pub issuer: Option<Name>,
+    /// `oldCertID` control (kur).
+    pub old_cert_id: Option<CertId>,
+}
+
+/// How possession of the private key was (or will be) proven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Pop {
+    /// A signature by the requested key verified.
+    Signature,
+    /// The sender is an RA the caller authorised to vouch for the key (`raVerified`).
+    RaVerified,
+}
+
+/// Why a request was refused. Each maps to one `PKIFailureInfo` bit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No proof of possession (`popo` absent).
+    #[error("popo missing")]
+    PopMissing,
+    /// `raVerified` from a sender the caller did not authorise as an RA.
+    #[error("popo raverified not accepted")]
+    RaVerifiedNotAccepted,
+    /// A POP method Signet does not support (key encipherment/agreement, indirect POP).
+    #[error("unsupported popo method")]
+    UnsupportedPopMethod,
+    /// The template has no subject and the POP has no `poposkInput` (RFC 4211 §4.1).
+    #[error("popo missing subject")]
+    MissingSubject,
+    /// `poposkInput` present although the template has a subject, or its key differs from the
+    /// template's (RFC 4211 §4.1).
+    #[error("poposkInput inconsistent with the certificate template")]
+    PoposkInputMismatch,
+    /// `poposkInput.authInfo` is `publicKeyMAC`, which Signet does not accept.
+    #[error("poposkInput publicKeyMAC is not supported")]
+    PublicKeyMacUnsupported,
+    /// The POP signature does not verify.
+    #[error("POP signature does not verify")]
+    BadPopSignature,
+    /// The POP signature algorithm is not accepted.
+    #[error("POP signature algorithm not accepted: {0}")]
+    BadAlgorithm(AlgorithmError),
+    /// The crypto provider does not implement the algorithm.
+    #[error("the crypto provider does not implement this signature algorithm")]
+    AlgorithmNotProvided,
+    /// The template has no public key.
+    #[error("certificate template has no public key")]
+    MissingPublicKey,
+    /// The public key is unusable (weak, malformed, wrong type for the algorithm).
+    #[error("public key unusable for its signature algorithm")]
+    BadPublicKey,
+    /// A control or the extension request does not decode.
+    #[error("malformed {what}")]
+    Malformed {
+        /// What.
+        what: &'static str,
+    },
+}
+
+impl Error {
+    /// The `PKIFailureInfo` bit to report (RFC 9810 §5.2.3).
+    pub fn failure_bit(&self) -> PkiFailureBit {
+        match self {
+            Self::BadAlgorithm(_) | Self::AlgorithmNotProvided => PkiFailureBit::BadAlg,
+            Self::MissingPublicKey | Self::BadPublicKey => PkiFailureBit::BadCertTemplate,
+            Self::Malformed { .. } => PkiFailureBit::BadDataFormat,
+            _ => PkiFailureBit::BadPop,
+        }
+    }
+}
+
+impl Request {
+    /// Normalises a CRMF request.
+    pub fn from_crmf(msg: &CertReqMsg) -> Result<Self, Error> {
+        let req = &msg.cert_req;
+        let t = &req.cert_template;
+        let public_key = t.public_key.clone().ok_or(Error::MissingPublicKey)?;
+        let mut old_cert_id = None;
+        for c in req.controls.iter().flatten() {
+            if let Control::OldCertId(id) = c
+                .typed()
+                .map_err(|_| Error::Malformed { what: "control" })?
+            {
+                old_cert_id = Some(id);
+            }
+        }
+        Ok(Self {
+            format: RequestFormat::Crmf,
+            cert_req_id: req.cert_req_id,
+            subject: t.subject.clone(),
+            public_key,
+            extensions: t.extensions.clone().unwrap_or_default(),
+            not_before: t.validity.as_ref().and_then(|v| v.not_before),
+            not_after: t.validity.as_ref().and_then(|v| v.not_after),
+            issuer: t.issuer.clone(),
+            old_cert_id,
+        })
+    }
+
+    /// Normalises a PKCS#10 request.
+    pub fn from_pkcs10(csr: &CertReq) -> Result<Self, Error> {
+        let mut extensions = Vec::new();
+        for attr in csr.info.attributes.iter() {
+            if attr.oid == EXTENSION_REQUEST {
+                for v in attr.values.iter() {
+                    let der = v.to_der().map_err(|_| Error::Malformed {
+                        what: "extensionRequest",
+                    })?;
+                    let exts = Extensions::from_der(&der).map_err(|_| Error::Malformed {
+                        what: "extensionRequest",
+                    })?;
+                    extensions.extend(exts);
+                }
+            }
+        }
+        let spki_der = csr
+            .info
+            .public_key
+            .to_der()
+            .map_err(|_| Error::BadPublicKey)?;
+        Ok(Self {
+            format: RequestFormat::Pkcs10,
+            cert_req_id: -1,
+            subject: Some(csr.info.subject.clone()),
+            public_key: SubjectPublicKeyInfoOwned::from_der(&spki_der)
+                .map_err(|_| Error::BadPublicKey)?,
+            extensions,
+            not_before: None,
+            not_after: None,
+            issuer: None,
+            old_cert_id: None,
+        })
+    }
+}
+
+fn check_signature(
+    verifier: &dyn SignatureVerifier,
+    alg: SignatureAlgorithm,
+    spki_der: &[u8],
+    signed: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
+    use signet_asn1_types::crypto::VerifyError;
+    verifier
+        .verify(alg, spki_der, signed, signature)
+        .map_err(|e| match e {
+            VerifyError::BadPublicKey => Error::BadPublicKey,
+            VerifyError::UnsupportedAlgorithm => Error::AlgorithmNotProvided,
+            _ => Error::BadPopSignature,
+        })
+}
+
+/// Verifies the proof of possession of a CRMF request.
+///
+/// `ra_verified_allowed`: the caller has authenticated the sender as an RA entitled to assert
+/// `raVerified` (RFC 4211 §4.3); otherwise `raVerified` is refused.
+pub fn verify_crmf_pop(
+    msg: &CertReqMsg,
+    ra_verified_allowed: bool,
+    verifier: &dyn SignatureVerifier,
+) -> Result<Pop, Error> {
+    let template = &msg.cert_req.cert_template;
+    match msg.popo.as_ref().ok_or(Error::PopMissing)? {
+        ProofOfPossession::RaVerified(_) => {
+            if ra_verified_allowed {
+                Ok(Pop::RaVerified)
+            } else {
+                Err(Error::RaVerifiedNotAccepted)
+            }
+        }
+        // Indirect POP (encrCert, challengeResp) and direct key-encipherment POP need the
+        // encrypted-certificate flow, which the engine does not offer yet (RFC 9810 §5.2.8.3):
+        // refused as OpenSSL's mock server does.
+        ProofOfPossession::KeyEncipherment(_) | ProofOfPossession::KeyAgreement(_) => {
+            Err(Error::UnsupportedPopMethod)
+        }
+        ProofOfPossession::Signature(pop) => {
+            let template_key = template
+                .public_key
+                .as_ref()
+                .ok_or(Error::MissingPublicKey)?;
+            let alg =
+                SignatureAlgorithm::from_algorithm_identifier_owned(&pop.algorithm_identifier)
+                    .map_err(Error::BadAlgorithm)?;
+            // RFC 4211 §4.1: poposkInput is present iff the template has no subject.
+            let signed = match (&template.subject, &pop.poposk_input) {
+                (Some(_), None) => msg.cert_req.to_der().map_err(|_| Error::Malformed {
+                    what: "CertRequest",
+                })?,
+                (None, None) => return Err(Error::MissingSubject),
+                (Some(_), Some(_)) => return Err(Error::PoposkInputMismatch),
+                (None, Some(input)) => {
+                    if &input.public_key != template_key {
+                        return Err(Error::PoposkInputMismatch);
+                    }
+                    if matches!(
+                        input.auth_info,
+                        PopoSigningKeyInputAuthInfo::PublicKeyMac(_)
+                    ) {
+                        return Err(Error::PublicKeyMacUnsupported);
+                    }
+                    input.to_der().map_err(|_| Error::Malformed {
+                        what: "POPOSigningKeyInput",
+                    })?
+                }
+            };
+            let spki = template_key.to_der().map_err(|_| Error::BadPublicKey)?;
+            let sig = pop.signature.as_bytes().ok_or(Error::BadPopSignature)?;
+            check_signature(verifier, alg, &spki, &signed, sig)?;
+            Ok(Pop::Signature)
+        }
+    }
+}
+
+/// Verifies a PKCS#10 request's self-signature over its `certificationRequestInfo`.
+pub fn verify_pkcs10(csr: &CertReq, verifier: &dyn SignatureVerifier) -> Result<(), Error> {
+    let alg_der = csr.algorithm.to_der().map_err(|_| Error::Malformed {
+        what: "signatureAlgorithm",
+    })?;
+    let alg_owned =
+        signet_asn1_types::spki::AlgorithmIdentifierOwned::from_der(&alg_der).map_err(|_| {
+            Error::Malformed {
+                what: "signatureAlgorithm",
+            }
+        })?;
+    let alg = SignatureAlgorithm::from_algorithm_identifier_owned(&alg_owned)
+        .map_err(Error::BadAlgorithm)?;
+    let info = csr.info.to_der().map_err(|_| Error::Malformed {
+        what: "certificationRequestInfo",
+    })?;
+    let spki = csr
+        .info
+        .public_key
+        .to_der()
+        .map_err(|_| Error::BadPublicKey)?;
+    let sig = csr.signature.as_bytes().ok_or(Error::BadPopSignature)?;
+    check_signature(verifier, alg, &spki, &info, sig)
+}
+
+#[cfg(test)]
+mod tests;
