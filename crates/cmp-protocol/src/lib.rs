@@ -3,3 +3,4 @@
 
 pub mod mac;
 pub mod protection;
+pub mod server;

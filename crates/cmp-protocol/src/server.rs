@@ -1,0 +1,710 @@
+//! The server side of CMP (RFC 9810 §5, flows of RFC 9483), sans-I/O.
+//!
+//! A request goes through explicit steps, each returning either the next value or a
+//! [`Rejection`] that already knows its `PKIFailureInfo` bit:
+//! 1. [`receive`] — strict decoding within [`ServerConfig::limits`] and the header checks
+//!    (pvno, transactionID ≥ 16 bytes, senderNonce ≥ 16 bytes, messageTime within the allowed
+//!    skew of `now`);
+//! 2. [`Incoming::authenticate`] — MAC or signature protection over the received bytes, with the
+//!    credential the caller looked up (by senderKID, extraCerts, ...);
+//! 3. [`Incoming::enrollment`] — for ir/cr/kur/p10cr: the normalised request and its proof of
+//!    possession (`signet-crmf`); the caller then decides and issues;
+//! 4. a [`Responder`] builds the protected response: [`Responder::issued`] returns the response
+//!    bytes and an [`AwaitingConfirm`] state that [`Responder::confirm`] consumes when the
+//!    certConf arrives (or that expires at its deadline); [`Responder::error`] answers any
+//!    [`Rejection`], echoing transactionID and nonces and protected whenever a key is available.
+//!
+//! Time is a parameter (`now`, seconds since the Unix epoch); randomness comes from
+//! `&dyn SecureRandom`. Nothing here performs I/O.
+
+use core::time::Duration;
+
+use signet_asn1_types::algorithm::DigestAlgorithm;
+use signet_asn1_types::cmp::{
+    CertConfirmContent, CertOrEncCert, CertRepMessage, CertResponse, CertifiedKeyPair,
+    ErrorMsgContent, InfoTypeAndValue, InfoValue, PkiBody, PkiFailureBit, PkiFailureInfo,
+    PkiHeader, PkiStatus, PkiStatusInfo, RevDetails,
+};
+use signet_asn1_types::crypto::{SecureRandom, SignatureAlgorithm, SignatureVerifier, Signer};
+use signet_asn1_types::der::asn1::{Null, OctetString};
+use signet_asn1_types::der::{DateTime, Encode};
+use signet_asn1_types::seq::NonEmpty;
+use signet_asn1_types::spki::AlgorithmIdentifierOwned;
+use signet_asn1_types::strict::{DecodedMessage, Limits, decode_pki_message};
+use signet_asn1_types::time::GeneralizedTimeFrac;
+use signet_asn1_types::x509_cert::Certificate;
+use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
+use signet_crmf::{Pop, Request};
+
+use crate::protection::{self, ProtectionKind, ProtectionPolicy};
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The name responses are sent from (the RA/CA's CMP identity).
+    pub name: GeneralName,
+    /// Decoding limits.
+    pub limits: Limits,
+    /// MAC protection policy.
+    pub protection: ProtectionPolicy,
+    /// Largest accepted difference between a request's messageTime and `now` (RFC 9483 §3.1
+    /// leaves it to policy; 300 s covers unsynchronised clocks without enabling replay).
+    pub max_clock_skew: Duration,
+    /// How long an issued certificate waits for its certConf (`confirmWaitTime`).
+    pub confirm_wait: Duration,
+    /// Whether implicit confirmation is granted when a client asks for it.
+    pub grant_implicit_confirm: bool,
+}
+
+/// Why a request is refused: the failure bit and the status text sent back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The `PKIFailureInfo` bit.
+    pub bit: PkiFailureBit,
+    /// The `statusString` text.
+    pub text: String,
+    /// The request header when it could be decoded (so the error echoes its IDs and nonces).
+    pub header: Option<Box<PkiHeader>>,
+}
+
+impl Rejection {
+    fn new(bit: PkiFailureBit, text: impl Into<String>, header: Option<&PkiHeader>) -> Self {
+        Self {
+            bit,
+            text: text.into(),
+            header: header.map(|h| Box::new(h.clone())),
+        }
+    }
+}
+
+/// A request that passed decoding and header checks.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// The strictly decoded message with its received bytes.
+    pub decoded: DecodedMessage,
+}
+
+/// Minimum length of transactionID and senderNonce (RFC 9810 §5.1.1: 128 bits recommended;
+/// RFC 9483 §3.1 requires it).
+pub const MIN_ID_LEN: usize = 16;
+
+fn time_secs(t: &GeneralizedTimeFrac) -> u64 {
+    t.to_unix_duration().as_secs()
+}
+
+/// Step 1: strict decoding and header checks.
+pub fn receive(bytes: &[u8], config: &ServerConfig, now: u64) -> Result<Incoming, Rejection> {
+    let decoded = decode_pki_message(bytes, &config.limits)
+        .map_err(|e| Rejection::new(PkiFailureBit::BadDataFormat, e.to_string(), None))?;
+    let h = &decoded.message.header;
+    if !(2..=3).contains(&h.pvno) {
+        return Err(Rejection::new(
+            PkiFailureBit::UnsupportedVersion,
+            format!("pvno {} not supported", h.pvno),
+            Some(h),
+        ));
+    }
+    match &h.transaction_id {
+        Some(t) if t.as_bytes().len() >= MIN_ID_LEN => {}
+        _ => {
+            return Err(Rejection::new(
+                PkiFailureBit::BadRequest,
+                "transactionID missing or shorter than 16 bytes",
+                Some(h),
+            ));
+        }
+    }
+    match &h.sender_nonce {
+        Some(n) if n.as_bytes().len() >= MIN_ID_LEN => {}
+        _ => {
+            return Err(Rejection::new(
+                PkiFailureBit::BadSenderNonce,
+                "senderNonce missing or shorter than 16 bytes",
+                Some(h),
+            ));
+        }
+    }
+    if let Some(t) = &h.message_time {
+        let skew = time_secs(t).abs_diff(now);
+        if skew > config.max_clock_skew.as_secs() {
+            return Err(Rejection::new(
+                PkiFailureBit::BadTime,
+                format!("messageTime off by {skew} s"),
+                Some(h),
+            ));
+        }
+    }
+    Ok(Incoming { decoded })
+}
+
+/// What the caller found to check a request's protection with.
+#[derive(Debug, Clone, Copy)]
+pub enum Credential<'a> {
+    /// The shared secret registered for the request's senderKID (reference number).
+    Mac(&'a [u8]),
+    /// The public key (SPKI DER) of the certificate that signed the request, already found
+    /// trustworthy for this sender by the caller.
+    Signature(&'a [u8]),
+}
+
+/// A request to issue a certificate, after POP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrollment {
+    /// The normalised request.
+    pub request: Request,
+    /// How possession was proven.
+    pub pop: Pop,
+    /// The client asked for implicit confirmation.
+    pub implicit_confirm_requested: bool,
+}
+
+impl Incoming {
+    /// The header.
+    pub fn header(&self) -> &PkiHeader {
+        &self.decoded.message.header
+    }
+
+    /// The body.
+    pub fn body(&self) -> &PkiBody {
+        &self.decoded.message.body
+    }
+
+    /// The transactionID (checked present by [`receive`]).
+    pub fn transaction_id(&self) -> &[u8] {
+        self.header()
+            .transaction_id
+            .as_ref()
+            .map(OctetString::as_bytes)
+            .unwrap_or_default()
+    }
+
+    /// The senderKID, if any (the reference number for MAC protection, the SKI for signatures).
+    pub fn sender_kid(&self) -> Option<&[u8]> {
+        self.header().sender_kid.as_ref().map(OctetString::as_bytes)
+    }
+
+    /// The protection kind the request uses.
+    pub fn protection(&self) -> Result<ProtectionKind, Rejection> {
+        if self.decoded.message.protection.is_none() {
+            return Err(self.reject(PkiFailureBit::BadMessageCheck, "missing protection"));
+        }
+        protection::kind(self.header()).map_err(|e| self.reject(e.failure_bit(), e.to_string()))
+    }
+
+    /// Step 2: verifies the protection with the caller's credential.
+    pub fn authenticate(
+        &self,
+        credential: Credential<'_>,
+        verifier: &dyn SignatureVerifier,
+        policy: &ProtectionPolicy,
+    ) -> Result<(), Rejection> {
+        let result = match credential {
+            Credential::Mac(secret) => protection::verify_mac(&self.decoded, secret, policy),
+            Credential::Signature(spki) => {
+                protection::verify_signature(&self.decoded, spki, verifier)
+            }
+        };
+        result.map_err(|e| self.reject(e.failure_bit(), e.to_string()))
+    }
+
+    /// Whether the header carries `implicitConfirm`.
+    pub fn implicit_confirm_requested(&self) -> bool {
+        self.header()
+            .general_info
+            .iter()
+            .flatten()
+            .any(|i| matches!(i.typed(), Ok(InfoValue::ImplicitConfirm)))
+    }
+
+    /// Step 3 for ir/cr/kur/p10cr: the request and its proof of possession.
+    /// `ra_verified_allowed`: the authenticated sender is an RA trusted to assert `raVerified`.
+    pub fn enrollment(
+        &self,
+        ra_verified_allowed: bool,
+        verifier: &dyn SignatureVerifier,
+    ) -> Result<Enrollment, Rejection> {
+        let fail = |e: signet_crmf::Error| self.reject(e.failure_bit(), e.to_string());
+        let (request, pop) = match self.body() {
+            PkiBody::Ir(m) | PkiBody::Cr(m) | PkiBody::Kur(m) => {
+                if m.len() != 1 {
+                    return Err(self.reject(
+                        PkiFailureBit::BadRequest,
+                        "exactly one CertReqMsg per request is supported",
+                    ));
+                }
+                let msg = m
+                    .first()
+                    .ok_or_else(|| self.reject(PkiFailureBit::BadRequest, "no CertReqMsg"))?;
+                let pop = signet_crmf::verify_crmf_pop(msg, ra_verified_allowed, verifier)
+                    .map_err(fail)?;
+                (Request::from_crmf(msg).map_err(fail)?, pop)
+            }
+            PkiBody::P10cr(csr) => {
+                signet_crmf::verify_pkcs10(csr, verifier).map_err(fail)?;
+                (Request::from_pkcs10(csr).map_err(fail)?, Pop::Signature)
+            }
+            other => {
+                return Err(self.reject(
+                    PkiFailureBit::BadRequest,
+                    format!("{} is not an enrollment request", other.name()),
+                ));
+            }
+        };
+        Ok(Enrollment {
+            request,
+            pop,
+            implicit_confirm_requested: self.implicit_confirm_requested(),
+        })
+    }
+
+    /// The revocation requests of an rr.
+    pub fn revocation(&self) -> Result<&[RevDetails], Rejection> {
+        match self.body() {
+            PkiBody::Rr(r) if !r.is_empty() => Ok(r),
+            _ => Err(self.reject(PkiFailureBit::BadRequest, "not a revocation request")),
+        }
+    }
+
+    /// A rejection echoing this request's header.
+    pub fn reject(&self, bit: PkiFailureBit, text: impl Into<String>) -> Rejection {
+        Rejection::new(bit, text, Some(self.header()))
+    }
+}
+
+/// The key responses are protected with. It is never the CA's certificate-signing key
+/// (RFC 9810 §8): a signature key is a dedicated CMP-protection key with its own certificate.
+pub enum ResponseKey<'a> {
+    /// MAC protection with the shared secret the request was protected with.
+    Mac {
+        /// The secret.
+        secret: &'a [u8],
+        /// `protectionAlg` for responses (e.g. [`protection::pbm_algorithm`]).
+        algorithm: AlgorithmIdentifierOwned,
+    },
+    /// Signature protection with the CMP-protection key.
+    Signature {
+        /// The key.
+        signer: &'a dyn Signer,
+        /// Its certificate's subjectKeyIdentifier (sent as senderKID).
+        key_id: Vec<u8>,
+        /// Its certificate, then the chain (sent in extraCerts).
+        certs: Vec<Certificate>,
+    },
+}
+
+/// State kept between an issuing response and its certConf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwaitingConfirm {
+    /// The transaction.
+    pub transaction_id: Vec<u8>,
+    /// The senderNonce we sent; the certConf's recipNonce must equal it.
+    pub our_nonce: Vec<u8>,
+    /// The issued certificate (DER).
+    pub certificate: Vec<u8>,
+    /// Its certReqId.
+    pub cert_req_id: i64,
+    /// After this time (seconds since the epoch) the transaction expires and the certificate
+    /// is to be revoked (RFC 9810 §5.3.18, confirmWaitTime).
+    pub deadline: u64,
+}
+
+/// A certConf that could not be accepted: the rejection to answer with, and the waiting state
+/// handed back unchanged (the transaction stays open until its deadline).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmError {
+    /// Why.
+    pub rejection: Rejection,
+    /// The state, still awaiting a valid certConf.
+    pub state: AwaitingConfirm,
+}
+
+/// What the client said about its certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmOutcome {
+    /// Accepted: publish it.
+    Accepted,
+    /// Rejected by the client (e.g. key mismatch): revoke it, do not publish.
+    Rejected,
+}
+
+/// Builds protected responses.
+pub struct Responder<'a> {
+    /// Settings.
+    pub config: &'a ServerConfig,
+    /// The protection key.
+    pub key: ResponseKey<'a>,
+    /// Randomness for nonces.
+    pub rng: &'a dyn SecureRandom,
+    /// Now, seconds since the epoch.
+    pub now: u64,
+    /// Certificates appended to every response's extraCerts (e.g. the issuing CA chain, so a
+    /// client can validate the new certificate; RFC 9483 §4.1.1).
+    pub extra_certs: Vec<Certificate>,
+}
+
+impl Responder<'_> {
+    fn nonce(&self) -> Result<Vec<u8>, Rejection> {
+        let mut n = vec![0u8; MIN_ID_LEN];
+        self.rng.fill(&mut n).map_err(|_| {
+            Rejection::new(PkiFailureBit::SystemFailure, "random source failed", None)
+        })?;
+        Ok(n)
+    }
+
+    fn header_for(
+        &self,
+        request: Option<&PkiHeader>,
+        nonce: &[u8],
+        implicit_confirm: bool,
+    ) -> Result<PkiHeader, Rejection> {
+        let sys = |_| {
+            Rejection::new(
+                PkiFailureBit::SystemFailure,
+                "encoding the response header failed",
+                None,
+            )
+        };
+        let time = DateTime::from_unix_duration(Duration::from_secs(self.now)).map_err(sys)?;
+        let (protection_alg, sender_kid) = match &self.key {
+            ResponseKey::Mac { algorithm, .. } => (Some(algorithm.clone()), None),
+            ResponseKey::Signature { signer, key_id, .. } => (
+                Some(signer.algorithm().to_algorithm_identifier().map_err(|_| {
+                    Rejection::new(PkiFailureBit::SystemFailure, "response algorithm", None)
+                })?),
+                Some(OctetString::new(key_id.clone()).map_err(sys)?),
+            ),
+        };
+        let general_info = if implicit_confirm {
+            let itav = InfoTypeAndValue::from_typed(&InfoValue::ImplicitConfirm).map_err(sys)?;
+            Some(NonEmpty::one(itav))
+        } else {
+            None
+        };
+        Ok(PkiHeader {
+            pvno: request.map_or(2, |h| h.pvno),
+            sender: self.config.name.clone(),
+            recipient: request.map_or_else(
+                || GeneralName::DirectoryName(Default::default()),
+                |h| h.sender.clone(),
+            ),
+            message_time: Some(GeneralizedTimeFrac::from(time)),
+            protection_alg,
+            sender_kid,
+            recip_kid: request.and_then(|h| h.sender_kid.clone()),
+            transaction_id: request.and_then(|h| h.transaction_id.clone()),
+            sender_nonce: Some(OctetString::new(nonce.to_vec()).map_err(sys)?),
+            recip_nonce: request.and_then(|h| h.sender_nonce.clone()),
+            free_text: None,
+            general_info,
+        })
+    }
+
+    fn finish(&self, header: PkiHeader, body: PkiBody) -> Result<Vec<u8>, Rejection> {
+        let sys = |what: &str| {
+            Rejection::new(
+                PkiFailureBit::SystemFailure,
+                format!("protecting the response failed: {what}"),
+                None,
+            )
+        };
+        let mut message = match &self.key {
+            ResponseKey::Mac { secret, .. } => {
+                protection::protect_with_mac(header, body, secret, &self.config.protection)
+                    .map_err(|e| sys(&e.to_string()))?
+            }
+            ResponseKey::Signature { signer, .. } => {
+                protection::protect_with_signature(header, body, *signer)
+                    .map_err(|e| sys(&e.to_string()))?
+            }
+        };
+        let mut extra = match &self.key {
+            ResponseKey::Signature { certs, .. } => certs.clone(),
+            ResponseKey::Mac { .. } => Vec::new(),
+        };
+        extra.extend(self.extra_certs.iter().cloned());
+        message.extra_certs = NonEmpty::new(extra);
+        message.to_der().map_err(|_| sys("encoding"))
+    }
+
+    /// Answers an enrollment with the issued certificate. `ca_pubs` go only into an `ip`
+    /// (RFC 9810 §5.3.4). Returns the response and, unless implicit confirmation was granted,
+    /// the state awaiting the certConf.
+    pub fn issued(
+        &self,
+        incoming: &Incoming,
+        enrollment: &Enrollment,
+        certificate: &Certificate,
+        ca_pubs: &[Certificate],
+        status: PkiStatus,
+    ) -> Result<(Vec<u8>, Option<AwaitingConfirm>), Rejection> {
+        let grant = enrollment.implicit_confirm_requested && self.config.grant_implicit_confirm;
+        let nonce = self.nonce()?;
+        let header = self.header_for(Some(incoming.header()), &nonce, grant)?;
+        let response = CertResponse {
+            cert_req_id: enrollment.request.cert_req_id,
+            status: PkiStatusInfo {
+                status,
+                status_string: None,
+                fail_info: None,
+            },
+            certified_key_pair: Some(CertifiedKeyPair {
+                cert_or_enc_cert: CertOrEncCert::Certificate(certificate.clone()),
+                private_key: None,
+                publication_info: None,
+            }),
+            rsp_info: None,
+        };
+        let is_ir = matches!(incoming.body(), PkiBody::Ir(_));
+        let rep = CertRepMessage {
+            ca_pubs: if is_ir {
+                NonEmpty::new(ca_pubs.to_vec())
+            } else {
+                None
+            },
+            response: vec![response],
+        };
+        let body = match incoming.body() {
+            PkiBody::Ir(_) => PkiBody::Ip(rep),
+            PkiBody::Kur(_) => PkiBody::Kup(rep),
+            _ => PkiBody::Cp(rep),
+        };
+        let bytes = self.finish(header, body)?;
+        let awaiting = if grant {
+            None
+        } else {
+            Some(AwaitingConfirm {
+                transaction_id: incoming.transaction_id().to_vec(),
+                our_nonce: nonce,
+                certificate: certificate.to_der().map_err(|_| {
+                    incoming.reject(PkiFailureBit::SystemFailure, "certificate encoding")
+                })?,
+                cert_req_id: enrollment.request.cert_req_id,
+                deadline: self.now.saturating_add(self.config.confirm_wait.as_secs()),
+            })
+        };
+        Ok((bytes, awaiting))
+    }
+
+    /// Refuses an enrollment in an ip/cp/kup with status rejection (policy refusals go here,
+    /// not in an error body; openssl-cmp.md §2.3).
+    pub fn refused(
+        &self,
+        incoming: &Incoming,
+        cert_req_id: i64,
+        rejection: &Rejection,
+    ) -> Result<Vec<u8>, Rejection> {
+        let nonce = self.nonce()?;
+        let header = self.header_for(Some(incoming.header()), &nonce, false)?;
+        let rep = CertRepMessage {
+            ca_pubs: None,
+            response: vec![CertResponse {
+                cert_req_id,
+                status: status_info(rejection),
+                certified_key_pair: None,
+                rsp_info: None,
+            }],
+        };
+        let body = match incoming.body() {
+            PkiBody::Ir(_) => PkiBody::Ip(rep),
+            PkiBody::Kur(_) => PkiBody::Kup(rep),
+            _ => PkiBody::Cp(rep),
+        };
+        self.finish(header, body)
+    }
+
+    /// Step 4 for certConf: checks transaction, nonces and certHash, consumes the waiting state,
+    /// and answers pkiConf.
+    pub fn confirm(
+        &self,
+        incoming: &Incoming,
+        awaiting: AwaitingConfirm,
+    ) -> Result<(Vec<u8>, ConfirmOutcome), Box<ConfirmError>> {
+        let fail = |bit, text: &str, a: AwaitingConfirm| {
+            Err(Box::new(ConfirmError {
+                rejection: incoming.reject(bit, text),
+                state: a,
+            }))
+        };
+        let PkiBody::CertConf(content) = incoming.body() else {
+            return fail(PkiFailureBit::BadRequest, "expected certConf", awaiting);
+        };
+        if incoming.transaction_id() != awaiting.transaction_id {
+            return fail(
+                PkiFailureBit::BadRequest,
+                "transactionID does not match",
+                awaiting,
+            );
+        }
+        if self.now > awaiting.deadline {
+            return fail(PkiFailureBit::BadTime, "confirmWaitTime elapsed", awaiting);
+        }
+        let recip = incoming
+            .header()
+            .recip_nonce
+            .as_ref()
+            .map(OctetString::as_bytes);
+        if recip != Some(awaiting.our_nonce.as_slice()) {
+            return fail(
+                PkiFailureBit::BadRecipientNonce,
+                "recipNonce does not match our senderNonce",
+                awaiting,
+            );
+        }
+        let outcome = match check_cert_conf(content, &awaiting) {
+            Ok(o) => o,
+            Err((bit, text)) => return fail(bit, text, awaiting),
+        };
+        let nonce = match self.nonce() {
+            Ok(n) => n,
+            Err(r) => {
+                return Err(Box::new(ConfirmError {
+                    rejection: r,
+                    state: awaiting,
+                }));
+            }
+        };
+        let result = self
+            .header_for(Some(incoming.header()), &nonce, false)
+            .and_then(|h| self.finish(h, PkiBody::Pkiconf(Null)));
+        match result {
+            Ok(bytes) => Ok((bytes, outcome)),
+            Err(r) => Err(Box::new(ConfirmError {
+                rejection: r,
+                state: awaiting,
+            })),
+        }
+    }
+
+    /// Answers an rr with one status per RevDetails.
+    pub fn revocation(
+        &self,
+        incoming: &Incoming,
+        statuses: Vec<PkiStatusInfo>,
+    ) -> Result<Vec<u8>, Rejection> {
+        let status = NonEmpty::new(statuses)
+            .ok_or_else(|| incoming.reject(PkiFailureBit::SystemFailure, "no revocation status"))?;
+        let nonce = self.nonce()?;
+        let header = self.header_for(Some(incoming.header()), &nonce, false)?;
+        self.finish(
+            header,
+            PkiBody::Rp(signet_asn1_types::cmp::RevRepContent {
+                status,
+                rev_certs: None,
+                crls: None,
+            }),
+        )
+    }
+
+    /// Answers a genm.
+    pub fn general(
+        &self,
+        incoming: &Incoming,
+        itavs: Vec<InfoTypeAndValue>,
+    ) -> Result<Vec<u8>, Rejection> {
+        let nonce = self.nonce()?;
+        let header = self.header_for(Some(incoming.header()), &nonce, false)?;
+        self.finish(header, PkiBody::Genp(itavs))
+    }
+
+    /// An error message for any rejection, echoing the request's transactionID and nonce when
+    /// known and protected with this responder's key.
+    pub fn error(&self, rejection: &Rejection) -> Result<Vec<u8>, Rejection> {
+        let nonce = self.nonce()?;
+        let header = self.header_for(rejection.header.as_deref(), &nonce, false)?;
+        let body = PkiBody::Error(ErrorMsgContent {
+            pki_status_info: status_info(rejection),
+            error_code: None,
+            error_details: None,
+        });
+        self.finish(header, body)
+    }
+}
+
+/// The PKIStatusInfo of a rejection.
+pub fn status_info(rejection: &Rejection) -> PkiStatusInfo {
+    PkiStatusInfo {
+        status: PkiStatus::Rejection,
+        status_string: NonEmpty::new(vec![rejection.text.clone()]),
+        fail_info: PkiFailureInfo::from_bit(rejection.bit).to_bit_string().ok(),
+    }
+}
+
+/// The digest a certHash uses: the certificate signature's hash (RFC 9810 §5.3.18), or the
+/// pvno 3 `hashAlg` when given.
+fn cert_hash_digest(
+    cert_der: &[u8],
+    hash_alg: Option<&AlgorithmIdentifierOwned>,
+) -> Result<DigestAlgorithm, (PkiFailureBit, &'static str)> {
+    if let Some(ai) = hash_alg {
+        return DigestAlgorithm::from_oid(ai.oid)
+            .map_err(|_| (PkiFailureBit::BadAlg, "certConf hashAlg not supported"));
+    }
+    use signet_asn1_types::der::Decode;
+    let cert = Certificate::from_der(cert_der).map_err(|_| {
+        (
+            PkiFailureBit::SystemFailure,
+            "stored certificate unreadable",
+        )
+    })?;
+    let sig_alg = cert.signature_algorithm();
+    let der = sig_alg
+        .to_der()
+        .map_err(|_| (PkiFailureBit::SystemFailure, "signature algorithm"))?;
+    let owned = AlgorithmIdentifierOwned::from_der(&der)
+        .map_err(|_| (PkiFailureBit::SystemFailure, "signature algorithm"))?;
+    let alg = SignatureAlgorithm::from_algorithm_identifier_owned(&owned).map_err(|_| {
+        (
+            PkiFailureBit::BadAlg,
+            "certificate signature algorithm has no hash; hashAlg required",
+        )
+    })?;
+    Ok(match alg {
+        SignatureAlgorithm::EcdsaP384Sha384Asn1
+        | SignatureAlgorithm::RsaPkcs1Sha384
+        | SignatureAlgorithm::RsaPssSha384 => DigestAlgorithm::Sha384,
+        SignatureAlgorithm::EcdsaP521Sha512Asn1
+        | SignatureAlgorithm::RsaPkcs1Sha512
+        | SignatureAlgorithm::RsaPssSha512
+        | SignatureAlgorithm::Ed25519 => DigestAlgorithm::Sha512,
+        _ => DigestAlgorithm::Sha256,
+    })
+}
+
+fn digest(alg: DigestAlgorithm, data: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    match alg {
+        DigestAlgorithm::Sha1 => sha1::Sha1::digest(data).to_vec(),
+        DigestAlgorithm::Sha384 => sha2::Sha384::digest(data).to_vec(),
+        DigestAlgorithm::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        _ => sha2::Sha256::digest(data).to_vec(),
+    }
+}
+
+fn check_cert_conf(
+    content: &CertConfirmContent,
+    awaiting: &AwaitingConfirm,
+) -> Result<ConfirmOutcome, (PkiFailureBit, &'static str)> {
+    let [status] = content.as_slice() else {
+        return Err((
+            PkiFailureBit::BadRequest,
+            "certConf must confirm exactly the one certificate issued",
+        ));
+    };
+    if status.cert_req_id != awaiting.cert_req_id {
+        return Err((PkiFailureBit::BadCertId, "certReqId does not match"));
+    }
+    let alg = cert_hash_digest(&awaiting.certificate, status.hash_alg.as_ref())?;
+    if digest(alg, &awaiting.certificate) != status.cert_hash.as_bytes() {
+        return Err((
+            PkiFailureBit::BadCertId,
+            "certHash does not match the issued certificate",
+        ));
+    }
+    Ok(match status.status_info.as_ref().map(|s| s.status) {
+        None | Some(PkiStatus::Accepted | PkiStatus::GrantedWithMods) => ConfirmOutcome::Accepted,
+        Some(_) => ConfirmOutcome::Rejected,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+//! Server engine unit tests.
