@@ -137,6 +137,12 @@ pub fn receive(bytes: &[u8], config: &ServerConfig, now: u64) -> Result<Incoming
     Ok(Incoming { decoded })
 }
 
+/// The caller's record of transaction IDs already used (durable in a real server).
+pub trait TransactionLog {
+    /// Records `transaction_id`; returns false when it was already used.
+    fn insert_if_new(&mut self, transaction_id: &[u8]) -> bool;
+}
+
 /// What the caller found to check a request's protection with.
 #[derive(Debug, Clone, Copy)]
 pub enum Credential<'a> {
@@ -255,6 +261,33 @@ impl Incoming {
             pop,
             implicit_confirm_requested: self.implicit_confirm_requested(),
         })
+    }
+
+    /// Whether this body starts a transaction (ir, cr, kur, p10cr, rr, genm, krr, ccr).
+    pub fn starts_transaction(&self) -> bool {
+        matches!(
+            self.body(),
+            PkiBody::Ir(_)
+                | PkiBody::Cr(_)
+                | PkiBody::Kur(_)
+                | PkiBody::P10cr(_)
+                | PkiBody::Rr(_)
+                | PkiBody::Genm(_)
+                | PkiBody::Krr(_)
+                | PkiBody::Ccr(_)
+        )
+    }
+
+    /// Opens the transaction in `log`: a reused transactionID is `transactionIdInUse`
+    /// (RFC 9810 §5.1.1). Call after authentication, so an attacker cannot burn IDs.
+    pub fn begin(&self, log: &mut dyn TransactionLog) -> Result<(), Rejection> {
+        if self.starts_transaction() && !log.insert_if_new(self.transaction_id()) {
+            return Err(self.reject(
+                PkiFailureBit::TransactionIdInUse,
+                "transactionID already used",
+            ));
+        }
+        Ok(())
     }
 
     /// The revocation requests of an rr.

@@ -21,7 +21,7 @@ use signet_ca_signer::{IssuanceRequest, Issuer, IssuerUrls, Serial, prepare, sig
 use signet_cmp_protocol::protection::{ProtectionPolicy, pbm_algorithm};
 use signet_cmp_protocol::server::{
     AwaitingConfirm, ConfirmOutcome, Credential, Rejection, Responder, ResponseKey, ServerConfig,
-    receive,
+    TransactionLog, receive,
 };
 use signet_crypto::{KeyPairSigner, KeyType, SystemRng, Verifier, generate_pkcs8};
 
@@ -169,7 +169,18 @@ struct Log {
     bodies: Vec<String>,
 }
 
+#[derive(Default)]
+struct Seen(std::collections::HashSet<Vec<u8>>);
+
+impl TransactionLog for Seen {
+    fn insert_if_new(&mut self, tid: &[u8]) -> bool {
+        self.0.insert(tid.to_vec())
+    }
+}
+
 struct Server {
+    seen: Mutex<Seen>,
+    revoked: Mutex<Vec<Vec<u8>>>,
     pki: Pki,
     config: ServerConfig,
     awaiting: Mutex<Option<AwaitingConfirm>>,
@@ -272,6 +283,9 @@ impl Server {
         if let Err(r) = auth {
             return fail(r);
         }
+        if let Err(r) = incoming.begin(&mut *self.seen.lock().unwrap()) {
+            return fail(r);
+        }
         match incoming.body() {
             PkiBody::Ir(_) | PkiBody::Cr(_) | PkiBody::Kur(_) | PkiBody::P10cr(_) => {
                 let enrollment = match incoming.enrollment(false, &Verifier) {
@@ -322,6 +336,63 @@ impl Server {
                         fail(e.rejection)
                     }
                 }
+            }
+            PkiBody::Rr(_) => {
+                let details = incoming.revocation().unwrap();
+                let issued = self.client_certs.lock().unwrap().clone();
+                let mut statuses = Vec::new();
+                for d in details {
+                    let serial = d
+                        .cert_details
+                        .serial_number
+                        .as_ref()
+                        .map(|s| s.as_bytes().to_vec());
+                    let known = issued.iter().any(|c| {
+                        Some(c.tbs_certificate().serial_number().as_bytes().to_vec()) == serial
+                    });
+                    let already = serial
+                        .as_ref()
+                        .is_some_and(|s| self.revoked.lock().unwrap().contains(s));
+                    let status = if !known {
+                        signet_cmp_protocol::server::status_info(
+                            &incoming
+                                .reject(PkiFailureBit::BadCertId, "certificate not issued here"),
+                        )
+                    } else if already {
+                        signet_cmp_protocol::server::status_info(
+                            &incoming
+                                .reject(PkiFailureBit::CertRevoked, "certificate already revoked"),
+                        )
+                    } else {
+                        self.revoked.lock().unwrap().push(serial.clone().unwrap());
+                        signet_asn1_types::cmp::PkiStatusInfo {
+                            status: PkiStatus::Accepted,
+                            status_string: None,
+                            fail_info: None,
+                        }
+                    };
+                    statuses.push(status);
+                }
+                responder.revocation(&incoming, statuses).unwrap()
+            }
+            PkiBody::Genm(itavs) => {
+                use signet_asn1_types::cmp::{InfoTypeAndValue, InfoValue};
+                let answers = itavs
+                    .iter()
+                    .map(|i| match i.typed() {
+                        Ok(InfoValue::CaCerts(_)) => InfoTypeAndValue::from_typed(
+                            &InfoValue::CaCerts(signet_asn1_types::seq::NonEmpty::new(vec![
+                                self.pki.root.cert.clone(),
+                            ])),
+                        )
+                        .unwrap(),
+                        _ => InfoTypeAndValue {
+                            info_type: i.info_type,
+                            info_value: None,
+                        },
+                    })
+                    .collect();
+                responder.general(&incoming, answers).unwrap()
             }
             other => fail(incoming.reject(
                 PkiFailureBit::BadRequest,
@@ -437,6 +508,8 @@ fn env() -> Env {
     )
     .unwrap();
     let server = Arc::new(Server {
+        seen: Mutex::new(Seen::default()),
+        revoked: Mutex::new(vec![]),
         pki,
         config,
         awaiting: Mutex::new(None),
@@ -737,5 +810,124 @@ fn signer_not_issued_here_is_refused() {
             .first()
             .map(|r| r.bit),
         Some(PkiFailureBit::SignerNotTrusted)
+    );
+}
+
+#[test]
+fn kur_rr_and_genm_with_signature_protection() {
+    let e = env();
+    let (ok, out) = e.ir(&[]);
+    assert!(ok, "{out}");
+    std::fs::write(
+        e.p("trusted.pem"),
+        pem(&e.server.pki.root.cert.to_der().unwrap(), "CERTIFICATE"),
+    )
+    .unwrap();
+    run(Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+        ])
+        .arg(e.p("new2.key")));
+    // Key update: a new certificate for new2.key, authorised by the current one.
+    let (ok, out) = e.cmp(&[
+        "-cmd",
+        "kur",
+        "-cert",
+        "ir.crt",
+        "-key",
+        "new.key",
+        "-trusted",
+        "trusted.pem",
+        "-newkey",
+        "new2.key",
+        "-certout",
+        "kur.crt",
+    ]);
+    assert!(ok, "kur failed:\n{out}");
+    // genm caCerts.
+    let (ok, out) = e.cmp(&[
+        "-cmd",
+        "genm",
+        "-infotype",
+        "caCerts",
+        "-cert",
+        "ir.crt",
+        "-key",
+        "new.key",
+        "-trusted",
+        "trusted.pem",
+        "-rspout",
+        "genp.der",
+    ]);
+    assert!(ok, "genm failed:\n{out}");
+    let genp = std::fs::read(e.p("genp.der")).unwrap();
+    let msg = signet_asn1_types::cmp::PkiMessage::from_der(&genp).unwrap();
+    let PkiBody::Genp(itavs) = msg.body else {
+        panic!("not genp")
+    };
+    assert!(matches!(
+        itavs[0].typed(),
+        Ok(signet_asn1_types::cmp::InfoValue::CaCerts(Some(_)))
+    ));
+    // Revoke the first certificate, signed by itself; a second rr for it is certRevoked.
+    let (ok, out) = e.cmp(&[
+        "-cmd",
+        "rr",
+        "-cert",
+        "ir.crt",
+        "-key",
+        "new.key",
+        "-trusted",
+        "trusted.pem",
+        "-oldcert",
+        "ir.crt",
+        "-revreason",
+        "1",
+    ]);
+    assert!(
+        ok && out.contains("revocation accepted"),
+        "rr failed:\n{out}"
+    );
+    let (ok, out) = e.cmp(&[
+        "-cmd",
+        "rr",
+        "-cert",
+        "kur.crt",
+        "-key",
+        "new2.key",
+        "-trusted",
+        "trusted.pem",
+        "-oldcert",
+        "ir.crt",
+        "-revreason",
+        "1",
+    ]);
+    assert!(!ok && out.contains("certRevoked"), "second rr:\n{out}");
+    let log = e.server.log.lock().unwrap();
+    assert_eq!(
+        log.bodies,
+        ["ir", "certConf", "kur", "certConf", "genm", "rr", "rr"],
+        "{out}"
+    );
+}
+
+#[test]
+fn replayed_transaction_id_is_transaction_id_in_use() {
+    let e = env();
+    let (ok, out) = e.ir(&["-reqout", "ir.req.der,cc.req.der"]);
+    assert!(ok, "{out}");
+    // Re-send the recorded ir (same transactionID) as a fresh request.
+    let (ok, out) = e.ir(&["-reqin", "ir.req.der"]);
+    assert!(!ok, "{out}");
+    let log = e.server.log.lock().unwrap();
+    assert_eq!(
+        log.rejections.last().map(|r| r.bit),
+        Some(PkiFailureBit::TransactionIdInUse),
+        "{out}"
     );
 }
