@@ -341,15 +341,77 @@ pub struct AwaitingConfirm {
     pub deadline: u64,
 }
 
-/// A certConf that could not be accepted: the rejection to answer with, and the waiting state
-/// handed back unchanged (the transaction stays open until its deadline).
+/// State of an enrollment waiting for a decision (manual approval; RFC 9810 §5.3.22, RFC 9483
+/// §4.4): the client polls with pollReq until the caller decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfirmError {
+pub struct Pending {
+    /// The transaction.
+    pub transaction_id: Vec<u8>,
+    /// The senderNonce we last sent; the next pollReq's recipNonce must equal it.
+    pub our_nonce: Vec<u8>,
+    /// The enrollment being decided.
+    pub enrollment: Enrollment,
+    /// Which response body the final answer uses.
+    pub reply: ReplyKind,
+}
+
+/// The response body family of an enrollment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyKind {
+    /// ip (to ir; carries caPubs).
+    Ip,
+    /// cp (to cr and p10cr).
+    Cp,
+    /// kup (to kur).
+    Kup,
+}
+
+/// The caller's answer when a client polls.
+#[derive(Debug, Clone)]
+pub enum Decision<'c> {
+    /// Not decided yet: ask the client to come back after this many seconds.
+    Undecided {
+        /// `checkAfter`.
+        check_after: u64,
+    },
+    /// Approved and issued.
+    Issued {
+        /// The certificate.
+        certificate: &'c Certificate,
+        /// caPubs (ip only).
+        ca_pubs: &'c [Certificate],
+    },
+    /// Refused.
+    Refused(Rejection),
+}
+
+/// What a poll leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant, reason = "returned once per poll")]
+pub enum AfterPoll {
+    /// Still pending: keep this state.
+    Pending(Pending),
+    /// Issued: waiting for certConf (None when implicit confirmation was granted).
+    Issued(Option<AwaitingConfirm>),
+    /// Refused: the transaction is over.
+    Refused,
+}
+
+/// A follow-up message (certConf, pollReq) that could not be accepted: the rejection to answer
+/// with, and the transaction state handed back unchanged (it stays open until its deadline).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateError<S> {
     /// Why.
     pub rejection: Rejection,
-    /// The state, still awaiting a valid certConf.
-    pub state: AwaitingConfirm,
+    /// The unchanged state.
+    pub state: S,
 }
+
+/// A refused certConf.
+pub type ConfirmError = StateError<AwaitingConfirm>;
+
+/// A refused pollReq.
+pub type PollError = StateError<Pending>;
 
 /// What the client said about its certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -473,34 +535,14 @@ impl Responder<'_> {
         let grant = enrollment.implicit_confirm_requested && self.config.grant_implicit_confirm;
         let nonce = self.nonce()?;
         let header = self.header_for(Some(incoming.header()), &nonce, grant)?;
-        let response = CertResponse {
-            cert_req_id: enrollment.request.cert_req_id,
-            status: PkiStatusInfo {
-                status,
-                status_string: None,
-                fail_info: None,
-            },
-            certified_key_pair: Some(CertifiedKeyPair {
-                cert_or_enc_cert: CertOrEncCert::Certificate(certificate.clone()),
-                private_key: None,
-                publication_info: None,
-            }),
-            rsp_info: None,
-        };
-        let is_ir = matches!(incoming.body(), PkiBody::Ir(_));
-        let rep = CertRepMessage {
-            ca_pubs: if is_ir {
-                NonEmpty::new(ca_pubs.to_vec())
-            } else {
-                None
-            },
-            response: vec![response],
-        };
-        let body = match incoming.body() {
-            PkiBody::Ir(_) => PkiBody::Ip(rep),
-            PkiBody::Kur(_) => PkiBody::Kup(rep),
-            _ => PkiBody::Cp(rep),
-        };
+        let reply = reply_kind(incoming.body());
+        let ca_pubs = if reply == ReplyKind::Ip { ca_pubs } else { &[] };
+        let body = reply.body(certified(
+            enrollment.request.cert_req_id,
+            certificate,
+            ca_pubs,
+            status,
+        ));
         let bytes = self.finish(header, body)?;
         let awaiting = if grant {
             None
@@ -518,6 +560,177 @@ impl Responder<'_> {
         Ok((bytes, awaiting))
     }
 
+    /// Answers an enrollment that needs a decision first with status `waiting`; the client
+    /// then polls ([`Responder::poll`]).
+    pub fn waiting(
+        &self,
+        incoming: &Incoming,
+        enrollment: &Enrollment,
+    ) -> Result<(Vec<u8>, Pending), Rejection> {
+        let nonce = self.nonce()?;
+        let header = self.header_for(Some(incoming.header()), &nonce, false)?;
+        let reply = reply_kind(incoming.body());
+        let rep = CertRepMessage {
+            ca_pubs: None,
+            response: vec![CertResponse {
+                cert_req_id: enrollment.request.cert_req_id,
+                status: PkiStatusInfo {
+                    status: PkiStatus::Waiting,
+                    status_string: None,
+                    fail_info: None,
+                },
+                certified_key_pair: None,
+                rsp_info: None,
+            }],
+        };
+        let bytes = self.finish(header, reply.body(rep))?;
+        let pending = Pending {
+            transaction_id: incoming.transaction_id().to_vec(),
+            our_nonce: nonce,
+            enrollment: enrollment.clone(),
+            reply,
+        };
+        Ok((bytes, pending))
+    }
+
+    /// Answers a pollReq for a pending enrollment with the caller's decision: a pollRep, or the
+    /// final ip/cp/kup (RFC 9810 §5.3.22). On a mismatched poll the state is handed back.
+    pub fn poll(
+        &self,
+        incoming: &Incoming,
+        pending: Pending,
+        decision: Decision<'_>,
+    ) -> Result<(Vec<u8>, AfterPoll), Box<PollError>> {
+        let refuse = |rejection: Rejection,
+                      state: Pending|
+         -> Result<(Vec<u8>, AfterPoll), Box<PollError>> {
+            Err(Box::new(StateError { rejection, state }))
+        };
+        let PkiBody::PollReq(entries) = incoming.body() else {
+            return refuse(
+                incoming.reject(PkiFailureBit::BadRequest, "expected pollReq"),
+                pending,
+            );
+        };
+        if incoming.transaction_id() != pending.transaction_id {
+            return refuse(
+                incoming.reject(PkiFailureBit::BadRequest, "transactionID does not match"),
+                pending,
+            );
+        }
+        if incoming
+            .header()
+            .recip_nonce
+            .as_ref()
+            .map(OctetString::as_bytes)
+            != Some(pending.our_nonce.as_slice())
+        {
+            return refuse(
+                incoming.reject(
+                    PkiFailureBit::BadRecipientNonce,
+                    "recipNonce does not match our senderNonce",
+                ),
+                pending,
+            );
+        }
+        if entries
+            .iter()
+            .map(|e| e.cert_req_id)
+            .ne([pending.enrollment.request.cert_req_id])
+        {
+            return refuse(
+                incoming.reject(PkiFailureBit::BadCertId, "pollReq certReqId does not match"),
+                pending,
+            );
+        }
+        let nonce = match self.nonce() {
+            Ok(n) => n,
+            Err(r) => return refuse(r, pending),
+        };
+        let grant =
+            pending.enrollment.implicit_confirm_requested && self.config.grant_implicit_confirm;
+        let result = match &decision {
+            Decision::Undecided { check_after } => self
+                .header_for(Some(incoming.header()), &nonce, false)
+                .and_then(|h| {
+                    let entry = signet_asn1_types::cmp::PollRepEntry {
+                        cert_req_id: pending.enrollment.request.cert_req_id,
+                        check_after: i64::try_from(*check_after).unwrap_or(i64::MAX),
+                        reason: None,
+                    };
+                    self.finish(h, PkiBody::PollRep(vec![entry]))
+                }),
+            Decision::Issued {
+                certificate,
+                ca_pubs,
+            } => self
+                .header_for(Some(incoming.header()), &nonce, grant)
+                .and_then(|h| {
+                    let rep = certified(
+                        pending.enrollment.request.cert_req_id,
+                        certificate,
+                        if pending.reply == ReplyKind::Ip {
+                            ca_pubs
+                        } else {
+                            &[]
+                        },
+                        PkiStatus::Accepted,
+                    );
+                    self.finish(h, pending.reply.body(rep))
+                }),
+            Decision::Refused(r) => self
+                .header_for(Some(incoming.header()), &nonce, false)
+                .and_then(|h| {
+                    self.finish(
+                        h,
+                        pending
+                            .reply
+                            .body(rejected(pending.enrollment.request.cert_req_id, r)),
+                    )
+                }),
+        };
+        let bytes = match result {
+            Ok(b) => b,
+            Err(r) => {
+                return Err(Box::new(StateError {
+                    rejection: r,
+                    state: pending,
+                }));
+            }
+        };
+        let next = match decision {
+            Decision::Undecided { .. } => AfterPoll::Pending(Pending {
+                our_nonce: nonce,
+                ..pending
+            }),
+            Decision::Issued { certificate, .. } => {
+                let awaiting = if grant {
+                    None
+                } else {
+                    match certificate.to_der() {
+                        Ok(der) => Some(AwaitingConfirm {
+                            transaction_id: pending.transaction_id.clone(),
+                            our_nonce: nonce,
+                            certificate: der,
+                            cert_req_id: pending.enrollment.request.cert_req_id,
+                            deadline: self.now.saturating_add(self.config.confirm_wait.as_secs()),
+                        }),
+                        Err(_) => {
+                            return refuse(
+                                incoming
+                                    .reject(PkiFailureBit::SystemFailure, "certificate encoding"),
+                                pending,
+                            );
+                        }
+                    }
+                };
+                AfterPoll::Issued(awaiting)
+            }
+            Decision::Refused(_) => AfterPoll::Refused,
+        };
+        Ok((bytes, next))
+    }
+
     /// Refuses an enrollment in an ip/cp/kup with status rejection (policy refusals go here,
     /// not in an error body; openssl-cmp.md §2.3).
     pub fn refused(
@@ -528,21 +741,10 @@ impl Responder<'_> {
     ) -> Result<Vec<u8>, Rejection> {
         let nonce = self.nonce()?;
         let header = self.header_for(Some(incoming.header()), &nonce, false)?;
-        let rep = CertRepMessage {
-            ca_pubs: None,
-            response: vec![CertResponse {
-                cert_req_id,
-                status: status_info(rejection),
-                certified_key_pair: None,
-                rsp_info: None,
-            }],
-        };
-        let body = match incoming.body() {
-            PkiBody::Ir(_) => PkiBody::Ip(rep),
-            PkiBody::Kur(_) => PkiBody::Kup(rep),
-            _ => PkiBody::Cp(rep),
-        };
-        self.finish(header, body)
+        self.finish(
+            header,
+            reply_kind(incoming.body()).body(rejected(cert_req_id, rejection)),
+        )
     }
 
     /// Step 4 for certConf: checks transaction, nonces and certHash, consumes the waiting state,
@@ -553,7 +755,7 @@ impl Responder<'_> {
         awaiting: AwaitingConfirm,
     ) -> Result<(Vec<u8>, ConfirmOutcome), Box<ConfirmError>> {
         let fail = |bit, text: &str, a: AwaitingConfirm| {
-            Err(Box::new(ConfirmError {
+            Err(Box::new(StateError {
                 rejection: incoming.reject(bit, text),
                 state: a,
             }))
@@ -590,7 +792,7 @@ impl Responder<'_> {
         let nonce = match self.nonce() {
             Ok(n) => n,
             Err(r) => {
-                return Err(Box::new(ConfirmError {
+                return Err(Box::new(StateError {
                     rejection: r,
                     state: awaiting,
                 }));
@@ -601,7 +803,7 @@ impl Responder<'_> {
             .and_then(|h| self.finish(h, PkiBody::Pkiconf(Null)));
         match result {
             Ok(bytes) => Ok((bytes, outcome)),
-            Err(r) => Err(Box::new(ConfirmError {
+            Err(r) => Err(Box::new(StateError {
                 rejection: r,
                 state: awaiting,
             })),
@@ -650,6 +852,61 @@ impl Responder<'_> {
             error_details: None,
         });
         self.finish(header, body)
+    }
+}
+
+fn reply_kind(body: &PkiBody) -> ReplyKind {
+    match body {
+        PkiBody::Ir(_) => ReplyKind::Ip,
+        PkiBody::Kur(_) => ReplyKind::Kup,
+        _ => ReplyKind::Cp,
+    }
+}
+
+impl ReplyKind {
+    fn body(self, rep: CertRepMessage) -> PkiBody {
+        match self {
+            Self::Ip => PkiBody::Ip(rep),
+            Self::Cp => PkiBody::Cp(rep),
+            Self::Kup => PkiBody::Kup(rep),
+        }
+    }
+}
+
+fn rejected(cert_req_id: i64, rejection: &Rejection) -> CertRepMessage {
+    CertRepMessage {
+        ca_pubs: None,
+        response: vec![CertResponse {
+            cert_req_id,
+            status: status_info(rejection),
+            certified_key_pair: None,
+            rsp_info: None,
+        }],
+    }
+}
+
+fn certified(
+    cert_req_id: i64,
+    certificate: &Certificate,
+    ca_pubs: &[Certificate],
+    status: PkiStatus,
+) -> CertRepMessage {
+    CertRepMessage {
+        ca_pubs: NonEmpty::new(ca_pubs.to_vec()),
+        response: vec![CertResponse {
+            cert_req_id,
+            status: PkiStatusInfo {
+                status,
+                status_string: None,
+                fail_info: None,
+            },
+            certified_key_pair: Some(CertifiedKeyPair {
+                cert_or_enc_cert: CertOrEncCert::Certificate(certificate.clone()),
+                private_key: None,
+                publication_info: None,
+            }),
+            rsp_info: None,
+        }],
     }
 }
 

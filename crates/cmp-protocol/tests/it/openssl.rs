@@ -20,8 +20,8 @@ use signet_ca_signer::profile::builtin::{self, AssuranceLevel, CmpRole};
 use signet_ca_signer::{IssuanceRequest, Issuer, IssuerUrls, Serial, prepare, sign};
 use signet_cmp_protocol::protection::{ProtectionPolicy, pbm_algorithm};
 use signet_cmp_protocol::server::{
-    AwaitingConfirm, ConfirmOutcome, Credential, Rejection, Responder, ResponseKey, ServerConfig,
-    TransactionLog, receive,
+    AfterPoll, AwaitingConfirm, ConfirmOutcome, Credential, Decision, Pending, Rejection,
+    Responder, ResponseKey, ServerConfig, TransactionLog, receive,
 };
 use signet_crypto::{KeyPairSigner, KeyType, SystemRng, Verifier, generate_pkcs8};
 
@@ -179,6 +179,11 @@ impl TransactionLog for Seen {
 }
 
 struct Server {
+    /// Manual approval: enrollments wait; the first poll is answered "check after 1 s", the
+    /// second issues.
+    manual: bool,
+    pending: Mutex<Option<Pending>>,
+    polls: Mutex<u32>,
     seen: Mutex<Seen>,
     revoked: Mutex<Vec<Vec<u8>>>,
     pki: Pki,
@@ -295,6 +300,11 @@ impl Server {
                         return responder.refused(&incoming, 0, &r).unwrap();
                     }
                 };
+                if self.manual {
+                    let (bytes, pending) = responder.waiting(&incoming, &enrollment).unwrap();
+                    *self.pending.lock().unwrap() = Some(pending);
+                    return bytes;
+                }
                 let req = &enrollment.request;
                 let subject = req.subject.as_ref().unwrap().to_string();
                 let cert = issue_for(
@@ -333,6 +343,50 @@ impl Server {
                     Err(e) => {
                         let e = *e;
                         *self.awaiting.lock().unwrap() = Some(e.state);
+                        fail(e.rejection)
+                    }
+                }
+            }
+            PkiBody::PollReq(_) => {
+                let Some(pending) = self.pending.lock().unwrap().take() else {
+                    return fail(incoming.reject(PkiFailureBit::BadRequest, "nothing pending"));
+                };
+                let polls = {
+                    let mut p = self.polls.lock().unwrap();
+                    *p += 1;
+                    *p
+                };
+                let cert;
+                let decision = if polls == 1 {
+                    Decision::Undecided { check_after: 1 }
+                } else {
+                    let req = &pending.enrollment.request;
+                    cert = issue_for(
+                        &req.subject.as_ref().unwrap().to_string(),
+                        req.public_key.clone(),
+                        &builtin::claim_signing_leaf(AssuranceLevel::Level1),
+                        Some((&self.pki.claim_ca, "claim-ca")),
+                        None,
+                        Some(CPL),
+                    );
+                    Decision::Issued {
+                        certificate: &cert,
+                        ca_pubs: std::slice::from_ref(&self.pki.root.cert),
+                    }
+                };
+                match responder.poll(&incoming, pending, decision) {
+                    Ok((bytes, AfterPoll::Pending(p))) => {
+                        *self.pending.lock().unwrap() = Some(p);
+                        bytes
+                    }
+                    Ok((bytes, AfterPoll::Issued(awaiting))) => {
+                        *self.awaiting.lock().unwrap() = awaiting;
+                        bytes
+                    }
+                    Ok((bytes, AfterPoll::Refused)) => bytes,
+                    Err(e) => {
+                        let e = *e;
+                        *self.pending.lock().unwrap() = Some(e.state);
                         fail(e.rejection)
                     }
                 }
@@ -492,6 +546,10 @@ impl Drop for Env {
 }
 
 fn env() -> Env {
+    env_with(false)
+}
+
+fn env_with(manual: bool) -> Env {
     let pki = pki();
     let config = ServerConfig {
         name: GeneralName::DirectoryName("CN=Signet CMP CA,O=Signet,C=US".parse().unwrap()),
@@ -508,6 +566,9 @@ fn env() -> Env {
     )
     .unwrap();
     let server = Arc::new(Server {
+        manual,
+        pending: Mutex::new(None),
+        polls: Mutex::new(0),
         seen: Mutex::new(Seen::default()),
         revoked: Mutex::new(vec![]),
         pki,
@@ -930,4 +991,19 @@ fn replayed_transaction_id_is_transaction_id_in_use() {
         Some(PkiFailureBit::TransactionIdInUse),
         "{out}"
     );
+}
+
+#[test]
+fn manual_approval_polls_then_issues() {
+    let e = env_with(true);
+    let (ok, out) = e.ir(&[]);
+    assert!(ok, "polling enrollment failed:\n{out}");
+    e.assert_chains_and_key("ir.crt");
+    let log = e.server.log.lock().unwrap();
+    assert_eq!(
+        log.bodies,
+        ["ir", "pollReq", "pollReq", "certConf"],
+        "{out}"
+    );
+    assert_eq!(log.confirmed, [ConfirmOutcome::Accepted]);
 }
