@@ -201,3 +201,29 @@ impl Cert {
         self.cert.tbs_certificate().serial_number().as_bytes()
     }
 }
+
+/// One DER TLV: tag, the whole TLV, its contents, and what follows.
+pub(crate) type Tlv<'a> = (u8, &'a [u8], &'a [u8], &'a [u8]);
+
+/// One DER TLV: `(tag, whole TLV, contents, rest)`.
+pub(crate) fn tlv(input: &[u8]) -> Option<Tlv<'_>> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let n = usize::from(first & 0x7F);
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let (bytes, rest) = rest.split_at_checked(n)?;
+        let len = bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        (len, rest)
+    };
+    let header = input.len().checked_sub(rest.len())?;
+    let (contents, after) = rest.split_at_checked(len)?;
+    let whole = input.get(..header.checked_add(len)?)?;
+    Some((tag, whole, contents, after))
+}

@@ -9,17 +9,25 @@
 //! asset could not be read.
 #![forbid(unsafe_code)]
 
+pub mod assertion;
+pub mod binding;
 pub mod cert;
 pub mod chain;
 pub mod error;
 pub mod limits;
+mod manifest;
+pub mod ocsp;
 pub mod profile;
 pub mod report;
+pub mod signature;
 pub mod status;
+pub mod timestamp;
 pub mod trust;
+pub mod validator;
 
 pub use error::Error;
 pub use limits::Limits;
 pub use report::{IngredientDelta, Report, Status, StatusLists, ValidationState};
 pub use status::{StatusCode, StatusKind};
 pub use trust::TrustConfig;
+pub use validator::Validator;

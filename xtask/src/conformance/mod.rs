@@ -17,6 +17,7 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 mod c2pa_parse;
+mod c2pa_validate;
 mod cmp_der;
 mod cmp_protection;
 mod wycheproof;
@@ -52,6 +53,11 @@ pub(crate) const SUITES: &[Suite] = &[
         name: "c2pa-parse",
         about: "C2PA assets: locate, parse and byte-identically re-serialise every manifest store",
         run: c2pa_parse::run,
+    },
+    Suite {
+        name: "c2pa-validate",
+        about: "C2PA assets x trust profiles: state and status codes equal the reference SDK's",
+        run: c2pa_validate::run,
     },
 ];
 
