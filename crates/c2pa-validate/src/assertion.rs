@@ -68,7 +68,7 @@ pub enum Unresolved {
 /// `/c2pa/<this manifest's label>/`). A label matched by two sibling boxes is unresolved
 /// (§8.4.1).
 pub fn resolve_in<'s>(manifest: &Manifest<'s>, uri: &str) -> Result<&'s SuperBox, Unresolved> {
-    let parsed = JumbfUri::parse(uri).ok_or(Unresolved::OutsideManifest)?;
+    let parsed = parse(uri).ok_or(Unresolved::OutsideManifest)?;
     let labels: &[&str] = if parsed.absolute {
         match parsed.labels.as_slice() {
             ["c2pa", m, rest @ ..] if Some(*m) == manifest.label() => rest,
@@ -86,7 +86,7 @@ pub fn resolve_any<'s>(
     from: &Manifest<'s>,
     uri: &str,
 ) -> Result<&'s SuperBox, Unresolved> {
-    let parsed = JumbfUri::parse(uri).ok_or(Unresolved::OutsideManifest)?;
+    let parsed = parse(uri).ok_or(Unresolved::OutsideManifest)?;
     if parsed.absolute {
         match parsed.labels.as_slice() {
             ["c2pa", rest @ ..] => walk(store.root(), rest),
@@ -95,6 +95,17 @@ pub fn resolve_any<'s>(
     } else {
         walk(from.node(), &parsed.labels)
     }
+}
+
+/// Parses a `self#jumbf=` URI. A relative path whose first label is `c2pa` is read as
+/// absolute: no manifest has a child labelled `c2pa`, and early generators (c2pa-rs before
+/// 0.16) wrote store-absolute URIs without the leading slash.
+fn parse(uri: &str) -> Option<JumbfUri<'_>> {
+    let mut parsed = JumbfUri::parse(uri)?;
+    if !parsed.absolute && parsed.labels.first() == Some(&"c2pa") && parsed.labels.len() > 1 {
+        parsed.absolute = true;
+    }
+    Some(parsed)
 }
 
 fn walk<'s>(mut node: &'s SuperBox, labels: &[&str]) -> Result<&'s SuperBox, Unresolved> {
@@ -111,7 +122,7 @@ fn walk<'s>(mut node: &'s SuperBox, labels: &[&str]) -> Result<&'s SuperBox, Unr
 
 /// The manifest label named by an absolute `self#jumbf=/c2pa/<label>/...` URI.
 pub fn manifest_label_of(uri: &str) -> Option<&str> {
-    let parsed = JumbfUri::parse(uri)?;
+    let parsed = parse(uri)?;
     match parsed.labels.as_slice() {
         ["c2pa", m, ..] if parsed.absolute => Some(m),
         _ => None,
@@ -177,13 +188,14 @@ pub fn is_zeroed(store: &ManifestStore, node: &SuperBox) -> bool {
         .all(|p| store.content(p).iter().all(|b| *b == 0))
 }
 
-/// A text-keyed field of a CBOR map.
+/// A text-keyed field of a CBOR map; a `null` value counts as absent.
 pub fn field<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
     value
         .as_map()?
         .iter()
         .find(|(k, _)| k.as_text() == Some(key))
         .map(|(_, v)| v)
+        .filter(|v| !v.is_null())
 }
 
 /// A hashed URI in a CBOR field, if the field holds one.

@@ -95,6 +95,7 @@ pub(crate) fn data_hash(
     alg: Option<HashAlg>,
     asset: &mut dyn Asset,
     store_ranges: &[Range<u64>],
+    updated: bool,
     max_exclusions: usize,
 ) -> Codes {
     let malformed = |why: &str| vec![(StatusCode::AssertionDataHashMalformed, why.to_owned())];
@@ -138,6 +139,11 @@ pub(crate) fn data_hash(
     // The store's own exclusion must be exactly its segments (§15.12.1.1, §15.12.1.2).
     if let (Some(first), Some(last)) = (store_ranges.first(), store_ranges.last()) {
         let whole = first.start..last.end;
+        // After update manifests were added, the store's exclusion covers the store as it is
+        // now (§15.12.1.1).
+        if updated && let Some(r) = exclusions.iter_mut().find(|r| r.start == whole.start) {
+            r.end = whole.end;
+        }
         match exclusions
             .iter()
             .find(|r| r.start <= whole.start && whole.start < r.end)

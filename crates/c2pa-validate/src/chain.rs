@@ -92,12 +92,17 @@ fn spki_der(alg: &AlgorithmIdentifier, key: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `id-RSASSA-PSS` without parameters (the contents of the `AlgorithmIdentifier`).
+const RSASSA_PSS_NO_PARAMS: AlgorithmIdentifier = AlgorithmIdentifier::from_slice(&[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a,
+]);
+
 /// The certificate signature algorithms of C2PA 2.2 §14.5.1.1 that the verifier's
 /// [`SignatureAlgorithm`] can express (ECDSA keys on the curve conventionally paired with the
 /// hash; RSA PKCS#1 v1.5 and PSS with `rsaEncryption` keys; Ed25519).
 fn algorithms(verifier: &dyn SignatureVerifier) -> Vec<WebpkiAlg<'_>> {
     use SignatureAlgorithm as A;
-    let table: [(A, AlgorithmIdentifier, AlgorithmIdentifier); 10] = [
+    let table: [(A, AlgorithmIdentifier, AlgorithmIdentifier); 16] = [
         (
             A::EcdsaP256Sha256Asn1,
             alg_id::ECDSA_P256,
@@ -144,6 +149,38 @@ fn algorithms(verifier: &dyn SignatureVerifier) -> Vec<WebpkiAlg<'_>> {
             alg_id::RSA_PSS_SHA512,
         ),
         (A::Ed25519, alg_id::ED25519, alg_id::ED25519),
+        // RSASSA-PSS keys (`id-RSASSA-PSS` SPKI, RFC 4055 §1.2): with the parameter set of
+        // the signature, or without parameters.
+        (
+            A::RsaPssSha256,
+            alg_id::RSA_PSS_SHA256,
+            alg_id::RSA_PSS_SHA256,
+        ),
+        (
+            A::RsaPssSha384,
+            alg_id::RSA_PSS_SHA384,
+            alg_id::RSA_PSS_SHA384,
+        ),
+        (
+            A::RsaPssSha512,
+            alg_id::RSA_PSS_SHA512,
+            alg_id::RSA_PSS_SHA512,
+        ),
+        (
+            A::RsaPssSha256,
+            RSASSA_PSS_NO_PARAMS,
+            alg_id::RSA_PSS_SHA256,
+        ),
+        (
+            A::RsaPssSha384,
+            RSASSA_PSS_NO_PARAMS,
+            alg_id::RSA_PSS_SHA384,
+        ),
+        (
+            A::RsaPssSha512,
+            RSASSA_PSS_NO_PARAMS,
+            alg_id::RSA_PSS_SHA512,
+        ),
     ];
     table
         .into_iter()

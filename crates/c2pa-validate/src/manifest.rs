@@ -36,6 +36,7 @@ pub(crate) fn manifest_uri(label: &str) -> String {
 /// Makes a URI found in manifest `label` absolute.
 pub(crate) fn absolute(label: &str, uri: &str) -> String {
     match uri.strip_prefix("self#jumbf=") {
+        Some(path) if path.starts_with("c2pa/") => format!("self#jumbf=/{path}"),
         Some(path) if !path.starts_with('/') => format!("self#jumbf=/c2pa/{label}/{path}"),
         _ => uri.to_owned(),
     }
@@ -391,7 +392,8 @@ fn check_assertions<'s>(
         };
         let Some(value) = value else { continue };
         if is_actions(&alabel) {
-            check_actions(store, manifest, &value, &url, first_actions, out);
+            let links = claim.version == ClaimVersion::V2;
+            check_actions(store, manifest, &value, &url, first_actions, links, out);
             first_actions = false;
         } else if is_ingredient(&alabel) {
             ingredient_count += 1;
@@ -573,13 +575,20 @@ fn check_reference(
     }
 }
 
-/// §15.10.3.2.2.
+/// §15.10.3.2.2. `links` enables the ingredient and redaction link checks, which apply to
+/// claims written under C2PA 2.x: in 1.x claims (`c2pa.claim`) the `ingredient` parameter was
+/// optional, and the content of those claims is checked for shape only.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the rule needs the manifest and its context"
+)]
 fn check_actions(
     store: &ManifestStore,
     manifest: &Manifest<'_>,
     value: &Value,
     url: &str,
     first_actions: bool,
+    links: bool,
     out: &mut ManifestCheck<'_>,
 ) {
     let list = match actions::actions(value) {
@@ -612,6 +621,9 @@ fn check_actions(
                 url,
                 format!("{name} must be the first action of the first actions assertion"),
             );
+        }
+        if !links {
+            continue;
         }
         match name {
             "c2pa.opened" | "c2pa.placed" | "c2pa.removed" => {

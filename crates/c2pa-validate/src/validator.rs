@@ -208,9 +208,14 @@ impl<'a> Validator<'a> {
         };
         let alg = manifest::binding_alg(&value, claim_alg);
         let codes = match base_label(label) {
-            "c2pa.hash.data" => {
-                binding::data_hash(&value, alg, asset, store_ranges, self.limits.max_exclusions)
-            }
+            "c2pa.hash.data" => binding::data_hash(
+                &value,
+                alg,
+                asset,
+                store_ranges,
+                holder.is_some(),
+                self.limits.max_exclusions,
+            ),
             "c2pa.hash.bmff.v2" | "c2pa.hash.bmff.v3" => {
                 binding::bmff::bmff_hash(&value, alg, asset, &self.limits)
             }
@@ -298,10 +303,17 @@ impl<'s> Walk<'_, 's> {
             };
             let abs = manifest::absolute(&parent.label, &hashed.url);
             let from = self.store.manifest(&parent.label);
-            let target = from
+            // The URI names the manifest (or, as some generators write, a box inside it such
+            // as its claim): the ingredient manifest is the one that contains it.
+            let resolved = from
                 .as_ref()
-                .and_then(|f| resolve_any(self.store, f, &abs).ok())
-                .and_then(|node| self.store.manifests().find(|m| m.node().span == node.span));
+                .and_then(|f| resolve_any(self.store, f, &abs).ok());
+            let target = resolved.and_then(|node| {
+                self.store.manifests().find(|m| {
+                    let s = m.node().span;
+                    s.start <= node.span.start && node.span.end <= s.end
+                })
+            });
             let Some(target) = target else {
                 let status = Status::new(
                     StatusCode::IngredientManifestMissing,
@@ -324,6 +336,8 @@ impl<'s> Walk<'_, 's> {
             // Manifest hash method, unless redactions force the claim signature method.
             let alg = assertion::hash_alg(hashed.alg.as_deref(), None, parent.claim_alg.as_deref());
             if applicable.is_empty() {
+                // The hash is of the ingredient's manifest box (§15.11.3.3.2), whichever box of
+                // it the URI names.
                 let ok = alg.is_some_and(|a| {
                     assertion::hash_matches(self.store, target.node(), a, &hashed.hash)
                 });
