@@ -15,15 +15,18 @@
 
 use core::time::Duration;
 
+use core::cell::RefCell;
 use rustls_pki_types::{
     AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm,
     TrustAnchor, UnixTime, alg_id,
 };
 use signet_asn1_types::const_oid::ObjectIdentifier;
 use signet_asn1_types::crypto::{SignatureAlgorithm, SignatureVerifier};
-use webpki::{EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeIdIter};
+
+use webpki::{EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeIdIter, VerifiedPath};
 
 use crate::cert::Cert;
+use crate::profile::path::{self as profile_path, Role};
 use crate::trust::Anchor;
 
 /// One signature algorithm as webpki sees it, verified by the caller's [`SignatureVerifier`].
@@ -222,6 +225,9 @@ pub enum PathError {
     /// Chain building failed (webpki's reason).
     #[error("no valid path to a trust anchor: {0}")]
     Invalid(String),
+    /// Every path found breaks a §14.5.1.1 certificate rule (the last one is named).
+    #[error("certificate profile: {0}")]
+    Profile(String),
     /// No trust anchors to build to.
     #[error("no trust anchors for this purpose")]
     NoAnchors,
@@ -273,6 +279,36 @@ pub fn validate_path(
         .map(|a| -> &dyn SignatureVerificationAlgorithm { a })
         .collect();
     let time = UnixTime::since_unix_epoch(Duration::from_secs(at));
+    // The §14.5.1.1 rules for every certificate of a candidate path; a failing path makes
+    // webpki try the next candidate.
+    let profile_failure: RefCell<Option<String>> = RefCell::new(None);
+    let check_path = |path: &VerifiedPath<'_>| -> Result<(), webpki::Error> {
+        let reject = |why: String| {
+            *profile_failure.borrow_mut() = Some(why);
+            Err(webpki::Error::ExtensionValueInvalid)
+        };
+        let found = path.anchor();
+        let anchor = anchors.iter().find(|a| {
+            a.webpki().subject == found.subject
+                && a.webpki().subject_public_key_info == found.subject_public_key_info
+        });
+        let mut certs: Vec<(Vec<u8>, Role)> = vec![(leaf.to_vec(), Role::EndEntity)];
+        for c in path.intermediate_certificates() {
+            certs.push((c.der().to_vec(), Role::Intermediate));
+        }
+        if let Some(a) = anchor {
+            certs.push((a.der().to_vec(), Role::Anchor));
+        }
+        for (der, role) in certs {
+            let checked = Cert::from_der(&der)
+                .map_err(|e| e.to_string())
+                .and_then(|c| profile_path::check(&c, role, at));
+            if let Err(why) = checked {
+                return reject(format!("{role:?} certificate: {why}"));
+            }
+        }
+        Ok(())
+    };
     let path = ee
         .verify_for_usage(
             &alg_refs,
@@ -281,11 +317,14 @@ pub fn validate_path(
             time,
             IgnoreEku,
             None,
-            None,
+            Some(&check_path),
         )
         .map_err(|e| match e {
             webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => {
                 PathError::Expired
+            }
+            webpki::Error::ExtensionValueInvalid if profile_failure.borrow().is_some() => {
+                PathError::Profile(profile_failure.borrow().clone().unwrap_or_default())
             }
             other => PathError::Invalid(format!("{other:?}")),
         })?;

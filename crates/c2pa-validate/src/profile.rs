@@ -83,8 +83,8 @@ pub enum ProfileError {
     /// The EC curve is not P-256, P-384 or P-521.
     #[error("elliptic curve not allowed (P-256, P-384 and P-521 are)")]
     Curve,
-    /// The RSA modulus is shorter than 2048 bits.
-    #[error("RSA modulus of {bits} bits is below 2048")]
+    /// The RSA modulus is shorter than 2048 bits (or not a whole number of bytes).
+    #[error("RSA modulus of {bits} bits (at least 2048, a multiple of 8, is required)")]
     RsaTooSmall {
         /// The modulus length.
         bits: usize,
@@ -199,7 +199,7 @@ pub(crate) fn check(cert: &Cert, purpose: Purpose<'_>, private: bool) -> Result<
 }
 
 /// Rule 1: the certificate's `signatureAlgorithm`.
-fn check_signature_algorithm(ai: &AlgorithmIdentifierOwned) -> Result<(), ProfileError> {
+pub(crate) fn check_signature_algorithm(ai: &AlgorithmIdentifierOwned) -> Result<(), ProfileError> {
     match ai.oid {
         ECDSA_WITH_SHA256
         | ECDSA_WITH_SHA384
@@ -243,7 +243,7 @@ fn check_signature_algorithm(ai: &AlgorithmIdentifierOwned) -> Result<(), Profil
 }
 
 /// Rule 2: the subject public key.
-fn check_public_key(cert: &Cert) -> Result<(), ProfileError> {
+pub(crate) fn check_public_key(cert: &Cert) -> Result<(), ProfileError> {
     let spki = cert.inner().tbs_certificate().subject_public_key_info();
     match spki.algorithm.oid {
         ID_EC_PUBLIC_KEY => {
@@ -266,7 +266,7 @@ fn check_public_key(cert: &Cert) -> Result<(), ProfileError> {
                 .as_bytes()
                 .ok_or(ProfileError::MalformedKey)?;
             let bits = rsa_modulus_bits(key).ok_or(ProfileError::MalformedKey)?;
-            if bits < 2048 {
+            if bits < 2048 || bits % 8 != 0 {
                 Err(ProfileError::RsaTooSmall { bits })
             } else {
                 Ok(())
@@ -296,6 +296,8 @@ pub(crate) fn rsa_modulus_bits(der: &[u8]) -> Option<usize> {
             .saturating_add(top),
     )
 }
+
+pub mod path;
 
 #[cfg(test)]
 mod tests;
