@@ -16,3 +16,4 @@
 mod chain;
 mod pki;
 mod profile;
+mod tamper;

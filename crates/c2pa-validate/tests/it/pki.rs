@@ -30,13 +30,16 @@ pub(crate) fn at(secs: u64) -> DateTime {
     DateTime::from_unix_duration(Duration::from_secs(secs)).unwrap()
 }
 
-pub(crate) fn key(key_type: KeyType, algorithm: Alg) -> KeyPairSigner {
-    KeyPairSigner::from_pkcs8(algorithm, &generate_pkcs8(key_type).unwrap()).unwrap()
+pub(crate) fn key(key_type: KeyType, algorithm: Alg) -> (KeyPairSigner, Vec<u8>) {
+    let pkcs8 = generate_pkcs8(key_type).unwrap().to_vec();
+    (KeyPairSigner::from_pkcs8(algorithm, &pkcs8).unwrap(), pkcs8)
 }
 
 /// A certificate and its key.
 pub(crate) struct Issued {
     pub(crate) key: KeyPairSigner,
+    /// The key's PKCS#8 DER (for the openssl TSA).
+    pub(crate) pkcs8: Vec<u8>,
     pub(crate) cert: Certificate,
 }
 
@@ -62,7 +65,7 @@ impl Issued {
 /// Issues a certificate for `key` under `profile` at `not_before`; `issuer` `None` self-signs.
 pub(crate) fn issue_at(
     subject: &str,
-    key: KeyPairSigner,
+    (key, pkcs8): (KeyPairSigner, Vec<u8>),
     profile: &Profile,
     issuer: Option<&Issued>,
     not_before: u64,
@@ -92,7 +95,7 @@ pub(crate) fn issue_at(
             sign(tbs, &parent.key).unwrap()
         }
     };
-    Issued { key, cert }
+    Issued { key, pkcs8, cert }
 }
 
 /// The hierarchy of the module docs, valid from `not_before` (the leaves for their profile's
