@@ -53,21 +53,7 @@ impl Default for ManifestDefinition {
     }
 }
 
-/// Builds a CBOR map with its keys in Core Deterministic Encoding order (RFC 8949 §4.2.1:
-/// bytewise lexicographic order of the encoded keys — for text keys, shorter first).
-pub fn canonical_map(mut entries: Vec<(&str, Value)>) -> Value {
-    entries.sort_by(|(a, _), (b, _)| {
-        a.len()
-            .cmp(&b.len())
-            .then_with(|| a.as_bytes().cmp(b.as_bytes()))
-    });
-    Value::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (Value::Text(k.to_owned()), v))
-            .collect(),
-    )
-}
+pub use crate::cbor::canonical_map;
 
 /// A random UUID v4 string, upper-case as C2PA examples write `urn:c2pa:` identifiers.
 fn uuid_v4(rng: &dyn SecureRandom) -> Result<String, GeneratorError> {
