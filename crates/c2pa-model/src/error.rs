@@ -367,6 +367,9 @@ pub enum GeneratorError {
     /// Encoding CBOR failed.
     #[error("CBOR: {0}")]
     Cbor(#[from] CborError),
+    /// An assertion could not be read back.
+    #[error("assertion: {0}")]
+    Assertion(#[from] AssertionError),
     /// Building JUMBF failed.
     #[error("JUMBF: {0}")]
     Jumbf(#[from] JumbfError),
@@ -377,9 +380,52 @@ pub enum GeneratorError {
     #[error("the manifest store is too large for the container")]
     StoreTooLarge,
     /// The generator cannot embed into this format yet.
-    #[error("signing this asset format is not supported yet (JPEG and PNG are)")]
+    #[error("signing this asset format is not supported (JPEG, PNG and ISO BMFF are)")]
     UnsupportedFormat,
     /// The layout of the store did not reach a fixed point.
     #[error("the manifest store layout did not converge")]
     LayoutDidNotConverge,
+    /// An ingredient cannot be recorded as given.
+    #[error("ingredient: {what}")]
+    Ingredient {
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// Two ingredients carry different manifests under the same label.
+    #[error("two ingredients carry different manifests labelled {label:?}")]
+    ManifestConflict {
+        /// The manifest label.
+        label: String,
+    },
+    /// A caller-supplied assertion label is reserved for the generator or malformed.
+    #[error("assertion label {label:?} is reserved for the generator or not a valid label")]
+    ReservedLabel {
+        /// The label.
+        label: String,
+    },
+    /// A caller-supplied assertion label is used twice.
+    #[error("assertion label {label:?} is used twice")]
+    DuplicateLabel {
+        /// The label.
+        label: String,
+    },
+    /// Inserting the manifest would push a 32-bit file offset past 4 GiB (C2PA 2.2 §A.5.9).
+    #[error(
+        "a 32-bit offset in the {box_type} box would overflow; convert the file to 64-bit \
+         offsets (co64) first (C2PA 2.2 §A.5.9)"
+    )]
+    OffsetOverflow {
+        /// The box holding the offset.
+        box_type: &'static str,
+    },
+    /// An ISO BMFF box the generator must rewrite is malformed or too large.
+    #[error("ISO BMFF {box_type} box at offset {offset}: {what}")]
+    Bmff {
+        /// The box type.
+        box_type: &'static str,
+        /// Where it starts.
+        offset: u64,
+        /// What is wrong.
+        what: &'static str,
+    },
 }
