@@ -16,4 +16,7 @@
     reason = "test helpers fail loudly, like the tests"
 )]
 
+mod client;
+mod mock;
 mod openssl;
+mod support;
