@@ -19,4 +19,5 @@
 mod client;
 mod mock;
 mod openssl;
+mod rspin;
 mod support;

@@ -85,9 +85,9 @@ fn handle_conn(stream: TcpStream, server: &Server) {
     }
 }
 
-struct Env {
-    dir: tempfile::TempDir,
-    server: Arc<Server>,
+pub(crate) struct Env {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) server: Arc<Server>,
     port: u16,
     stop: Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -102,11 +102,11 @@ impl Drop for Env {
     }
 }
 
-fn env() -> Env {
+pub(crate) fn env() -> Env {
     env_with(false)
 }
 
-fn env_with(manual: bool) -> Env {
+pub(crate) fn env_with(manual: bool) -> Env {
     let server = Arc::new(Server::new(manual));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -134,7 +134,7 @@ fn env_with(manual: bool) -> Env {
     }
 }
 
-fn run(cmd: &mut Command) -> (bool, String) {
+pub(crate) fn run(cmd: &mut Command) -> (bool, String) {
     let out = cmd.output().unwrap();
     (
         out.status.success(),
@@ -147,11 +147,11 @@ fn run(cmd: &mut Command) -> (bool, String) {
 }
 
 impl Env {
-    fn p(&self, f: &str) -> PathBuf {
+    pub(crate) fn p(&self, f: &str) -> PathBuf {
         self.dir.path().join(f)
     }
 
-    fn cmp(&self, args: &[&str]) -> (bool, String) {
+    pub(crate) fn cmp(&self, args: &[&str]) -> (bool, String) {
         let mut c = Command::new("timeout");
         c.arg("30").arg("openssl").arg("cmp").args([
             "-server",
@@ -165,7 +165,7 @@ impl Env {
         run(&mut c)
     }
 
-    fn ir(&self, extra: &[&str]) -> (bool, String) {
+    pub(crate) fn ir(&self, extra: &[&str]) -> (bool, String) {
         let mut args = vec![
             "-cmd",
             "ir",
@@ -189,7 +189,7 @@ impl Env {
         self.cmp(&args)
     }
 
-    fn assert_chains_and_key(&self, cert: &str) {
+    pub(crate) fn assert_chains_and_key(&self, cert: &str) {
         let pki = &self.server.pki;
         std::fs::write(
             self.p("chain.pem"),
