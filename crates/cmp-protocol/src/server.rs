@@ -199,6 +199,18 @@ impl Incoming {
         self.header().sender_kid.as_ref().map(OctetString::as_bytes)
     }
 
+    /// The reference number of a MAC-protected request: its senderKID, which RFC 9483 §3.1
+    /// requires for MAC-based protection. Without it the shared secret cannot be found, so the
+    /// protection cannot be checked (`badMessageCheck`).
+    pub fn mac_reference(&self) -> Result<&[u8], Rejection> {
+        self.sender_kid().filter(|k| !k.is_empty()).ok_or_else(|| {
+            self.reject(
+                PkiFailureBit::BadMessageCheck,
+                "senderKID missing: no shared secret can be identified",
+            )
+        })
+    }
+
     /// The protection kind the request uses.
     pub fn protection(&self) -> Result<ProtectionKind, Rejection> {
         if self.decoded.message.protection.is_none() {
@@ -795,7 +807,7 @@ impl Responder<'_> {
                 awaiting,
             );
         }
-        let outcome = match check_cert_conf(content, &awaiting) {
+        let outcome = match check_cert_conf(content, &awaiting, incoming.header().pvno) {
             Ok(o) => o,
             Err((bit, text)) => return fail(bit, text, awaiting),
         };
@@ -929,18 +941,32 @@ pub fn status_info(rejection: &Rejection) -> PkiStatusInfo {
     }
 }
 
+/// Checks a certConf against the issued certificate (RFC 9810 §5.3.18).
 fn check_cert_conf(
     content: &CertConfirmContent,
     awaiting: &AwaitingConfirm,
+    pvno: u8,
 ) -> Result<ConfirmOutcome, (PkiFailureBit, &'static str)> {
-    let [status] = content.as_slice() else {
-        return Err((
-            PkiFailureBit::BadRequest,
-            "certConf must confirm exactly the one certificate issued",
-        ));
+    let status = match content.as_slice() {
+        // "an empty CertConfirmContent (a zero-length SEQUENCE) MAY be used to indicate
+        // rejection of all supplied certificates" (RFC 9810 §5.3.18).
+        [] => return Ok(ConfirmOutcome::Rejected),
+        [status] => status,
+        _ => {
+            return Err((
+                PkiFailureBit::BadRequest,
+                "certConf must confirm exactly the one certificate issued",
+            ));
+        }
     };
     if status.cert_req_id != awaiting.cert_req_id {
         return Err((PkiFailureBit::BadCertId, "certReqId does not match"));
+    }
+    if status.hash_alg.is_some() && pvno < signet_asn1_types::cmp::pvno::CMP2021 {
+        return Err((
+            PkiFailureBit::BadRequest,
+            "certConf hashAlg requires pvno 3 (cmp2021)",
+        ));
     }
     let matches = crate::certhash::matches(
         &awaiting.certificate,

@@ -1,7 +1,6 @@
 //! Signet's CMP client ↔ Signet's CMP server engine, in process: every flow end to end, with
 //! the server's view (bodies seen, confirmations, rejections) checked alongside the client's.
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use signet_asn1_types::cmp::{InfoValue, PkiFailureBit, PkiStatus};
@@ -11,7 +10,7 @@ use signet_asn1_types::der::Encode;
 use signet_asn1_types::x509_cert::Certificate;
 use signet_asn1_types::x509_cert::ext::pkix::crl::CrlReason;
 use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
-use signet_cmp_protocol::client::drive::{self, DriveError, Transport};
+use signet_cmp_protocol::client::drive::{self, DriveError};
 use signet_cmp_protocol::client::{
     CertificateRequest, Client, ClientConfig, ClientError, EnrollStep, Enrolled, MacAlgorithm,
     PinnedServer, Popo, RequestProtection, RevocationTarget,
@@ -20,38 +19,7 @@ use signet_cmp_protocol::mac::HmacAlgorithm;
 use signet_cmp_protocol::server::ConfirmOutcome;
 use signet_crypto::{KeyPairSigner, KeyType, SystemRng, Verifier};
 
-use crate::support::{REF, SECRET, SERVER_DN, Server, key, now_secs, ski};
-
-/// Hands each request to the in-process server; polls do not sleep (the test server decides
-/// on the second poll whatever the time).
-struct InProcess<'s> {
-    server: &'s Server,
-    waits: Vec<u64>,
-}
-
-impl Transport for InProcess<'_> {
-    type Error = Infallible;
-
-    fn exchange(&mut self, request: &[u8]) -> Result<Vec<u8>, Infallible> {
-        Ok(self.server.handle(request))
-    }
-
-    fn wait(&mut self, seconds: u64) -> Result<(), Infallible> {
-        self.waits.push(seconds);
-        Ok(())
-    }
-
-    fn now(&self) -> u64 {
-        now_secs()
-    }
-}
-
-fn via(server: &Server) -> InProcess<'_> {
-    InProcess {
-        server,
-        waits: vec![],
-    }
-}
+use crate::support::{REF, SECRET, SERVER_DN, Server, key, now_secs, ski, via};
 
 fn dn(s: &str) -> GeneralName {
     GeneralName::DirectoryName(s.parse().unwrap())

@@ -18,6 +18,7 @@
 
 mod client;
 mod mock;
+mod negative;
 mod openssl;
 mod rspin;
 mod support;
