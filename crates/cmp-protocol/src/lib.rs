@@ -9,6 +9,7 @@
 
 pub mod certhash;
 pub mod client;
+pub mod general;
 pub mod mac;
 pub mod protection;
 pub mod server;

@@ -312,6 +312,16 @@ impl Incoming {
         Ok(())
     }
 
+    /// What a genm asks for ([`crate::general::requests`]); answer with
+    /// [`crate::general::genp`] and [`Responder::general`].
+    pub fn general_requests(&self) -> Result<Vec<crate::general::GeneralRequest>, Rejection> {
+        match self.body() {
+            PkiBody::Genm(itavs) => crate::general::requests(itavs)
+                .map_err(|e| self.reject(e.failure_bit(), e.to_string())),
+            _ => Err(self.reject(PkiFailureBit::BadRequest, "not a general message")),
+        }
+    }
+
     /// The revocation requests of an rr.
     pub fn revocation(&self) -> Result<&[RevDetails], Rejection> {
         match self.body() {

@@ -17,6 +17,7 @@
 )]
 
 mod client;
+mod general;
 mod mock;
 mod negative;
 mod openssl;

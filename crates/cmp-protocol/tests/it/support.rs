@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use signet_asn1_types::cmp::{PkiBody, PkiFailureBit, PkiStatus};
+use signet_asn1_types::crmf::CertTemplate;
 use signet_asn1_types::crypto::{SignatureAlgorithm as Alg, Signer};
 use signet_asn1_types::der::{DateTime, Decode, Encode};
 use signet_asn1_types::spki::SubjectPublicKeyInfoOwned;
@@ -18,6 +19,7 @@ use signet_ca_signer::profile::Profile;
 use signet_ca_signer::profile::builtin::{self, AssuranceLevel, CmpRole};
 use signet_ca_signer::{IssuanceRequest, Issuer, IssuerUrls, Serial, prepare, sign};
 use signet_cmp_protocol::client::drive::Transport;
+use signet_cmp_protocol::general::{self, Answer, GeneralRequest, KeySpec};
 use signet_cmp_protocol::protection::{ProtectionPolicy, pbm_algorithm};
 use signet_cmp_protocol::server::{
     AfterPoll, AwaitingConfirm, ConfirmOutcome, Credential, Decision, Pending, Rejection,
@@ -196,6 +198,49 @@ pub(crate) struct Server {
     pub(crate) client_certs: Mutex<Vec<Certificate>>,
 }
 
+/// `c2pa-kp-claimSigning` (C2PA 2.2 §14.5.2).
+pub(crate) const C2PA_KP_CLAIM_SIGNING: &str = "1.3.6.1.4.1.62558.2.1";
+/// `id-kp-documentSigning` (RFC 9336).
+pub(crate) const ID_KP_DOCUMENT_SIGNING: &str = "1.3.6.1.5.5.7.3.36";
+
+/// The certReqTemplate this test server offers: a C2PA claim-signing certificate — key usage
+/// digitalSignature (critical), EKU c2pa-kp-claimSigning and id-kp-documentSigning — for a
+/// subject in O=Example Inc, C=US; keys P-256, P-384, Ed25519 or RSA-3072.
+pub(crate) fn c2pa_template() -> (CertTemplate, Vec<KeySpec>) {
+    use signet_asn1_types::der::asn1::OctetString;
+    use signet_asn1_types::x509_cert::ext::Extension;
+    use signet_asn1_types::x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage, KeyUsages};
+    let ku = KeyUsage(KeyUsages::DigitalSignature.into());
+    let eku = ExtendedKeyUsage(vec![
+        C2PA_KP_CLAIM_SIGNING.parse().unwrap(),
+        ID_KP_DOCUMENT_SIGNING.parse().unwrap(),
+    ]);
+    let extensions = vec![
+        Extension {
+            extn_id: "2.5.29.15".parse().unwrap(),
+            critical: true,
+            extn_value: OctetString::new(ku.to_der().unwrap()).unwrap(),
+        },
+        Extension {
+            extn_id: "2.5.29.37".parse().unwrap(),
+            critical: false,
+            extn_value: OctetString::new(eku.to_der().unwrap()).unwrap(),
+        },
+    ];
+    let template = CertTemplate {
+        subject: Some("O=Example Inc,C=US".parse().unwrap()),
+        extensions: Some(extensions),
+        ..CertTemplate::default()
+    };
+    let specs = vec![
+        KeySpec::ec("1.2.840.10045.3.1.7".parse().unwrap()),
+        KeySpec::ec("1.3.132.0.34".parse().unwrap()),
+        KeySpec::ed25519(),
+        KeySpec::RsaBits(3072),
+    ];
+    (template, specs)
+}
+
 /// The CMP server's name.
 pub(crate) const SERVER_DN: &str = "CN=Signet CMP CA,O=Signet,C=US";
 
@@ -222,6 +267,19 @@ impl Server {
             awaiting: Mutex::new(None),
             log: Mutex::new(Log::default()),
             client_certs: Mutex::new(vec![]),
+        }
+    }
+
+    /// This test server's answer to one genm request.
+    fn answer(&self, request: &GeneralRequest) -> Answer {
+        match request {
+            GeneralRequest::CaCerts => Answer::CaCerts(vec![self.pki.root.cert.clone()]),
+            // No root key update is planned.
+            GeneralRequest::RootCaKeyUpdate { .. } => Answer::RootCaKeyUpdate(None),
+            GeneralRequest::CertReqTemplate => Answer::CertReqTemplate(Some(c2pa_template())),
+            // The client has the latest CRL (this server issues none newer).
+            GeneralRequest::CrlUpdate(_) => Answer::Crls(vec![]),
+            other => Answer::unsupported(other),
         }
     }
 
@@ -473,24 +531,15 @@ impl Server {
                 }
                 responder.revocation(&incoming, statuses).unwrap()
             }
-            PkiBody::Genm(itavs) => {
-                use signet_asn1_types::cmp::{InfoTypeAndValue, InfoValue};
-                let answers = itavs
-                    .iter()
-                    .map(|i| match i.typed() {
-                        Ok(InfoValue::CaCerts(_)) => InfoTypeAndValue::from_typed(
-                            &InfoValue::CaCerts(signet_asn1_types::seq::NonEmpty::new(vec![
-                                self.pki.root.cert.clone(),
-                            ])),
-                        )
-                        .unwrap(),
-                        _ => InfoTypeAndValue {
-                            info_type: i.info_type,
-                            info_value: None,
-                        },
-                    })
-                    .collect();
-                responder.general(&incoming, answers).unwrap()
+            PkiBody::Genm(_) => {
+                let requests = match incoming.general_requests() {
+                    Ok(r) => r,
+                    Err(r) => return fail(r),
+                };
+                let answers = requests.iter().map(|r| self.answer(r)).collect();
+                responder
+                    .general(&incoming, general::genp(answers).unwrap())
+                    .unwrap()
             }
             other => fail(incoming.reject(
                 PkiFailureBit::BadRequest,
