@@ -1,6 +1,7 @@
 //! `cargo xtask`: Signet's developer tasks (matklad's xtask pattern).
 //!
-//! - `ci`: everything CI runs, in order: fmt check, clippy `-D warnings`, tests, tidy, conformance.
+//! - `ci`: everything CI runs, in order: fmt check, clippy `-D warnings`, tests, tidy,
+//!   `cargo deny` (bans, licences, sources), conformance.
 //! - `tidy`: workspace invariants (lints inherited, dependency edges, ARCHITECTURE.md, file headers).
 //! - `conformance [--suite S]`: the vector suites under `tests/vectors/`.
 #![allow(
@@ -122,8 +123,46 @@ fn ci() -> Result<()> {
     }
     eprintln!("==> xtask ci: tidy");
     tidy::report(&tidy::check(&root)?)?;
+    supply_chain(&root)?;
     eprintln!("==> xtask ci: conformance");
     conformance::run(&[])
+}
+
+/// The cargo-deny release `xtask ci` installs when it is missing (pinned: its checks and
+/// `deny.toml`'s schema change between releases).
+const CARGO_DENY: &str = "0.20.2";
+
+/// `cargo deny check bans licenses sources` (`deny.toml`): one version per crate unless a skip
+/// says why, licences on the allow-list, crates.io only. These checks run offline; the
+/// advisories check needs the advisory database from the network and is left to the maintainers'
+/// scheduled runs.
+fn supply_chain(root: &Path) -> Result<()> {
+    let installed = Command::new(cargo())
+        .args(["deny", "--version"])
+        .output()
+        .is_ok_and(|o| {
+            o.status.success() && String::from_utf8_lossy(&o.stdout).contains(CARGO_DENY)
+        });
+    if !installed {
+        eprintln!("==> xtask ci: cargo install cargo-deny@{CARGO_DENY} --locked");
+        let status = Command::new(cargo())
+            .args(["install", "--locked", &format!("cargo-deny@{CARGO_DENY}")])
+            .status()
+            .context("installing cargo-deny")?;
+        if !status.success() {
+            bail!("xtask ci: installing cargo-deny failed ({status})");
+        }
+    }
+    eprintln!("==> xtask ci: cargo deny check bans licenses sources");
+    let status = Command::new(cargo())
+        .args(["deny", "check", "bans", "licenses", "sources"])
+        .current_dir(root)
+        .status()
+        .context("running cargo deny")?;
+    if !status.success() {
+        bail!("xtask ci: cargo deny found a supply-chain problem ({status})");
+    }
+    Ok(())
 }
 
 fn cargo() -> String {
