@@ -58,6 +58,8 @@ pub(crate) struct Ca {
     issuing_not_after: DateTime,
     /// Chain sent in every response's extraCerts: issuing CA, root.
     chain: Vec<Certificate>,
+    /// The delegated OCSP responder, made when first needed.
+    pub(crate) ocsp_signer: tokio::sync::Mutex<Option<crate::revocation::OcspSigner>>,
 }
 
 /// Who sent a request, after authentication.
@@ -171,6 +173,7 @@ impl Ca {
             verifier: Verifier,
             issuing_not_after,
             chain,
+            ocsp_signer: tokio::sync::Mutex::new(None),
         }
     }
 

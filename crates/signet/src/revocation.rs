@@ -16,7 +16,16 @@ use signet_ca_signer::ocsp::{
     error_response, prepare_ocsp_response, sign_ocsp_response,
 };
 
+use signet_asn1_types::crypto::{SignatureAlgorithm, Signer};
+use signet_asn1_types::der::Decode;
+use signet_asn1_types::spki::SubjectPublicKeyInfoOwned;
+use signet_asn1_types::x509_cert::Certificate;
+use signet_ca_signer::profile::builtin;
+use signet_ca_signer::{IssuanceRequest, Serial, prepare, sign};
+use signet_crypto::{KeyPairSigner, KeyType, SystemRng, generate_pkcs8};
+
 use crate::cmp::Ca;
+use crate::store::Op;
 use crate::pki::now_secs;
 
 /// `nextUpdate` of CRLs and OCSP responses: one day (within CA/B BR's ten days for CRLs and
@@ -70,6 +79,60 @@ pub(crate) async fn crl(ca: &Ca, root: bool) -> Result<Vec<u8>> {
             .and_then(|l| Ok(sign_crl(l, &ca.pki.issuing_key)?))?
     };
     Ok(list.to_der()?)
+}
+
+/// The delegated OCSP responder (RFC 6960 §4.2.2.2): the C2PA issuing-CA profile has no
+/// digitalSignature, so the CA does not sign responses itself. A responder key and certificate
+/// (C2PA OCSP responder profile, `ocsp-nocheck`, short-lived) are made in memory when first
+/// needed and again before they expire; each certificate is recorded like any other.
+pub(crate) struct OcspSigner {
+    cert: Certificate,
+    key: KeyPairSigner,
+    not_after: u64,
+}
+
+/// Lifetime of a responder certificate.
+const RESPONDER_DAYS: u64 = 7;
+
+async fn new_responder(ca: &Ca, now: u64) -> Result<OcspSigner> {
+    let pkcs8 = generate_pkcs8(KeyType::EcdsaP256)?;
+    let key = KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, &pkcs8)?;
+    let spki = SubjectPublicKeyInfoOwned::from_der(key.public_key_der())?;
+    let mut req = IssuanceRequest::new(
+        "CN=Signet OCSP Responder,O=Signet Development,C=US"
+            .parse()
+            .map_err(|e| anyhow!("{e}"))?,
+        spki,
+    );
+    let not_after = now + RESPONDER_DAYS * 86_400;
+    req.not_after = Some(dt(not_after)?);
+    let serial = Serial::generate(&SystemRng::new())?;
+    let tbs = prepare(&req, &builtin::ocsp_responder(), &ca.pki.issuer, dt(now)?, &serial)
+        .map_err(|e| anyhow!("{e}"))?;
+    let cert = sign(tbs, &ca.pki.issuing_key)?;
+    let now_i = i64::try_from(now)?;
+    ca.store
+        .write(vec![Op::InsertCertificate {
+            serial: crate::pki::serial_hex(cert.tbs_certificate().serial_number().as_bytes()),
+            der: cert.to_der()?,
+            subject: signet_ra_policy::dn::to_openssl(cert.tbs_certificate().subject()),
+            profile: "ocsp-responder".into(),
+            not_before: now_i,
+            not_after: i64::try_from(not_after)?,
+            status: "valid",
+            requester: "signet".into(),
+            transaction_id: vec![],
+            request_der: vec![],
+            replaces: None,
+            now: now_i,
+        }])
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(OcspSigner {
+        cert,
+        key,
+        not_after,
+    })
 }
 
 /// Answers an OCSP request (always a DER `OCSPResponse`, errors included).
@@ -128,12 +191,24 @@ async fn ocsp_inner(ca: &Ca, body: &[u8]) -> Result<Vec<u8>, OcspResponseStatus>
         responses,
         nonce,
     };
-    let responder = Responder::ca(&ca.pki.issuer).map_err(|_| OcspResponseStatus::InternalError)?;
+    let mut slot = ca.ocsp_signer.lock().await;
+    let fresh = slot
+        .as_ref()
+        .is_some_and(|s: &OcspSigner| s.not_after > now + NEXT_UPDATE_SECS);
+    if !fresh {
+        *slot = Some(new_responder(ca, now).await.map_err(|e| {
+            tracing::error!(error = %e, "issuing the OCSP responder certificate failed");
+            OcspResponseStatus::InternalError
+        })?);
+    }
+    let signer = slot.as_ref().ok_or(OcspResponseStatus::InternalError)?;
+    let responder = Responder::delegated(&ca.pki.issuer, &signer.cert, signer.key.algorithm())
+        .map_err(|_| OcspResponseStatus::InternalError)?;
     let linted = prepare_ocsp_response(&req, &responder, &OcspProfile::c2pa()).map_err(|e| {
         tracing::error!(error = %e, "OCSP response refused by its lints");
         OcspResponseStatus::InternalError
     })?;
-    let resp = sign_ocsp_response(linted, &ca.pki.issuing_key)
-        .map_err(|_| OcspResponseStatus::InternalError)?;
+    let resp =
+        sign_ocsp_response(linted, &signer.key).map_err(|_| OcspResponseStatus::InternalError)?;
     resp.to_der().map_err(|_| OcspResponseStatus::InternalError)
 }
