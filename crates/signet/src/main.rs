@@ -58,8 +58,9 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Base URL clients reach this server at, written into certificates at bootstrap
-    /// (default: http(s)://LISTEN).
+    /// Base URL of the CRL, OCSP and CA-certificate endpoints, written into certificates at
+    /// bootstrap (default: http://LISTEN). RFC 5280 §4.2.1.13 wants http URIs there; with
+    /// --tls-cert, point this at a plain-HTTP front for those paths.
     #[arg(long)]
     public_url: Option<String>,
     /// TLS certificate chain (PEM); enables HTTPS.
@@ -139,7 +140,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         let url = args
             .public_url
             .clone()
-            .unwrap_or_else(|| format!("{scheme}://{local}"));
+            .unwrap_or_else(|| format!("http://{local}"));
         pki::bootstrap(dir, &url).with_context(|| format!("bootstrapping {}", dir.display()))?;
     }
     let pki = pki::load(dir).with_context(|| format!("loading {}", dir.display()))?;

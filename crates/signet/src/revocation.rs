@@ -25,8 +25,8 @@ use signet_ca_signer::{IssuanceRequest, Serial, prepare, sign};
 use signet_crypto::{KeyPairSigner, KeyType, SystemRng, generate_pkcs8};
 
 use crate::cmp::Ca;
-use crate::store::Op;
 use crate::pki::now_secs;
+use crate::store::Op;
 
 /// `nextUpdate` of CRLs and OCSP responses: one day (within CA/B BR's ten days for CRLs and
 /// the C2PA OCSP profile).
@@ -107,8 +107,14 @@ async fn new_responder(ca: &Ca, now: u64) -> Result<OcspSigner> {
     let not_after = now + RESPONDER_DAYS * 86_400;
     req.not_after = Some(dt(not_after)?);
     let serial = Serial::generate(&SystemRng::new())?;
-    let tbs = prepare(&req, &builtin::ocsp_responder(), &ca.pki.issuer, dt(now)?, &serial)
-        .map_err(|e| anyhow!("{e}"))?;
+    let tbs = prepare(
+        &req,
+        &builtin::ocsp_responder(),
+        &ca.pki.issuer,
+        dt(now)?,
+        &serial,
+    )
+    .map_err(|e| anyhow!("{e}"))?;
     let cert = sign(tbs, &ca.pki.issuing_key)?;
     let now_i = i64::try_from(now)?;
     ca.store
