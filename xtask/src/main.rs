@@ -3,6 +3,7 @@
 //! - `ci`: everything CI runs, in order: fmt check, clippy `-D warnings`, tests, tidy, conformance.
 //! - `tidy`: workspace invariants (lints inherited, dependency edges, ARCHITECTURE.md, file headers).
 //! - `conformance [--suite S]`: the vector suites under `tests/vectors/`.
+//! - `bench cmp`: CMP server throughput, latency and memory against OpenSSL's mock server.
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_types,
@@ -13,6 +14,7 @@
     reason = "serde_json::Value indexing returns Null on a miss; it never panics"
 )]
 
+mod bench;
 mod conformance;
 mod tidy;
 
@@ -36,6 +38,9 @@ enum Task {
     Ci,
     /// Check workspace invariants (lints, dependency edges, ARCHITECTURE.md, file headers).
     Tidy,
+    /// Benchmarks (speed and memory targets); `bench cmp` loads `signet serve`.
+    #[command(subcommand)]
+    Bench(bench::Target),
     /// Run conformance vector suites; exits non-zero on any unexpected result.
     Conformance {
         /// Run only this suite (repeatable). Default: all suites.
@@ -55,6 +60,7 @@ fn main() -> Result<()> {
             let problems = tidy::check(&project_root())?;
             tidy::report(&problems)
         }
+        Task::Bench(target) => bench::run(target),
         Task::Conformance { suites, list } => {
             if list {
                 for suite in conformance::SUITES {

@@ -2,6 +2,7 @@
 //! `signet ca list|show|revoke`. Human-readable output by default, `--json` for scripts.
 //! Serials are upper-case hex, as `openssl x509 -serial` prints them.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -33,6 +34,10 @@ pub(crate) enum RaCommand {
         /// How long the code stays usable: `7d`, `12h`, `30m`, `90s` or seconds.
         #[arg(long)]
         valid_for: Option<String>,
+        /// Register this many codes for the subject at once (a device fleet, a load test),
+        /// committed together; with --json, one object per line.
+        #[arg(long, default_value_t = 1)]
+        count: u32,
         #[arg(long)]
         json: bool,
     },
@@ -169,14 +174,16 @@ async fn open(dir: &Path) -> Result<Store> {
     Store::open(&dir.join("signet.db")).await
 }
 
-/// Registers `subject` and returns (reference, secret, expires).
+/// Registers `subject` `count` times in one commit; returns (reference, secret) pairs and
+/// the expiry.
 pub(crate) async fn register(
     pki: &pki::Pki,
     store: &Store,
     subject: &str,
     profile: Option<&str>,
     valid_for: Option<&str>,
-) -> Result<(String, String, i64)> {
+    count: u32,
+) -> Result<(Vec<(String, String)>, i64)> {
     let policy = &pki.policy;
     let profile = profile.unwrap_or(&policy.default_profile).to_owned();
     let name = dn::parse(subject).map_err(|e| anyhow!("--subject: {e}"))?;
@@ -194,36 +201,45 @@ pub(crate) async fn register(
             admin.max_valid_seconds
         );
     }
+    if count == 0 || count > 1_000_000 {
+        bail!("--count must be between 1 and 1000000");
+    }
     let now = i64::try_from(now_secs())?;
     let expires = now + i64::try_from(valid)?;
+    let subject_text = dn::to_openssl(&name);
+    let subject_der = name.to_der()?;
     for _ in 0..5 {
-        let mut r = [0u8; 8];
-        let mut s = zeroize::Zeroizing::new([0u8; 24]);
-        aws_lc_rs::rand::fill(&mut r).map_err(|_| anyhow!("random source failed"))?;
-        aws_lc_rs::rand::fill(&mut *s).map_err(|_| anyhow!("random source failed"))?;
-        // A 12-digit reference number (not secret) and a 192-bit code.
-        let reference = format!("{:012}", u64::from_be_bytes(r) % 1_000_000_000_000);
-        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(*s);
-        let sealed = pki.sealer.seal(&reference, secret.as_bytes())?;
-        let op = Op::InsertRegistration {
-            reference: reference.clone(),
-            subject: dn::to_openssl(&name),
-            subject_der: name.to_der()?,
-            profile: profile.clone(),
-            sealed_secret: sealed,
-            now,
-            expires_at: expires,
-        };
-        match store.write(vec![op]).await {
+        let mut codes = Vec::new();
+        let mut ops = Vec::new();
+        for _ in 0..count {
+            let mut r = [0u8; 8];
+            let mut s = zeroize::Zeroizing::new([0u8; 24]);
+            aws_lc_rs::rand::fill(&mut r).map_err(|_| anyhow!("random source failed"))?;
+            aws_lc_rs::rand::fill(&mut *s).map_err(|_| anyhow!("random source failed"))?;
+            // A 16-digit reference number (not secret) and a 192-bit code.
+            let reference = format!("{:016}", u64::from_be_bytes(r) % 10_000_000_000_000_000);
+            let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(*s);
+            ops.push(Op::InsertRegistration {
+                reference: reference.clone(),
+                subject: subject_text.clone(),
+                subject_der: subject_der.clone(),
+                profile: profile.clone(),
+                sealed_secret: pki.sealer.seal(&reference, secret.as_bytes())?,
+                now,
+                expires_at: expires,
+            });
+            codes.push((reference, secret));
+        }
+        match store.write(ops).await {
             Ok(()) => {
-                tracing::info!(%reference, subject = %dn::to_openssl(&name), %profile, "registered");
-                return Ok((reference, secret, expires));
+                tracing::info!(count, subject = %subject_text, %profile, "registered");
+                return Ok((codes, expires));
             }
             Err(WriteError::Conflict { .. }) => continue,
             Err(e) => bail!("{e}"),
         }
     }
-    bail!("could not allocate a unique reference number")
+    bail!("could not allocate unique reference numbers")
 }
 
 pub(crate) async fn ra(cmd: RaCommand) -> Result<()> {
@@ -233,28 +249,35 @@ pub(crate) async fn ra(cmd: RaCommand) -> Result<()> {
             subject,
             profile,
             valid_for,
+            count,
             json,
         } => {
             let store = open(&data_dir).await?;
             let pki = pki::load(&data_dir)?;
-            let (reference, secret, expires) = register(
+            let (codes, expires) = register(
                 &pki,
                 &store,
                 &subject,
                 profile.as_deref(),
                 valid_for.as_deref(),
+                count,
             )
             .await?;
-            if json {
-                println!(
-                    "{}",
-                    json!({"reference": reference, "secret": secret, "expires": time_str(expires)})
-                );
-            } else {
-                println!("reference: {reference}");
-                println!("secret:    {secret}");
-                println!("expires:   {}", time_str(expires));
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for (reference, secret) in codes {
+                if json {
+                    writeln!(
+                        out,
+                        "{}",
+                        json!({"reference": reference, "secret": secret, "expires": time_str(expires)})
+                    )?;
+                } else {
+                    writeln!(out, "reference: {reference}")?;
+                    writeln!(out, "secret:    {secret}")?;
+                    writeln!(out, "expires:   {}", time_str(expires))?;
+                }
             }
+            out.flush()?;
         }
         RaCommand::List { data_dir, json } => {
             let store = open(&data_dir).await?;
@@ -455,7 +478,11 @@ pub(crate) async fn ca(cmd: CaCommand) -> Result<()> {
 /// After the first start: registers one subscriber and prints the commands to enroll it.
 pub(crate) async fn print_first_steps(dir: &Path, url: &str, ca: &Ca) -> Result<()> {
     let subject = "/CN=C2PA Claim Signer 1/O=Signet Development/C=US";
-    let (reference, secret, _) = register(&ca.pki, &ca.store, subject, None, None).await?;
+    let (codes, _) = register(&ca.pki, &ca.store, subject, None, None, 1).await?;
+    let (reference, secret) = codes
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow!("no code registered"))?;
     let trust = dir.join("trust");
     let server = url
         .strip_prefix("http://")
