@@ -1,12 +1,16 @@
-//! Revocation (rr → rp) and general messages (genm → genp).
+//! Revocation (rr → rp) and general messages (genm → genp: caCerts, rootCaKeyUpdate,
+//! certReqTemplate, CRL update, signKeyPairTypes; other types listed in unsupportedOIDs).
 
-use signet_asn1_types::cmp::{
-    InfoTypeAndValue, InfoValue, PkiBody, PkiFailureBit, PkiStatus, PkiStatusInfo, RevDetails,
-};
+use signet_asn1_types::cmp::{PkiBody, PkiFailureBit, PkiStatus, PkiStatusInfo, RevDetails};
+use signet_asn1_types::const_oid::{AssociatedOid, ObjectIdentifier};
+use signet_asn1_types::crmf::CertTemplate;
 use signet_asn1_types::crypto::SignatureAlgorithm;
-use signet_asn1_types::der::Decode;
-use signet_asn1_types::seq::NonEmpty;
+use signet_asn1_types::der::asn1::OctetString;
+use signet_asn1_types::der::{Decode, Encode};
 use signet_asn1_types::x509_cert::Certificate;
+use signet_asn1_types::x509_cert::ext::Extension;
+use signet_asn1_types::x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage};
+use signet_cmp_protocol::general::{self, Answer, GeneralRequest, KeySpec};
 use signet_cmp_protocol::server::{Incoming, Rejection, status_info};
 use signet_ra_policy::{RevocationTarget, dn};
 
@@ -167,23 +171,36 @@ impl Ca {
         let PkiBody::Genm(itavs) = incoming.body() else {
             return Err(Failure::sig(system("not a genm")));
         };
-        let mut out = Vec::new();
-        for itav in itavs {
-            // RFC 9810 §5.3.19: types the server does not support are left out of the genp.
-            let value = match itav.typed() {
-                Ok(InfoValue::CaCerts(_)) => InfoValue::CaCerts(NonEmpty::new(vec![
-                    self.pki.issuing.clone(),
-                    self.pki.root.clone(),
-                ])),
-                // No root CA key update is available (RFC 9483 §4.3.2: value absent).
-                Ok(InfoValue::RootCaKeyUpdate(_) | InfoValue::RootCaCert(_)) => {
-                    InfoValue::RootCaKeyUpdate(None)
+        let requests = match general::requests(itavs) {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(Failure {
+                    rejection: incoming.reject(e.failure_bit(), e.to_string()),
+                    key,
+                });
+            }
+        };
+        let mut answers = Vec::new();
+        for request in &requests {
+            answers.push(match request {
+                GeneralRequest::CaCerts => {
+                    Answer::CaCerts(vec![self.pki.issuing.clone(), self.pki.root.clone()])
                 }
-                // No template is offered: the profile decides everything but the subject and
-                // key (RFC 9483 §4.3.3: value absent).
-                Ok(InfoValue::CertReqTemplate(_)) => InfoValue::CertReqTemplate(None),
-                Ok(InfoValue::SignKeyPairTypes(_)) => {
-                    let algs = [
+                // No root CA key update is available (RFC 9483 §4.3.2: value absent).
+                GeneralRequest::RootCaKeyUpdate { .. } => Answer::RootCaKeyUpdate(None),
+                GeneralRequest::CertReqTemplate => {
+                    Answer::CertReqTemplate(self.template().map_err(Failure::sig)?)
+                }
+                GeneralRequest::CrlUpdate(_) => {
+                    let der = crate::revocation::crl(self, false)
+                        .await
+                        .map_err(|_| Failure::sig(system("CRL")))?;
+                    let crl = signet_asn1_types::x509_cert::crl::CertificateList::from_der(&der)
+                        .map_err(|_| Failure::sig(system("CRL")))?;
+                    Answer::Crls(vec![crl])
+                }
+                GeneralRequest::SignKeyPairTypes => Answer::SignKeyPairTypes(
+                    [
                         SignatureAlgorithm::EcdsaP256Sha256Asn1,
                         SignatureAlgorithm::EcdsaP384Sha384Asn1,
                         SignatureAlgorithm::EcdsaP521Sha512Asn1,
@@ -193,16 +210,13 @@ impl Ca {
                     ]
                     .iter()
                     .filter_map(|a| a.to_algorithm_identifier().ok())
-                    .collect();
-                    InfoValue::SignKeyPairTypes(Some(algs))
-                }
-                _ => continue,
-            };
-            match InfoTypeAndValue::from_typed(&value) {
-                Ok(i) => out.push(i),
-                Err(_) => return Err(Failure::sig(system("genp encoding"))),
-            }
+                    .collect(),
+                ),
+                // Anything else is listed in unsupportedOIDs (RFC 9810 §5.3.19.7).
+                other => Answer::unsupported(other),
+            });
         }
+        let out = general::genp(answers).map_err(|_| Failure::sig(system("genp encoding")))?;
         let op = Op::InsertTransaction {
             transaction_id: tid(incoming),
             kind: "genm",
@@ -223,5 +237,50 @@ impl Ca {
         responder
             .general(incoming, out)
             .map_err(|r| Failure { rejection: r, key })
+    }
+
+    /// The certReqTemplate of the default profile (RFC 9483 §4.3.3): its key usage and EKU as
+    /// the signer profile writes them, and the key types it certifies.
+    fn template(&self) -> Result<Option<(CertTemplate, Vec<KeySpec>)>, Rejection> {
+        let policy = &self.pki.policy;
+        let Some(p) = policy.profile(&policy.default_profile) else {
+            return Ok(None);
+        };
+        let Some(profile) = crate::pki::signer_profile(&p.signer_profile) else {
+            return Ok(None);
+        };
+        let enc = |_| system("template encoding");
+        let mut extensions = vec![Extension {
+            extn_id: KeyUsage::OID,
+            critical: profile.key_usage.critical,
+            extn_value: OctetString::new(
+                KeyUsage(profile.key_usage_flags()).to_der().map_err(enc)?,
+            )
+            .map_err(enc)?,
+        }];
+        if let Some(eku) = &profile.extended_key_usage {
+            extensions.push(Extension {
+                extn_id: ExtendedKeyUsage::OID,
+                critical: eku.critical,
+                extn_value: OctetString::new(
+                    ExtendedKeyUsage(eku.purposes.clone())
+                        .to_der()
+                        .map_err(enc)?,
+                )
+                .map_err(enc)?,
+            });
+        }
+        let template = CertTemplate {
+            extensions: Some(extensions),
+            ..CertTemplate::default()
+        };
+        let specs = vec![
+            KeySpec::ec(ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7")),
+            KeySpec::ec(ObjectIdentifier::new_unwrap("1.3.132.0.34")),
+            KeySpec::ec(ObjectIdentifier::new_unwrap("1.3.132.0.35")),
+            KeySpec::ed25519(),
+            KeySpec::RsaBits(2048),
+        ];
+        Ok(Some((template, specs)))
     }
 }

@@ -226,9 +226,9 @@ fn t17_manual_approval_with_polling() {
     assert_eq!(s.cert(&s.serial_of("c.pem"))["status"], "valid");
 }
 
-/// T18–T20: genm caCerts returns the issuing CA and the root; rootCaKeyUpdate and
-/// certReqTemplate are answered with absent values (no update, no template);
-/// signKeyPairTypes lists the accepted algorithms.
+/// T18–T20: genm caCerts returns the issuing CA and the root; rootCaKeyUpdate is answered
+/// with an absent value (no update); certReqTemplate carries the C2PA claim-signing key usage
+/// and EKU with the accepted key types; signKeyPairTypes lists the accepted algorithms.
 #[test]
 fn t18_t19_t20_general_messages() {
     let s = Server::start(&[]);
@@ -266,10 +266,20 @@ fn t18_t19_t20_general_messages() {
         genm("rootCaKeyUpdate")[0].typed(),
         Ok(InfoValue::RootCaKeyUpdate(None))
     ));
-    assert!(matches!(
-        genm("certReqTemplate")[0].typed(),
-        Ok(InfoValue::CertReqTemplate(None))
-    ));
+    let Ok(InfoValue::CertReqTemplate(Some(t))) = genm("certReqTemplate")[0].typed() else {
+        panic!("no template")
+    };
+    let exts = t.cert_template.extensions.unwrap();
+    let oids: Vec<String> = exts.iter().map(|e| e.extn_id.to_string()).collect();
+    assert_eq!(oids, ["2.5.29.15", "2.5.29.37"]);
+    let eku = &exts[1].extn_value;
+    let eku = <signet_asn1_types::x509_cert::ext::pkix::ExtendedKeyUsage as signet_asn1_types::der::Decode>::from_der(eku.as_bytes()).unwrap();
+    assert!(
+        eku.0
+            .iter()
+            .any(|o| o.to_string() == "1.3.6.1.4.1.62558.2.1")
+    );
+    assert!(t.key_spec.is_some());
     let Ok(InfoValue::SignKeyPairTypes(Some(algs))) = genm("signKeyPairTypes")[0].typed() else {
         panic!()
     };
