@@ -4,6 +4,7 @@
 //!   `cargo deny` (bans, licences, sources), conformance.
 //! - `tidy`: workspace invariants (lints inherited, dependency edges, ARCHITECTURE.md, file headers).
 //! - `conformance [--suite S]`: the vector suites under `tests/vectors/`.
+//! - `bench cmp`: CMP server throughput, latency and memory against OpenSSL's mock server.
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_types,
@@ -14,6 +15,7 @@
     reason = "serde_json::Value indexing returns Null on a miss; it never panics"
 )]
 
+mod bench;
 mod conformance;
 mod tidy;
 
@@ -37,6 +39,9 @@ enum Task {
     Ci,
     /// Check workspace invariants (lints, dependency edges, ARCHITECTURE.md, file headers).
     Tidy,
+    /// Benchmarks (speed and memory targets); `bench cmp` loads `signet serve`.
+    #[command(subcommand)]
+    Bench(bench::Target),
     /// Run conformance vector suites; exits non-zero on any unexpected result.
     Conformance {
         /// Run only this suite (repeatable). Default: all suites.
@@ -56,6 +61,7 @@ fn main() -> Result<()> {
             let problems = tidy::check(&project_root())?;
             tidy::report(&problems)
         }
+        Task::Bench(target) => bench::run(target),
         Task::Conformance { suites, list } => {
             if list {
                 for suite in conformance::SUITES {
