@@ -11,14 +11,18 @@
 //! re-encoding used here *is* the received byte string.
 #![forbid(unsafe_code)]
 
+pub mod envelope;
+
 use signet_asn1_types::algorithm::AlgorithmError;
 use signet_asn1_types::cmp::PkiFailureBit;
 use signet_asn1_types::const_oid::ObjectIdentifier;
 use signet_asn1_types::crmf::{
-    CertId, CertReqMsg, CertRequest, Control, PopoSigningKey, PopoSigningKeyInput,
-    PopoSigningKeyInputAuthInfo, ProofOfPossession,
+    CertId, CertReqMsg, CertRequest, Control, PopoPrivKey, PopoSigningKey, PopoSigningKeyInput,
+    PopoSigningKeyInputAuthInfo, ProofOfPossession, SubsequentMessage,
 };
-use signet_asn1_types::crypto::{SignatureAlgorithm, SignatureVerifier, Signer};
+use signet_asn1_types::crypto::{
+    CryptoError, EncryptionKey, PublicKeyEncryption, SignatureAlgorithm, SignatureVerifier, Signer,
+};
 use signet_asn1_types::der::asn1::BitString;
 use signet_asn1_types::der::{Any, Decode, Encode};
 use signet_asn1_types::spki::SubjectPublicKeyInfoOwned;
@@ -72,6 +76,39 @@ pub enum Pop {
     Signature,
     /// The sender is an RA the caller authorised to vouch for the key (`raVerified`).
     RaVerified,
+    /// Indirect method (`subsequentMessage encrCert`, RFC 9810 §5.2.8.3.2): the certificate is
+    /// returned encrypted to the requested key, and the certConf's certHash is the proof. The
+    /// certificate must not be published before that certConf.
+    EncryptedCertificate,
+    /// Direct method (`subsequentMessage challengeResp`, RFC 9810 §5.2.8.3.3): a popdecc
+    /// challenge must be answered before the certificate is issued.
+    Challenge,
+}
+
+/// What [`verify_pop`] may accept.
+#[derive(Clone, Copy)]
+pub struct PopCheck<'a> {
+    /// The authenticated sender is an RA trusted to assert `raVerified` (RFC 4211 §4.3).
+    pub ra_verified_allowed: bool,
+    /// Verifies signature POP.
+    pub verifier: &'a dyn SignatureVerifier,
+    /// Validates encryption and key-agreement keys. Without it, POP for such keys is refused
+    /// (`badPOP`); with it, the indirect and direct methods are offered.
+    pub encryption: Option<&'a dyn PublicKeyEncryption>,
+    /// The request is cmp2021 (pvno 3), so the certificate or challenge can come back in CMS
+    /// EnvelopedData; with pvno 2 only RSA keys can use the indirect method (EncryptedValue)
+    /// and the direct challenge is refused.
+    pub cmp2021: bool,
+}
+
+impl core::fmt::Debug for PopCheck<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PopCheck")
+            .field("ra_verified_allowed", &self.ra_verified_allowed)
+            .field("encryption", &self.encryption.is_some())
+            .field("cmp2021", &self.cmp2021)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a request was refused. Each maps to one `PKIFailureInfo` bit.
@@ -118,6 +155,31 @@ pub enum Error {
         /// What.
         what: &'static str,
     },
+    /// Key-encipherment POP for a key that cannot encipher, or key-agreement POP for a key that
+    /// cannot agree (RFC 9810 §5.2.8.3).
+    #[error("{method} POP does not fit the public key")]
+    PopKeyMismatch {
+        /// `keyEncipherment` or `keyAgreement`.
+        method: &'static str,
+    },
+    /// The POP method needs cmp2021 syntax (pvno 3) that the request did not announce.
+    #[error("{method} needs cmp2021 (pvno 3)")]
+    PopNeedsCmp2021 {
+        /// The method.
+        method: &'static str,
+    },
+    /// An encryption primitive failed or refused a key.
+    #[error("encryption: {0}")]
+    Crypto(CryptoError),
+    /// An EnvelopedData or EncryptedValue not in the form Signet produces and accepts.
+    #[error("unsupported encrypted structure: {what}")]
+    UnsupportedEnvelope {
+        /// What is not supported.
+        what: &'static str,
+    },
+    /// A challenge whose `Rand` does not match its sender or witness.
+    #[error("challenge Rand does not match its sender or witness")]
+    ChallengeMismatch,
     /// Signing a POP or a PKCS#10 request failed in the key backend.
     #[error("signing the proof of possession failed")]
     SigningFailed,
@@ -137,6 +199,12 @@ impl Error {
             Self::MissingPublicKey | Self::BadPublicKey => PkiFailureBit::BadCertTemplate,
             Self::Malformed { .. } => PkiFailureBit::BadDataFormat,
             Self::SigningFailed | Self::Encoding { .. } => PkiFailureBit::SystemFailure,
+            Self::Crypto(CryptoError::BadPublicKey) => PkiFailureBit::BadCertTemplate,
+            Self::Crypto(CryptoError::UnsupportedAlgorithm) | Self::UnsupportedEnvelope { .. } => {
+                PkiFailureBit::BadAlg
+            }
+            Self::Crypto(CryptoError::DecryptionFailed) => PkiFailureBit::BadPop,
+            Self::Crypto(_) => PkiFailureBit::SystemFailure,
             _ => PkiFailureBit::BadPop,
         }
     }
@@ -227,26 +295,99 @@ fn check_signature(
 ///
 /// `ra_verified_allowed`: the caller has authenticated the sender as an RA entitled to assert
 /// `raVerified` (RFC 4211 §4.3); otherwise `raVerified` is refused.
+///
+/// POP for encryption and key-agreement keys is refused here (`badPOP`, as OpenSSL's mock
+/// server does); [`verify_pop`] offers it.
 pub fn verify_crmf_pop(
     msg: &CertReqMsg,
     ra_verified_allowed: bool,
     verifier: &dyn SignatureVerifier,
 ) -> Result<Pop, Error> {
+    verify_pop(
+        msg,
+        &PopCheck {
+            ra_verified_allowed,
+            verifier,
+            encryption: None,
+            cmp2021: false,
+        },
+    )
+}
+
+/// Key-encipherment or key-agreement POP (RFC 9810 §5.2.8.3): only the `subsequentMessage`
+/// methods are accepted — the private key is never sent (`thisMessage`, `encryptedKey`) and
+/// the deprecated `dhMAC` and unsupported `agreeMAC` are refused — for a key of the right
+/// type that the crypto provider validates (malformed or weak keys: `badCertTemplate`, key
+/// types it cannot use: `badAlg`).
+fn verify_encryption_pop(
+    msg: &CertReqMsg,
+    popo: &PopoPrivKey,
+    agreement: bool,
+    check: &PopCheck<'_>,
+) -> Result<Pop, Error> {
+    let method = if agreement {
+        "keyAgreement"
+    } else {
+        "keyEncipherment"
+    };
+    let PopoPrivKey::SubsequentMessage(subsequent) = popo else {
+        return Err(Error::UnsupportedPopMethod);
+    };
+    let encryption = check.encryption.ok_or(Error::UnsupportedPopMethod)?;
+    let spki = msg
+        .cert_req
+        .cert_template
+        .public_key
+        .as_ref()
+        .ok_or(Error::MissingPublicKey)?
+        .to_der()
+        .map_err(|_| Error::BadPublicKey)?;
+    let key = encryption.encryption_key(&spki).map_err(Error::Crypto)?;
+    let fits = match key {
+        EncryptionKey::Rsa { .. } => !agreement,
+        EncryptionKey::Ec(_) => agreement,
+        _ => false,
+    };
+    if !fits {
+        return Err(Error::PopKeyMismatch { method });
+    }
+    match subsequent {
+        SubsequentMessage::EncrCert => {
+            // Without cmp2021 only RSA keys can have their certificate in an EncryptedValue.
+            if agreement && !check.cmp2021 {
+                return Err(Error::PopNeedsCmp2021 {
+                    method: "encrypted certificate for a key-agreement key",
+                });
+            }
+            Ok(Pop::EncryptedCertificate)
+        }
+        SubsequentMessage::ChallengeResp => {
+            if !check.cmp2021 {
+                return Err(Error::PopNeedsCmp2021 {
+                    method: "challenge-response POP",
+                });
+            }
+            Ok(Pop::Challenge)
+        }
+    }
+}
+
+/// Verifies the proof of possession of a CRMF request under `check` (RFC 4211 §4,
+/// RFC 9810 §5.2.8): signature POP, `raVerified` for authorised RAs, and the indirect and
+/// direct methods for encryption and key-agreement keys.
+pub fn verify_pop(msg: &CertReqMsg, check: &PopCheck<'_>) -> Result<Pop, Error> {
+    let verifier = check.verifier;
     let template = &msg.cert_req.cert_template;
     match msg.popo.as_ref().ok_or(Error::PopMissing)? {
         ProofOfPossession::RaVerified(_) => {
-            if ra_verified_allowed {
+            if check.ra_verified_allowed {
                 Ok(Pop::RaVerified)
             } else {
                 Err(Error::RaVerifiedNotAccepted)
             }
         }
-        // Indirect POP (encrCert, challengeResp) and direct key-encipherment POP need the
-        // encrypted-certificate flow, which the engine does not offer yet (RFC 9810 §5.2.8.3):
-        // refused as OpenSSL's mock server does.
-        ProofOfPossession::KeyEncipherment(_) | ProofOfPossession::KeyAgreement(_) => {
-            Err(Error::UnsupportedPopMethod)
-        }
+        ProofOfPossession::KeyEncipherment(p) => verify_encryption_pop(msg, p, false, check),
+        ProofOfPossession::KeyAgreement(p) => verify_encryption_pop(msg, p, true, check),
         ProofOfPossession::Signature(pop) => {
             let template_key = template
                 .public_key
