@@ -157,10 +157,16 @@ pub enum Credential<'a> {
 pub struct Enrollment {
     /// The normalised request.
     pub request: Request,
-    /// How possession was proven.
+    /// How possession was proven (or, for [`Pop::EncryptedCertificate`] and [`Pop::Challenge`],
+    /// how it is to be proven).
     pub pop: Pop,
     /// The client asked for implicit confirmation.
     pub implicit_confirm_requested: bool,
+    /// The response body family (ip to ir, kup to kur, cp to cr and p10cr).
+    pub reply: ReplyKind,
+    /// The request's pvno: 3 (cmp2021) lets an encrypted certificate or challenge travel in
+    /// CMS EnvelopedData.
+    pub pvno: u8,
 }
 
 impl Incoming {
@@ -246,12 +252,34 @@ impl Incoming {
 
     /// Step 3 for ir/cr/kur/p10cr: the request and its proof of possession.
     /// `ra_verified_allowed`: the authenticated sender is an RA trusted to assert `raVerified`.
+    ///
+    /// POP for encryption and key-agreement keys is refused (`badPOP`); use
+    /// [`Incoming::enrollment_with`] to offer it.
     pub fn enrollment(
         &self,
         ra_verified_allowed: bool,
         verifier: &dyn SignatureVerifier,
     ) -> Result<Enrollment, Rejection> {
+        self.enrollment_with(ra_verified_allowed, verifier, None)
+    }
+
+    /// Step 3 with POP for encryption and key-agreement keys offered when `encryption` is
+    /// given (RFC 9810 §5.2.8.3): the enrollment's `pop` is then possibly
+    /// [`Pop::EncryptedCertificate`] (answer with [`Responder::issued_encrypted`]) or
+    /// [`Pop::Challenge`] (answer with [`Responder::challenge`] first).
+    pub fn enrollment_with(
+        &self,
+        ra_verified_allowed: bool,
+        verifier: &dyn SignatureVerifier,
+        encryption: Option<&dyn signet_asn1_types::crypto::PublicKeyEncryption>,
+    ) -> Result<Enrollment, Rejection> {
         let fail = |e: signet_crmf::Error| self.reject(e.failure_bit(), e.to_string());
+        let check = signet_crmf::PopCheck {
+            ra_verified_allowed,
+            verifier,
+            encryption,
+            cmp2021: self.header().pvno >= signet_asn1_types::cmp::pvno::CMP2021,
+        };
         let (request, pop) = match self.body() {
             PkiBody::Ir(m) | PkiBody::Cr(m) | PkiBody::Kur(m) => {
                 if m.len() != 1 {
@@ -263,8 +291,7 @@ impl Incoming {
                 let msg = m
                     .first()
                     .ok_or_else(|| self.reject(PkiFailureBit::BadRequest, "no CertReqMsg"))?;
-                let pop = signet_crmf::verify_crmf_pop(msg, ra_verified_allowed, verifier)
-                    .map_err(fail)?;
+                let pop = signet_crmf::verify_pop(msg, &check).map_err(fail)?;
                 (Request::from_crmf(msg).map_err(fail)?, pop)
             }
             PkiBody::P10cr(csr) => {
@@ -282,6 +309,8 @@ impl Incoming {
             request,
             pop,
             implicit_confirm_requested: self.implicit_confirm_requested(),
+            reply: reply_kind(self.body()),
+            pvno: self.header().pvno,
         })
     }
 
@@ -371,6 +400,10 @@ pub struct AwaitingConfirm {
     /// After this time (seconds since the epoch) the transaction expires and the certificate
     /// is to be revoked (RFC 9810 §5.3.18, confirmWaitTime).
     pub deadline: u64,
+    /// The certificate went out encrypted (indirect POP): the certConf's certHash is the proof
+    /// of possession, so a wrong one is `badPOP`, and the certificate must not be published
+    /// before an accepting certConf (RFC 9810 §5.2.8.3.2).
+    pub indirect_pop: bool,
 }
 
 /// State of an enrollment waiting for a decision (manual approval; RFC 9810 §5.3.22, RFC 9483
@@ -555,7 +588,8 @@ impl Responder<'_> {
 
     /// Answers an enrollment with the issued certificate. `ca_pubs` go only into an `ip`
     /// (RFC 9810 §5.3.4). Returns the response and, unless implicit confirmation was granted,
-    /// the state awaiting the certConf.
+    /// the state awaiting the certConf. An enrollment with [`Pop::EncryptedCertificate`]
+    /// needs [`Responder::issued_encrypted`].
     pub fn issued(
         &self,
         incoming: &Incoming,
@@ -564,14 +598,33 @@ impl Responder<'_> {
         ca_pubs: &[Certificate],
         status: PkiStatus,
     ) -> Result<(Vec<u8>, Option<AwaitingConfirm>), Rejection> {
-        let grant = enrollment.implicit_confirm_requested && self.config.grant_implicit_confirm;
+        self.issue(incoming, enrollment, certificate, ca_pubs, status, None)
+    }
+
+    /// [`Responder::issued`] and [`Responder::issued_encrypted`]: the ip/cp/kup answering
+    /// `incoming` (the request, or the popdecr of a challenged one).
+    fn issue(
+        &self,
+        incoming: &Incoming,
+        enrollment: &Enrollment,
+        certificate: &Certificate,
+        ca_pubs: &[Certificate],
+        status: PkiStatus,
+        sealer: Option<&signet_crmf::envelope::Sealer<'_>>,
+    ) -> Result<(Vec<u8>, Option<AwaitingConfirm>), Rejection> {
+        let indirect = enrollment.pop == Pop::EncryptedCertificate;
+        // With indirect POP the certConf is the proof: implicit confirmation is never granted.
+        let grant = enrollment.implicit_confirm_requested
+            && self.config.grant_implicit_confirm
+            && !indirect;
+        let cert_or_enc = self.cert_or_enc(incoming, enrollment, certificate, sealer)?;
         let nonce = self.nonce()?;
         let header = self.header_for(Some(incoming.header()), &nonce, grant)?;
-        let reply = reply_kind(incoming.body());
+        let reply = enrollment.reply;
         let ca_pubs = if reply == ReplyKind::Ip { ca_pubs } else { &[] };
         let body = reply.body(certified(
             enrollment.request.cert_req_id,
-            certificate,
+            cert_or_enc,
             ca_pubs,
             status,
         ));
@@ -587,6 +640,7 @@ impl Responder<'_> {
                 })?,
                 cert_req_id: enrollment.request.cert_req_id,
                 deadline: self.now.saturating_add(self.config.confirm_wait.as_secs()),
+                indirect_pop: indirect,
             })
         };
         Ok((bytes, awaiting))
@@ -601,7 +655,7 @@ impl Responder<'_> {
     ) -> Result<(Vec<u8>, Pending), Rejection> {
         let nonce = self.nonce()?;
         let header = self.header_for(Some(incoming.header()), &nonce, false)?;
-        let reply = reply_kind(incoming.body());
+        let reply = enrollment.reply;
         let rep = CertRepMessage {
             ca_pubs: None,
             response: vec![CertResponse {
@@ -626,12 +680,24 @@ impl Responder<'_> {
     }
 
     /// Answers a pollReq for a pending enrollment with the caller's decision: a pollRep, or the
-    /// final ip/cp/kup (RFC 9810 §5.3.22). On a mismatched poll the state is handed back.
+    /// final ip/cp/kup (RFC 9810 §5.3.22). On a mismatched poll the state is handed back. A
+    /// pending enrollment with [`Pop::EncryptedCertificate`] needs
+    /// [`Responder::poll_encrypted`] to be issued.
     pub fn poll(
         &self,
         incoming: &Incoming,
         pending: Pending,
         decision: Decision<'_>,
+    ) -> Result<(Vec<u8>, AfterPoll), Box<PollError>> {
+        self.poll_with(incoming, pending, decision, None)
+    }
+
+    fn poll_with(
+        &self,
+        incoming: &Incoming,
+        pending: Pending,
+        decision: Decision<'_>,
+        sealer: Option<&signet_crmf::envelope::Sealer<'_>>,
     ) -> Result<(Vec<u8>, AfterPoll), Box<PollError>> {
         let refuse = |rejection: Rejection,
                       state: Pending|
@@ -679,8 +745,10 @@ impl Responder<'_> {
             Ok(n) => n,
             Err(r) => return refuse(r, pending),
         };
-        let grant =
-            pending.enrollment.implicit_confirm_requested && self.config.grant_implicit_confirm;
+        let indirect = pending.enrollment.pop == Pop::EncryptedCertificate;
+        let grant = pending.enrollment.implicit_confirm_requested
+            && self.config.grant_implicit_confirm
+            && !indirect;
         let result = match &decision {
             Decision::Undecided { check_after } => self
                 .header_for(Some(incoming.header()), &nonce, false)
@@ -696,11 +764,12 @@ impl Responder<'_> {
                 certificate,
                 ca_pubs,
             } => self
-                .header_for(Some(incoming.header()), &nonce, grant)
-                .and_then(|h| {
+                .cert_or_enc(incoming, &pending.enrollment, certificate, sealer)
+                .and_then(|c| Ok((c, self.header_for(Some(incoming.header()), &nonce, grant)?)))
+                .and_then(|(cert_or_enc, h)| {
                     let rep = certified(
                         pending.enrollment.request.cert_req_id,
-                        certificate,
+                        cert_or_enc,
                         if pending.reply == ReplyKind::Ip {
                             ca_pubs
                         } else {
@@ -746,6 +815,7 @@ impl Responder<'_> {
                             certificate: der,
                             cert_req_id: pending.enrollment.request.cert_req_id,
                             deadline: self.now.saturating_add(self.config.confirm_wait.as_secs()),
+                            indirect_pop: indirect,
                         }),
                         Err(_) => {
                             return refuse(
@@ -919,7 +989,7 @@ fn rejected(cert_req_id: i64, rejection: &Rejection) -> CertRepMessage {
 
 fn certified(
     cert_req_id: i64,
-    certificate: &Certificate,
+    cert_or_enc_cert: CertOrEncCert,
     ca_pubs: &[Certificate],
     status: PkiStatus,
 ) -> CertRepMessage {
@@ -933,7 +1003,7 @@ fn certified(
                 fail_info: None,
             },
             certified_key_pair: Some(CertifiedKeyPair {
-                cert_or_enc_cert: CertOrEncCert::Certificate(certificate.clone()),
+                cert_or_enc_cert,
                 private_key: None,
                 publication_info: None,
             }),
@@ -985,10 +1055,19 @@ fn check_cert_conf(
     )
     .map_err(|e| (e.failure_bit(), cert_hash_text(e)))?;
     if !matches {
-        return Err((
-            PkiFailureBit::BadCertId,
-            "certHash does not match the issued certificate",
-        ));
+        // Under indirect POP a wrong certHash means the requester could not decrypt the
+        // certificate: possession is not proven (RFC 9810 §5.2.8.3.2).
+        return Err(if awaiting.indirect_pop {
+            (
+                PkiFailureBit::BadPop,
+                "certHash does not match the encrypted certificate: possession not proven",
+            )
+        } else {
+            (
+                PkiFailureBit::BadCertId,
+                "certHash does not match the issued certificate",
+            )
+        });
     }
     Ok(match status.status_info.as_ref().map(|s| s.status) {
         None | Some(PkiStatus::Accepted | PkiStatus::GrantedWithMods) => ConfirmOutcome::Accepted,
@@ -1004,6 +1083,10 @@ fn cert_hash_text(e: crate::certhash::CertHashError) -> &'static str {
         _ => "stored certificate unreadable",
     }
 }
+
+mod pop;
+
+pub use pop::{ChallengeFailure, Challenged};
 
 #[cfg(test)]
 mod tests;

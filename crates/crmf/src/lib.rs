@@ -83,6 +83,8 @@ pub enum Pop {
     /// Direct method (`subsequentMessage challengeResp`, RFC 9810 §5.2.8.3.3): a popdecc
     /// challenge must be answered before the certificate is issued.
     Challenge,
+    /// The direct challenge was answered correctly (set by the CMP engine on the popdecr).
+    ChallengeAnswered,
 }
 
 /// What [`verify_pop`] may accept.

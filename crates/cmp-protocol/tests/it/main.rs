@@ -21,5 +21,6 @@ mod general;
 mod mock;
 mod negative;
 mod openssl;
+mod popo;
 mod rspin;
 mod support;
