@@ -22,5 +22,6 @@ mod mock;
 mod negative;
 mod openssl;
 mod popo;
+mod props;
 mod rspin;
 mod support;
