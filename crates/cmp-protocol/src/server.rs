@@ -278,6 +278,7 @@ impl Incoming {
             ra_verified_allowed,
             verifier,
             encryption,
+            sender: Some(&self.header().sender),
             cmp2021: self.header().pvno >= signet_asn1_types::cmp::pvno::CMP2021,
         };
         let (request, pop) = match self.body() {
@@ -572,7 +573,10 @@ impl Responder<'_> {
                 protection::protect_with_mac(header, body, secret, &self.config.protection)
                     .map_err(|e| sys(&e.to_string()))?
             }
-            ResponseKey::Signature { signer, .. } => {
+            ResponseKey::Signature { signer, certs, .. } => {
+                if let Some(cert) = certs.first() {
+                    protection_certificate_check(cert, *signer).map_err(sys)?;
+                }
                 protection::protect_with_signature(header, body, *signer)
                     .map_err(|e| sys(&e.to_string()))?
             }
@@ -1009,6 +1013,39 @@ fn certified(
             }),
             rsp_info: None,
         }],
+    }
+}
+
+/// Refuses to protect responses with a certificate-signing key (RFC 9810 §8: "the private key
+/// used to sign certificates ... MUST NOT be used for CMP message protection"): the first
+/// certificate of [`ResponseKey::Signature`] must certify the signer's key and must not be a
+/// CA certificate (basicConstraints cA, or keyCertSign/cRLSign in keyUsage).
+fn protection_certificate_check(
+    cert: &Certificate,
+    signer: &dyn Signer,
+) -> Result<(), &'static str> {
+    use signet_asn1_types::x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};
+    let tbs = cert.tbs_certificate();
+    let spki = tbs
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|_| "protection certificate unreadable")?;
+    if spki != signer.public_key_der() {
+        return Err("the protection certificate does not certify the signing key");
+    }
+    if let Ok(Some((_, bc))) = tbs.get_extension::<BasicConstraints>()
+        && bc.ca
+    {
+        return Err("a CA certificate's key must not protect CMP messages");
+    }
+    match tbs.get_extension::<KeyUsage>() {
+        Ok(Some((_, ku)))
+            if ku.0.contains(KeyUsages::KeyCertSign) || ku.0.contains(KeyUsages::CRLSign) =>
+        {
+            Err("a certificate-signing key must not protect CMP messages")
+        }
+        Ok(_) => Ok(()),
+        Err(_) => Err("protection certificate extensions unreadable"),
     }
 }
 

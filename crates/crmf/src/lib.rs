@@ -97,6 +97,9 @@ pub struct PopCheck<'a> {
     /// Validates encryption and key-agreement keys. Without it, POP for such keys is refused
     /// (`badPOP`); with it, the indirect and direct methods are offered.
     pub encryption: Option<&'a dyn PublicKeyEncryption>,
+    /// The authenticated sender of the request (the CMP header `sender` whose protection the
+    /// caller verified): a `poposkInput` must name it.
+    pub sender: Option<&'a GeneralName>,
     /// The request is cmp2021 (pvno 3), so the certificate or challenge can come back in CMS
     /// EnvelopedData; with pvno 2 only RSA keys can use the indirect method (EncryptedValue)
     /// and the direct challenge is refused.
@@ -129,8 +132,8 @@ pub enum Error {
     /// The template has no subject and the POP has no `poposkInput` (RFC 4211 §4.1).
     #[error("popo missing subject")]
     MissingSubject,
-    /// `poposkInput` present although the template has a subject, or its key differs from the
-    /// template's (RFC 4211 §4.1).
+    /// `poposkInput` present although the template has a subject, its key differs from the
+    /// template's, or its `sender` is not the authenticated requester (RFC 4211 §4.1).
     #[error("poposkInput inconsistent with the certificate template")]
     PoposkInputMismatch,
     /// `poposkInput.authInfo` is `publicKeyMAC`, which Signet does not accept.
@@ -311,6 +314,7 @@ pub fn verify_crmf_pop(
             ra_verified_allowed,
             verifier,
             encryption: None,
+            sender: None,
             cmp2021: false,
         },
     )
@@ -409,11 +413,20 @@ pub fn verify_pop(msg: &CertReqMsg, check: &PopCheck<'_>) -> Result<Pop, Error> 
                     if &input.public_key != template_key {
                         return Err(Error::PoposkInputMismatch);
                     }
-                    if matches!(
-                        input.auth_info,
-                        PopoSigningKeyInputAuthInfo::PublicKeyMac(_)
-                    ) {
-                        return Err(Error::PublicKeyMacUnsupported);
+                    match &input.auth_info {
+                        PopoSigningKeyInputAuthInfo::PublicKeyMac(_) => {
+                            return Err(Error::PublicKeyMacUnsupported);
+                        }
+                        // "sender ... used only if an authenticated identity has been
+                        // established for the sender" (RFC 4211 §4.1): it must be the
+                        // authenticated requester, and a name.
+                        PopoSigningKeyInputAuthInfo::Sender(sender) => {
+                            let empty =
+                                matches!(sender, GeneralName::DirectoryName(n) if n.is_empty());
+                            if empty || check.sender.is_some_and(|s| s != sender) {
+                                return Err(Error::PoposkInputMismatch);
+                            }
+                        }
                     }
                     input.to_der().map_err(|_| Error::Malformed {
                         what: "POPOSigningKeyInput",

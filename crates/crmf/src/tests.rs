@@ -310,3 +310,50 @@ fn every_accepted_signature_algorithm_proves_possession() {
         );
     }
 }
+
+#[test]
+fn poposk_input_sender_must_be_the_authenticated_requester() {
+    use signet_asn1_types::crmf::CertTemplate;
+    let key = p256();
+    let alice = GeneralName::DirectoryName("CN=alice".parse().unwrap());
+    let mallory = GeneralName::DirectoryName("CN=mallory".parse().unwrap());
+    let msg = |sender: &GeneralName| {
+        let cert_req = CertRequest {
+            cert_req_id: 0,
+            cert_template: CertTemplate {
+                public_key: Some(
+                    SubjectPublicKeyInfoOwned::from_der(key.public_key_der()).unwrap(),
+                ),
+                ..CertTemplate::default()
+            },
+            controls: None,
+        };
+        let popo = sign_crmf_pop(&cert_req, sender, &key).unwrap();
+        CertReqMsg {
+            cert_req,
+            popo: Some(popo),
+            reg_info: None,
+        }
+    };
+    let check = |sender| PopCheck {
+        ra_verified_allowed: false,
+        verifier: &Verifier,
+        encryption: None,
+        sender,
+        cmp2021: false,
+    };
+    assert_eq!(
+        verify_pop(&msg(&alice), &check(Some(&alice))),
+        Ok(Pop::Signature)
+    );
+    // Signed by the key holder, but naming someone other than the authenticated sender.
+    assert_eq!(
+        verify_pop(&msg(&mallory), &check(Some(&alice))),
+        Err(Error::PoposkInputMismatch)
+    );
+    // A NULL-DN is no established identity.
+    let nobody = GeneralName::DirectoryName(Default::default());
+    let err = verify_pop(&msg(&nobody), &check(Some(&nobody))).unwrap_err();
+    assert_eq!(err, Error::PoposkInputMismatch);
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadPop);
+}

@@ -362,3 +362,53 @@ fn poll_req_nonce_or_cert_req_id_mismatch_and_the_pending_state_survives() {
     };
     assert!(issued.problem().is_none());
 }
+
+#[test]
+fn a_certificate_signing_key_never_protects_responses() {
+    use signet_cmp_protocol::server::{Responder, ResponseKey, ServerConfig};
+    let pki = crate::support::pki();
+    let config = ServerConfig {
+        name: signet_asn1_types::x509_cert::ext::pkix::name::GeneralName::DirectoryName(
+            SERVER_DN.parse().unwrap(),
+        ),
+        limits: signet_asn1_types::strict::Limits::default(),
+        protection: ProtectionPolicy::default(),
+        max_clock_skew: std::time::Duration::from_secs(300),
+        confirm_wait: std::time::Duration::from_secs(300),
+        grant_implicit_confirm: false,
+    };
+    let rng = SystemRng::new();
+    let rejection = signet_cmp_protocol::server::Rejection {
+        bit: PkiFailureBit::BadRequest,
+        text: "x".into(),
+        header: None,
+    };
+    let answer = |signer: &dyn signet_asn1_types::crypto::Signer,
+                  cert: &signet_asn1_types::x509_cert::Certificate| {
+        Responder {
+            config: &config,
+            key: ResponseKey::Signature {
+                signer,
+                key_id: vec![1; 20],
+                certs: vec![cert.clone()],
+            },
+            rng: &rng,
+            now: now_secs(),
+            extra_certs: vec![],
+        }
+        .error(&rejection)
+    };
+    // The claim-signing CA's own key and certificate: refused.
+    let err = answer(&pki.claim_ca.key, &pki.claim_ca.cert).unwrap_err();
+    assert_eq!(err.bit, PkiFailureBit::SystemFailure);
+    assert!(
+        err.text.contains("must not protect CMP messages"),
+        "{}",
+        err.text
+    );
+    // A certificate that does not certify the signing key: refused.
+    let err = answer(&pki.cmp.key, &pki.root.cert).unwrap_err();
+    assert!(err.text.contains("does not certify"), "{}", err.text);
+    // The dedicated CMP-protection key and certificate: fine.
+    assert!(answer(&pki.cmp.key, &pki.cmp.cert).is_ok());
+}
