@@ -217,6 +217,46 @@ impl Incoming {
         })
     }
 
+    /// Checks the `recipient` (RFC 9483 §3.1): a NULL-DN (a client that does not know the
+    /// name yet) or one of `names` (this CMP server's name, the names of the CAs it serves).
+    /// Anything else is addressed to another authority: `wrongAuthority`.
+    pub fn addressed_to(&self, names: &[GeneralName]) -> Result<(), Rejection> {
+        let recipient = &self.header().recipient;
+        let null_dn = matches!(recipient, GeneralName::DirectoryName(n) if n.is_empty());
+        if null_dn || names.contains(recipient) {
+            Ok(())
+        } else {
+            Err(self.reject(
+                PkiFailureBit::WrongAuthority,
+                "recipient is not this server or a CA it serves",
+            ))
+        }
+    }
+
+    /// For signature protection: the `sender` must be the subject of the protection
+    /// certificate the caller found, and a `senderKID`, when present, its
+    /// subjectKeyIdentifier (RFC 9483 §3.1). Otherwise `badMessageCheck`.
+    pub fn check_signer(&self, certificate: &Certificate) -> Result<(), Rejection> {
+        use signet_asn1_types::x509_cert::ext::pkix::SubjectKeyIdentifier;
+        let tbs = certificate.tbs_certificate();
+        if self.header().sender != GeneralName::DirectoryName(tbs.subject().clone()) {
+            return Err(self.reject(
+                PkiFailureBit::BadMessageCheck,
+                "sender is not the subject of the protection certificate",
+            ));
+        }
+        if let Some(kid) = self.sender_kid()
+            && let Ok(Some((_, ski))) = tbs.get_extension::<SubjectKeyIdentifier>()
+            && ski.0.as_bytes() != kid
+        {
+            return Err(self.reject(
+                PkiFailureBit::BadMessageCheck,
+                "senderKID is not the protection certificate's key identifier",
+            ));
+        }
+        Ok(())
+    }
+
     /// The protection kind the request uses.
     pub fn protection(&self) -> Result<ProtectionKind, Rejection> {
         if self.decoded.message.protection.is_none() {

@@ -80,7 +80,7 @@ fn no_sender_kid_is_bad_message_check() {
         "-secret",
         "pass:1234-5678-9abc",
         "-recipient",
-        "/CN=Signet CMP CA/O=Signet/C=US",
+        "/C=US/O=Signet/CN=Signet CMP CA",
         "-newkey",
         "new.key",
         "-subject",
@@ -411,4 +411,71 @@ fn a_certificate_signing_key_never_protects_responses() {
     assert!(err.text.contains("does not certify"), "{}", err.text);
     // The dedicated CMP-protection key and certificate: fine.
     assert!(answer(&pki.cmp.key, &pki.cmp.cert).is_ok());
+}
+
+#[test]
+fn another_recipient_is_wrong_authority() {
+    let e = env();
+    let (ok, out) = e.ir(&["-recipient", "/CN=Some Other CA"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("wrongAuthority"), "{out}");
+    let log = e.server.log.lock().unwrap();
+    assert_eq!(
+        log.rejections.last().map(|r| r.bit),
+        Some(PkiFailureBit::WrongAuthority)
+    );
+}
+
+#[test]
+fn a_sender_or_sender_kid_other_than_the_signer_is_bad_message_check() {
+    use signet_cmp_protocol::client::PinnedServer;
+    let server = Server::new(false);
+    let k = p256();
+    let cfg = config();
+    let rng = SystemRng::new();
+    let mac_client = Client::new(&cfg, mac(MacAlgorithm::default()), &Verifier, &rng);
+    let req = CertificateRequest::for_signing_key(Some(SUBJECT.parse().unwrap()), &k).unwrap();
+    let start = mac_client.ir(&req, now_secs()).unwrap();
+    let cert = drive::enrollment(&mac_client, start, &drive::accept_all, &mut via(&server))
+        .unwrap()
+        .certificate;
+    let pinned = PinnedServer::new(&server.pki.cmp.cert).unwrap();
+    for (sender, kid) in [
+        ("CN=Somebody Else", Some(crate::support::ski(&cert))),
+        (SUBJECT, Some(vec![9; 20])),
+    ] {
+        let mut c = config();
+        c.sender = signet_asn1_types::x509_cert::ext::pkix::name::GeneralName::DirectoryName(
+            sender.parse().unwrap(),
+        );
+        // The subject as encoded in the certificate, when it is ours.
+        if sender == SUBJECT {
+            c.sender = signet_asn1_types::x509_cert::ext::pkix::name::GeneralName::DirectoryName(
+                cert.tbs_certificate().subject().clone(),
+            );
+        }
+        let client = Client::new(
+            &c,
+            RequestProtection::Signature {
+                signer: &k,
+                key_id: kid,
+                certs: vec![cert.clone()],
+            },
+            &Verifier,
+            &rng,
+        )
+        .with_server_trust(&pinned);
+        let start = client
+            .genm(
+                &[signet_asn1_types::cmp::InfoValue::CaCerts(None)],
+                now_secs(),
+            )
+            .unwrap();
+        match drive::general(&client, start, &mut via(&server)) {
+            Err(DriveError::Cmp(ClientError::Refused(r))) => {
+                assert_eq!(r.failure, [PkiFailureBit::BadMessageCheck], "{sender}: {r}");
+            }
+            other => panic!("{sender}: {other:?}"),
+        }
+    }
 }

@@ -386,6 +386,13 @@ impl Server {
             self.log.lock().unwrap().rejections.push(r.clone());
             responder.error(&r).unwrap()
         };
+        let names = [
+            self.config.name.clone(),
+            GeneralName::DirectoryName(self.pki.claim_ca.cert.tbs_certificate().subject().clone()),
+        ];
+        if let Err(r) = incoming.addressed_to(&names) {
+            return fail(r);
+        }
         let auth = if is_mac {
             match incoming.mac_reference() {
                 Ok(r) if r == REF.as_bytes() => {}
@@ -410,6 +417,7 @@ impl Server {
                 .as_ref()
                 .and_then(|c| c.first().cloned());
             match extra.filter(|c| certs.contains(c)) {
+                Some(c) if incoming.check_signer(&c).is_err() => incoming.check_signer(&c),
                 Some(c) => {
                     let spki = c
                         .tbs_certificate()
