@@ -4,15 +4,26 @@
 //! [`Rejection`] that already knows its `PKIFailureInfo` bit:
 //! 1. [`receive`] — strict decoding within [`ServerConfig::limits`] and the header checks
 //!    (pvno, transactionID ≥ 16 bytes, senderNonce ≥ 16 bytes, messageTime within the allowed
-//!    skew of `now`);
+//!    skew of `now`); then [`Incoming::addressed_to`] for the recipient;
 //! 2. [`Incoming::authenticate`] — MAC or signature protection over the received bytes, with the
-//!    credential the caller looked up (by senderKID, extraCerts, ...);
-//! 3. [`Incoming::enrollment`] — for ir/cr/kur/p10cr: the normalised request and its proof of
-//!    possession (`signet-crmf`); the caller then decides and issues;
-//! 4. a [`Responder`] builds the protected response: [`Responder::issued`] returns the response
-//!    bytes and an [`AwaitingConfirm`] state that [`Responder::confirm`] consumes when the
-//!    certConf arrives (or that expires at its deadline); [`Responder::error`] answers any
-//!    [`Rejection`], echoing transactionID and nonces and protected whenever a key is available.
+//!    credential the caller looked up (by [`Incoming::mac_reference`], or by senderKID and
+//!    extraCerts and checked with [`Incoming::check_signer`]); [`Incoming::begin`] records the
+//!    transactionID (a reused one is `transactionIdInUse`);
+//! 3. per body: [`Incoming::enrollment_with`] for ir/cr/kur/p10cr (the normalised request and
+//!    its proof of possession, `signet-crmf`; the caller then decides and issues),
+//!    [`Incoming::general_requests`] for genm, [`Incoming::revocation`] for rr;
+//! 4. a [`Responder`] builds the protected response and, where the transaction continues, the
+//!    state to keep: [`Responder::issued`]/[`Responder::issued_encrypted`] → [`AwaitingConfirm`]
+//!    (consumed by [`Responder::confirm`] on the certConf, or expired at its deadline);
+//!    [`Responder::waiting`] → [`Pending`] (consumed by [`Responder::poll`] on each pollReq
+//!    with the caller's [`Decision`]); [`Responder::challenge`] → [`Challenged`] (consumed by
+//!    [`Responder::challenge_response`] on the popdecr); [`Responder::revocation`],
+//!    [`Responder::general`], [`Responder::refused`]; [`Responder::error`] answers any
+//!    [`Rejection`], echoing transactionID and nonces and protected whenever a key is
+//!    available. A follow-up that does not fit its state hands the state back unchanged.
+//!
+//! Not offered: delayed delivery for rr and genm (RFC 9483 §4.4 polling of non-enrollment
+//! messages), several `CertReqMsg`s in one request, nested messages, central key generation.
 //!
 //! Time is a parameter (`now`, seconds since the Unix epoch); randomness comes from
 //! `&dyn SecureRandom`. Nothing here performs I/O.

@@ -489,7 +489,12 @@ impl Enrolling {
             extra_certs,
             implicitly_confirmed: false,
         };
-        if self.implicit_confirm && granted && problem.is_none() {
+        if self.implicit_confirm && granted {
+            // The server closed the transaction: no certConf can reject a wrong certificate,
+            // so it is refused here (the caller should ask for its revocation).
+            if let Some(problem) = problem {
+                return Err(problem);
+            }
             return Ok(EnrollStep::Done(Enrolled {
                 implicitly_confirmed: true,
                 ..enrolled
