@@ -546,3 +546,12 @@ fn manual_approval_polls_then_issues() {
     );
     assert_eq!(log.confirmed, [ConfirmOutcome::Accepted]);
 }
+
+#[test]
+fn pbm_with_hmac_sha256_and_sha384_owf_enrolls() {
+    // T06: any reasonable OWF/MAC within the iteration bounds.
+    let e = env();
+    let (ok, out) = e.ir(&["-mac", "hmacWithSHA256", "-digest", "sha384"]);
+    assert!(ok, "{out}");
+    e.assert_chains_and_key("ir.crt");
+}
