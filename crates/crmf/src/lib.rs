@@ -145,6 +145,10 @@ pub enum Error {
     /// The POP signature algorithm is not accepted.
     #[error("POP signature algorithm not accepted: {0}")]
     BadAlgorithm(AlgorithmError),
+    /// A well-formed key of another type or curve than the signature algorithm needs (a P-256
+    /// key with ecdsa-with-SHA384, say).
+    #[error("the signature algorithm does not fit the public key")]
+    KeyAlgorithmMismatch,
     /// The crypto provider does not implement the algorithm.
     #[error("the crypto provider does not implement this signature algorithm")]
     AlgorithmNotProvided,
@@ -200,7 +204,9 @@ impl Error {
     /// The `PKIFailureInfo` bit to report (RFC 9810 §5.2.3).
     pub fn failure_bit(&self) -> PkiFailureBit {
         match self {
-            Self::BadAlgorithm(_) | Self::AlgorithmNotProvided => PkiFailureBit::BadAlg,
+            Self::BadAlgorithm(_) | Self::AlgorithmNotProvided | Self::KeyAlgorithmMismatch => {
+                PkiFailureBit::BadAlg
+            }
             Self::MissingPublicKey | Self::BadPublicKey => PkiFailureBit::BadCertTemplate,
             Self::Malformed { .. } => PkiFailureBit::BadDataFormat,
             Self::SigningFailed | Self::Encoding { .. } => PkiFailureBit::SystemFailure,
@@ -279,6 +285,45 @@ impl Request {
     }
 }
 
+/// `id-ecPublicKey`, `rsaEncryption`, and the named curves (RFC 5480, RFC 3279).
+const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+
+/// Whether a well-formed key of another type or curve is offered under `alg` (e.g. a P-256
+/// key with ecdsa-with-SHA384, an RSA key with ECDSA): the key may be fine, the pairing is
+/// not one Signet accepts (RFC 9481 §3 pairs each curve with its hash) — `badAlg`, not
+/// `badCertTemplate`. Malformed keys are left to the verifier.
+fn key_fits_algorithm(alg: SignatureAlgorithm, spki_der: &[u8]) -> Result<(), Error> {
+    use signet_asn1_types::spki::SubjectPublicKeyInfoRef;
+    let Ok(spki) = SubjectPublicKeyInfoRef::from_der(spki_der) else {
+        return Ok(());
+    };
+    let curve = spki
+        .algorithm
+        .parameters
+        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+    let (want_oid, want_curve) = match alg {
+        SignatureAlgorithm::EcdsaP256Sha256Asn1 => (ID_EC_PUBLIC_KEY, Some(SECP256R1)),
+        SignatureAlgorithm::EcdsaP384Sha384Asn1 => (ID_EC_PUBLIC_KEY, Some(SECP384R1)),
+        SignatureAlgorithm::EcdsaP521Sha512Asn1 => (ID_EC_PUBLIC_KEY, Some(SECP521R1)),
+        SignatureAlgorithm::RsaPkcs1Sha256
+        | SignatureAlgorithm::RsaPkcs1Sha384
+        | SignatureAlgorithm::RsaPkcs1Sha512 => (RSA_ENCRYPTION, None),
+        _ => return Ok(()),
+    };
+    let supported_key = spki.algorithm.oid == RSA_ENCRYPTION
+        || (spki.algorithm.oid == ID_EC_PUBLIC_KEY
+            && curve.is_some_and(|c| [SECP256R1, SECP384R1, SECP521R1].contains(&c)));
+    let fits = spki.algorithm.oid == want_oid && (want_curve.is_none() || curve == want_curve);
+    if supported_key && !fits {
+        return Err(Error::KeyAlgorithmMismatch);
+    }
+    Ok(())
+}
+
 fn check_signature(
     verifier: &dyn SignatureVerifier,
     alg: SignatureAlgorithm,
@@ -287,6 +332,7 @@ fn check_signature(
     signature: &[u8],
 ) -> Result<(), Error> {
     use signet_asn1_types::crypto::VerifyError;
+    key_fits_algorithm(alg, spki_der)?;
     verifier
         .verify(alg, spki_der, signed, signature)
         .map_err(|e| match e {

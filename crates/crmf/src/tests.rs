@@ -246,11 +246,25 @@ fn weak_or_malformed_keys_and_unknown_algorithms_in_signature_pop() {
     )
     .unwrap_err();
     assert_eq!(err.failure_bit(), PkiFailureBit::BadCertTemplate);
-    // A P-256 key claimed with ecdsa-with-SHA384: the key does not fit (badCertTemplate).
+    // A good P-256 key under ecdsa-with-SHA384 (what `openssl cmp -digest sha384` sends): the
+    // pairing is not accepted (badAlg), the key itself is fine.
     let p = SubjectPublicKeyInfoOwned::from_der(p256().public_key_der()).unwrap();
-    let err =
-        verify_crmf_pop(&signed_request(p, "1.2.840.10045.4.3.3"), false, &Verifier).unwrap_err();
-    assert_eq!(err.failure_bit(), PkiFailureBit::BadCertTemplate);
+    let err = verify_crmf_pop(
+        &signed_request(p.clone(), "1.2.840.10045.4.3.3"),
+        false,
+        &Verifier,
+    )
+    .unwrap_err();
+    assert_eq!(err, Error::KeyAlgorithmMismatch);
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadAlg);
+    // An EC key under an RSA algorithm: badAlg too.
+    let err = verify_crmf_pop(
+        &signed_request(p, "1.2.840.113549.1.1.11"),
+        false,
+        &Verifier,
+    )
+    .unwrap_err();
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadAlg);
 }
 
 #[test]

@@ -435,5 +435,9 @@ fn wrong_key_under_granted_implicit_confirmation_is_still_refused() {
         drive::enrollment(&client, start, &drive::accept_all, &mut via(&server)),
         Err(DriveError::Cmp(ClientError::KeyMismatch))
     );
-    assert_eq!(bodies(&server), ["ir"], "the transaction was closed by the ip");
+    assert_eq!(
+        bodies(&server),
+        ["ir"],
+        "the transaction was closed by the ip"
+    );
 }

@@ -549,9 +549,44 @@ fn manual_approval_polls_then_issues() {
 
 #[test]
 fn pbm_with_hmac_sha256_and_sha384_owf_enrolls() {
-    // T06: any reasonable OWF/MAC within the iteration bounds.
+    // T06: any reasonable OWF/MAC within the iteration bounds. `-digest` is also the POP
+    // signature's hash, so the new key is a P-384 one (ecdsa-with-SHA384 fits it).
     let e = env();
-    let (ok, out) = e.ir(&["-mac", "hmacWithSHA256", "-digest", "sha384"]);
+    run(Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-384",
+            "-out",
+        ])
+        .arg(e.p("p384.key")));
+    let (ok, out) = e.ir(&[
+        "-mac",
+        "hmacWithSHA256",
+        "-digest",
+        "sha384",
+        "-newkey",
+        "p384.key",
+        "-certout",
+        "p384.crt",
+    ]);
     assert!(ok, "{out}");
-    e.assert_chains_and_key("ir.crt");
+    let cert_key = run(Command::new("openssl")
+        .args(["x509", "-noout", "-pubkey", "-in"])
+        .arg(e.p("p384.crt")))
+    .1;
+    let our_key = run(Command::new("openssl")
+        .args(["pkey", "-pubout", "-in"])
+        .arg(e.p("p384.key")))
+    .1;
+    assert_eq!(cert_key, our_key);
+    // The P-256 key with ecdsa-with-SHA384 is a pairing Signet does not accept: badAlg.
+    let (ok, out) = e.ir(&["-mac", "hmacWithSHA256", "-digest", "sha384"]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("badAlg") && out.contains("does not fit the public key"),
+        "{out}"
+    );
 }
