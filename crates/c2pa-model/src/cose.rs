@@ -21,6 +21,7 @@ use coset::{
 };
 use signet_asn1_types::crypto::{SignatureAlgorithm, SignatureVerifier, Signer};
 
+use crate::claim::ClaimVersion;
 use crate::error::SignatureError;
 
 /// COSE header label of `x5chain` (RFC 9360).
@@ -270,10 +271,22 @@ pub struct SignOptions<'a> {
     pub ocsp_vals: &'a [Vec<u8>],
 }
 
-/// Signs the claim bytes and returns the tagged COSE_Sign1, padded to exactly `target_len`
-/// bytes when given (so a store laid out before signing keeps its size).
+/// Signs v2 claim bytes and returns the tagged COSE_Sign1, padded to exactly `target_len` bytes
+/// when given (so a store laid out before signing keeps its size). A time-stamp goes in
+/// `sigTst2`.
 pub fn sign_claim(
     claim: &[u8],
+    opts: &SignOptions<'_>,
+    target_len: Option<usize>,
+) -> Result<Vec<u8>, SignatureError> {
+    sign_claim_for(claim, ClaimVersion::V2, opts, target_len)
+}
+
+/// Signs claim bytes of either version: a v2 claim's time-stamp goes in `sigTst2` with its
+/// imprint over the signature (§10.3.2.5.3); a v1 claim's in `sigTst`, over the claim.
+pub fn sign_claim_for(
+    claim: &[u8],
+    version: ClaimVersion,
     opts: &SignOptions<'_>,
     target_len: Option<usize>,
 ) -> Result<Vec<u8>, SignatureError> {
@@ -315,7 +328,23 @@ pub fn sign_claim(
     })?;
     let mut unprotected = Vec::new();
     if let Some(tsa) = opts.timestamper {
-        let token = tsa.timestamp(&timestamp_input(&sign1.protected, &sign1.signature))?;
+        let (imprint_input, header) = match version {
+            ClaimVersion::V2 => (
+                timestamp_input(&sign1.protected, &sign1.signature),
+                "sigTst2",
+            ),
+            ClaimVersion::V1 => (
+                sig_structure_data(
+                    SignatureContext::CounterSignature,
+                    sign1.protected.clone(),
+                    None,
+                    &[],
+                    claim,
+                ),
+                "sigTst",
+            ),
+        };
+        let token = tsa.timestamp(&imprint_input)?;
         let container = Value::Map(vec![(
             Value::Text("tstTokens".into()),
             Value::Array(vec![Value::Map(vec![(
@@ -323,7 +352,7 @@ pub fn sign_claim(
                 Value::Bytes(token),
             )])]),
         )]);
-        unprotected.push((Label::Text("sigTst2".into()), container));
+        unprotected.push((Label::Text(header.into()), container));
     }
     if !opts.ocsp_vals.is_empty() {
         let vals = Value::Array(

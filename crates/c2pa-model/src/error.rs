@@ -137,11 +137,23 @@ impl ContainerError {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum CborError {
-    /// Not well-formed CBOR, or nested deeper than [`crate::cbor::MAX_CBOR_DEPTH`].
+    /// Not well-formed CBOR (RFC 8949 §3), or a declared length past the end of the data.
     #[error("invalid CBOR: {detail}")]
     Invalid {
-        /// The decoder's message.
+        /// What is wrong, and where.
         detail: String,
+    },
+    /// Nested deeper than [`crate::cbor::Limits::max_depth`].
+    #[error("CBOR nested deeper than {limit}")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// More data items than [`crate::cbor::Limits::max_items`].
+    #[error("more than {limit} CBOR data items")]
+    TooManyItems {
+        /// The limit.
+        limit: usize,
     },
     /// Bytes follow the CBOR item.
     #[error("{remaining} bytes after the CBOR item")]
@@ -163,6 +175,90 @@ pub enum CborError {
         /// What it should be.
         expected: &'static str,
     },
+    /// A field has the right type but a value the structure does not allow.
+    #[error("field `{field}`: {what}")]
+    BadValue {
+        /// The field.
+        field: &'static str,
+        /// What is wrong with it.
+        what: &'static str,
+    },
+}
+
+/// An assertion box could not be decoded into its typed model (C2PA 2.2 §6, §18).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum AssertionError {
+    /// The assertion superbox has no label.
+    #[error("the assertion box has no label")]
+    MissingLabel,
+    /// The assertion holds no content box of the kind its label requires.
+    #[error("assertion {label:?} has no {expected} content box")]
+    MissingContent {
+        /// The assertion label.
+        label: String,
+        /// The content kind expected (`cbor`, `json`, `bfdb+bidb`).
+        expected: &'static str,
+    },
+    /// The assertion holds more content boxes than its kind allows.
+    #[error("assertion {label:?} has more than one {what} box")]
+    MultipleContent {
+        /// The assertion label.
+        label: String,
+        /// Which box is repeated.
+        what: &'static str,
+    },
+    /// The assertion has been redacted (its content replaced by the C2PA redaction UUID box).
+    #[error("assertion {label:?} is redacted")]
+    Redacted {
+        /// The assertion label.
+        label: String,
+    },
+    /// The CBOR content does not decode into the assertion's model.
+    #[error("assertion {label:?}: {error}")]
+    Cbor {
+        /// The assertion label.
+        label: String,
+        /// The decoding error.
+        error: CborError,
+    },
+    /// The JSON content is not a JSON object (`assertion.json.invalid`).
+    #[error("assertion {label:?}: invalid JSON: {detail}")]
+    Json {
+        /// The assertion label.
+        label: String,
+        /// The parser's message.
+        detail: String,
+    },
+    /// An embedded-file description box (`bfdb`) is malformed (ISO 19566-5 B.4).
+    #[error("assertion {label:?}: malformed embedded file description: {what}")]
+    EmbeddedFile {
+        /// The assertion label.
+        label: String,
+        /// What is wrong.
+        what: &'static str,
+    },
+}
+
+/// An assertion could not be redacted from a manifest store (C2PA 2.2 §6.8).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum RedactionError {
+    /// The URI is not an absolute JUMBF URI to an assertion of a manifest in the store.
+    #[error("{uri:?} does not name an assertion in the manifest store")]
+    NotFound {
+        /// The URI.
+        uri: String,
+    },
+    /// Actions and hard-binding assertions must never be redacted (§6.8).
+    #[error("assertion {label:?} must not be redacted (C2PA 2.2 §6.8)")]
+    Forbidden {
+        /// The assertion label.
+        label: String,
+    },
+    /// The store could not be rebuilt.
+    #[error("rebuilding the manifest store: {0}")]
+    Store(StoreError),
 }
 
 /// A manifest store is not shaped as C2PA requires.
@@ -271,6 +367,9 @@ pub enum GeneratorError {
     /// Encoding CBOR failed.
     #[error("CBOR: {0}")]
     Cbor(#[from] CborError),
+    /// An assertion could not be read back.
+    #[error("assertion: {0}")]
+    Assertion(#[from] AssertionError),
     /// Building JUMBF failed.
     #[error("JUMBF: {0}")]
     Jumbf(#[from] JumbfError),
@@ -281,9 +380,52 @@ pub enum GeneratorError {
     #[error("the manifest store is too large for the container")]
     StoreTooLarge,
     /// The generator cannot embed into this format yet.
-    #[error("signing this asset format is not supported yet (JPEG and PNG are)")]
+    #[error("signing this asset format is not supported (JPEG, PNG and ISO BMFF are)")]
     UnsupportedFormat,
     /// The layout of the store did not reach a fixed point.
     #[error("the manifest store layout did not converge")]
     LayoutDidNotConverge,
+    /// An ingredient cannot be recorded as given.
+    #[error("ingredient: {what}")]
+    Ingredient {
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// Two ingredients carry different manifests under the same label.
+    #[error("two ingredients carry different manifests labelled {label:?}")]
+    ManifestConflict {
+        /// The manifest label.
+        label: String,
+    },
+    /// A caller-supplied assertion label is reserved for the generator or malformed.
+    #[error("assertion label {label:?} is reserved for the generator or not a valid label")]
+    ReservedLabel {
+        /// The label.
+        label: String,
+    },
+    /// A caller-supplied assertion label is used twice.
+    #[error("assertion label {label:?} is used twice")]
+    DuplicateLabel {
+        /// The label.
+        label: String,
+    },
+    /// Inserting the manifest would push a 32-bit file offset past 4 GiB (C2PA 2.2 §A.5.9).
+    #[error(
+        "a 32-bit offset in the {box_type} box would overflow; convert the file to 64-bit \
+         offsets (co64) first (C2PA 2.2 §A.5.9)"
+    )]
+    OffsetOverflow {
+        /// The box holding the offset.
+        box_type: &'static str,
+    },
+    /// An ISO BMFF box the generator must rewrite is malformed or too large.
+    #[error("ISO BMFF {box_type} box at offset {offset}: {what}")]
+    Bmff {
+        /// The box type.
+        box_type: &'static str,
+        /// Where it starts.
+        offset: u64,
+        /// What is wrong.
+        what: &'static str,
+    },
 }

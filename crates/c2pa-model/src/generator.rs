@@ -1,36 +1,93 @@
-//! The claim generator: builds a C2PA manifest store for an asset, signs it, and embeds it.
+//! The claim generator: builds a C2PA manifest for an asset, signs it, and embeds it (or
+//! returns it as a sidecar).
 //!
-//! Flow for an embedded manifest with a `c2pa.hash.data` hard binding (C2PA 2.2 §9.2.1, §18.5):
-//! 1. choose where the store goes in the asset (JPEG: after SOI and any APP0/APP1 segments);
-//! 2. hash the asset with the store's segments excluded — since the store is *inserted* there,
-//!    that is the hash of the input itself, streamed once;
-//! 3. lay out the store (assertions → claim → signature) until the exclusion length written in
-//!    the data-hash assertion equals the size of the segments that carry the store (a fixed
-//!    point reached in a few rounds, the COSE `pad` absorbing signature-size changes);
-//! 4. write the output: the input's bytes with the store's segments inserted.
+//! One flow for every container:
+//! 1. **scan** the input (headers only, seeking past payloads): refuse an asset that already
+//!    carries a manifest store, find where the store goes and what the hard binding covers;
+//! 2. **prepare** everything but the hard binding and the signature (ingredients and their
+//!    copied manifests, actions, thumbnails, custom assertions);
+//! 3. **lay out** the store with placeholder hashes and a placeholder signature of the final
+//!    size (a dry-run signature gives it; a time-stamp gets some slack, absorbed by the COSE
+//!    `pad`), until the store's length is a fixed point — so its container bytes have a known
+//!    size before any asset byte is written;
+//! 4. **stream** the input once: copy it to the output with zeros where the store goes, feeding
+//!    the hard binding's hashers with exactly the bytes (and BMFF offsets) a validator will;
+//! 5. **sign** the real claim, padded to the laid-out size, and overwrite the zeros.
 //!
-//! Randomness (manifest and instance identifiers) comes from the caller's `SecureRandom`; no
-//! clock is read (the actions carry no `when`).
+//! Memory is bounded by the store and one copy buffer, whatever the asset's size. Randomness
+//! (manifest label, instance ID) comes from the caller's `SecureRandom`; no clock is read.
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 
-use ciborium::Value;
-use sha2::{Digest, Sha256};
 use signet_asn1_types::crypto::SecureRandom;
 
-use crate::cbor;
-use crate::container::{self, ContainerLimits, Format};
+use crate::assertion::{Action, EmbeddedFile, NewAssertion, Relationship, ValidationResults};
+use crate::claim::ClaimVersion;
+use crate::container::{ContainerLimits, Format};
 use crate::cose::{self, SignOptions};
 use crate::error::GeneratorError;
-use crate::hashed_uri::HashedUri;
-use crate::jumbf::{self, NewDescription, c2pa_uuid};
-use crate::store::uuid;
+use crate::store::{HashAlg, ManifestStore};
+
+pub mod bmff;
+mod data_hash;
+mod manifest;
+pub mod merkle;
+
+pub use data_hash::app11_segments;
 
 /// `digitalSourceType` for content created by a capture or editing tool (IPTC vocabulary).
 pub const DIGITAL_CREATION: &str = "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCreation";
 
+/// Bytes of slack reserved for a time-stamp token between the dry run and the real request
+/// (serial numbers, fractional `genTime` and DER signature lengths vary by a few bytes).
+const TIMESTAMP_SLACK: usize = 128;
+
+/// Size of the copy buffer: large enough for throughput, small against the 64 MB budget.
+pub(crate) const COPY_BUFFER: usize = 1 << 20;
+
+/// An ingredient to record (C2PA 2.2 §18.15), with its manifest store if it has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngredientInput {
+    /// `parentOf` (adds `c2pa.opened`), `componentOf` (adds `c2pa.placed`) or `inputTo`.
+    pub relationship: Relationship,
+    /// `dc:title`.
+    pub title: Option<String>,
+    /// `dc:format` (media type).
+    pub format: Option<String>,
+    /// `instanceID`.
+    pub instance_id: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// The ingredient's manifest store (already redacted as wanted): its manifests are copied
+    /// byte-exact and the ingredient refers to its active manifest.
+    pub store: Option<ManifestStore>,
+    /// The validation results of `store` (required when there is a store; from a validator).
+    pub validation_results: Option<ValidationResults>,
+    /// URIs of assertions redacted from `store` (recorded in the claim and as actions).
+    pub redacted: Vec<String>,
+    /// A thumbnail of the ingredient.
+    pub thumbnail: Option<EmbeddedFile>,
+}
+
+impl IngredientInput {
+    /// An ingredient with only a relationship.
+    pub fn new(relationship: Relationship) -> Self {
+        Self {
+            relationship,
+            title: None,
+            format: None,
+            instance_id: None,
+            description: None,
+            store: None,
+            validation_results: None,
+            redacted: Vec::new(),
+            thumbnail: None,
+        }
+    }
+}
+
 /// What the manifest says about the asset.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ManifestDefinition {
     /// `claim_generator_info.name`.
     pub generator_name: String,
@@ -38,8 +95,28 @@ pub struct ManifestDefinition {
     pub generator_version: String,
     /// `dc:title`, if any.
     pub title: Option<String>,
-    /// The `c2pa.created` action's `digitalSourceType`.
+    /// The asset's media type (`dc:format` of a v1 claim).
+    pub format: Option<String>,
+    /// The `c2pa.created` action's `digitalSourceType` (used when there is no parent).
     pub digital_source_type: String,
+    /// Actions after the generated `c2pa.created`/`c2pa.opened`/`c2pa.placed` ones.
+    pub actions: Vec<Action>,
+    /// `allActionsIncluded`.
+    pub all_actions_included: Option<bool>,
+    /// Ingredients, in order.
+    pub ingredients: Vec<IngredientInput>,
+    /// `reason` of the `c2pa.redacted` actions recorded for ingredients' redactions.
+    pub redaction_reason: String,
+    /// A claim thumbnail.
+    pub thumbnail: Option<EmbeddedFile>,
+    /// Further assertions in `created_assertions` (metadata, custom labels).
+    pub assertions: Vec<NewAssertion>,
+    /// Assertions in `gathered_assertions` (not attributed to the signer).
+    pub gathered: Vec<NewAssertion>,
+    /// Claim version: v2 (`c2pa.claim.v2`) unless v1 is asked for (deprecated).
+    pub claim_version: ClaimVersion,
+    /// Hash algorithm for hashed URIs and the hard binding.
+    pub alg: HashAlg,
 }
 
 impl Default for ManifestDefinition {
@@ -48,418 +125,296 @@ impl Default for ManifestDefinition {
             generator_name: "Signet".to_owned(),
             generator_version: env!("CARGO_PKG_VERSION").to_owned(),
             title: None,
+            format: None,
             digital_source_type: DIGITAL_CREATION.to_owned(),
+            actions: Vec::new(),
+            all_actions_included: None,
+            ingredients: Vec::new(),
+            redaction_reason: "c2pa.PII.present".to_owned(),
+            thumbnail: None,
+            assertions: Vec::new(),
+            gathered: Vec::new(),
+            claim_version: ClaimVersion::V2,
+            alg: HashAlg::Sha256,
         }
     }
 }
 
-/// Builds a CBOR map with its keys in Core Deterministic Encoding order (RFC 8949 §4.2.1:
-/// bytewise lexicographic order of the encoded keys — for text keys, shorter first).
-pub fn canonical_map(mut entries: Vec<(&str, Value)>) -> Value {
-    entries.sort_by(|(a, _), (b, _)| {
-        a.len()
-            .cmp(&b.len())
-            .then_with(|| a.as_bytes().cmp(b.as_bytes()))
-    });
-    Value::Map(
-        entries
-            .into_iter()
-            .map(|(k, v)| (Value::Text(k.to_owned()), v))
-            .collect(),
-    )
+/// A signed manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// The manifest store written (or to write as a sidecar).
+    pub store: Vec<u8>,
+    /// The new (active) manifest's label.
+    pub manifest_label: String,
+    /// The claim's `instanceID`.
+    pub instance_id: String,
 }
 
-/// A random UUID v4 string, upper-case as C2PA examples write `urn:c2pa:` identifiers.
-fn uuid_v4(rng: &dyn SecureRandom) -> Result<String, GeneratorError> {
-    let mut b = [0u8; 16];
-    rng.fill(&mut b).map_err(|_| GeneratorError::Random)?;
-    if let Some(x) = b.get_mut(6) {
-        *x = (*x & 0x0F) | 0x40;
+/// The generator's settings for one signing.
+pub struct Generator<'a> {
+    /// What the manifest says.
+    pub definition: &'a ManifestDefinition,
+    /// Key, chain, time-stamper, OCSP responses.
+    pub sign: &'a SignOptions<'a>,
+    /// Randomness for identifiers.
+    pub rng: &'a dyn SecureRandom,
+    /// ISO BMFF layout choices.
+    pub bmff: bmff::BmffOptions,
+    /// Bounds on what the scan accepts.
+    pub limits: ContainerLimits,
+}
+
+/// A container-specific hard binding.
+pub(crate) trait Binding {
+    /// The label of the hard-binding assertion.
+    fn label(&self) -> &'static str;
+    /// The hard-binding assertion with `digests` (placeholders or real) for a store of
+    /// `store_len` bytes.
+    fn assertion(
+        &self,
+        digests: &Digests,
+        store_len: usize,
+        alg: HashAlg,
+    ) -> Result<NewAssertion, GeneratorError>;
+    /// Placeholder digests of the final sizes.
+    fn placeholder(&self, alg: HashAlg) -> Digests;
+    /// The bytes carrying a store of `store_len` bytes in the asset (0 for a sidecar).
+    fn wrapped_len(&self, store_len: usize) -> Result<usize, GeneratorError>;
+    /// The container bytes for `store`.
+    fn wrap(&self, store: &[u8]) -> Result<Vec<u8>, GeneratorError>;
+    /// Streams the input to `output` (if any) with `wrapped_len` zero bytes where the store
+    /// goes, and returns the digests and the offset of those zeros.
+    fn stream(
+        &mut self,
+        input: &mut dyn ReadSeek,
+        output: Option<&mut dyn Write>,
+        wrapped_len: usize,
+        alg: HashAlg,
+    ) -> Result<(Digests, u64), GeneratorError>;
+}
+
+/// What a hard binding hashed: the main hash, and Merkle leaves per tree.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Digests {
+    /// The hash over everything outside exclusions (and outside Merkle-hashed data).
+    pub main: Vec<u8>,
+    /// Leaf hashes of each Merkle tree, in tree order.
+    pub leaves: Vec<Vec<Vec<u8>>>,
+}
+
+/// `Read + Seek` as one object-safe trait.
+pub trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+fn io(e: std::io::Error) -> GeneratorError {
+    GeneratorError::Io { kind: e.kind() }
+}
+
+impl Generator<'_> {
+    /// Settings with default BMFF options and limits.
+    pub fn new<'a>(
+        definition: &'a ManifestDefinition,
+        sign: &'a SignOptions<'a>,
+        rng: &'a dyn SecureRandom,
+    ) -> Generator<'a> {
+        Generator {
+            definition,
+            sign,
+            rng,
+            bmff: bmff::BmffOptions::default(),
+            limits: ContainerLimits::default(),
+        }
     }
-    if let Some(x) = b.get_mut(8) {
-        *x = (*x & 0x3F) | 0x80;
+
+    /// Signs `input` and writes the asset with the manifest store embedded to `output`.
+    pub fn embed<R, W>(
+        &self,
+        format: Format,
+        input: &mut R,
+        output: &mut W,
+    ) -> Result<Signed, GeneratorError>
+    where
+        R: Read + Seek,
+        W: Write + Seek,
+    {
+        let mut binding = self.binding(format, input, true)?;
+        let start = output.stream_position().map_err(io)?;
+        let (signed, wrapped, at) = self.run(binding.as_mut(), input, Some(output))?;
+        output
+            .seek(SeekFrom::Start(start.saturating_add(at)))
+            .map_err(io)?;
+        output.write_all(&wrapped).map_err(io)?;
+        output.seek(SeekFrom::End(0)).map_err(io)?;
+        output.flush().map_err(io)?;
+        Ok(signed)
     }
-    let h = b.iter().map(|x| format!("{x:02X}")).collect::<String>();
-    let part = |r: core::ops::Range<usize>| h.get(r).unwrap_or_default().to_owned();
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        part(0..8),
-        part(8..12),
-        part(12..16),
-        part(16..20),
-        part(20..32)
-    ))
-}
 
-/// One assertion ready to be boxed: label and CBOR content.
-struct Assertion {
-    label: &'static str,
-    cbor: Vec<u8>,
-}
+    /// Signs `input` without modifying it: the returned store is the sidecar (`.c2pa`) whose
+    /// hard binding covers the asset as it is (C2PA 2.2 §A.2).
+    pub fn sidecar<R: Read + Seek>(
+        &self,
+        format: Format,
+        input: &mut R,
+    ) -> Result<Signed, GeneratorError> {
+        let mut binding = self.binding(format, input, false)?;
+        let (signed, _, _) = self.run(binding.as_mut(), input, None)?;
+        Ok(signed)
+    }
 
-fn assertion_box(a: &Assertion) -> Result<Vec<u8>, GeneratorError> {
-    let mut content = Vec::new();
-    jumbf::write_box(&mut content, *b"cbor", &a.cbor);
-    let mut out = Vec::new();
-    jumbf::write_superbox(
-        &mut out,
-        &NewDescription {
-            uuid: uuid::CBOR,
-            label: Some(a.label),
-            private: None,
-        },
-        &[&content],
-    )?;
-    Ok(out)
-}
+    fn binding(
+        &self,
+        format: Format,
+        input: &mut dyn ReadSeek,
+        embed: bool,
+    ) -> Result<Box<dyn Binding>, GeneratorError> {
+        input.seek(SeekFrom::Start(0)).map_err(io)?;
+        let b: Box<dyn Binding> = match format {
+            Format::Jpeg | Format::Png => Box::new(data_hash::DataHashBinding::scan(
+                format,
+                input,
+                embed,
+                &self.limits,
+            )?),
+            Format::Bmff => Box::new(bmff::BmffBinding::scan(
+                input,
+                embed,
+                &self.bmff,
+                &self.limits,
+            )?),
+            _ => return Err(GeneratorError::UnsupportedFormat),
+        };
+        input.seek(SeekFrom::Start(0)).map_err(io)?;
+        Ok(b)
+    }
 
-fn hashed_uri_for(label: &str, boxed: &[u8]) -> HashedUri {
-    // A hashed URI covers the superbox without its 8-byte header (§8.4.2.3).
-    HashedUri {
-        url: format!("self#jumbf=c2pa.assertions/{label}"),
-        alg: None,
-        hash: Sha256::digest(boxed.get(8..).unwrap_or_default()).to_vec(),
+    /// Steps 2–5; returns the signed store, its container bytes and where they go.
+    fn run(
+        &self,
+        binding: &mut dyn Binding,
+        input: &mut dyn ReadSeek,
+        output: Option<&mut dyn Write>,
+    ) -> Result<(Signed, Vec<u8>, u64), GeneratorError> {
+        let def = self.definition;
+        let alg = def.alg;
+        let prepared = manifest::Prepared::new(def, self.rng)?;
+        let placeholder = binding.placeholder(alg);
+
+        // The signature's final size: a dry run over a claim of the final shape.
+        let dry = binding.assertion(&placeholder, 0, alg)?;
+        let dry_claim = prepared.claim(&dry)?;
+        let dry_sig = cose::sign_claim_for(&dry_claim, def.claim_version, self.sign, None)?;
+        let slack = if self.sign.timestamper.is_some() {
+            TIMESTAMP_SLACK
+        } else {
+            0
+        };
+        let sig_len = dry_sig.len().saturating_add(slack);
+
+        // Lay out until the store's length is a fixed point (a data hash's exclusion length
+        // depends on it; a few rounds at most).
+        let zero_sig = vec![0u8; sig_len];
+        let mut store_len = 0usize;
+        let mut converged = false;
+        for _ in 0..8 {
+            let a = binding.assertion(&placeholder, store_len, alg)?;
+            let (store, _) = prepared.assemble(&a, &zero_sig)?;
+            if store.len() == store_len {
+                converged = true;
+                break;
+            }
+            store_len = store.len();
+        }
+        if !converged {
+            return Err(GeneratorError::LayoutDidNotConverge);
+        }
+        let wrapped_len = binding.wrapped_len(store_len)?;
+
+        let (digests, at) = binding.stream(input, output, wrapped_len, alg)?;
+
+        let a = binding.assertion(&digests, store_len, alg)?;
+        let claim = prepared.claim(&a)?;
+        let signature = cose::sign_claim_for(&claim, def.claim_version, self.sign, Some(sig_len))?;
+        let (store, claim_again) = prepared.assemble(&a, &signature)?;
+        if store.len() != store_len || claim_again != claim {
+            return Err(GeneratorError::LayoutDidNotConverge);
+        }
+        let wrapped = binding.wrap(&store)?;
+        if wrapped.len() != wrapped_len {
+            return Err(GeneratorError::LayoutDidNotConverge);
+        }
+        Ok((
+            Signed {
+                store,
+                manifest_label: prepared.manifest_label.clone(),
+                instance_id: prepared.instance_id.clone(),
+            },
+            wrapped,
+            at,
+        ))
     }
 }
 
-fn actions_cbor(def: &ManifestDefinition) -> Result<Vec<u8>, GeneratorError> {
-    let created = canonical_map(vec![
-        ("action", Value::Text("c2pa.created".into())),
-        (
-            "digitalSourceType",
-            Value::Text(def.digital_source_type.clone()),
-        ),
-    ]);
-    Ok(cbor::encode(&canonical_map(vec![(
-        "actions",
-        Value::Array(vec![created]),
-    )]))?)
-}
-
-fn data_hash_cbor(hash: &[u8], start: u64, length: u64) -> Result<Vec<u8>, GeneratorError> {
-    let exclusion = canonical_map(vec![
-        ("start", Value::Integer(start.into())),
-        ("length", Value::Integer(length.into())),
-    ]);
-    Ok(cbor::encode(&canonical_map(vec![
-        ("alg", Value::Text("sha256".into())),
-        ("pad", Value::Bytes(Vec::new())),
-        ("hash", Value::Bytes(hash.to_vec())),
-        ("name", Value::Text("jumbf manifest".into())),
-        ("exclusions", Value::Array(vec![exclusion])),
-    ]))?)
-}
-
-/// Identifiers fixed once per manifest (so layout rounds only change the exclusion).
-struct Ids {
-    manifest_label: String,
-    instance_id: String,
-}
-
-fn build_store(
-    def: &ManifestDefinition,
-    ids: &Ids,
-    asset_hash: &[u8],
-    exclusion: (u64, u64),
-    sign: &SignOptions<'_>,
-) -> Result<Vec<u8>, GeneratorError> {
-    let assertions = [
-        Assertion {
-            label: "c2pa.actions.v2",
-            cbor: actions_cbor(def)?,
-        },
-        Assertion {
-            label: "c2pa.hash.data",
-            cbor: data_hash_cbor(asset_hash, exclusion.0, exclusion.1)?,
-        },
-    ];
-    let mut boxed = Vec::new();
-    let mut refs = Vec::new();
-    for a in &assertions {
-        let b = assertion_box(a)?;
-        refs.push(hashed_uri_for(a.label, &b).to_value());
-        boxed.push(b);
-    }
-    let mut info = vec![
-        ("name", Value::Text(def.generator_name.clone())),
-        ("version", Value::Text(def.generator_version.clone())),
-    ];
-    info.retain(|(_, v)| v.as_text().is_some_and(|t| !t.is_empty()));
-    let mut claim_entries = vec![
-        ("instanceID", Value::Text(ids.instance_id.clone())),
-        ("claim_generator_info", canonical_map(info)),
-        ("signature", Value::Text("self#jumbf=c2pa.signature".into())),
-        ("created_assertions", Value::Array(refs)),
-        ("alg", Value::Text("sha256".into())),
-    ];
-    if let Some(t) = &def.title {
-        claim_entries.push(("dc:title", Value::Text(t.clone())));
-    }
-    let claim = cbor::encode(&canonical_map(claim_entries))?;
-    let signature = cose::sign_claim(&claim, sign, None)?;
-
-    let mut assertion_store = Vec::new();
-    let children: Vec<&[u8]> = boxed.iter().map(Vec::as_slice).collect();
-    jumbf::write_superbox(
-        &mut assertion_store,
-        &NewDescription {
-            uuid: uuid::ASSERTION_STORE,
-            label: Some("c2pa.assertions"),
-            private: None,
-        },
-        &children,
-    )?;
-    let content_box = |payload: &[u8]| {
-        let mut v = Vec::new();
-        jumbf::write_box(&mut v, *b"cbor", payload);
-        v
-    };
-    let mut claim_box = Vec::new();
-    jumbf::write_superbox(
-        &mut claim_box,
-        &NewDescription {
-            uuid: uuid::CLAIM,
-            label: Some("c2pa.claim.v2"),
-            private: None,
-        },
-        &[&content_box(&claim)],
-    )?;
-    let mut sig_box = Vec::new();
-    jumbf::write_superbox(
-        &mut sig_box,
-        &NewDescription {
-            uuid: uuid::SIGNATURE,
-            label: Some("c2pa.signature"),
-            private: None,
-        },
-        &[&content_box(&signature)],
-    )?;
-    let mut manifest = Vec::new();
-    jumbf::write_superbox(
-        &mut manifest,
-        &NewDescription {
-            uuid: c2pa_uuid(*b"c2ma"),
-            label: Some(&ids.manifest_label),
-            private: None,
-        },
-        &[&assertion_store, &claim_box, &sig_box],
-    )?;
-    let mut store = Vec::new();
-    jumbf::write_superbox(
-        &mut store,
-        &NewDescription {
-            uuid: uuid::STORE,
-            label: Some("c2pa"),
-            private: None,
-        },
-        &[&manifest],
-    )?;
-    Ok(store)
-}
-
-/// Signs a JPEG or PNG: reads the input three times through `open_input` (locate, hash, copy)
-/// and writes the signed asset to `output`. Returns the manifest store written. An input that
-/// already carries a manifest store is refused (re-signing needs it as a parent ingredient).
+/// Signs a JPEG, PNG or ISO BMFF asset with default settings (see [`Generator::embed`]).
 pub fn sign_asset<R, W>(
     format: Format,
-    mut open_input: impl FnMut() -> std::io::Result<R>,
+    input: &mut R,
     output: &mut W,
     def: &ManifestDefinition,
     sign: &SignOptions<'_>,
     rng: &dyn SecureRandom,
-) -> Result<Vec<u8>, GeneratorError>
+) -> Result<Signed, GeneratorError>
 where
-    R: Read,
-    W: Write,
+    R: Read + Seek,
+    W: Write + Seek,
 {
-    let io = |e: std::io::Error| GeneratorError::Io { kind: e.kind() };
-    // Pass 1: refuse existing stores; find the insertion point; hash the input.
-    let existing = container::locate(
-        format,
-        open_input().map_err(io)?,
-        &ContainerLimits::default(),
-    )?;
-    if existing.is_some() {
-        return Err(GeneratorError::AlreadySigned);
-    }
-    let insert_at = match format {
-        Format::Jpeg => jpeg_insertion_point(open_input().map_err(io)?)?,
-        Format::Png => png_insertion_point(open_input().map_err(io)?)?,
-        _ => return Err(GeneratorError::UnsupportedFormat),
-    };
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut open_input().map_err(io)?, &mut HashWriter(&mut hasher)).map_err(io)?;
-    let asset_hash = hasher.finalize().to_vec();
+    Generator::new(def, sign, rng).embed(format, input, output)
+}
 
-    let ids = Ids {
-        manifest_label: format!("urn:c2pa:{}", uuid_v4(rng)?),
-        instance_id: format!("xmp:iid:{}", uuid_v4(rng)?.to_lowercase()),
-    };
-    // Layout rounds: the exclusion length must equal the bytes that carry the store.
-    let wrap = |store: &[u8]| -> Result<Vec<u8>, GeneratorError> {
-        match format {
-            Format::Png => png_chunk(store),
-            _ => Ok(app11_segments(store)?.concat()),
+/// Reborrows an optional writer for a shorter time.
+pub(crate) fn rb<'b>(o: &'b mut Option<&mut dyn Write>) -> Option<&'b mut dyn Write> {
+    match o {
+        Some(w) => Some(&mut **w),
+        None => None,
+    }
+}
+
+/// Copies `n` bytes from `input` to `output` (if any), feeding `sink` with them.
+pub(crate) fn copy_exact(
+    input: &mut dyn Read,
+    mut output: Option<&mut dyn Write>,
+    n: u64,
+    buf: &mut [u8],
+    mut sink: impl FnMut(&[u8]),
+) -> Result<(), GeneratorError> {
+    let mut left = n;
+    while left > 0 {
+        let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        let chunk = buf.get_mut(..want).ok_or(GeneratorError::Io {
+            kind: std::io::ErrorKind::InvalidInput,
+        })?;
+        input.read_exact(chunk).map_err(io)?;
+        sink(chunk);
+        if let Some(out) = output.as_deref_mut() {
+            out.write_all(chunk).map_err(io)?;
         }
-    };
-    let mut length = 0u64;
-    let mut wrapped = Vec::new();
-    let mut store = Vec::new();
-    for _ in 0..8 {
-        store = build_store(def, &ids, &asset_hash, (insert_at, length), sign)?;
-        wrapped = wrap(&store)?;
-        let wrapped_len =
-            u64::try_from(wrapped.len()).map_err(|_| GeneratorError::StoreTooLarge)?;
-        if wrapped_len == length {
-            break;
-        }
-        length = wrapped_len;
+        left = left.saturating_sub(u64::try_from(want).unwrap_or(u64::MAX));
     }
-    if u64::try_from(wrapped.len()).ok() != Some(length) {
-        return Err(GeneratorError::LayoutDidNotConverge);
-    }
-    // Pass 2: copy with the store's container bytes inserted.
-    let mut input = open_input().map_err(io)?;
-    std::io::copy(&mut (&mut input).take(insert_at), output).map_err(io)?;
-    output.write_all(&wrapped).map_err(io)?;
-    std::io::copy(&mut input, output).map_err(io)?;
-    output.flush().map_err(io)?;
-    Ok(store)
+    Ok(())
 }
 
-/// Signs a JPEG (see [`sign_asset`]).
-pub fn sign_jpeg<R, W>(
-    open_input: impl FnMut() -> std::io::Result<R>,
-    output: &mut W,
-    def: &ManifestDefinition,
-    sign: &SignOptions<'_>,
-    rng: &dyn SecureRandom,
-) -> Result<Vec<u8>, GeneratorError>
-where
-    R: Read,
-    W: Write,
-{
-    sign_asset(Format::Jpeg, open_input, output, def, sign, rng)
-}
-
-/// Offset just after the PNG signature and the IHDR chunk (C2PA 2.2 §A.3.3 recommends `caBX`
-/// before the IDAT chunks).
-fn png_insertion_point<R: Read>(mut r: R) -> Result<u64, GeneratorError> {
-    let mut head = [0u8; 16];
-    r.read_exact(&mut head)
-        .map_err(|e| GeneratorError::Io { kind: e.kind() })?;
-    let (sig, chunk) = head.split_at(8);
-    if sig != container::png::SIGNATURE || chunk.get(4..8) != Some(b"IHDR".as_slice()) {
-        return Err(GeneratorError::Container(
-            crate::error::ContainerError::NotFormat { format: "PNG" },
-        ));
+/// Writes `n` zero bytes.
+pub(crate) fn write_zeros(output: &mut dyn Write, n: usize) -> Result<(), GeneratorError> {
+    let zeros = [0u8; 4096];
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(zeros.len());
+        output
+            .write_all(zeros.get(..k).unwrap_or_default())
+            .map_err(io)?;
+        left = left.saturating_sub(k);
     }
-    let len: [u8; 4] = chunk
-        .get(..4)
-        .and_then(|b| b.try_into().ok())
-        .unwrap_or_default();
-    Ok(8u64
-        .saturating_add(12)
-        .saturating_add(u64::from(u32::from_be_bytes(len))))
-}
-
-/// Wraps a store in a PNG `caBX` chunk (length, type, data, CRC-32).
-fn png_chunk(store: &[u8]) -> Result<Vec<u8>, GeneratorError> {
-    let len = u32::try_from(store.len())
-        .ok()
-        .filter(|l| *l <= 0x7FFF_FFFF)
-        .ok_or(GeneratorError::StoreTooLarge)?;
-    let mut chunk = Vec::with_capacity(store.len().saturating_add(12));
-    chunk.extend_from_slice(&len.to_be_bytes());
-    chunk.extend_from_slice(&container::png::CHUNK_TYPE);
-    chunk.extend_from_slice(store);
-    chunk.extend_from_slice(
-        &container::png::crc32(&[&container::png::CHUNK_TYPE, store]).to_be_bytes(),
-    );
-    Ok(chunk)
-}
-
-struct HashWriter<'a>(&'a mut Sha256);
-
-impl Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Offset after SOI and any leading APP0 (JFIF) / APP1 (Exif, XMP) segments.
-fn jpeg_insertion_point<R: Read>(mut r: R) -> Result<u64, GeneratorError> {
-    let mut soi = [0u8; 2];
-    r.read_exact(&mut soi)
-        .map_err(|e| GeneratorError::Io { kind: e.kind() })?;
-    if soi != [0xFF, 0xD8] {
-        return Err(GeneratorError::Container(
-            crate::error::ContainerError::NotFormat { format: "JPEG" },
-        ));
-    }
-    let mut at = 2u64;
-    loop {
-        let mut head = [0u8; 4];
-        r.read_exact(&mut head)
-            .map_err(|e| GeneratorError::Io { kind: e.kind() })?;
-        let [ff, marker, l0, l1] = head;
-        if ff != 0xFF || !(marker == 0xE0 || marker == 0xE1) {
-            return Ok(at);
-        }
-        let len = u16::from_be_bytes([l0, l1]);
-        std::io::copy(
-            &mut (&mut r).take(u64::from(len).saturating_sub(2)),
-            &mut std::io::sink(),
-        )
-        .map_err(|e| GeneratorError::Io { kind: e.kind() })?;
-        at = at.saturating_add(2).saturating_add(u64::from(len));
-    }
-}
-
-/// Largest APP11 segment payload (`Lp` counts itself: 65,535 − 2).
-const APP11_MAX_PAYLOAD: usize = 65_533;
-/// JPEG XT box instance number used for the store.
-const BOX_INSTANCE: u16 = 1;
-
-/// Splits a store into APP11 marker segments (ISO 19566-5 D.2; C2PA 2.2 §A.3.1).
-pub fn app11_segments(store: &[u8]) -> Result<Vec<Vec<u8>>, GeneratorError> {
-    let header: &[u8] = store.get(..8).ok_or(GeneratorError::StoreTooLarge)?;
-    if store.get(..4) == Some(&[0, 0, 0, 1][..]) {
-        return Err(GeneratorError::StoreTooLarge); // XLBox stores do not fit APP11 sensibly
-    }
-    let mut segments = Vec::new();
-    let mut rest = store;
-    let mut seq = 1u32;
-    while !rest.is_empty() {
-        // First packet carries the box header itself; later ones repeat it.
-        let prefix: &[u8] = if seq == 1 { &[] } else { header };
-        let room = APP11_MAX_PAYLOAD
-            .saturating_sub(8)
-            .saturating_sub(prefix.len());
-        let take = rest.len().min(room);
-        let (chunk, tail) = rest.split_at(take);
-        let payload_len = 8usize
-            .saturating_add(prefix.len())
-            .saturating_add(chunk.len());
-        let lp = u16::try_from(payload_len.saturating_add(2))
-            .map_err(|_| GeneratorError::StoreTooLarge)?;
-        let mut seg = Vec::with_capacity(payload_len.saturating_add(4));
-        seg.extend_from_slice(&[0xFF, 0xEB]);
-        seg.extend_from_slice(&lp.to_be_bytes());
-        seg.extend_from_slice(b"JP");
-        seg.extend_from_slice(&BOX_INSTANCE.to_be_bytes());
-        seg.extend_from_slice(&seq.to_be_bytes());
-        seg.extend_from_slice(prefix);
-        seg.extend_from_slice(chunk);
-        segments.push(seg);
-        rest = tail;
-        seq = seq.checked_add(1).ok_or(GeneratorError::StoreTooLarge)?;
-    }
-    Ok(segments)
+    Ok(())
 }
 
 #[cfg(test)]

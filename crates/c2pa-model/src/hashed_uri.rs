@@ -25,16 +25,36 @@ pub struct HashedUri {
 }
 
 impl HashedUri {
-    /// Reads a hashed-uri-map.
+    /// Reads a hashed-uri-map. The `hash` is a byte string; early writers (c2pa-rs before
+    /// 0.10, seen in 2022 Adobe files) encoded it as an array of integers 0–255, which is read
+    /// too (never written).
     pub fn from_value(value: &Value) -> Result<Self, CborError> {
         let map = Map::new(value, "hashed-uri-map")?;
+        let hash = match map.get("hash") {
+            None => return Err(CborError::Missing { field: "hash" }),
+            Some(Value::Bytes(b)) => b.clone(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| match i {
+                    Value::Integer(n) => u8::try_from(*n).ok(),
+                    _ => None,
+                })
+                .collect::<Option<Vec<u8>>>()
+                .ok_or(CborError::WrongType {
+                    field: "hash",
+                    expected: "byte string",
+                })?,
+            Some(_) => {
+                return Err(CborError::WrongType {
+                    field: "hash",
+                    expected: "byte string",
+                });
+            }
+        };
         Ok(Self {
             url: map.text("url")?.to_owned(),
             alg: map.opt_text("alg")?.map(str::to_owned),
-            hash: map
-                .opt_bytes("hash")?
-                .ok_or(CborError::Missing { field: "hash" })?
-                .to_vec(),
+            hash,
         })
     }
 

@@ -7,6 +7,7 @@
 //! was parsed from, and hashes are always computed over those bytes.
 #![forbid(unsafe_code)]
 
+pub mod assertion;
 pub mod cbor;
 pub mod claim;
 pub mod container;
@@ -15,12 +16,17 @@ pub mod error;
 pub mod generator;
 pub mod hashed_uri;
 pub mod jumbf;
+pub mod redact;
 pub mod store;
+#[cfg(test)]
+mod testutil;
 
+pub use assertion::{Assertion, Content, Decoded, Label, NewAssertion};
 pub use claim::{Claim, ClaimVersion};
 pub use cose::ClaimSignature;
 pub use error::{
-    CborError, ContainerError, GeneratorError, JumbfError, SignatureError, StoreError,
+    AssertionError, CborError, ContainerError, GeneratorError, JumbfError, RedactionError,
+    SignatureError, StoreError,
 };
 pub use hashed_uri::HashedUri;
-pub use store::{HashAlg, Manifest, ManifestKind, ManifestStore};
+pub use store::{AssertionRef, HashAlg, Manifest, ManifestKind, ManifestStore};

@@ -5,8 +5,9 @@
 
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
+use crate::assertion::{Assertion, Content, Label};
 use crate::claim::{self, Claim, ClaimVersion};
-use crate::error::{JumbfError, StoreError};
+use crate::error::{AssertionError, JumbfError, StoreError};
 use crate::hashed_uri::JumbfUri;
 use crate::jumbf::{self, Limits, PlainBox, SuperBox, c2pa_uuid};
 
@@ -120,6 +121,55 @@ impl HashAlg {
             Self::Sha256 => Sha256::digest(data).to_vec(),
             Self::Sha384 => Sha384::digest(data).to_vec(),
             Self::Sha512 => Sha512::digest(data).to_vec(),
+        }
+    }
+
+    /// The digest length in bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            Self::Sha256 => 32,
+            Self::Sha384 => 48,
+            Self::Sha512 => 64,
+        }
+    }
+
+    /// An incremental hasher.
+    pub fn hasher(self) -> Hasher {
+        match self {
+            Self::Sha256 => Hasher::Sha256(Sha256::new()),
+            Self::Sha384 => Hasher::Sha384(Sha384::new()),
+            Self::Sha512 => Hasher::Sha512(Sha512::new()),
+        }
+    }
+}
+
+/// An incremental hash of one of the [`HashAlg`]s.
+#[derive(Debug, Clone)]
+pub enum Hasher {
+    /// SHA-256.
+    Sha256(Sha256),
+    /// SHA-384.
+    Sha384(Sha384),
+    /// SHA-512.
+    Sha512(Sha512),
+}
+
+impl Hasher {
+    /// Feeds bytes.
+    pub fn update(&mut self, data: &[u8]) {
+        match self {
+            Self::Sha256(h) => h.update(data),
+            Self::Sha384(h) => h.update(data),
+            Self::Sha512(h) => h.update(data),
+        }
+    }
+
+    /// The digest.
+    pub fn finalize(self) -> Vec<u8> {
+        match self {
+            Self::Sha256(h) => h.finalize().to_vec(),
+            Self::Sha384(h) => h.finalize().to_vec(),
+            Self::Sha512(h) => h.finalize().to_vec(),
         }
     }
 }
@@ -287,6 +337,23 @@ impl<'s> Manifest<'s> {
             .flat_map(SuperBox::superboxes)
     }
 
+    /// The assertions as views that decode their content, in store order.
+    pub fn assertion_refs(&self) -> impl Iterator<Item = AssertionRef<'s>> {
+        let manifest = *self;
+        self.assertions()
+            .map(move |node| AssertionRef { manifest, node })
+    }
+
+    /// The assertion labelled exactly `label` (instance suffix included).
+    pub fn assertion(&self, label: &str) -> Option<AssertionRef<'s>> {
+        self.assertion_refs().find(|a| a.label() == label)
+    }
+
+    /// The absolute JUMBF URI of this manifest (`self#jumbf=/c2pa/<label>`).
+    pub fn uri(&self) -> String {
+        format!("self#jumbf=/c2pa/{}", self.label().unwrap_or_default())
+    }
+
     fn single_cbor(&self, node: &'s SuperBox, what: &'static str) -> Result<&'s [u8], StoreError> {
         let mut cbor = node.plain_boxes().filter(|p| p.box_type == *b"cbor");
         let first = cbor.next().ok_or(StoreError::MissingContent { what })?;
@@ -294,6 +361,72 @@ impl<'s> Manifest<'s> {
             return Err(StoreError::MultipleContent { what });
         }
         Ok(self.store.content(first))
+    }
+}
+
+/// An assertion superbox of a manifest, as stored.
+#[derive(Debug, Clone, Copy)]
+pub struct AssertionRef<'s> {
+    manifest: Manifest<'s>,
+    node: &'s SuperBox,
+}
+
+impl<'s> AssertionRef<'s> {
+    /// The label as stored (empty when the description box has none).
+    pub fn label(&self) -> &'s str {
+        self.node.label().unwrap_or_default()
+    }
+
+    /// The label split into base, version and instance.
+    pub fn parsed_label(&self) -> Label {
+        Label::parse(self.label())
+    }
+
+    /// The superbox.
+    pub fn node(&self) -> &'s SuperBox {
+        self.node
+    }
+
+    /// The manifest holding it.
+    pub fn manifest(&self) -> Manifest<'s> {
+        self.manifest
+    }
+
+    /// The bytes a hashed URI to this assertion covers (§8.4.2.3).
+    pub fn hashed_bytes(&self) -> &'s [u8] {
+        self.manifest.store.hashed_bytes(self.node)
+    }
+
+    /// The absolute JUMBF URI (`self#jumbf=/c2pa/<manifest>/c2pa.assertions/<label>`).
+    pub fn uri(&self) -> String {
+        format!(
+            "{}/{ASSERTIONS_LABEL}/{}",
+            self.manifest.uri(),
+            self.label()
+        )
+    }
+
+    /// The manifest-relative JUMBF URI (`self#jumbf=c2pa.assertions/<label>`), as claims use.
+    pub fn relative_uri(&self) -> String {
+        format!("self#jumbf={ASSERTIONS_LABEL}/{}", self.label())
+    }
+
+    /// The content boxes (copied).
+    pub fn content(&self) -> Result<Content, AssertionError> {
+        if self.node.label().is_none() {
+            return Err(AssertionError::MissingLabel);
+        }
+        Content::from_superbox(self.node, self.manifest.store.as_bytes())
+    }
+
+    /// True when the assertion has been redacted in place (§6.8).
+    pub fn is_redacted(&self) -> bool {
+        matches!(self.content(), Ok(Content::Redacted { .. }))
+    }
+
+    /// Decodes the content into its typed model.
+    pub fn decode(&self) -> Result<Assertion, AssertionError> {
+        Assertion::decode(self.label(), &self.content()?)
     }
 }
 

@@ -1012,6 +1012,37 @@ impl Responder<'_> {
     }
 }
 
+impl Responder<'_> {
+    /// An **unprotected** error message, for a request whose protection this server cannot
+    /// answer in kind: a MAC-protected request naming an unknown reference number has no
+    /// secret to MAC the reply with, and the client holds no trust anchor for a signature
+    /// (RFC 9483 §3.6.4 lets the error go unprotected; `openssl cmp -unprotected_errors` then
+    /// shows its status). Echoes the request's transactionID and nonce when known.
+    pub fn unprotected_error(&self, rejection: &Rejection) -> Result<Vec<u8>, Rejection> {
+        let nonce = self.nonce()?;
+        let mut header = self.header_for(rejection.header.as_deref(), &nonce, false)?;
+        header.protection_alg = None;
+        header.sender_kid = None;
+        let message = signet_asn1_types::cmp::PkiMessage {
+            header,
+            body: PkiBody::Error(ErrorMsgContent {
+                pki_status_info: status_info(rejection),
+                error_code: None,
+                error_details: None,
+            }),
+            protection: None,
+            extra_certs: None,
+        };
+        message.to_der().map_err(|_| {
+            Rejection::new(
+                PkiFailureBit::SystemFailure,
+                "encoding the error failed",
+                None,
+            )
+        })
+    }
+}
+
 fn reply_kind(body: &PkiBody) -> ReplyKind {
     match body {
         PkiBody::Ir(_) => ReplyKind::Ip,

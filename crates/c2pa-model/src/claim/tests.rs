@@ -71,6 +71,6 @@ fn deep_cbor_is_rejected() {
     bytes.push(0x00);
     assert!(matches!(
         Claim::from_cbor(&bytes, ClaimVersion::V2),
-        Err(CborError::Invalid { .. })
+        Err(CborError::TooDeep { .. })
     ));
 }

@@ -27,4 +27,5 @@ print(json.dumps({
     "success": sorted(x["code"] for x in am.get("success", [])),
     "informational": sorted(x["code"] for x in am.get("informational", [])),
     "failure": sorted(x["code"] for x in am.get("failure", [])),
+    "failure_explanations": sorted(x.get("explanation", "") for x in am.get("failure", [])),
 }))
