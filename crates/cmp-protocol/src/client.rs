@@ -366,6 +366,10 @@ pub enum ClientError {
     /// The request could not be built (POP signing, template).
     #[error("building the request: {0}")]
     Request(signet_crmf::Error),
+    /// An encrypted certificate or challenge could not be decrypted (no key configured with
+    /// [`Client::with_decryption`], wrong key, or an unsupported structure).
+    #[error("decrypting: {0}")]
+    Decrypt(signet_crmf::Error),
     /// The certHash of the certificate could not be computed.
     #[error("certHash: {0}")]
     CertHash(CertHashError),
@@ -399,7 +403,7 @@ impl ClientError {
             Self::KeyMismatch => PkiFailureBit::IncorrectData,
             Self::CertificateRejected { bit, .. } => *bit,
             Self::CertHash(e) => e.failure_bit(),
-            Self::Request(e) => e.failure_bit(),
+            Self::Request(e) | Self::Decrypt(e) => e.failure_bit(),
             Self::Protect(_) | Self::Encoding { .. } | Self::Random => PkiFailureBit::SystemFailure,
             _ => PkiFailureBit::BadRequest,
         }
@@ -425,6 +429,7 @@ pub struct Client<'a> {
     trust: Option<&'a dyn ServerTrust>,
     verifier: &'a dyn SignatureVerifier,
     rng: &'a dyn SecureRandom,
+    decryption: Option<signet_crmf::envelope::Opener<'a>>,
 }
 
 impl fmt::Debug for Client<'_> {
@@ -522,7 +527,21 @@ impl<'a> Client<'a> {
             trust: None,
             verifier,
             rng,
+            decryption: None,
         }
+    }
+
+    /// Decrypts what the server encrypts to the new key — the certificate of indirect POP and
+    /// the popdecc challenge of direct POP (RFC 9810 §5.2.8.3) — with `key`, the private key
+    /// of the certificate being requested.
+    #[must_use]
+    pub fn with_decryption(
+        mut self,
+        key: &'a dyn signet_asn1_types::crypto::PrivateKeyDecryption,
+        content: &'a dyn signet_asn1_types::crypto::ContentEncryption,
+    ) -> Self {
+        self.decryption = Some(signet_crmf::envelope::Opener { key, content });
+        self
     }
 
     /// Trusts signature-protected responses whose signer `trust` accepts.
