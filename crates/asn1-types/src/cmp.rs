@@ -759,6 +759,9 @@ pub mod oid {
     /// `id-it-signKeyPairTypes`.
     pub const IT_SIGN_KEY_PAIR_TYPES: ObjectIdentifier =
         ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.4.2");
+    /// `id-it-unsupportedOIDs` (RFC 9810 §5.3.19.7): the types a server does not support.
+    pub const IT_UNSUPPORTED_OIDS: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.4.7");
     /// `id-it-implicitConfirm`.
     pub const IT_IMPLICIT_CONFIRM: ObjectIdentifier =
         ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.4.13");
@@ -816,6 +819,8 @@ pub enum InfoValue {
     OrigPkiMessage(NonEmpty<PkiMessage>),
     /// `signKeyPairTypes` (SEQUENCE OF AlgorithmIdentifier; absent in a request).
     SignKeyPairTypes(Option<Vec<AlgorithmIdentifierOwned>>),
+    /// `unsupportedOIDs` (genp only): the requested types the server does not support.
+    UnsupportedOids(NonEmpty<ObjectIdentifier>),
     /// Any other type, as received.
     Other(InfoTypeAndValue),
 }
@@ -855,6 +860,7 @@ impl InfoTypeAndValue {
             oid::IT_CERT_PROFILE => InfoValue::CertProfile(req(v)?),
             oid::IT_ORIG_PKI_MESSAGE => InfoValue::OrigPkiMessage(req(v)?),
             oid::IT_SIGN_KEY_PAIR_TYPES => InfoValue::SignKeyPairTypes(opt(v)?),
+            oid::IT_UNSUPPORTED_OIDS => InfoValue::UnsupportedOids(req(v)?),
             _ => InfoValue::Other(self.clone()),
         })
     }
@@ -914,6 +920,10 @@ impl InfoTypeAndValue {
             InfoValue::SignKeyPairTypes(c) => Self {
                 info_type: oid::IT_SIGN_KEY_PAIR_TYPES,
                 info_value: opt_any(c)?,
+            },
+            InfoValue::UnsupportedOids(c) => Self {
+                info_type: oid::IT_UNSUPPORTED_OIDS,
+                info_value: any(c)?,
             },
             InfoValue::Other(itav) => itav.clone(),
         })

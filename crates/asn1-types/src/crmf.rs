@@ -414,6 +414,10 @@ pub mod oid {
     /// `id-regCtrl-protocolEncrKey` (§6.6).
     pub const PROTOCOL_ENCR_KEY: ObjectIdentifier =
         ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.5.1.6");
+    /// `id-regCtrl-algId` (RFC 9810 §5.3.19.16): a key algorithm a CA will certify.
+    pub const ALG_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.5.1.11");
+    /// `id-regCtrl-rsaKeyLen` (RFC 9810 §5.3.19.16): an RSA modulus length a CA will certify.
+    pub const RSA_KEY_LEN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.5.1.12");
     /// `id-regInfo-utf8Pairs` (§7.1).
     pub const UTF8_PAIRS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.5.2.1");
     /// `id-regInfo-certReq` (§7.2).
@@ -436,6 +440,10 @@ pub enum Control {
     OldCertId(CertId),
     /// `protocolEncrKey`.
     ProtocolEncrKey(SubjectPublicKeyInfoOwned),
+    /// `algId` (in a certReqTemplate's keySpec).
+    AlgId(AlgorithmIdentifierOwned),
+    /// `rsaKeyLen` (in a certReqTemplate's keySpec).
+    RsaKeyLen(u32),
     /// `utf8Pairs` (regInfo).
     Utf8Pairs(String),
     /// `certReq` (regInfo).
@@ -460,6 +468,8 @@ impl AttributeTypeAndValue {
                 .map(|o| Control::PkiArchiveOptions(Box::new(o))),
             oid::OLD_CERT_ID => self.value.decode_as().map(Control::OldCertId),
             oid::PROTOCOL_ENCR_KEY => self.value.decode_as().map(Control::ProtocolEncrKey),
+            oid::ALG_ID => self.value.decode_as().map(Control::AlgId),
+            oid::RSA_KEY_LEN => self.value.decode_as().map(Control::RsaKeyLen),
             oid::UTF8_PAIRS => self.value.decode_as::<String>().map(Control::Utf8Pairs),
             oid::CERT_REQ => self
                 .value

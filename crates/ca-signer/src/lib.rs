@@ -20,7 +20,8 @@
 //! # Revocation
 //! [`crl::prepare_crl`]/[`crl::sign_crl`] (RFC 5280 §5) and
 //! [`ocsp::prepare_ocsp_response`]/[`ocsp::sign_ocsp_response`] (RFC 6960) follow the same
-//! discipline with their own lints.
+//! discipline with their own lints, and so do RFC 3161 time-stamp tokens
+//! ([`tsa::prepare_time_stamp`]/[`tsa::sign_time_stamp`]).
 //!
 //! [`Signer`]: signet_asn1_types::crypto::Signer
 #![forbid(unsafe_code)]
@@ -39,6 +40,7 @@ mod request;
 mod serial;
 mod sign;
 mod time;
+pub mod tsa;
 
 pub use error::{Error, IssuerDefect};
 pub use issuer::{Issuer, IssuerUrls};

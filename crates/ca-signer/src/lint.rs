@@ -556,6 +556,23 @@ pub enum LintError {
     /// A delegated responder's certificate is not in `certs`.
     #[error("delegated responder certificate not included in certs")]
     OcspResponderCertMissing,
+
+    // ---- time-stamp tokens (RFC 3161 §2.3, §2.4.2) ----
+    /// The TSA certificate may not sign time-stamp tokens.
+    #[error("TSA certificate unfit: {reason}")]
+    TsaCertificateUnfit {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The TSA certificate is not valid at `genTime`.
+    #[error("TSA certificate not valid at genTime")]
+    TsaCertificateExpired,
+    /// A `TSTInfo` field differs from the request or the TSA policy.
+    #[error("TSTInfo {field} does not match the request or the TSA policy")]
+    TstMismatch {
+        /// The field.
+        field: &'static str,
+    },
 }
 
 /// All findings of one `prepare` call (never empty).

@@ -456,23 +456,89 @@ pub fn pbm_algorithm(
     salt: &[u8],
     iterations: u32,
 ) -> Result<AlgorithmIdentifierOwned, ProtectionError> {
+    pbm_algorithm_with(
+        DigestAlgorithm::Sha256,
+        HmacAlgorithm::Sha256,
+        salt,
+        iterations,
+    )
+}
+
+fn hmac_oid(mac: HmacAlgorithm) -> ObjectIdentifier {
+    match mac {
+        HmacAlgorithm::Sha1 => HMAC_SHA1,
+        HmacAlgorithm::Sha256 => HMAC_WITH_SHA256,
+        HmacAlgorithm::Sha384 => HMAC_WITH_SHA384,
+        HmacAlgorithm::Sha512 => HMAC_WITH_SHA512,
+    }
+}
+
+fn any_of<T: Encode>(value: &T) -> Result<Any, ProtectionError> {
+    let der = value.to_der().map_err(|_| ProtectionError::Encoding)?;
+    Any::from_der(&der).map_err(|_| ProtectionError::Encoding)
+}
+
+/// A PasswordBasedMac `protectionAlg` (RFC 9810 §5.1.3.1) with the given one-way function,
+/// MAC, salt and iteration count.
+pub fn pbm_algorithm_with(
+    owf: DigestAlgorithm,
+    mac: HmacAlgorithm,
+    salt: &[u8],
+    iterations: u32,
+) -> Result<AlgorithmIdentifierOwned, ProtectionError> {
     let p = PbmParameter {
         salt: OctetString::new(salt).map_err(|_| ProtectionError::Encoding)?,
-        owf: AlgorithmIdentifierOwned {
-            oid: DigestAlgorithm::Sha256.oid(),
-            parameters: None,
-        },
+        owf: owf.to_algorithm_identifier(),
         iteration_count: minimal_int(u64::from(iterations))?,
         mac: AlgorithmIdentifierOwned {
-            oid: HMAC_WITH_SHA256,
+            oid: hmac_oid(mac),
             parameters: None,
         },
     };
-    let any = Any::from_der(&p.to_der().map_err(|_| ProtectionError::Encoding)?)
-        .map_err(|_| ProtectionError::Encoding)?;
     Ok(AlgorithmIdentifierOwned {
         oid: oid::PASSWORD_BASED_MAC,
-        parameters: Some(any),
+        parameters: Some(any_of(&p)?),
+    })
+}
+
+/// A PBMAC1 `protectionAlg` (RFC 9481 §6.1.1): PBKDF2 with `prf` (HMAC-SHA2), the given salt
+/// and iteration count, a key as long as the MAC's output, and `mac` as message
+/// authentication scheme.
+pub fn pbmac1_algorithm(
+    prf: HmacAlgorithm,
+    mac: HmacAlgorithm,
+    salt: &[u8],
+    iterations: u32,
+) -> Result<AlgorithmIdentifierOwned, ProtectionError> {
+    if prf == HmacAlgorithm::Sha1 {
+        // PBKDF2's default PRF is HMAC-SHA1, which RFC 9481 §6.1.1 does not allow here.
+        return Err(ProtectionError::UnsupportedAlgorithm {
+            oid: HMAC_WITH_SHA1,
+        });
+    }
+    let key_len = u64::try_from(mac.output_len()).map_err(|_| ProtectionError::Encoding)?;
+    let kdf = Pbkdf2Params {
+        salt: OctetString::new(salt).map_err(|_| ProtectionError::Encoding)?,
+        iteration_count: minimal_int(u64::from(iterations))?,
+        key_length: Some(minimal_int(key_len)?),
+        prf: Some(AlgorithmIdentifierOwned {
+            oid: hmac_oid(prf),
+            parameters: Some(Any::null()),
+        }),
+    };
+    let params = Pbmac1Params {
+        key_derivation_func: AlgorithmIdentifierOwned {
+            oid: oid::PBKDF2,
+            parameters: Some(any_of(&kdf)?),
+        },
+        message_auth_scheme: AlgorithmIdentifierOwned {
+            oid: hmac_oid(mac),
+            parameters: Some(Any::null()),
+        },
+    };
+    Ok(AlgorithmIdentifierOwned {
+        oid: oid::PBMAC1,
+        parameters: Some(any_of(&params)?),
     })
 }
 

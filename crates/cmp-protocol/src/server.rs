@@ -19,13 +19,12 @@
 
 use core::time::Duration;
 
-use signet_asn1_types::algorithm::DigestAlgorithm;
 use signet_asn1_types::cmp::{
     CertConfirmContent, CertOrEncCert, CertRepMessage, CertResponse, CertifiedKeyPair,
     ErrorMsgContent, InfoTypeAndValue, InfoValue, PkiBody, PkiFailureBit, PkiFailureInfo,
     PkiHeader, PkiStatus, PkiStatusInfo, RevDetails,
 };
-use signet_asn1_types::crypto::{SecureRandom, SignatureAlgorithm, SignatureVerifier, Signer};
+use signet_asn1_types::crypto::{SecureRandom, SignatureVerifier, Signer};
 use signet_asn1_types::der::asn1::{Null, OctetString};
 use signet_asn1_types::der::{DateTime, Encode};
 use signet_asn1_types::seq::NonEmpty;
@@ -184,9 +183,32 @@ impl Incoming {
             .unwrap_or_default()
     }
 
+    /// The certReqId an answer to this request carries: the first `CertReqMsg`'s for
+    /// ir/cr/kur (0 when unreadable), -1 for p10cr and everything else (RFC 9810 §5.3.4).
+    pub fn cert_req_id(&self) -> i64 {
+        match self.body() {
+            PkiBody::Ir(m) | PkiBody::Cr(m) | PkiBody::Kur(m) => {
+                m.first().map_or(0, |r| r.cert_req.cert_req_id)
+            }
+            _ => -1,
+        }
+    }
+
     /// The senderKID, if any (the reference number for MAC protection, the SKI for signatures).
     pub fn sender_kid(&self) -> Option<&[u8]> {
         self.header().sender_kid.as_ref().map(OctetString::as_bytes)
+    }
+
+    /// The reference number of a MAC-protected request: its senderKID, which RFC 9483 §3.1
+    /// requires for MAC-based protection. Without it the shared secret cannot be found, so the
+    /// protection cannot be checked (`badMessageCheck`).
+    pub fn mac_reference(&self) -> Result<&[u8], Rejection> {
+        self.sender_kid().filter(|k| !k.is_empty()).ok_or_else(|| {
+            self.reject(
+                PkiFailureBit::BadMessageCheck,
+                "senderKID missing: no shared secret can be identified",
+            )
+        })
     }
 
     /// The protection kind the request uses.
@@ -288,6 +310,16 @@ impl Incoming {
             ));
         }
         Ok(())
+    }
+
+    /// What a genm asks for ([`crate::general::requests`]); answer with
+    /// [`crate::general::genp`] and [`Responder::general`].
+    pub fn general_requests(&self) -> Result<Vec<crate::general::GeneralRequest>, Rejection> {
+        match self.body() {
+            PkiBody::Genm(itavs) => crate::general::requests(itavs)
+                .map_err(|e| self.reject(e.failure_bit(), e.to_string())),
+            _ => Err(self.reject(PkiFailureBit::BadRequest, "not a general message")),
+        }
     }
 
     /// The revocation requests of an rr.
@@ -785,7 +817,7 @@ impl Responder<'_> {
                 awaiting,
             );
         }
-        let outcome = match check_cert_conf(content, &awaiting) {
+        let outcome = match check_cert_conf(content, &awaiting, incoming.header().pvno) {
             Ok(o) => o,
             Err((bit, text)) => return fail(bit, text, awaiting),
         };
@@ -855,6 +887,37 @@ impl Responder<'_> {
     }
 }
 
+impl Responder<'_> {
+    /// An **unprotected** error message, for a request whose protection this server cannot
+    /// answer in kind: a MAC-protected request naming an unknown reference number has no
+    /// secret to MAC the reply with, and the client holds no trust anchor for a signature
+    /// (RFC 9483 §3.6.4 lets the error go unprotected; `openssl cmp -unprotected_errors` then
+    /// shows its status). Echoes the request's transactionID and nonce when known.
+    pub fn unprotected_error(&self, rejection: &Rejection) -> Result<Vec<u8>, Rejection> {
+        let nonce = self.nonce()?;
+        let mut header = self.header_for(rejection.header.as_deref(), &nonce, false)?;
+        header.protection_alg = None;
+        header.sender_kid = None;
+        let message = signet_asn1_types::cmp::PkiMessage {
+            header,
+            body: PkiBody::Error(ErrorMsgContent {
+                pki_status_info: status_info(rejection),
+                error_code: None,
+                error_details: None,
+            }),
+            protection: None,
+            extra_certs: None,
+        };
+        message.to_der().map_err(|_| {
+            Rejection::new(
+                PkiFailureBit::SystemFailure,
+                "encoding the error failed",
+                None,
+            )
+        })
+    }
+}
+
 fn reply_kind(body: &PkiBody) -> ReplyKind {
     match body {
         PkiBody::Ir(_) => ReplyKind::Ip,
@@ -919,72 +982,40 @@ pub fn status_info(rejection: &Rejection) -> PkiStatusInfo {
     }
 }
 
-/// The digest a certHash uses: the certificate signature's hash (RFC 9810 §5.3.18), or the
-/// pvno 3 `hashAlg` when given.
-fn cert_hash_digest(
-    cert_der: &[u8],
-    hash_alg: Option<&AlgorithmIdentifierOwned>,
-) -> Result<DigestAlgorithm, (PkiFailureBit, &'static str)> {
-    if let Some(ai) = hash_alg {
-        return DigestAlgorithm::from_oid(ai.oid)
-            .map_err(|_| (PkiFailureBit::BadAlg, "certConf hashAlg not supported"));
-    }
-    use signet_asn1_types::der::Decode;
-    let cert = Certificate::from_der(cert_der).map_err(|_| {
-        (
-            PkiFailureBit::SystemFailure,
-            "stored certificate unreadable",
-        )
-    })?;
-    let sig_alg = cert.signature_algorithm();
-    let der = sig_alg
-        .to_der()
-        .map_err(|_| (PkiFailureBit::SystemFailure, "signature algorithm"))?;
-    let owned = AlgorithmIdentifierOwned::from_der(&der)
-        .map_err(|_| (PkiFailureBit::SystemFailure, "signature algorithm"))?;
-    let alg = SignatureAlgorithm::from_algorithm_identifier_owned(&owned).map_err(|_| {
-        (
-            PkiFailureBit::BadAlg,
-            "certificate signature algorithm has no hash; hashAlg required",
-        )
-    })?;
-    Ok(match alg {
-        SignatureAlgorithm::EcdsaP384Sha384Asn1
-        | SignatureAlgorithm::RsaPkcs1Sha384
-        | SignatureAlgorithm::RsaPssSha384 => DigestAlgorithm::Sha384,
-        SignatureAlgorithm::EcdsaP521Sha512Asn1
-        | SignatureAlgorithm::RsaPkcs1Sha512
-        | SignatureAlgorithm::RsaPssSha512
-        | SignatureAlgorithm::Ed25519 => DigestAlgorithm::Sha512,
-        _ => DigestAlgorithm::Sha256,
-    })
-}
-
-fn digest(alg: DigestAlgorithm, data: &[u8]) -> Vec<u8> {
-    use sha2::Digest;
-    match alg {
-        DigestAlgorithm::Sha1 => sha1::Sha1::digest(data).to_vec(),
-        DigestAlgorithm::Sha384 => sha2::Sha384::digest(data).to_vec(),
-        DigestAlgorithm::Sha512 => sha2::Sha512::digest(data).to_vec(),
-        _ => sha2::Sha256::digest(data).to_vec(),
-    }
-}
-
+/// Checks a certConf against the issued certificate (RFC 9810 §5.3.18).
 fn check_cert_conf(
     content: &CertConfirmContent,
     awaiting: &AwaitingConfirm,
+    pvno: u8,
 ) -> Result<ConfirmOutcome, (PkiFailureBit, &'static str)> {
-    let [status] = content.as_slice() else {
-        return Err((
-            PkiFailureBit::BadRequest,
-            "certConf must confirm exactly the one certificate issued",
-        ));
+    let status = match content.as_slice() {
+        // "an empty CertConfirmContent (a zero-length SEQUENCE) MAY be used to indicate
+        // rejection of all supplied certificates" (RFC 9810 §5.3.18).
+        [] => return Ok(ConfirmOutcome::Rejected),
+        [status] => status,
+        _ => {
+            return Err((
+                PkiFailureBit::BadRequest,
+                "certConf must confirm exactly the one certificate issued",
+            ));
+        }
     };
     if status.cert_req_id != awaiting.cert_req_id {
         return Err((PkiFailureBit::BadCertId, "certReqId does not match"));
     }
-    let alg = cert_hash_digest(&awaiting.certificate, status.hash_alg.as_ref())?;
-    if digest(alg, &awaiting.certificate) != status.cert_hash.as_bytes() {
+    if status.hash_alg.is_some() && pvno < signet_asn1_types::cmp::pvno::CMP2021 {
+        return Err((
+            PkiFailureBit::BadRequest,
+            "certConf hashAlg requires pvno 3 (cmp2021)",
+        ));
+    }
+    let matches = crate::certhash::matches(
+        &awaiting.certificate,
+        status.hash_alg.as_ref(),
+        status.cert_hash.as_bytes(),
+    )
+    .map_err(|e| (e.failure_bit(), cert_hash_text(e)))?;
+    if !matches {
         return Err((
             PkiFailureBit::BadCertId,
             "certHash does not match the issued certificate",
@@ -994,6 +1025,15 @@ fn check_cert_conf(
         None | Some(PkiStatus::Accepted | PkiStatus::GrantedWithMods) => ConfirmOutcome::Accepted,
         Some(_) => ConfirmOutcome::Rejected,
     })
+}
+
+fn cert_hash_text(e: crate::certhash::CertHashError) -> &'static str {
+    use crate::certhash::CertHashError as E;
+    match e {
+        E::UnsupportedHashAlg => "certConf hashAlg not supported",
+        E::NoImpliedHash => "certificate signature algorithm has no hash; hashAlg required",
+        _ => "stored certificate unreadable",
+    }
 }
 
 #[cfg(test)]

@@ -15,11 +15,14 @@ use signet_asn1_types::algorithm::AlgorithmError;
 use signet_asn1_types::cmp::PkiFailureBit;
 use signet_asn1_types::const_oid::ObjectIdentifier;
 use signet_asn1_types::crmf::{
-    CertId, CertReqMsg, Control, PopoSigningKeyInputAuthInfo, ProofOfPossession,
+    CertId, CertReqMsg, CertRequest, Control, PopoSigningKey, PopoSigningKeyInput,
+    PopoSigningKeyInputAuthInfo, ProofOfPossession,
 };
-use signet_asn1_types::crypto::{SignatureAlgorithm, SignatureVerifier};
-use signet_asn1_types::der::{Decode, Encode};
+use signet_asn1_types::crypto::{SignatureAlgorithm, SignatureVerifier, Signer};
+use signet_asn1_types::der::asn1::BitString;
+use signet_asn1_types::der::{Any, Decode, Encode};
 use signet_asn1_types::spki::SubjectPublicKeyInfoOwned;
+use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
 use signet_asn1_types::x509_cert::ext::{Extension, Extensions};
 use signet_asn1_types::x509_cert::name::Name;
 use signet_asn1_types::x509_cert::request::CertReq;
@@ -115,6 +118,15 @@ pub enum Error {
         /// What.
         what: &'static str,
     },
+    /// Signing a POP or a PKCS#10 request failed in the key backend.
+    #[error("signing the proof of possession failed")]
+    SigningFailed,
+    /// Encoding a structure we build failed.
+    #[error("encoding the {what} failed")]
+    Encoding {
+        /// What.
+        what: &'static str,
+    },
 }
 
 impl Error {
@@ -124,6 +136,7 @@ impl Error {
             Self::BadAlgorithm(_) | Self::AlgorithmNotProvided => PkiFailureBit::BadAlg,
             Self::MissingPublicKey | Self::BadPublicKey => PkiFailureBit::BadCertTemplate,
             Self::Malformed { .. } => PkiFailureBit::BadDataFormat,
+            Self::SigningFailed | Self::Encoding { .. } => PkiFailureBit::SystemFailure,
             _ => PkiFailureBit::BadPop,
         }
     }
@@ -295,6 +308,95 @@ pub fn verify_pkcs10(csr: &CertReq, verifier: &dyn SignatureVerifier) -> Result<
         .map_err(|_| Error::BadPublicKey)?;
     let sig = csr.signature.as_bytes().ok_or(Error::BadPopSignature)?;
     check_signature(verifier, alg, &spki, &info, sig)
+}
+
+/// Signs the proof of possession of a CRMF request with the key being certified (RFC 4211
+/// §4.1, RFC 9810 §5.2.8.2): over the DER of `certReq` when the template carries subject and
+/// public key, otherwise over `POPOSigningKeyInput { sender, publicKey }`.
+///
+/// `sender` is the authenticated identity of the requester (the `sender` of the CMP header);
+/// the `publicKeyMAC` alternative is not offered (Signet servers refuse it).
+pub fn sign_crmf_pop(
+    cert_req: &CertRequest,
+    sender: &GeneralName,
+    signer: &dyn Signer,
+) -> Result<ProofOfPossession, Error> {
+    let template = &cert_req.cert_template;
+    let public_key = template
+        .public_key
+        .as_ref()
+        .ok_or(Error::MissingPublicKey)?;
+    let algorithm_identifier = signer
+        .algorithm()
+        .to_algorithm_identifier()
+        .map_err(Error::BadAlgorithm)?;
+    let (poposk_input, signed) = if template.subject.is_some() {
+        let der = cert_req.to_der().map_err(|_| Error::Encoding {
+            what: "CertRequest",
+        })?;
+        (None, der)
+    } else {
+        let input = PopoSigningKeyInput {
+            auth_info: PopoSigningKeyInputAuthInfo::Sender(sender.clone()),
+            public_key: public_key.clone(),
+        };
+        let der = input.to_der().map_err(|_| Error::Encoding {
+            what: "POPOSigningKeyInput",
+        })?;
+        (Some(input), der)
+    };
+    let signature = signer.sign(&signed).map_err(|_| Error::SigningFailed)?;
+    Ok(ProofOfPossession::Signature(PopoSigningKey {
+        poposk_input,
+        algorithm_identifier,
+        signature: BitString::from_bytes(&signature).map_err(|_| Error::Encoding {
+            what: "POP signature",
+        })?,
+    }))
+}
+
+/// Builds and self-signs a PKCS#10 request (RFC 2986 §4) for the signer's own key, with the
+/// given extensions in an `extensionRequest` attribute.
+pub fn sign_pkcs10(
+    subject: Name,
+    extensions: Vec<Extension>,
+    signer: &dyn Signer,
+) -> Result<CertReq, Error> {
+    use signet_asn1_types::der::asn1::SetOfVec;
+    use signet_asn1_types::x509_cert::attr::Attribute;
+    use signet_asn1_types::x509_cert::request::{CertReqInfo, Version};
+
+    let enc = |what| move |_| Error::Encoding { what };
+    let public_key = SubjectPublicKeyInfoOwned::from_der(signer.public_key_der())
+        .map_err(|_| Error::BadPublicKey)?;
+    let mut attributes = SetOfVec::new();
+    if !extensions.is_empty() {
+        let value = Any::encode_from(&extensions).map_err(enc("extensionRequest"))?;
+        let values = SetOfVec::try_from(vec![value]).map_err(enc("extensionRequest"))?;
+        attributes
+            .insert(Attribute {
+                oid: EXTENSION_REQUEST,
+                values,
+            })
+            .map_err(enc("attributes"))?;
+    }
+    let info = CertReqInfo {
+        version: Version::V1,
+        subject,
+        public_key,
+        attributes,
+    };
+    let algorithm = signer
+        .algorithm()
+        .to_algorithm_identifier()
+        .map_err(Error::BadAlgorithm)?;
+    let tbs = info.to_der().map_err(enc("certificationRequestInfo"))?;
+    let signature = signer.sign(&tbs).map_err(|_| Error::SigningFailed)?;
+    Ok(CertReq {
+        info,
+        algorithm,
+        signature: BitString::from_bytes(&signature).map_err(enc("signature"))?,
+    })
 }
 
 #[cfg(test)]

@@ -111,3 +111,65 @@ fn pkcs10_self_signature_and_model() {
     bad.info.subject = "CN=someone else".parse().unwrap();
     assert_eq!(verify_pkcs10(&bad, &Verifier), Err(Error::BadPopSignature));
 }
+
+fn p256() -> signet_crypto::KeyPairSigner {
+    signet_crypto::KeyPairSigner::from_pkcs8(
+        SignatureAlgorithm::EcdsaP256Sha256Asn1,
+        &signet_crypto::generate_pkcs8(signet_crypto::KeyType::EcdsaP256).unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn signed_pops_verify_with_and_without_subject() {
+    use signet_asn1_types::crmf::CertTemplate;
+    let key = p256();
+    let sender = GeneralName::DirectoryName("CN=requester".parse().unwrap());
+    let spki = SubjectPublicKeyInfoOwned::from_der(key.public_key_der()).unwrap();
+    for subject in [Some("CN=subject".parse().unwrap()), None] {
+        let cert_req = CertRequest {
+            cert_req_id: 0,
+            cert_template: CertTemplate {
+                subject,
+                public_key: Some(spki.clone()),
+                ..CertTemplate::default()
+            },
+            controls: None,
+        };
+        let popo = sign_crmf_pop(&cert_req, &sender, &key).unwrap();
+        let ProofOfPossession::Signature(pop) = &popo else {
+            panic!("not a signature POP")
+        };
+        assert_eq!(
+            pop.poposk_input.is_some(),
+            cert_req.cert_template.subject.is_none(),
+            "poposkInput exactly when the subject is absent (RFC 4211 §4.1)"
+        );
+        let msg = CertReqMsg {
+            cert_req,
+            popo: Some(popo),
+            reg_info: None,
+        };
+        assert_eq!(verify_crmf_pop(&msg, false, &Verifier), Ok(Pop::Signature));
+        // Someone else's key in the template breaks it.
+        let mut other = msg.clone();
+        other.cert_req.cert_template.public_key =
+            Some(SubjectPublicKeyInfoOwned::from_der(p256().public_key_der()).unwrap());
+        assert!(verify_crmf_pop(&other, false, &Verifier).is_err());
+    }
+}
+
+#[test]
+fn signed_pkcs10_verifies_and_carries_extensions() {
+    let key = p256();
+    let ext = Extension {
+        extn_id: ObjectIdentifier::new_unwrap("2.5.29.15"),
+        critical: true,
+        extn_value: signet_asn1_types::der::asn1::OctetString::new(vec![3, 2, 7, 0x80]).unwrap(),
+    };
+    let csr = sign_pkcs10("CN=subject".parse().unwrap(), vec![ext.clone()], &key).unwrap();
+    verify_pkcs10(&csr, &Verifier).unwrap();
+    let r = Request::from_pkcs10(&csr).unwrap();
+    assert_eq!(r.extensions, [ext]);
+    assert_eq!(r.public_key.to_der().unwrap(), key.public_key_der());
+}

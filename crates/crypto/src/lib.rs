@@ -11,17 +11,21 @@
 //! - [`KeyPairSigner`]: signs with a PKCS#8 key pair held in memory; [`generate_pkcs8`] makes one.
 //! - [`SystemRng`]: the operating system's random source.
 //! - [`key_wrap`]: AES key wrap (RFC 3394), for CMS `KEKRecipientInfo`/`PasswordRecipientInfo`.
+//! - [`Encryption`] and [`DecryptionKey`]: RSA key transport, ECDH, AES-CBC and key wrap for
+//!   CMS EnvelopedData (the encrypted certificate and challenge of CMP proof of possession).
 //!
 //! [`SignatureVerifier`]: signet_asn1_types::crypto::SignatureVerifier
 //! [`Signer`]: signet_asn1_types::crypto::Signer
 //! [`SecureRandom`]: signet_asn1_types::crypto::SecureRandom
 #![forbid(unsafe_code)]
 
+mod encrypt;
 pub mod key_wrap;
 mod rng;
 mod sign;
 mod verify;
 
+pub use encrypt::{DecryptionKey, Encryption};
 pub use rng::SystemRng;
 pub use sign::{KeyPairSigner, KeyType, generate_pkcs8};
 pub use verify::{MAX_RSA_MODULUS_BITS, MIN_RSA_MODULUS_BITS, Verifier};

@@ -226,3 +226,137 @@ fn aes_key_wrap_rfc3394_vectors() {
         Err(Error::KeyWrapInputLength { len: 20, .. })
     ));
 }
+
+mod encryption {
+    //! RSA key transport, ECDH, AES-CBC: round trips, tampering, and refused keys.
+
+    use signet_asn1_types::crypto::{
+        ContentCipher, ContentEncryption, CryptoError, EcCurve, EncryptionKey, KeyTransport,
+        PrivateKeyDecryption, PublicKeyEncryption,
+    };
+
+    use super::{RSA_1024_SPKI, p521_pkcs8};
+    use crate::{DecryptionKey, Encryption, KeyType, generate_pkcs8};
+
+    #[test]
+    fn rsa_key_transport_round_trips_under_both_schemes() {
+        let key = DecryptionKey::from_pkcs8(&generate_pkcs8(KeyType::Rsa2048).unwrap()).unwrap();
+        assert_eq!(
+            Encryption.encryption_key(key.public_key_der()),
+            Ok(EncryptionKey::Rsa { bits: 2048 })
+        );
+        let cek = [7u8; 32];
+        for scheme in [KeyTransport::RsaOaepSha256, KeyTransport::RsaPkcs1v15] {
+            let ct = Encryption
+                .encrypt_key(scheme, key.public_key_der(), &cek)
+                .unwrap();
+            assert_eq!(ct.len(), 256);
+            assert_eq!(key.decrypt_key(scheme, &ct).unwrap(), cek);
+            let mut bad = ct.clone();
+            bad[100] ^= 1;
+            assert_eq!(
+                key.decrypt_key(scheme, &bad),
+                Err(CryptoError::DecryptionFailed)
+            );
+        }
+        // An OAEP ciphertext is not a PKCS#1 v1.5 one.
+        let ct = Encryption
+            .encrypt_key(KeyTransport::RsaOaepSha256, key.public_key_der(), &cek)
+            .unwrap();
+        assert_ne!(
+            key.decrypt_key(KeyTransport::RsaPkcs1v15, &ct).ok(),
+            Some(cek.to_vec())
+        );
+    }
+
+    #[test]
+    fn ecdh_both_sides_agree_on_every_curve() {
+        for (der, curve) in [
+            (
+                generate_pkcs8(KeyType::EcdsaP256).unwrap().to_vec(),
+                EcCurve::P256,
+            ),
+            (
+                generate_pkcs8(KeyType::EcdsaP384).unwrap().to_vec(),
+                EcCurve::P384,
+            ),
+            (p521_pkcs8(), EcCurve::P521),
+        ] {
+            let key = DecryptionKey::from_pkcs8(&der).unwrap();
+            assert_eq!(
+                Encryption.encryption_key(key.public_key_der()),
+                Ok(EncryptionKey::Ec(curve))
+            );
+            let (ephemeral, z) = Encryption.agree_ephemeral(key.public_key_der()).unwrap();
+            assert_eq!(key.agree(&ephemeral).unwrap(), z);
+            // A second exchange uses a fresh ephemeral key.
+            let (ephemeral2, z2) = Encryption.agree_ephemeral(key.public_key_der()).unwrap();
+            assert_ne!((ephemeral2, z2), (ephemeral, z));
+        }
+    }
+
+    #[test]
+    fn aes_cbc_round_trips_and_detects_bad_padding() {
+        for cipher in [ContentCipher::Aes128Cbc, ContentCipher::Aes256Cbc] {
+            let key = vec![3u8; cipher.key_len()];
+            let iv = [9u8; 16];
+            let pt = b"a certificate, say".to_vec();
+            let ct = Encryption.encrypt_content(cipher, &key, &iv, &pt).unwrap();
+            assert_eq!(ct.len(), 32, "PKCS#7 pads to the next block");
+            assert_eq!(
+                Encryption.decrypt_content(cipher, &key, &iv, &ct).unwrap(),
+                pt
+            );
+            let wrong = vec![4u8; cipher.key_len()];
+            assert_ne!(
+                Encryption.decrypt_content(cipher, &wrong, &iv, &ct).ok(),
+                Some(pt.clone())
+            );
+            assert_eq!(
+                Encryption.encrypt_content(cipher, &key[1..], &iv, &pt),
+                Err(CryptoError::BadLength)
+            );
+        }
+    }
+
+    #[test]
+    fn unusable_encryption_keys_are_refused() {
+        assert_eq!(
+            Encryption.encryption_key(&RSA_1024_SPKI),
+            Err(CryptoError::BadPublicKey)
+        );
+        assert_eq!(
+            Encryption.encrypt_key(KeyTransport::RsaOaepSha256, &RSA_1024_SPKI, &[0; 32]),
+            Err(CryptoError::BadPublicKey)
+        );
+        // A P-256 point moved off the curve.
+        let key = DecryptionKey::from_pkcs8(&generate_pkcs8(KeyType::EcdsaP256).unwrap()).unwrap();
+        let mut off = key.public_key_der().to_vec();
+        let last = off.len() - 1;
+        off[last] ^= 1;
+        assert_eq!(
+            Encryption.encryption_key(&off),
+            Err(CryptoError::BadPublicKey)
+        );
+        assert_eq!(
+            Encryption.agree_ephemeral(&off),
+            Err(CryptoError::BadPublicKey)
+        );
+        // Ed25519 is a signature key, not an encryption key here.
+        let ed = crate::KeyPairSigner::from_pkcs8(
+            signet_asn1_types::crypto::SignatureAlgorithm::Ed25519,
+            &generate_pkcs8(KeyType::Ed25519).unwrap(),
+        )
+        .unwrap();
+        use signet_asn1_types::crypto::Signer;
+        assert_eq!(
+            Encryption.encryption_key(ed.public_key_der()),
+            Err(CryptoError::UnsupportedAlgorithm)
+        );
+        // Garbage is not a key.
+        assert_eq!(
+            Encryption.encryption_key(b"\x30\x00"),
+            Err(CryptoError::BadPublicKey)
+        );
+    }
+}

@@ -17,9 +17,11 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 mod c2pa_parse;
+mod c2pa_validate;
 mod cmp_der;
 mod cmp_protection;
 mod wycheproof;
+mod x509_limbo;
 
 /// One registered suite.
 pub(crate) struct Suite {
@@ -52,6 +54,16 @@ pub(crate) const SUITES: &[Suite] = &[
         name: "c2pa-parse",
         about: "C2PA assets: locate, parse and byte-identically re-serialise every manifest store",
         run: c2pa_parse::run,
+    },
+    Suite {
+        name: "c2pa-validate",
+        about: "C2PA assets x trust profiles: state and status codes equal the reference SDK's",
+        run: c2pa_validate::run,
+    },
+    Suite {
+        name: "x509-limbo",
+        about: "C2SP x509-limbo chains through the C2PA path validator: no wrong accepts, >= 90% agreement",
+        run: x509_limbo::run,
     },
 ];
 

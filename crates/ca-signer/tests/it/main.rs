@@ -1,6 +1,6 @@
 //! Integration tests of `signet-ca-signer` against independent peers: certificates, CRLs and
-//! OCSP responses signed with real aws-lc-rs keys (`signet-crypto`) are checked by
-//! `openssl verify -x509_strict`, `openssl x509/crl/ocsp` and DigiCert's pkilint
+//! OCSP responses and time-stamp tokens signed with real aws-lc-rs keys (`signet-crypto`) are checked by
+//! `openssl verify -x509_strict`, `openssl x509/crl/ocsp/ts` and DigiCert's pkilint
 //! (`scripts/python-peers.sh` installs it), and the ROCA detector runs over every upstream
 //! vector.
 #![allow(
@@ -22,3 +22,4 @@ mod crl;
 mod ocsp;
 mod roca;
 mod support;
+mod tsa;

@@ -241,3 +241,25 @@ fn errors_echo_ids_and_are_protected() {
         [PkiFailureBit::BadPop]
     );
 }
+
+#[test]
+fn unprotected_errors_echo_ids_and_carry_no_protection() {
+    let (incoming, now) = ir();
+    let cfg = config();
+    let rejection = incoming.reject(PkiFailureBit::NotAuthorized, "unknown reference");
+    let bytes = responder(&cfg, now).unprotected_error(&rejection).unwrap();
+    let d = decode_pki_message(&bytes, &Limits::default()).unwrap();
+    assert!(d.message.protection.is_none());
+    assert!(d.message.header.protection_alg.is_none());
+    assert_eq!(
+        d.message.header.transaction_id,
+        incoming.header().transaction_id
+    );
+    let PkiBody::Error(e) = d.message.body else {
+        panic!("not an error body")
+    };
+    assert_eq!(
+        e.pki_status_info.failure_info().unwrap().bits(),
+        [PkiFailureBit::NotAuthorized]
+    );
+}

@@ -16,4 +16,10 @@
     reason = "test helpers fail loudly, like the tests"
 )]
 
+mod client;
+mod general;
+mod mock;
+mod negative;
 mod openssl;
+mod rspin;
+mod support;

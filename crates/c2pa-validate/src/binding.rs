@@ -1,0 +1,200 @@
+//! Content bindings (C2PA 2.2 §15.12): the asset is streamed through the hash, never held
+//! whole. `Asset` is any `Read + Seek`.
+//!
+//! - `c2pa.hash.data` ([`data_hash`]): exclusion ranges ascending, non-overlapping and inside
+//!   the asset; the range that holds the manifest store must cover exactly the container
+//!   segments the store occupies (§15.12.1.2: for JPEG the APP11 segments, lengths included);
+//!   other exclusions are reported as `assertion.dataHash.additionalExclusionsPresent`.
+//! - `c2pa.hash.bmff.v2`/`.v3`: [`bmff`].
+
+use core::ops::Range;
+use std::io::{Read, Seek, SeekFrom};
+
+use ciborium::Value;
+use sha2::{Digest, Sha256, Sha384, Sha512};
+use signet_c2pa_model::HashAlg;
+
+use crate::assertion::field;
+use crate::status::StatusCode;
+
+pub mod bmff;
+
+/// An asset being validated: readable and seekable.
+pub trait Asset: Read + Seek {}
+impl<T: Read + Seek> Asset for T {}
+
+/// Size of the read buffer used while hashing (bounded memory regardless of asset size).
+pub(crate) const CHUNK: usize = 1 << 20;
+
+/// An incremental hash.
+pub(crate) enum Hasher {
+    Sha256(Sha256),
+    Sha384(Sha384),
+    Sha512(Sha512),
+}
+
+impl Hasher {
+    pub(crate) fn new(alg: HashAlg) -> Self {
+        match alg {
+            HashAlg::Sha256 => Self::Sha256(Sha256::new()),
+            HashAlg::Sha384 => Self::Sha384(Sha384::new()),
+            HashAlg::Sha512 => Self::Sha512(Sha512::new()),
+        }
+    }
+
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        match self {
+            Self::Sha256(h) => h.update(data),
+            Self::Sha384(h) => h.update(data),
+            Self::Sha512(h) => h.update(data),
+        }
+    }
+
+    pub(crate) fn finish(self) -> Vec<u8> {
+        match self {
+            Self::Sha256(h) => h.finalize().to_vec(),
+            Self::Sha384(h) => h.finalize().to_vec(),
+            Self::Sha512(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
+/// Feeds `len` bytes of `asset` from `start` into `hasher` (seeking there first).
+pub(crate) fn hash_range(
+    asset: &mut dyn Asset,
+    start: u64,
+    len: u64,
+    hasher: &mut Hasher,
+    buf: &mut [u8],
+) -> std::io::Result<()> {
+    asset.seek(SeekFrom::Start(start))?;
+    let mut left = len;
+    while left > 0 {
+        let want = usize::try_from(left.min(u64::try_from(buf.len()).unwrap_or(u64::MAX)))
+            .unwrap_or(buf.len());
+        let chunk = buf.get_mut(..want).unwrap_or_default();
+        asset.read_exact(chunk)?;
+        hasher.update(chunk);
+        left = left.saturating_sub(u64::try_from(want).unwrap_or(u64::MAX));
+    }
+    Ok(())
+}
+
+/// The asset's length.
+pub(crate) fn asset_len(asset: &mut dyn Asset) -> std::io::Result<u64> {
+    asset.seek(SeekFrom::End(0))
+}
+
+/// The result of checking a binding: codes with explanations.
+pub(crate) type Codes = Vec<(StatusCode, String)>;
+
+/// `c2pa.hash.data` (§15.12.1). `store_ranges` are the container segments holding the
+/// manifest store (empty for a sidecar store).
+pub(crate) fn data_hash(
+    value: &Value,
+    alg: Option<HashAlg>,
+    asset: &mut dyn Asset,
+    store_ranges: &[Range<u64>],
+    updated: bool,
+    max_exclusions: usize,
+) -> Codes {
+    let malformed = |why: &str| vec![(StatusCode::AssertionDataHashMalformed, why.to_owned())];
+    let mismatch = |why: &str| vec![(StatusCode::AssertionDataHashMismatch, why.to_owned())];
+    let Some(alg) = alg else {
+        return vec![(
+            StatusCode::AlgorithmUnsupported,
+            "data hash algorithm absent or not on the C2PA 2.2 §13.1 list".to_owned(),
+        )];
+    };
+    let mut exclusions: Vec<Range<u64>> = Vec::new();
+    if let Some(list) = field(value, "exclusions") {
+        let Some(items) = list.as_array() else {
+            return malformed("exclusions is not an array");
+        };
+        if items.len() > max_exclusions {
+            return malformed("too many exclusion ranges");
+        }
+        for item in items {
+            let num = |k: &str| {
+                field(item, k)
+                    .and_then(Value::as_integer)
+                    .and_then(|i| u64::try_from(i).ok())
+            };
+            let (Some(start), Some(length)) = (num("start"), num("length")) else {
+                return malformed("exclusion without a non-negative start and length");
+            };
+            let Some(end) = start.checked_add(length) else {
+                return malformed("exclusion range overflows");
+            };
+            if exclusions.last().is_some_and(|prev| prev.end > start) {
+                return malformed("exclusion ranges overlap or are not in increasing order");
+            }
+            exclusions.push(start..end);
+        }
+    }
+    let Some(expected) = field(value, "hash").and_then(Value::as_bytes) else {
+        return mismatch("data hash without a hash");
+    };
+    let mut codes = Vec::new();
+    // The store's own exclusion must be exactly its segments (§15.12.1.1, §15.12.1.2).
+    if let (Some(first), Some(last)) = (store_ranges.first(), store_ranges.last()) {
+        let whole = first.start..last.end;
+        // After update manifests were added, the store's exclusion covers the store as it is
+        // now (§15.12.1.1).
+        if updated && let Some(r) = exclusions.iter_mut().find(|r| r.start == whole.start) {
+            r.end = whole.end;
+        }
+        match exclusions
+            .iter()
+            .find(|r| r.start <= whole.start && whole.start < r.end)
+        {
+            Some(r) if *r == whole => {}
+            Some(_) => {
+                return mismatch(
+                    "the exclusion over the manifest store does not match the segments holding it",
+                );
+            }
+            None => return mismatch("the manifest store is not excluded from the data hash"),
+        }
+        if exclusions.iter().any(|r| *r != whole) {
+            codes.push((
+                StatusCode::AssertionDataHashAdditionalExclusionsPresent,
+                "exclusions other than the manifest store".to_owned(),
+            ));
+        }
+    }
+    let len = match asset_len(asset) {
+        Ok(l) => l,
+        Err(e) => return mismatch(&format!("reading the asset: {e}")),
+    };
+    if exclusions.iter().any(|r| r.end > len) {
+        return mismatch("an exclusion range ends beyond the asset");
+    }
+    let mut hasher = Hasher::new(alg);
+    let mut buf = vec![0u8; CHUNK];
+    let mut pos = 0u64;
+    for r in exclusions.iter().chain(core::iter::once(&(len..len))) {
+        if let Err(e) = hash_range(
+            asset,
+            pos,
+            r.start.saturating_sub(pos),
+            &mut hasher,
+            &mut buf,
+        ) {
+            return mismatch(&format!("reading the asset: {e}"));
+        }
+        pos = r.end;
+    }
+    if hasher.finish() == expected.as_slice() {
+        codes.push((
+            StatusCode::AssertionDataHashMatch,
+            "data hash valid".to_owned(),
+        ));
+    } else {
+        codes.push((
+            StatusCode::AssertionDataHashMismatch,
+            "the asset does not match the data hash".to_owned(),
+        ));
+    }
+    codes
+}

@@ -1,0 +1,352 @@
+//! The claim signature (C2PA 2.2 §15.7), its time-stamp (§15.8) and revocation (§15.9).
+//!
+//! Order of work, each step adding its codes to the claim signature box's URI:
+//!
+//! 1. parse the COSE_Sign1 (a malformed `sigTst`/`sigTst2`/`rVals` header is reported as
+//!    `timeStamp.malformed` / ignored, not as a broken signature: unprotected headers are not
+//!    signed); exactly one credential (`x5chain` in one bucket) else `signingCredential.invalid`;
+//!    the algorithm on §13.2.1's list else `algorithm.unsupported`;
+//! 2. the signer certificate's profile (§14.5.1; `signingCredential.invalid`, or
+//!    `signingCredential.untrusted` for a CA certificate), skipped for private credentials;
+//! 3. the signature over the claim bytes as received: `claimSignature.validated` /
+//!    `claimSignature.mismatch`;
+//! 4. the time-stamp ([`crate::timestamp`]); its trusted `genTime`, else the validation time,
+//!    is the time of signing;
+//! 5. validity of the signer and its CA certificates at that time:
+//!    `claimSignature.insideValidity` / `claimSignature.outsideValidity`;
+//! 6. trust: private credential store, else a path to an anchor of an EKU the certificate
+//!    carries (`signingCredential.trusted` / `signingCredential.untrusted`);
+//! 7. revocation from stapled OCSP ([`crate::ocsp`]), else the caller's fetcher, else
+//!    `signingCredential.ocsp.skipped`.
+
+use ciborium::Value;
+use coset::{CborSerializable, CoseSign1, Label, TaggedCborSerializable};
+use signet_asn1_types::const_oid::ObjectIdentifier;
+use signet_asn1_types::crypto::SignatureVerifier;
+use signet_asn1_types::der::DateTime;
+use signet_c2pa_model::cose::X5ChainLocation;
+use signet_c2pa_model::{ClaimSignature, SignatureError};
+
+use crate::cert::Cert;
+use crate::chain::{PathError, ValidPath, validate_path};
+use crate::ocsp::{self, OcspFetcher};
+use crate::profile::{self, ProfileError, Purpose};
+use crate::report::SignerInfo;
+use crate::status::StatusCode;
+use crate::timestamp::{self, TstVersion};
+use crate::trust::TrustConfig;
+
+/// What signature validation needs from the caller.
+pub(crate) struct SignatureContext<'a> {
+    pub(crate) trust: &'a TrustConfig,
+    pub(crate) verifier: &'a dyn SignatureVerifier,
+    pub(crate) at: u64,
+    pub(crate) max_certificates: usize,
+    pub(crate) fetcher: Option<&'a dyn OcspFetcher>,
+}
+
+/// The outcome of validating one claim signature.
+#[derive(Debug, Default)]
+pub(crate) struct SignatureOutcome {
+    /// Codes with explanations (all about the claim signature box).
+    pub(crate) codes: Vec<(StatusCode, String)>,
+    /// Who signed, when the certificate could be read.
+    pub(crate) signer: Option<SignerInfo>,
+}
+
+impl SignatureOutcome {
+    fn push(&mut self, code: StatusCode, why: impl Into<String>) {
+        self.codes.push((code, why.into()));
+    }
+}
+
+/// Headers whose malformation does not touch the signed content.
+const SOFT_HEADERS: [&str; 3] = ["sigTst", "sigTst2", "rVals"];
+
+/// Parses the claim signature; a malformed `sigTst`/`sigTst2`/`rVals` is dropped (and
+/// reported) rather than failing the whole signature.
+fn parse(cose: &[u8], out: &mut SignatureOutcome) -> Result<ClaimSignature, SignatureError> {
+    match ClaimSignature::parse(cose) {
+        Ok(sig) => Ok(sig),
+        Err(first) => {
+            let mut sign1 = CoseSign1::from_tagged_slice(cose)
+                .or_else(|_| CoseSign1::from_slice(cose))
+                .map_err(|_| first.clone())?;
+            let before = sign1.unprotected.rest.len();
+            let mut dropped = Vec::new();
+            sign1.unprotected.rest.retain(|(label, _)| match label {
+                Label::Text(t) if SOFT_HEADERS.contains(&t.as_str()) => {
+                    dropped.push(t.clone());
+                    false
+                }
+                _ => true,
+            });
+            if sign1.unprotected.rest.len() == before {
+                return Err(first);
+            }
+            let bytes = sign1.to_tagged_vec().map_err(|_| first.clone())?;
+            let sig = ClaimSignature::parse(&bytes).map_err(|_| first.clone())?;
+            for header in dropped {
+                if header.starts_with("sigTst") {
+                    out.push(
+                        StatusCode::TimeStampMalformed,
+                        format!("malformed {header} header: {first}"),
+                    );
+                }
+            }
+            Ok(sig)
+        }
+    }
+}
+
+fn iat(sig: &ClaimSignature) -> Option<DateTime> {
+    let v = sig
+        .sign1
+        .protected
+        .header
+        .rest
+        .iter()
+        .find(|(l, _)| *l == Label::Text("iat".into()))
+        .map(|(_, v)| v)?;
+    let secs = match v {
+        Value::Integer(i) => u64::try_from(*i).ok()?,
+        Value::Tag(1, inner) => match inner.as_ref() {
+            Value::Integer(i) => u64::try_from(*i).ok()?,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    DateTime::from_unix_duration(core::time::Duration::from_secs(secs)).ok()
+}
+
+/// Validates a claim signature over `claim` (the claim box's CBOR as received).
+pub(crate) fn validate(cose: &[u8], claim: &[u8], cx: &SignatureContext<'_>) -> SignatureOutcome {
+    let mut out = SignatureOutcome::default();
+    let sig = match parse(cose, &mut out) {
+        Ok(s) => s,
+        Err(e) => {
+            out.push(
+                StatusCode::ClaimSignatureMismatch,
+                format!("claim signature cannot be parsed: {e}"),
+            );
+            return out;
+        }
+    };
+    match sig.x5chain_location {
+        X5ChainLocation::Protected | X5ChainLocation::Unprotected => {}
+        X5ChainLocation::Both => {
+            out.push(
+                StatusCode::SigningCredentialInvalid,
+                "x5chain in both the protected and unprotected headers: two credentials \
+                 (C2PA 2.2 §14.2)",
+            );
+            return out;
+        }
+        X5ChainLocation::Missing => {
+            out.push(
+                StatusCode::SigningCredentialInvalid,
+                "no x5chain credential in the claim signature (C2PA 2.2 §14.2)",
+            );
+            return out;
+        }
+    }
+    let Some(algorithm) = sig.algorithm else {
+        out.push(
+            StatusCode::AlgorithmUnsupported,
+            "claim signature algorithm absent or not on the C2PA 2.2 §13.2.1 list",
+        );
+        return out;
+    };
+    let chain = sig
+        .x5chain
+        .iter()
+        .take(cx.max_certificates)
+        .cloned()
+        .collect::<Vec<_>>();
+    let Some((leaf_der, intermediates)) = chain.split_first() else {
+        out.push(StatusCode::SigningCredentialInvalid, "empty x5chain");
+        return out;
+    };
+    let leaf = match Cert::from_der(leaf_der) {
+        Ok(c) => c,
+        Err(e) => {
+            out.push(
+                StatusCode::SigningCredentialInvalid,
+                format!("signing certificate: {e}"),
+            );
+            return out;
+        }
+    };
+    out.signer = Some(SignerInfo {
+        subject: leaf.subject(),
+        issuer: leaf.issuer(),
+        serial: leaf.serial_hex(),
+        algorithm: Some(algorithm),
+        claimed_time: iat(&sig),
+        time_stamp: None,
+    });
+    let signer_name = leaf.display_name();
+
+    // Profile (§14.5.1).
+    let private = cx.trust.is_private_credential(leaf_der);
+    let accepted: Vec<ObjectIdentifier> = cx.trust.accepted_ekus().copied().collect();
+    let mut trust_possible = true;
+    match profile::check(&leaf, Purpose::ClaimSigning(&accepted), private) {
+        Ok(()) => {}
+        Err(ProfileError::CaCertificate) => {
+            out.push(
+                StatusCode::SigningCredentialUntrusted,
+                "a CA certificate cannot sign claims (C2PA 2.2 §14.5.1.2)",
+            );
+            trust_possible = false;
+        }
+        Err(e) => {
+            out.push(
+                StatusCode::SigningCredentialInvalid,
+                format!("signing certificate does not meet the C2PA profile: {e}"),
+            );
+            return out;
+        }
+    }
+
+    // Signature.
+    let verified = sig.verify(claim, &leaf.spki_der(), cx.verifier);
+    match &verified {
+        Ok(()) => out.push(
+            StatusCode::ClaimSignatureValidated,
+            format!("claim signature valid: {signer_name}"),
+        ),
+        Err(e) => out.push(
+            StatusCode::ClaimSignatureMismatch,
+            format!("claim signature does not validate: {e}"),
+        ),
+    }
+
+    // Time-stamp.
+    let mut signing_time = cx.at;
+    let mut tst_codes = Vec::new();
+    for (version, tokens, payload) in [
+        (TstVersion::V2, &sig.sig_tst2, sig.timestamp_input_v2()),
+        (TstVersion::V1, &sig.sig_tst, sig.timestamp_input_v1(claim)),
+    ] {
+        if tokens.is_empty() {
+            continue;
+        }
+        let outcome = timestamp::validate(
+            version,
+            tokens,
+            &payload,
+            cx.trust,
+            cx.max_certificates,
+            cx.verifier,
+        );
+        tst_codes.extend(outcome.codes);
+        if let Some(info) = outcome.info
+            && let Some(signer) = out.signer.as_mut()
+            && signer.time_stamp.is_none()
+        {
+            signer.time_stamp = Some(info);
+        }
+        if let Some(t) = outcome.trusted_time {
+            signing_time = t;
+            break;
+        }
+    }
+    out.codes.extend(tst_codes);
+
+    // Validity at the time of signing (the signer and the CA certificates it carries).
+    let chain_certs: Vec<Cert> = intermediates
+        .iter()
+        .filter_map(|d| Cert::from_der(d).ok())
+        .collect();
+    let expired = core::iter::once(&leaf)
+        .chain(&chain_certs)
+        .find(|c| !c.valid_at(signing_time));
+    match expired {
+        // The validity of a signature that does not verify is moot.
+        _ if verified.is_err() => {}
+        None => out.push(
+            StatusCode::ClaimSignatureInsideValidity,
+            "claim signature within the signing credential's validity",
+        ),
+        Some(c) => out.push(
+            StatusCode::ClaimSignatureOutsideValidity,
+            format!(
+                "time of signing outside the validity of {}",
+                c.display_name()
+            ),
+        ),
+    }
+
+    // Trust.
+    let mut path: Option<ValidPath> = None;
+    if trust_possible {
+        if private {
+            out.push(
+                StatusCode::SigningCredentialTrusted,
+                format!("signing credential in the private credential store: {signer_name}"),
+            );
+        } else {
+            let ekus = leaf.ekus().ok().flatten().unwrap_or_default();
+            let anchors = cx.trust.signer_anchors_for(&ekus).unwrap_or_default();
+            let mut result = validate_path(
+                leaf_der,
+                intermediates,
+                &anchors,
+                signing_time,
+                None,
+                cx.verifier,
+            );
+            if result == Err(PathError::Expired) {
+                // Validity is reported above; decide trust at a time inside every
+                // certificate's validity, if there is one.
+                if let Some(t) = common_validity(core::iter::once(&leaf).chain(&chain_certs)) {
+                    result = validate_path(leaf_der, intermediates, &anchors, t, None, cx.verifier);
+                }
+            }
+            match result {
+                Ok(p) => {
+                    out.push(
+                        StatusCode::SigningCredentialTrusted,
+                        format!("signing credential trusted: {signer_name}"),
+                    );
+                    path = Some(p);
+                }
+                Err(e) => out.push(
+                    StatusCode::SigningCredentialUntrusted,
+                    format!("signing credential not trusted: {e}"),
+                ),
+            }
+        }
+    }
+
+    // Revocation.
+    let issuer = path
+        .as_ref()
+        .and_then(|p| p.certificates.get(1).cloned().or(Some(p.anchor.clone())))
+        .or_else(|| intermediates.first().cloned());
+    let revocation = ocsp::check(
+        &leaf,
+        issuer.as_deref(),
+        &sig.ocsp_vals,
+        (signing_time != cx.at).then_some(signing_time),
+        cx,
+    );
+    out.codes.extend(revocation);
+    out
+}
+
+/// A time inside every certificate's validity (the latest `notBefore`), if the periods
+/// overlap.
+fn common_validity<'a>(certs: impl Iterator<Item = &'a Cert>) -> Option<u64> {
+    let (mut start, mut end) = (0u64, u64::MAX);
+    for c in certs {
+        let (nb, na) = c.validity_secs();
+        start = start.max(nb);
+        end = end.min(na);
+    }
+    (start <= end).then_some(start)
+}
+
+#[cfg(test)]
+mod tests;

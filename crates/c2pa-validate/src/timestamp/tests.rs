@@ -1,0 +1,1 @@
+//! Unit tests of time-stamp parsing helpers.

@@ -1,0 +1,19 @@
+//! Integration tests of `signet-c2pa-validate`: certificate profile and chains built with
+//! `signet-ca-signer` profiles, and validation of assets Signet and the reference SDK signed.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "integration tests read vectors, run openssl and the Python peer, use temp files"
+)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers: a failure is a test failure"
+)]
+
+mod chain;
+mod pki;
+mod profile;
+mod tamper;
