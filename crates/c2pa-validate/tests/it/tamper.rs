@@ -133,17 +133,17 @@ fn sign(pki: &Pki, tsa: Option<&dyn TimeStamper>, ocsp: &[Vec<u8>]) -> Vec<u8> {
     let rng = SystemRng::new();
     let rng: &dyn SecureRandom = &rng;
     let source = source_jpeg();
-    let mut out = Vec::new();
+    let mut out = std::io::Cursor::new(Vec::new());
     sign_asset(
         Format::Jpeg,
-        || Ok(std::io::Cursor::new(source.clone())),
+        &mut std::io::Cursor::new(source),
         &mut out,
         &ManifestDefinition::default(),
         &opts,
         rng,
     )
     .unwrap();
-    out
+    out.into_inner()
 }
 
 fn trust(pki: &Pki, tsa_anchor: bool) -> TrustConfig {
