@@ -5,7 +5,9 @@
     reason = "binary: I/O lives here"
 )]
 
-use clap::Parser;
+mod c2pa;
+
+use clap::{Parser, Subcommand};
 
 /// Signet command line.
 #[derive(Debug, Parser)]
@@ -14,9 +16,22 @@ use clap::Parser;
     version,
     about = "Signet: a PKI for content provenance"
 )]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// C2PA manifests: sign and verify assets.
+    #[command(subcommand)]
+    C2pa(c2pa::C2paCommand),
+}
 
 fn main() -> anyhow::Result<()> {
-    let _cli = Cli::parse();
-    Ok(())
+    let cli = Cli::parse();
+    match cli.command {
+        Command::C2pa(command) => std::process::exit(c2pa::run(command)),
+    }
 }
