@@ -16,4 +16,5 @@
 mod chain;
 mod pki;
 mod profile;
+mod regressions;
 mod tamper;
