@@ -14,6 +14,7 @@
 )]
 
 mod chain;
+mod peer;
 mod pki;
 mod profile;
 mod regressions;
