@@ -159,6 +159,16 @@ fn reference_sdk_signed_assets_validate_alike() {
     let first_hash = parent.claim().unwrap().created_assertions[0].hash.clone();
     flip(&first_hash, first_hash.len() / 2, "parent_claim.jpg");
 
+    // Another signed asset, whose manifest will be swapped in for the parent ingredient's.
+    peer(&[
+        Path::new("sign"),
+        &src,
+        &p("other.jpg"),
+        &p("chain.pem"),
+        &p("leaf.key"),
+        &eku_cfg,
+    ]);
+
     let mut trust = TrustConfig::new();
     trust
         .set_accepted_ekus(&ekus_from_config(&std::fs::read_to_string(&eku_cfg).unwrap()).unwrap());
