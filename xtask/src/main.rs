@@ -3,6 +3,7 @@
 //! - `ci`: everything CI runs, in order: fmt check, clippy `-D warnings`, tests, tidy, conformance.
 //! - `tidy`: workspace invariants (lints inherited, dependency edges, ARCHITECTURE.md, file headers).
 //! - `conformance [--suite S]`: the vector suites under `tests/vectors/`.
+//! - `bench <c2pa>`: benchmarks with their targets, in release.
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_types,
@@ -13,6 +14,7 @@
     reason = "serde_json::Value indexing returns Null on a miss; it never panics"
 )]
 
+mod bench;
 mod conformance;
 mod tidy;
 
@@ -45,6 +47,18 @@ enum Task {
         #[arg(long)]
         list: bool,
     },
+    /// Run a benchmark (`c2pa`) in release and check its targets.
+    Bench {
+        /// Which benchmark.
+        target: String,
+    },
+    /// Internal: validate one file for the C2PA benchmark's memory measurement.
+    #[command(hide = true)]
+    BenchChild {
+        file: PathBuf,
+        anchors: PathBuf,
+        eku: PathBuf,
+    },
 }
 
 fn main() -> Result<()> {
@@ -63,6 +77,10 @@ fn main() -> Result<()> {
                 return Ok(());
             }
             conformance::run(&suites)
+        }
+        Task::Bench { target } => bench::run(&target),
+        Task::BenchChild { file, anchors, eku } => {
+            bench::c2pa_validate::child(&file, &anchors, &eku)
         }
     }
 }
@@ -126,6 +144,6 @@ fn ci() -> Result<()> {
     conformance::run(&[])
 }
 
-fn cargo() -> String {
+pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
