@@ -4,7 +4,8 @@
 //!   `cargo deny` (bans, licences, sources), conformance.
 //! - `tidy`: workspace invariants (lints inherited, dependency edges, ARCHITECTURE.md, file headers).
 //! - `conformance [--suite S]`: the vector suites under `tests/vectors/`.
-//! - `bench cmp`: CMP server throughput, latency and memory against OpenSSL's mock server.
+//! - `bench cmp`: CMP server throughput, latency and memory against OpenSSL's mock server;
+//!   `bench c2pa`: C2PA validation against the reference SDK. Both check their targets.
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_types,
@@ -39,7 +40,8 @@ enum Task {
     Ci,
     /// Check workspace invariants (lints, dependency edges, ARCHITECTURE.md, file headers).
     Tidy,
-    /// Benchmarks (speed and memory targets); `bench cmp` loads `signet serve`.
+    /// Benchmarks (speed and memory targets): `bench cmp` loads `signet serve`, `bench c2pa`
+    /// validates against the reference SDK.
     #[command(subcommand)]
     Bench(bench::Target),
     /// Run conformance vector suites; exits non-zero on any unexpected result.
@@ -50,6 +52,13 @@ enum Task {
         /// List the available suites and exit.
         #[arg(long)]
         list: bool,
+    },
+    /// Internal: validate one file for the C2PA benchmark's memory measurement.
+    #[command(hide = true)]
+    BenchChild {
+        file: PathBuf,
+        anchors: PathBuf,
+        eku: PathBuf,
     },
 }
 
@@ -70,6 +79,9 @@ fn main() -> Result<()> {
                 return Ok(());
             }
             conformance::run(&suites)
+        }
+        Task::BenchChild { file, anchors, eku } => {
+            bench::c2pa_validate::child(&file, &anchors, &eku)
         }
     }
 }
@@ -171,6 +183,6 @@ fn supply_chain(root: &Path) -> Result<()> {
     Ok(())
 }
 
-fn cargo() -> String {
+pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }

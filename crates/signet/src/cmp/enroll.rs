@@ -415,6 +415,9 @@ impl Ca {
             certificate: cert.der.clone(),
             cert_req_id: row.cert_req_id.unwrap_or(0),
             deadline: u64::try_from(row.deadline.unwrap_or(0)).unwrap_or(0),
+            // The server offers signature POP only (`Incoming::enrollment`), so certificates
+            // never go out encrypted.
+            indirect_pop: false,
         };
         let responder = self.responder(&key, false, now).map_err(|r| Failure {
             rejection: r,
