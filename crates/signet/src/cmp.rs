@@ -14,6 +14,8 @@
 mod enroll;
 mod other;
 
+pub(crate) use enroll::REASON_CESSATION;
+
 use anyhow::Result;
 use signet_asn1_types::cmp::{PkiBody, PkiFailureBit};
 use signet_asn1_types::crypto::SecureRandom;
@@ -60,6 +62,87 @@ pub(crate) struct Ca {
     chain: Vec<Certificate>,
     /// The delegated OCSP responder, made when first needed.
     pub(crate) ocsp_signer: tokio::sync::Mutex<Option<crate::revocation::OcspSigner>>,
+    /// Hot state in front of the database (which stays authoritative).
+    pub(crate) hot: Hot,
+}
+
+/// Most entries a hot map holds before it is emptied (bounds memory; a miss only costs a read).
+const HOT_CAPACITY: usize = 100_000;
+
+/// An issued certificate waiting for its certConf, as the enrollment wrote it.
+#[derive(Debug, Clone)]
+pub(crate) struct AwaitingEntry {
+    pub(crate) requester: String,
+    pub(crate) serial: String,
+    pub(crate) our_nonce: Vec<u8>,
+    pub(crate) cert_req_id: i64,
+    pub(crate) deadline: i64,
+    pub(crate) certificate: Vec<u8>,
+    pub(crate) replaces: Option<String>,
+}
+
+/// Caches of what the hot path reads: registrations by reference number and certificates
+/// awaiting confirmation by transactionID. Every decision that must be exact is enforced by
+/// the write (a consumed code, a confirmed transaction), so a stale entry can only make a
+/// request fail later, never succeed wrongly.
+#[derive(Default)]
+pub(crate) struct Hot {
+    registrations:
+        std::sync::Mutex<std::collections::HashMap<String, crate::store::RegistrationRow>>,
+    awaiting: std::sync::Mutex<std::collections::HashMap<Vec<u8>, AwaitingEntry>>,
+}
+
+impl Hot {
+    fn put<K: std::hash::Hash + Eq, V>(
+        map: &std::sync::Mutex<std::collections::HashMap<K, V>>,
+        k: K,
+        v: V,
+    ) {
+        if let Ok(mut m) = map.lock() {
+            if m.len() >= HOT_CAPACITY {
+                m.clear();
+            }
+            m.insert(k, v);
+        }
+    }
+
+    pub(crate) fn registration(&self, reference: &str) -> Option<crate::store::RegistrationRow> {
+        self.registrations.lock().ok()?.get(reference).cloned()
+    }
+
+    pub(crate) fn put_registration(&self, row: crate::store::RegistrationRow) {
+        Self::put(&self.registrations, row.reference.clone(), row);
+    }
+
+    /// Records that `reference` was consumed by `transaction_id` (after the commit).
+    pub(crate) fn consumed(&self, reference: &str, transaction_id: &[u8], now: i64) {
+        if let Ok(mut m) = self.registrations.lock()
+            && let Some(r) = m.get_mut(reference)
+        {
+            r.consumed_at = Some(now);
+            r.consumed_by = Some(transaction_id.to_vec());
+        }
+    }
+
+    pub(crate) fn forget_registration(&self, reference: &str) {
+        if let Ok(mut m) = self.registrations.lock() {
+            m.remove(reference);
+        }
+    }
+
+    pub(crate) fn put_awaiting(&self, transaction_id: Vec<u8>, entry: AwaitingEntry) {
+        Self::put(&self.awaiting, transaction_id, entry);
+    }
+
+    pub(crate) fn awaiting(&self, transaction_id: &[u8]) -> Option<AwaitingEntry> {
+        self.awaiting.lock().ok()?.get(transaction_id).cloned()
+    }
+
+    pub(crate) fn forget_awaiting(&self, transaction_id: &[u8]) {
+        if let Ok(mut m) = self.awaiting.lock() {
+            m.remove(transaction_id);
+        }
+    }
 }
 
 /// Who sent a request, after authentication.
@@ -174,6 +257,7 @@ impl Ca {
             issuing_not_after,
             chain,
             ocsp_signer: tokio::sync::Mutex::new(None),
+            hot: Hot::default(),
         }
     }
 
@@ -301,12 +385,19 @@ impl Ca {
                 ),
                 key: Key::None,
             })?;
-        let row = self
-            .store
-            .registration(reference)
-            .await
-            .map_err(|_| unknown("registration lookup failed"))?
-            .ok_or_else(|| unknown("unknown reference number"))?;
+        let row = match self.hot.registration(reference) {
+            Some(r) => r,
+            None => {
+                let r = self
+                    .store
+                    .registration(reference)
+                    .await
+                    .map_err(|_| unknown("registration lookup failed"))?
+                    .ok_or_else(|| unknown("unknown reference number"))?;
+                self.hot.put_registration(r.clone());
+                r
+            }
+        };
         let secret = self
             .pki
             .sealer

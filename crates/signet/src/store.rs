@@ -579,6 +579,12 @@ async fn run_batch(conn: &mut SqliteConnection, batch: &[Job]) -> Vec<Result<(),
     };
     let mut results = Vec::with_capacity(batch.len());
     for job in batch {
+        // A single statement that fails undoes only itself (SQLite's ABORT resolution), so
+        // one-op jobs need no savepoint.
+        if let [op] = job.ops.as_slice() {
+            results.push(op.apply(&mut tx).await);
+            continue;
+        }
         if let Err(e) = sqlx::query("SAVEPOINT job").execute(&mut *tx).await {
             results.push(Err(db(e)));
             continue;

@@ -10,8 +10,7 @@ use crate::cmp::Ca;
 use crate::pki::now_secs;
 use crate::store::Op;
 
-/// RFC 5280 CRLReason `cessationOfOperation`.
-const REASON_CESSATION: i64 = 5;
+use crate::cmp::REASON_CESSATION;
 
 pub(crate) async fn run(ca: Arc<Ca>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -50,6 +49,7 @@ pub(crate) async fn sweep_once(ca: &Ca) -> anyhow::Result<usize> {
             });
         }
         if ca.store.write(ops).await.is_ok() {
+            ca.hot.forget_awaiting(&row.transaction_id);
             n += 1;
             tracing::info!(
                 transaction = %hex::encode(&row.transaction_id),

@@ -166,14 +166,17 @@ struct Http {
     addr: String,
     path: String,
     conn: Option<BufReader<TcpStream>>,
+    /// Keep the connection between messages (the mock server closes after its response).
+    reuse: bool,
 }
 
 impl Http {
-    fn new(addr: &str, path: &str) -> Self {
+    fn new(addr: &str, path: &str, reuse: bool) -> Self {
         Self {
             addr: addr.to_owned(),
             path: path.to_owned(),
             conn: None,
+            reuse,
         }
     }
 
@@ -186,8 +189,8 @@ impl Http {
         }
         let conn = self.conn.as_mut().ok_or_else(|| anyhow!("no connection"))?;
         let head = format!(
-            "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/pkixcmp\r\n\
-             Content-Length: {}\r\n\r\n",
+            "POST {} HTTP/1.0\r\nHost: {}\r\nConnection: keep-alive\r\n\
+             Content-Type: application/pkixcmp\r\nContent-Length: {}\r\n\r\n",
             self.path,
             self.addr,
             body.len()
@@ -202,7 +205,9 @@ impl Http {
                 bail!("HTTP status {status:?}");
             }
             let mut len = None;
-            let mut close = status.starts_with("HTTP/1.0");
+            // HTTP/1.0, as OpenSSL 3.0 speaks it: the connection stays open only when the
+            // response says keep-alive.
+            let mut close = true;
             loop {
                 let mut h = String::new();
                 conn.read_line(&mut h)?;
@@ -214,7 +219,7 @@ impl Http {
                     len = Some(v.trim().parse::<usize>()?);
                 }
                 if lower.starts_with("connection:") {
-                    close = lower.contains("close");
+                    close = !lower.contains("keep-alive");
                 }
             }
             let len = len.ok_or_else(|| anyhow!("no Content-Length"))?;
@@ -224,7 +229,7 @@ impl Http {
         })();
         match result {
             Ok((body, close)) => {
-                if close {
+                if close || !self.reuse {
                     self.conn = None;
                 }
                 Ok(body)
@@ -256,6 +261,8 @@ impl Transport for Http {
 struct Target {
     addr: String,
     path: String,
+    /// Whether connections are kept alive between messages.
+    reuse: bool,
     recipient: GeneralName,
     /// The server's response-signing certificate (signature flows).
     server_cert: Certificate,
@@ -272,6 +279,10 @@ enum Flow {
 
 /// Per-phase results.
 struct Stats {
+    /// Server CPU milliseconds per completed transaction.
+    server_cpu_ms: f64,
+    /// Load-generator CPU milliseconds per completed transaction.
+    client_cpu_ms: f64,
     ok: usize,
     errors: usize,
     elapsed: Duration,
@@ -356,6 +367,10 @@ fn transaction(
     Ok(())
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one phase's knobs, named at each call"
+)]
 /// Runs `concurrency` clients for `duration` (or until the codes run out); `rate` paces the
 /// whole load to that many transactions per second.
 fn load(
@@ -366,7 +381,9 @@ fn load(
     rate: Option<f64>,
     key_pkcs8: &[u8],
     iterations: u32,
+    server_pid: u32,
 ) -> Result<Stats> {
+    let (server0, client0) = (cpu_secs(&server_pid.to_string()), cpu_secs("self"));
     let next = Arc::new(AtomicUsize::new(0));
     let limit = match flow {
         Flow::Pbm(codes) if codes.len() > 1 => codes.len(),
@@ -381,7 +398,7 @@ fn load(
         let handle = std::thread::Builder::new()
             .stack_size(256 * 1024)
             .spawn(move || {
-                let mut http = Http::new(&target.addr, &target.path);
+                let mut http = Http::new(&target.addr, &target.path, target.reuse);
                 let mut lat = Vec::new();
                 let (mut errors, mut first_error) = (0usize, None);
                 loop {
@@ -413,6 +430,8 @@ fn load(
         handles.push(handle);
     }
     let mut stats = Stats {
+        server_cpu_ms: 0.0,
+        client_cpu_ms: 0.0,
         ok: 0,
         errors: 0,
         elapsed: Duration::ZERO,
@@ -430,7 +449,27 @@ fn load(
     }
     stats.elapsed = start.elapsed().min(duration.max(Duration::from_millis(1)));
     stats.latencies.sort();
+    let per = |d: f64| d * 1000.0 / as_f64(stats.ok.max(1));
+    stats.server_cpu_ms = per(cpu_secs(&server_pid.to_string()) - server0);
+    stats.client_cpu_ms = per(cpu_secs("self") - client0);
     Ok(stats)
+}
+
+/// CPU seconds (user + system) a process has used so far.
+fn cpu_secs(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // USER_HZ is 100 on Linux.
+    f.iter().sum::<f64>() / 100.0
 }
 
 fn peak_rss_mb(pid: u32) -> Result<f64> {
@@ -456,12 +495,14 @@ fn wait_port(addr: &str) -> Result<()> {
 
 fn report(name: &str, s: &Stats) {
     println!(
-        "| {name:<44} | {:>8.0} | {:>7.2} | {:>7.2} | {:>6} | {:>6} |",
+        "| {name:<46} | {:>7.0} | {:>7.2} | {:>7.2} | {:>6} | {:>6} | {:>6.2} | {:>6.2} |",
         s.rate(),
         s.pct(500),
         s.pct(990),
         s.ok,
-        s.errors
+        s.errors,
+        s.server_cpu_ms,
+        s.client_cpu_ms
     );
     if let Some(e) = &s.first_error {
         println!("|   first error: {e}");
@@ -513,6 +554,7 @@ fn inner(args: &Args) -> Result<()> {
     let signet_target = Target {
         addr: addr.clone(),
         path: "/.well-known/cmp".into(),
+        reuse: true,
         recipient: GeneralName::DirectoryName(cmp_cert.tbs_certificate().subject().clone()),
         server_cert: cmp_cert.clone(),
     };
@@ -544,7 +586,7 @@ fn inner(args: &Args) -> Result<()> {
     }
     let first = codes.split_off(codes.len() - 1);
     // One certificate for the signature flows, enrolled by PBM.
-    let mut http = Http::new(&addr, "/.well-known/cmp");
+    let mut http = Http::new(&addr, "/.well-known/cmp", true);
     transaction(
         &signet_target,
         &Flow::Pbm(Arc::new(first.clone())),
@@ -585,13 +627,21 @@ fn inner(args: &Args) -> Result<()> {
 
     println!();
     println!(
-        "| {:<44} | {:>8} | {:>7} | {:>7} | {:>6} | {:>6} |",
-        "flow (2 cores shared by server and clients)", "tx/s", "p50 ms", "p99 ms", "ok", "errors"
+        "| {:<46} | {:>7} | {:>7} | {:>7} | {:>6} | {:>6} | {:>6} | {:>6} |",
+        "flow (2 cores shared by server and clients)",
+        "tx/s",
+        "p50 ms",
+        "p99 ms",
+        "ok",
+        "errors",
+        "srv ms",
+        "cli ms"
     );
     println!(
-        "|{:-<46}|{:->10}|{:->9}|{:->9}|{:->8}|{:->8}|",
-        "", "", "", "", "", ""
+        "|{:-<48}|{:->9}|{:->9}|{:->9}|{:->8}|{:->8}|{:->8}|{:->8}|",
+        "", "", "", "", "", "", "", ""
     );
+    println!("(srv ms / cli ms: CPU milliseconds per transaction of the server / the clients)");
     let pbm_peak = load(
         &signet_target,
         &take(per_phase),
@@ -600,6 +650,7 @@ fn inner(args: &Args) -> Result<()> {
         None,
         &key_pkcs8,
         args.pbm_iterations,
+        pid,
     )?;
     report(
         &format!("signet: PBM ir+certConf, {} clients", args.concurrency),
@@ -613,6 +664,7 @@ fn inner(args: &Args) -> Result<()> {
         None,
         &key_pkcs8,
         args.pbm_iterations,
+        pid,
     )?;
     report(
         &format!(
@@ -630,6 +682,7 @@ fn inner(args: &Args) -> Result<()> {
         Some(half),
         &key_pkcs8,
         args.pbm_iterations,
+        pid,
     )?;
     report(
         &format!("signet: PBM ir+certConf paced at {half:.0}/s"),
@@ -643,6 +696,7 @@ fn inner(args: &Args) -> Result<()> {
         None,
         &key_pkcs8,
         args.pbm_iterations,
+        pid,
     )?;
     report(
         &format!(
@@ -800,6 +854,7 @@ fn inner(args: &Args) -> Result<()> {
     let mock = |port: u16| Target {
         addr: format!("127.0.0.1:{port}"),
         path: "/pkix/".into(),
+        reuse: false,
         recipient: GeneralName::DirectoryName(mock_cert.tbs_certificate().subject().clone()),
         server_cert: mock_cert.clone(),
     };
@@ -812,6 +867,7 @@ fn inner(args: &Args) -> Result<()> {
         None,
         &key_pkcs8,
         args.pbm_iterations,
+        mock_pbm.0.id(),
     )?;
     report(
         &format!(
@@ -832,6 +888,7 @@ fn inner(args: &Args) -> Result<()> {
         None,
         &key_pkcs8,
         args.pbm_iterations,
+        mock_sig.0.id(),
     )?;
     report(
         &format!(

@@ -205,25 +205,9 @@ impl Ca {
         path_profile: Option<&str>,
         now: u64,
     ) -> Outcome {
+        // A reused transactionID is refused by the write (primary key), before anything is
+        // recorded or returned.
         let transaction_id = tid(incoming);
-        match self.store.transaction(&transaction_id).await {
-            Ok(None) => {}
-            Ok(Some(_)) => {
-                return Err(Failure {
-                    rejection: incoming.reject(
-                        PkiFailureBit::TransactionIdInUse,
-                        "transactionID already used",
-                    ),
-                    key,
-                });
-            }
-            Err(_) => {
-                return Err(Failure {
-                    rejection: system("storage"),
-                    key,
-                });
-            }
-        }
         let kind = kind_of(incoming.body());
         let enrollment = match incoming.enrollment(false, self.verifier()) {
             Ok(e) => e,
@@ -324,6 +308,7 @@ impl Ca {
                 };
                 match self.store.write(ops).await {
                     Ok(()) => {
+                        self.after_issue(who, kind, &transaction_id, &cert, awaiting.as_ref(), now);
                         tracing::info!(
                             kind,
                             requester = %who.label(),
@@ -332,9 +317,47 @@ impl Ca {
                         );
                         Ok(bytes)
                     }
-                    Err(e) => Err(write_failure(incoming, &e, key)),
+                    Err(e) => {
+                        if let Who::Registered { reference, .. } = who {
+                            self.hot.forget_registration(reference);
+                        }
+                        Err(write_failure(incoming, &e, key))
+                    }
                 }
             }
+        }
+    }
+
+    /// Updates the hot state after an issuance was committed.
+    fn after_issue(
+        &self,
+        who: &Who,
+        kind: &str,
+        transaction_id: &[u8],
+        cert: &Certificate,
+        awaiting: Option<&AwaitingConfirm>,
+        now: u64,
+    ) {
+        if let Who::Registered { reference, .. } = who {
+            self.hot.consumed(reference, transaction_id, i64s(now));
+        }
+        if let Some(a) = awaiting {
+            let replaces = match (who, kind) {
+                (Who::Subscriber { serial, .. }, "kur") => Some(serial.clone()),
+                _ => None,
+            };
+            self.hot.put_awaiting(
+                transaction_id.to_vec(),
+                super::AwaitingEntry {
+                    requester: who.label(),
+                    serial: serial_hex(cert.tbs_certificate().serial_number().as_bytes()),
+                    our_nonce: a.our_nonce.clone(),
+                    cert_req_id: a.cert_req_id,
+                    deadline: i64s(a.deadline),
+                    certificate: a.certificate.clone(),
+                    replaces,
+                },
+            );
         }
     }
 
@@ -384,6 +407,50 @@ impl Ca {
         Ok(row)
     }
 
+    /// The certificate awaiting confirmation in this transaction: from the hot state, or
+    /// from the database (after a restart).
+    async fn awaiting_entry(
+        &self,
+        incoming: &Incoming,
+        who: &Who,
+    ) -> Result<super::AwaitingEntry, Rejection> {
+        let transaction_id = tid(incoming);
+        let entry = match self.hot.awaiting(&transaction_id) {
+            Some(e) => e,
+            None => {
+                let row = self
+                    .store
+                    .transaction(&transaction_id)
+                    .await
+                    .map_err(|_| system("storage"))?;
+                let row = Self::own_transaction(incoming, row, who, &["awaiting_confirm"])?;
+                let serial = row.serial.clone().unwrap_or_default();
+                let cert = self
+                    .store
+                    .certificate(&serial)
+                    .await
+                    .map_err(|_| system("storage"))?
+                    .ok_or_else(|| system("certificate of the transaction missing"))?;
+                super::AwaitingEntry {
+                    requester: row.requester,
+                    serial,
+                    our_nonce: row.our_nonce.unwrap_or_default(),
+                    cert_req_id: row.cert_req_id.unwrap_or(0),
+                    deadline: row.deadline.unwrap_or(0),
+                    certificate: cert.der,
+                    replaces: cert.replaces,
+                }
+            }
+        };
+        if entry.requester != who.label() {
+            return Err(incoming.reject(
+                PkiFailureBit::NotAuthorized,
+                "the transaction belongs to another requester",
+            ));
+        }
+        Ok(entry)
+    }
+
     pub(super) async fn cert_conf(
         &self,
         incoming: &Incoming,
@@ -392,29 +459,17 @@ impl Ca {
         now: u64,
     ) -> Outcome {
         let transaction_id = tid(incoming);
-        let sys = |key| Failure {
-            rejection: system("storage"),
-            key,
-        };
-        let row = match self.store.transaction(&transaction_id).await {
-            Ok(r) => r,
-            Err(_) => return Err(sys(key)),
-        };
-        let row = match Self::own_transaction(incoming, row, who, &["awaiting_confirm"]) {
-            Ok(r) => r,
+        let entry = match self.awaiting_entry(incoming, who).await {
+            Ok(e) => e,
             Err(rejection) => return Err(Failure { rejection, key }),
         };
-        let serial = row.serial.clone().unwrap_or_default();
-        let cert = match self.store.certificate(&serial).await {
-            Ok(Some(c)) => c,
-            _ => return Err(sys(key)),
-        };
+        let serial = entry.serial.clone();
         let awaiting = AwaitingConfirm {
             transaction_id: transaction_id.clone(),
-            our_nonce: row.our_nonce.clone().unwrap_or_default(),
-            certificate: cert.der.clone(),
-            cert_req_id: row.cert_req_id.unwrap_or(0),
-            deadline: u64::try_from(row.deadline.unwrap_or(0)).unwrap_or(0),
+            our_nonce: entry.our_nonce.clone(),
+            certificate: entry.certificate.clone(),
+            cert_req_id: entry.cert_req_id,
+            deadline: u64::try_from(entry.deadline).unwrap_or(0),
             // The server offers signature POP only (`Incoming::enrollment`), so certificates
             // never go out encrypted.
             indirect_pop: false,
@@ -437,7 +492,7 @@ impl Ca {
         match outcome {
             ConfirmOutcome::Accepted => {
                 ops.push(Op::UpdateTransaction {
-                    transaction_id,
+                    transaction_id: transaction_id.clone(),
                     from: &["awaiting_confirm"],
                     to: "confirmed",
                     our_nonce: None,
@@ -453,13 +508,13 @@ impl Ca {
                     reason: None,
                     must: true,
                 });
-                if let Some(old) = cert.replaces {
+                if let Some(old) = entry.replaces.clone() {
                     ops.push(supersede(old, now_i));
                 }
             }
             ConfirmOutcome::Rejected => {
                 ops.push(Op::UpdateTransaction {
-                    transaction_id,
+                    transaction_id: transaction_id.clone(),
                     from: &["awaiting_confirm"],
                     to: "rejected",
                     our_nonce: None,
@@ -477,7 +532,10 @@ impl Ca {
                 });
             }
         }
-        match self.store.write(ops).await {
+        let result = self.store.write(ops).await;
+        // Confirmed, rejected or refused by a concurrent change: the entry is spent either way.
+        self.hot.forget_awaiting(&transaction_id);
+        match result {
             Ok(()) => {
                 tracing::info!(%serial, ?outcome, "certConf");
                 Ok(bytes)
@@ -611,7 +669,10 @@ impl Ca {
                     Err(r) => return Err(Failure { rejection: r, key }),
                 };
                 match self.store.write(ops).await {
-                    Ok(()) => Ok(bytes),
+                    Ok(()) => {
+                        self.after_issue(who, kind, &transaction_id, &cert, awaiting.as_ref(), now);
+                        Ok(bytes)
+                    }
                     Err(e) => Err(write_failure(incoming, &e, key)),
                 }
             }
