@@ -82,6 +82,9 @@ pub struct ClientConfig {
     pub max_polls: u32,
     /// Largest `checkAfter` accepted from the server. Default one hour.
     pub max_check_after: Duration,
+    /// The certificate profile to ask for, sent as `id-it-certProfile` in the generalInfo of
+    /// enrollment requests and genm (RFC 9810 §5.1.1.4, RFC 9483 §3.1).
+    pub cert_profile: Option<String>,
 }
 
 impl ClientConfig {
@@ -98,6 +101,7 @@ impl ClientConfig {
             accept_unprotected_errors: false,
             max_polls: 60,
             max_check_after: Duration::from_secs(3_600),
+            cert_profile: None,
         }
     }
 }
@@ -562,6 +566,20 @@ impl<'a> Client<'a> {
         Ok(v)
     }
 
+    /// The `certProfile` ITAV, when a profile is configured.
+    fn profile_info(&self) -> Result<Vec<InfoTypeAndValue>, ClientError> {
+        self.config
+            .cert_profile
+            .iter()
+            .map(|p| {
+                InfoTypeAndValue::from_typed(&InfoValue::CertProfile(NonEmpty::one(p.clone())))
+                    .map_err(|_| ClientError::Encoding {
+                        what: "certProfile",
+                    })
+            })
+            .collect()
+    }
+
     fn start(&self, pvno: u8) -> Result<Exchange, ClientError> {
         Ok(Exchange {
             transaction_id: self.random(ID_LEN)?,
@@ -795,11 +813,12 @@ impl<'a> Client<'a> {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| ClientError::Encoding { what: "genm ITAV" })?;
         let mut exchange = self.start(pvno::CMP2000)?;
+        let info = self.profile_info()?;
         let bytes = self.message(
             &mut exchange,
             pvno::CMP2000,
             PkiBody::Genm(itavs),
-            vec![],
+            info,
             now,
         )?;
         Ok((bytes, Asking { exchange }))

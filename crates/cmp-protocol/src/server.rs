@@ -292,6 +292,21 @@ impl Incoming {
         result.map_err(|e| self.reject(e.failure_bit(), e.to_string()))
     }
 
+    /// The certificate profile the client asks for: the first name of an `id-it-certProfile`
+    /// ITAV in the header's generalInfo (RFC 9810 §5.1.1.4, RFC 9483 §3.1). A malformed one is
+    /// `badDataFormat`.
+    pub fn cert_profile(&self) -> Result<Option<String>, Rejection> {
+        for itav in self.header().general_info.iter().flatten() {
+            if itav.info_type == signet_asn1_types::cmp::oid::IT_CERT_PROFILE {
+                return match itav.typed() {
+                    Ok(InfoValue::CertProfile(names)) => Ok(names.first().cloned()),
+                    _ => Err(self.reject(PkiFailureBit::BadDataFormat, "malformed certProfile")),
+                };
+            }
+        }
+        Ok(None)
+    }
+
     /// Whether the header carries `implicitConfirm`.
     pub fn implicit_confirm_requested(&self) -> bool {
         self.header()

@@ -275,17 +275,16 @@ impl<'a> Client<'a> {
     ) -> Result<(Vec<u8>, Enrolling), ClientError> {
         let mut exchange = self.start(pvno)?;
         let implicit_confirm = self.config.implicit_confirm;
-        let general_info = if implicit_confirm {
-            vec![
+        let mut general_info = self.profile_info()?;
+        if implicit_confirm {
+            general_info.push(
                 InfoTypeAndValue::from_typed(&InfoValue::ImplicitConfirm).map_err(|_| {
                     ClientError::Encoding {
                         what: "implicitConfirm",
                     }
                 })?,
-            ]
-        } else {
-            Vec::new()
-        };
+            );
+        }
         let bytes = self.message(&mut exchange, pvno, body, general_info, now)?;
         Ok((
             bytes,
