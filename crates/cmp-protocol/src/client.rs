@@ -894,12 +894,5 @@ fn certs(list: Option<&NonEmpty<Certificate>>) -> Vec<Certificate> {
     list.map(|l| l.as_slice().to_vec()).unwrap_or_default()
 }
 
-/// Decodes a certificate from DER (for callers holding bytes).
-pub fn certificate_from_der(der: &[u8]) -> Result<Certificate, ClientError> {
-    Certificate::from_der(der).map_err(|_| ClientError::MalformedResponse {
-        what: "certificate",
-    })
-}
-
 #[cfg(test)]
 mod tests;
