@@ -31,7 +31,7 @@ use signet_asn1_types::cmp::{
 use signet_asn1_types::crmf::CertTemplate;
 use signet_asn1_types::crypto::{SecureRandom, SignatureVerifier, Signer};
 use signet_asn1_types::der::asn1::OctetString;
-use signet_asn1_types::der::{DateTime, Decode, Encode};
+use signet_asn1_types::der::{DateTime, Encode};
 use signet_asn1_types::seq::NonEmpty;
 use signet_asn1_types::spki::AlgorithmIdentifierOwned;
 use signet_asn1_types::strict::{DecodedMessage, Limits, StrictError, decode_pki_message};
