@@ -31,7 +31,7 @@ use signet_asn1_types::cmp::{
 use signet_asn1_types::crmf::CertTemplate;
 use signet_asn1_types::crypto::{SecureRandom, SignatureVerifier, Signer};
 use signet_asn1_types::der::asn1::OctetString;
-use signet_asn1_types::der::{DateTime, Decode, Encode};
+use signet_asn1_types::der::{DateTime, Encode};
 use signet_asn1_types::seq::NonEmpty;
 use signet_asn1_types::spki::AlgorithmIdentifierOwned;
 use signet_asn1_types::strict::{DecodedMessage, Limits, StrictError, decode_pki_message};
@@ -892,13 +892,6 @@ fn certifies(certificate: &Certificate, spki_der: &[u8]) -> bool {
 /// Reads a certificate list (caPubs, extraCerts) into owned certificates.
 fn certs(list: Option<&NonEmpty<Certificate>>) -> Vec<Certificate> {
     list.map(|l| l.as_slice().to_vec()).unwrap_or_default()
-}
-
-/// Decodes a certificate from DER (for callers holding bytes).
-pub fn certificate_from_der(der: &[u8]) -> Result<Certificate, ClientError> {
-    Certificate::from_der(der).map_err(|_| ClientError::MalformedResponse {
-        what: "certificate",
-    })
 }
 
 #[cfg(test)]
