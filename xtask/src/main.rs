@@ -1,9 +1,11 @@
 //! `cargo xtask`: Signet's developer tasks (matklad's xtask pattern).
 //!
-//! - `ci`: everything CI runs, in order: fmt check, clippy `-D warnings`, tests, tidy, conformance.
+//! - `ci`: everything CI runs, in order: fmt check, clippy `-D warnings`, tests, tidy,
+//!   `cargo deny` (bans, licences, sources), conformance.
 //! - `tidy`: workspace invariants (lints inherited, dependency edges, ARCHITECTURE.md, file headers).
 //! - `conformance [--suite S]`: the vector suites under `tests/vectors/`.
-//! - `bench cmp`: CMP server throughput, latency and memory against OpenSSL's mock server.
+//! - `bench cmp`: CMP server throughput, latency and memory against OpenSSL's mock server;
+//!   `bench c2pa`: C2PA validation against the reference SDK. Both check their targets.
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_types,
@@ -38,7 +40,8 @@ enum Task {
     Ci,
     /// Check workspace invariants (lints, dependency edges, ARCHITECTURE.md, file headers).
     Tidy,
-    /// Benchmarks (speed and memory targets); `bench cmp` loads `signet serve`.
+    /// Benchmarks (speed and memory targets): `bench cmp` loads `signet serve`, `bench c2pa`
+    /// validates against the reference SDK.
     #[command(subcommand)]
     Bench(bench::Target),
     /// Run conformance vector suites; exits non-zero on any unexpected result.
@@ -49,6 +52,13 @@ enum Task {
         /// List the available suites and exit.
         #[arg(long)]
         list: bool,
+    },
+    /// Internal: validate one file for the C2PA benchmark's memory measurement.
+    #[command(hide = true)]
+    BenchChild {
+        file: PathBuf,
+        anchors: PathBuf,
+        eku: PathBuf,
     },
 }
 
@@ -69,6 +79,9 @@ fn main() -> Result<()> {
                 return Ok(());
             }
             conformance::run(&suites)
+        }
+        Task::BenchChild { file, anchors, eku } => {
+            bench::c2pa_validate::child(&file, &anchors, &eku)
         }
     }
 }
@@ -128,10 +141,48 @@ fn ci() -> Result<()> {
     }
     eprintln!("==> xtask ci: tidy");
     tidy::report(&tidy::check(&root)?)?;
+    supply_chain(&root)?;
     eprintln!("==> xtask ci: conformance");
     conformance::run(&[])
 }
 
-fn cargo() -> String {
+/// The cargo-deny release `xtask ci` installs when it is missing (pinned: its checks and
+/// `deny.toml`'s schema change between releases).
+const CARGO_DENY: &str = "0.20.2";
+
+/// `cargo deny check bans licenses sources` (`deny.toml`): one version per crate unless a skip
+/// says why, licences on the allow-list, crates.io only. These checks run offline; the
+/// advisories check needs the advisory database from the network and is left to the maintainers'
+/// scheduled runs.
+fn supply_chain(root: &Path) -> Result<()> {
+    let installed = Command::new(cargo())
+        .args(["deny", "--version"])
+        .output()
+        .is_ok_and(|o| {
+            o.status.success() && String::from_utf8_lossy(&o.stdout).contains(CARGO_DENY)
+        });
+    if !installed {
+        eprintln!("==> xtask ci: cargo install cargo-deny@{CARGO_DENY} --locked");
+        let status = Command::new(cargo())
+            .args(["install", "--locked", &format!("cargo-deny@{CARGO_DENY}")])
+            .status()
+            .context("installing cargo-deny")?;
+        if !status.success() {
+            bail!("xtask ci: installing cargo-deny failed ({status})");
+        }
+    }
+    eprintln!("==> xtask ci: cargo deny check bans licenses sources");
+    let status = Command::new(cargo())
+        .args(["deny", "check", "bans", "licenses", "sources"])
+        .current_dir(root)
+        .status()
+        .context("running cargo deny")?;
+    if !status.success() {
+        bail!("xtask ci: cargo deny found a supply-chain problem ({status})");
+    }
+    Ok(())
+}
+
+pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }

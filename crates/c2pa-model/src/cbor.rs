@@ -433,6 +433,32 @@ pub fn as_u64(value: &Value, field: &'static str) -> Result<u64, CborError> {
     }
 }
 
+/// The CBOR value of a JSON value: objects become text-keyed maps (in their order), arrays
+/// arrays, integers integers, other numbers floats, and `null` CBOR `null`. For assertions a
+/// caller describes in JSON (the SDK's manifest definitions do so).
+pub fn from_json(json: &serde_json::Value) -> Value {
+    match json {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                Value::Integer(u.into())
+            } else if let Some(i) = n.as_i64() {
+                Value::Integer(i.into())
+            } else {
+                Value::Float(n.as_f64().unwrap_or(f64::NAN))
+            }
+        }
+        serde_json::Value::String(s) => Value::Text(s.clone()),
+        serde_json::Value::Array(a) => Value::Array(a.iter().map(from_json).collect()),
+        serde_json::Value::Object(o) => Value::Map(
+            o.iter()
+                .map(|(k, v)| (Value::Text(k.clone()), from_json(v)))
+                .collect(),
+        ),
+    }
+}
+
 /// A `tdate` value (tag 0 over RFC 3339 text).
 pub fn tdate(s: &str) -> Value {
     Value::Tag(0, Box::new(Value::Text(s.to_owned())))

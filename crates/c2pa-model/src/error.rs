@@ -343,6 +343,41 @@ pub enum SignatureError {
         /// What went wrong.
         detail: String,
     },
+    /// The time-stamping authority's response was refused.
+    #[error("time-stamp response: {0}")]
+    TimeStampResponse(#[from] TimeStampError),
+}
+
+/// A time-stamp request could not be built, or the TSA's response was not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum TimeStampError {
+    /// Encoding the request or decoding the response failed.
+    #[error("DER: {detail}")]
+    Der {
+        /// The decoder's message.
+        detail: String,
+    },
+    /// No nonce bytes were given.
+    #[error("an empty nonce")]
+    Nonce,
+    /// The TSA did not grant the request.
+    #[error("the TSA answered {status}: {detail}")]
+    NotGranted {
+        /// The PKIStatus.
+        status: String,
+        /// The TSA's status strings.
+        detail: String,
+    },
+    /// The response holds no token.
+    #[error("the response holds no time-stamp token")]
+    NoToken,
+    /// The token is over another message imprint.
+    #[error("the token's message imprint is not the one requested")]
+    ImprintMismatch,
+    /// The token's nonce is not the request's.
+    #[error("the token's nonce is not the one requested")]
+    NonceMismatch,
 }
 
 /// The claim generator could not produce a signed asset.

@@ -20,13 +20,14 @@ pub mod redact;
 pub mod store;
 #[cfg(test)]
 mod testutil;
+pub mod timestamp;
 
 pub use assertion::{Assertion, Content, Decoded, Label, NewAssertion};
 pub use claim::{Claim, ClaimVersion};
 pub use cose::ClaimSignature;
 pub use error::{
     AssertionError, CborError, ContainerError, GeneratorError, JumbfError, RedactionError,
-    SignatureError, StoreError,
+    SignatureError, StoreError, TimeStampError,
 };
 pub use hashed_uri::HashedUri;
 pub use store::{AssertionRef, HashAlg, Manifest, ManifestKind, ManifestStore};

@@ -352,11 +352,9 @@ impl<'s> Walk<'_, 's> {
                         "ingredient manifest hash does not match",
                     )
                 };
-                let status = Status::new(code, &ing.uri, why);
-                if status.kind() == StatusKind::Failure {
-                    parent.codes.push(status.clone());
-                }
-                current.push(status);
+                // Reported in the ingredient's delta (as the reference SDK does), which makes
+                // the manifest Invalid all the same.
+                current.push(Status::new(code, &ing.uri, why));
             } else {
                 let status = match &ing.ingredient.claim_signature {
                     None => Status::new(

@@ -10,6 +10,7 @@
 )]
 
 mod admin;
+mod c2pa;
 mod cmp;
 mod pki;
 mod revocation;
@@ -48,6 +49,9 @@ enum Command {
     /// Certification authority: issued certificates.
     #[command(subcommand)]
     Ca(admin::CaCommand),
+    /// C2PA manifests: sign and verify assets.
+    #[command(subcommand)]
+    C2pa(c2pa::C2paCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -114,6 +118,9 @@ fn main() -> Result<()> {
             Command::Serve(args) => serve(args).await,
             Command::Ra(c) => admin::ra(c).await,
             Command::Ca(c) => admin::ca(c).await,
+            // Synchronous; reports through the exit status (0 Trusted/Valid, 1 Invalid,
+            // 2 unreadable input).
+            Command::C2pa(c) => std::process::exit(c2pa::run(c)),
         }
     })
 }

@@ -126,3 +126,17 @@ fn null_fields_read_as_absent() {
     assert_eq!(m.text("a"), Err(CborError::Missing { field: "a" }));
     assert_eq!(m.other(&["b"]).len(), 1);
 }
+
+#[test]
+fn json_values_become_cbor() {
+    let json = serde_json::json!({"a": [1, -2, 1.5, "x", true, null], "b": {"c": 18446744073709551615u64}});
+    let v = from_json(&json);
+    let m = Map::new(&v, "m").unwrap();
+    let a = m.array("a").unwrap();
+    assert_eq!(a[0], uint(1));
+    assert_eq!(a[1], Value::Integer((-2).into()));
+    assert_eq!(a[2], Value::Float(1.5));
+    assert_eq!(a[5], Value::Null);
+    assert_eq!(m.opt_map("b").unwrap().unwrap().u64("c").unwrap(), u64::MAX);
+    assert_eq!(decode(&encode(&v).unwrap()).unwrap(), v);
+}

@@ -1,9 +1,9 @@
 //! Integration tests of `signet-c2pa-model` against the C2PA reference SDK (c2pa-python).
 //!
-//! A throwaway CA made with the `openssl` CLI issues claim-signing leaves that meet the C2PA
-//! certificate profile (C2PA 2.2 §14.5.1: KU digitalSignature critical, EKU documentSigning, not a
-//! CA, SKI/AKI); Signet signs real JPEGs with them; the reference SDK, with the test root as its
-//! only trust anchor, must report the asset `Trusted` with the success codes and no failure.
+//! A test PKI built with `signet-ca-signer`'s C2PA conformance profiles issues claim-signing
+//! leaves, a TSA certificate (behind a local `openssl ts -reply` TSA) and an OCSP responder;
+//! Signet signs JPEG, PNG and ISO BMFF assets with them; the reference SDK, with the test root as
+//! its only trust anchor, must report each asset `Trusted` with the success codes and no failure.
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_types,
@@ -16,5 +16,8 @@
     reason = "test helpers: a failure is a test failure"
 )]
 
+mod peer;
+mod pki;
 mod regressions;
 mod signing;
+mod tsa;

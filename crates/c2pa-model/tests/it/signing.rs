@@ -1,397 +1,336 @@
-//! Sign JPEGs with ES256, PS256 and Ed25519 and have the reference SDK validate them.
+//! Signet signs JPEG, PNG and ISO BMFF assets with ES256, PS256 and Ed25519 leaves of a test
+//! PKI built from the C2PA certificate profiles; the reference SDK, with the test root as its
+//! only trust anchor, must report every one `Trusted` with the expected success codes and no
+//! failure, notice tampering, accept time-stamps from a local RFC 3161 TSA, stapled OCSP
+//! responses, and parent ingredients carrying their manifest store.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use signet_asn1_types::crypto::{SecureRandom, SignatureAlgorithm};
+use signet_asn1_types::crypto::{SecureRandom, SignatureAlgorithm as Alg};
+use signet_c2pa_model::assertion::{Assertion, Relationship};
+use signet_c2pa_model::claim::ClaimVersion;
 use signet_c2pa_model::container::{ContainerLimits, Format, locate};
-use signet_c2pa_model::cose::SignOptions;
+use signet_c2pa_model::cose::{SignOptions, TimeStamper};
 use signet_c2pa_model::generator::bmff::BmffOptions;
-use signet_c2pa_model::generator::{Generator, ManifestDefinition};
+use signet_c2pa_model::generator::{Generator, IngredientInput, ManifestDefinition};
 use signet_c2pa_model::jumbf::Limits;
 use signet_c2pa_model::{ClaimSignature, ManifestStore};
-use signet_crypto::{KeyPairSigner, SystemRng, Verifier};
+use signet_crypto::{SystemRng, Verifier};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::peer::{asset, codes, make_mp4, mime, report, validation_results};
+use crate::pki::{Issued, Pki};
+use crate::tsa::{Tsa, TsaClient};
 
-fn shared() -> PathBuf {
-    root().join("../shared")
-}
-
-fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn python() -> PathBuf {
-    run(Command::new("bash").arg(root().join("scripts/python-peers.sh")));
-    std::env::var_os("SIGNET_PY_PEERS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/py-peers"))
-        .join("bin/python")
-}
-
-/// A root CA and a leaf for `keyalg` (openssl genpkey algorithm args), in `dir`.
-fn make_chain(dir: &Path, name: &str, keyalg: &[&str]) -> (Vec<u8>, Vec<u8>) {
-    let p = |f: &str| dir.join(format!("{name}.{f}"));
-    let ext = dir.join(format!("{name}.ext"));
-    std::fs::write(
-        &ext,
-        "[root]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n\
-         subjectKeyIdentifier=hash\n\
-         [leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n\
-         extendedKeyUsage=1.3.6.1.5.5.7.3.36\nsubjectKeyIdentifier=hash\n\
-         authorityKeyIdentifier=keyid\n",
-    )
-    .unwrap();
-    run(Command::new("openssl")
-        .args([
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-        ])
-        .arg(p("root.key")));
-    run(Command::new("openssl")
-        .args([
-            "req",
-            "-new",
-            "-subj",
-            "/CN=Signet Test Root/O=Signet",
-            "-config",
-            "/dev/null",
-        ])
-        .arg("-key")
-        .arg(p("root.key"))
-        .arg("-out")
-        .arg(p("root.csr")));
-    run(Command::new("openssl")
-        .args(["x509", "-req", "-days", "30", "-sha256"])
-        .arg("-in")
-        .arg(p("root.csr"))
-        .arg("-signkey")
-        .arg(p("root.key"))
-        .arg("-extfile")
-        .arg(&ext)
-        .args(["-extensions", "root"])
-        .arg("-out")
-        .arg(p("root.pem")));
-    let mut genkey = Command::new("openssl");
-    genkey
-        .arg("genpkey")
-        .args(keyalg)
-        .arg("-out")
-        .arg(p("leaf.key"));
-    run(&mut genkey);
-    run(Command::new("openssl")
-        .args([
-            "req",
-            "-new",
-            "-subj",
-            "/CN=Signet Test Signer/O=Signet",
-            "-config",
-            "/dev/null",
-        ])
-        .arg("-key")
-        .arg(p("leaf.key"))
-        .arg("-out")
-        .arg(p("leaf.csr")));
-    run(Command::new("openssl")
-        .args(["x509", "-req", "-days", "10", "-sha256"])
-        .arg("-in")
-        .arg(p("leaf.csr"))
-        .arg("-CA")
-        .arg(p("root.pem"))
-        .arg("-CAkey")
-        .arg(p("root.key"))
-        .args(["-set_serial", "0x5a1e7c0ffee1234567"])
-        .arg("-extfile")
-        .arg(&ext)
-        .args(["-extensions", "leaf"])
-        .arg("-out")
-        .arg(p("leaf.pem"))
-        .arg("-outform")
-        .arg("PEM"));
-    run(Command::new("openssl")
-        .args(["x509", "-outform", "DER"])
-        .arg("-in")
-        .arg(p("leaf.pem"))
-        .arg("-out")
-        .arg(p("leaf.der")));
-    run(Command::new("openssl")
-        .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER"])
-        .arg("-in")
-        .arg(p("leaf.key"))
-        .arg("-out")
-        .arg(p("leaf.p8")));
-    (
-        std::fs::read(p("leaf.der")).unwrap(),
-        std::fs::read(p("leaf.p8")).unwrap(),
-    )
-}
-
-fn sign_and_check(alg: SignatureAlgorithm, name: &str, keyalg: &[&str]) {
-    let input = shared().join("vectors/c2pa/rs/no_manifest.jpg");
-    sign_and_check_asset(alg, name, keyalg, Format::Jpeg, &input, "image/jpeg", "jpg");
-}
-
-fn sign_and_check_asset(
-    alg: SignatureAlgorithm,
-    name: &str,
-    keyalg: &[&str],
-    format: Format,
-    input: &Path,
-    mime: &str,
-    ext: &str,
-) {
-    sign_and_check_with(
-        alg,
-        name,
-        keyalg,
-        format,
-        input,
-        mime,
-        ext,
-        BmffOptions::default(),
-    );
-}
-
-/// A signed file and what it was signed with.
-struct SignedFile {
-    dir: tempfile::TempDir,
-    path: PathBuf,
-    signer: KeyPairSigner,
-    name: String,
-}
-
-#[allow(clippy::too_many_arguments, reason = "test helper")]
-fn sign_with(
-    alg: SignatureAlgorithm,
-    name: &str,
-    keyalg: &[&str],
-    format: Format,
-    input: &Path,
-    ext: &str,
+/// How one asset is signed.
+struct Options<'a> {
+    alg: Alg,
+    tsa: Option<&'a Tsa>,
+    ocsp: bool,
     bmff: BmffOptions,
-) -> SignedFile {
-    let dir = tempfile::tempdir().unwrap();
-    let (leaf, pkcs8) = make_chain(dir.path(), name, keyalg);
-    let signer = KeyPairSigner::from_pkcs8(alg, &pkcs8).unwrap();
-    let chain = vec![leaf.clone()];
-    let opts = SignOptions {
-        signer: &signer,
-        chain: &chain,
-        timestamper: None,
-        ocsp_vals: &[],
+    def: ManifestDefinition,
+}
+
+impl Options<'_> {
+    fn new(alg: Alg) -> Self {
+        Self {
+            alg,
+            tsa: None,
+            ocsp: false,
+            bmff: BmffOptions::default(),
+            def: ManifestDefinition::default(),
+        }
+    }
+}
+
+fn format_of(ext: &str) -> Format {
+    Format::from_extension(ext).unwrap()
+}
+
+/// Signs `input` into `out` and checks, with Signet's own parser, that the claim signature
+/// verifies over the stored claim bytes.
+fn sign_file(pki: &Pki, input: &Path, out: &Path, opts: &Options<'_>) -> Issued {
+    let leaf = pki.leaf(opts.alg);
+    let chain = pki.chain(&leaf);
+    let ocsp = if opts.ocsp {
+        vec![pki.ocsp_good(&leaf)]
+    } else {
+        Vec::new()
     };
-    let out_path = dir.path().join(format!("{name}.{ext}"));
-    let mut out = std::fs::OpenOptions::new()
+    let client = opts.tsa.map(|tsa| TsaClient { tsa });
+    let timestamper: Option<&dyn TimeStamper> = match &client {
+        Some(c) => Some(c),
+        None => None,
+    };
+    let sign = SignOptions {
+        signer: &leaf.key.signer,
+        chain: &chain,
+        timestamper,
+        ocsp_vals: &ocsp,
+    };
+    let system_rng = SystemRng::new();
+    let rng: &dyn SecureRandom = &system_rng;
+    let mut generator = Generator::new(&opts.def, &sign, rng);
+    generator.bmff = opts.bmff;
+    let ext = out.extension().unwrap().to_str().unwrap();
+    let mut output = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create_new(true)
-        .open(&out_path)
+        .open(out)
         .unwrap();
-    let system_rng = SystemRng::new();
-    let rng: &dyn SecureRandom = &system_rng;
-    let def = ManifestDefinition {
-        title: Some(format!("{name}.{ext}")),
-        ..ManifestDefinition::default()
-    };
-    let mut generator = Generator::new(&def, &opts, rng);
-    generator.bmff = bmff;
     generator
-        .embed(format, &mut std::fs::File::open(input).unwrap(), &mut out)
+        .embed(
+            format_of(ext),
+            &mut std::fs::File::open(input).unwrap(),
+            &mut output,
+        )
         .unwrap();
-    drop(out);
-    SignedFile {
-        dir,
-        path: out_path,
-        signer,
-        name: name.to_owned(),
-    }
-}
-
-/// The reference SDK's report on `path`, with the test root as trust anchor.
-fn sdk_report(f: &SignedFile, path: &Path, mime: &str) -> serde_json::Value {
-    let report = Command::new(python())
-        .arg(root().join("crates/c2pa-model/tests/peers/read.py"))
-        .arg(path)
-        .arg(mime)
-        .arg(f.dir.path().join(format!("{}.root.pem", f.name)))
-        .arg(shared().join("vectors/c2pa/trust/eku.cfg"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&report.stdout);
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{e}: {text} {}", String::from_utf8_lossy(&report.stderr)))
-}
-
-#[allow(clippy::too_many_arguments, reason = "test helper")]
-fn sign_and_check_with(
-    alg: SignatureAlgorithm,
-    name: &str,
-    keyalg: &[&str],
-    format: Format,
-    input: &Path,
-    mime: &str,
-    ext: &str,
-    bmff: BmffOptions,
-) {
-    let f = sign_with(alg, name, keyalg, format, input, ext, bmff);
-    let (dir, out_path, signer) = (&f.dir, &f.path, &f.signer);
-    // Signet reads back what it wrote and verifies the signature.
-    let signed = std::fs::read(out_path).unwrap();
-    let found = locate(format, signed.as_slice(), &ContainerLimits::default())
-        .unwrap()
-        .unwrap();
-    let store = ManifestStore::from_bytes(found.store, &Limits::default()).unwrap();
+    drop(output);
+    let store = store_of(out);
     let m = store.active_manifest().unwrap();
     let (claim, _) = m.claim_cbor().unwrap();
     let sig = ClaimSignature::parse(m.signature_cbor().unwrap()).unwrap();
-    sig.verify(claim, signer_spki(signer), &Verifier).unwrap();
+    use signet_asn1_types::crypto::Signer as _;
+    sig.verify(claim, leaf.key.signer.public_key_der(), &Verifier)
+        .unwrap();
+    assert_eq!(sig.ocsp_vals.len(), usize::from(opts.ocsp));
+    leaf
+}
 
-    // The reference SDK validates it, with our root as the trust anchor.
-    let json = sdk_report(&f, out_path, mime);
-    assert_eq!(json["validation_state"], "Trusted", "{name}: {json}");
-    assert_eq!(json["failure"], serde_json::json!([]), "{name}: {json}");
-    // Only the mandatory exclusions: nothing for the SDK to flag as additional.
-    assert!(
-        !json["informational"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c.as_str().unwrap().contains("additionalExclusionsPresent")),
-        "{name}: {json}"
-    );
-    let binding = if format == Format::Bmff {
+fn store_of(path: &Path) -> ManifestStore {
+    let ext = path.extension().unwrap().to_str().unwrap();
+    let bytes = std::fs::read(path).unwrap();
+    let found = locate(
+        format_of(ext),
+        bytes.as_slice(),
+        &ContainerLimits::default(),
+    )
+    .unwrap()
+    .unwrap();
+    ManifestStore::from_bytes(found.store, &Limits::default()).unwrap()
+}
+
+fn binding(ext: &str) -> &'static str {
+    if format_of(ext) == Format::Bmff {
         "bmffHash"
     } else {
         "dataHash"
-    };
+    }
+}
+
+/// The SDK must report `Trusted`, no failure, and at least these success codes.
+fn assert_trusted(json: &serde_json::Value, ext: &str, extra: &[&str], what: &str) {
+    assert_eq!(json["validation_state"], "Trusted", "{what}: {json}");
+    assert_eq!(
+        codes(json, "failure"),
+        Vec::<String>::new(),
+        "{what}: {json}"
+    );
+    let success = codes(json, "success");
+    let binding = format!("assertion.{}.match", binding(ext));
     for code in [
         "claimSignature.validated",
-        &format!("assertion.{binding}.match"),
+        "claimSignature.insideValidity",
         "assertion.hashedURI.match",
         "signingCredential.trusted",
-    ] {
+        binding.as_str(),
+    ]
+    .iter()
+    .chain(extra)
+    {
         assert!(
-            json["success"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|c| c == code),
-            "{name}: missing {code} in {json}"
+            success.iter().any(|c| c == code),
+            "{what}: missing {code} in {json}"
         );
     }
+    // Only the mandatory exclusions: nothing for the SDK to flag as additional.
+    assert!(
+        !codes(json, "informational")
+            .iter()
+            .any(|c| c.contains("additionalExclusionsPresent")),
+        "{what}: {json}"
+    );
+}
 
-    // Flip one bit of the image data: the reference SDK must see the data-hash mismatch.
-    let mut tampered = signed.clone();
-    // JPEG: a byte of entropy-coded data near the end; PNG: a byte inside IDAT (CRC left stale,
-    // as an attacker editing pixels would; the data hash must catch it).
-    let at = match format {
-        Format::Png => tampered.windows(4).position(|w| w == b"IDAT").unwrap() + 6,
-        _ => tampered.len() - 10,
+/// Flips one bit of the media data: the SDK must see the hard binding mismatch.
+fn assert_tamper_detected(signed: &Path, anchors: &Path, ext: &str) {
+    let mut bytes = std::fs::read(signed).unwrap();
+    let at = match ext {
+        // A byte inside IDAT (CRC left stale, as an attacker editing pixels would).
+        "png" => bytes.windows(4).position(|w| w == b"IDAT").unwrap() + 6,
+        _ => bytes.len() - 10,
     };
-    tampered[at] ^= 0x01;
-    let tampered_path = dir.path().join(format!("{name}.tampered.{ext}"));
-    std::fs::write(&tampered_path, &tampered).unwrap();
-    let json = sdk_report(&f, &tampered_path, mime);
+    bytes[at] ^= 0x01;
+    let tampered = signed.with_file_name(format!("tampered.{ext}"));
+    std::fs::write(&tampered, &bytes).unwrap();
+    let json = report(&tampered, mime(ext), anchors);
     assert_eq!(
         json["validation_state"], "Invalid",
-        "{name} tampered: {json}"
+        "{ext} tampered: {json}"
     );
-    assert!(
-        json["failure"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| *c == format!("assertion.{binding}.mismatch")),
-        "{json}"
-    );
+    let mismatch = format!("assertion.{}.mismatch", binding(ext));
+    assert!(codes(&json, "failure").contains(&mismatch), "{json}");
 }
 
-fn signer_spki(s: &KeyPairSigner) -> &[u8] {
-    use signet_asn1_types::crypto::Signer;
-    s.public_key_der()
-}
-
-#[test]
-fn es256_jpeg_is_trusted_by_the_reference_sdk() {
-    sign_and_check(
-        SignatureAlgorithm::EcdsaP256Sha256Fixed,
-        "es256",
-        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
-    );
+fn name(alg: Alg) -> &'static str {
+    match alg {
+        Alg::EcdsaP256Sha256Fixed => "es256",
+        Alg::RsaPssSha256 => "ps256",
+        Alg::Ed25519 => "ed25519",
+        _ => "other",
+    }
 }
 
 #[test]
-fn ps256_jpeg_is_trusted_by_the_reference_sdk() {
-    sign_and_check(
-        SignatureAlgorithm::RsaPssSha256,
-        "ps256",
-        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
-    );
-}
-
-#[test]
-fn ed25519_jpeg_is_trusted_by_the_reference_sdk() {
-    sign_and_check(
-        SignatureAlgorithm::Ed25519,
-        "ed25519",
-        &["-algorithm", "ED25519"],
-    );
-}
-
-#[test]
-fn es256_png_is_trusted_by_the_reference_sdk() {
+fn every_algorithm_and_format_with_a_time_stamp_is_trusted() {
     let dir = tempfile::tempdir().unwrap();
-    let png = dir.path().join("source.png");
-    // A real PNG made by Pillow (installed with the peers).
-    run(Command::new(python()).arg("-c").arg(format!(
-        "from PIL import Image; Image.new('RGB', (48, 32), (200, 90, 30)).save({:?})",
-        png.to_str().unwrap()
-    )));
-    sign_and_check_asset(
-        SignatureAlgorithm::EcdsaP256Sha256Fixed,
-        "es256png",
-        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
-        Format::Png,
-        &png,
-        "image/png",
-        "png",
-    );
-}
-
-fn make_mp4(path: &Path, size: u64, extra: &[&str]) {
-    run(Command::new(python())
-        .arg(root().join("crates/c2pa-model/tests/peers/make_mp4.py"))
-        .arg(path)
-        .arg(size.to_string())
-        .args(extra));
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    let tsa = Tsa::start(&pki, d);
+    for ext in ["jpg", "png", "mp4"] {
+        let input = asset(d, ext);
+        for alg in [Alg::EcdsaP256Sha256Fixed, Alg::RsaPssSha256, Alg::Ed25519] {
+            let out = d.join(format!("{}-tst.{ext}", name(alg)));
+            let mut opts = Options::new(alg);
+            opts.tsa = Some(&tsa);
+            sign_file(&pki, &input, &out, &opts);
+            let sig = store_of(&out);
+            let m = sig.active_manifest().unwrap();
+            let cose = ClaimSignature::parse(m.signature_cbor().unwrap()).unwrap();
+            assert_eq!((cose.sig_tst2.len(), cose.sig_tst.len()), (1, 0));
+            let json = report(&out, mime(ext), &anchors);
+            assert_trusted(
+                &json,
+                ext,
+                &["timeStamp.validated", "timeStamp.trusted"],
+                &format!("{} {ext}", name(alg)),
+            );
+        }
+    }
 }
 
 #[test]
-fn es256_mp4_is_trusted_by_the_reference_sdk() {
+fn every_format_without_time_stamp_is_trusted_and_tampering_is_seen() {
     let dir = tempfile::tempdir().unwrap();
-    let mp4 = dir.path().join("source.mp4");
-    make_mp4(&mp4, 300_000, &["--chunk", "40000"]);
-    sign_and_check_asset(
-        SignatureAlgorithm::EcdsaP256Sha256Fixed,
-        "es256mp4",
-        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
-        Format::Bmff,
-        &mp4,
-        "video/mp4",
-        "mp4",
-    );
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    for ext in ["jpg", "png", "mp4"] {
+        let input = asset(d, ext);
+        for alg in [Alg::EcdsaP256Sha256Fixed, Alg::RsaPssSha256, Alg::Ed25519] {
+            let out = d.join(format!("{}.{ext}", name(alg)));
+            sign_file(&pki, &input, &out, &Options::new(alg));
+            let json = report(&out, mime(ext), &anchors);
+            assert_trusted(&json, ext, &[], &format!("{} {ext}", name(alg)));
+            assert!(
+                !codes(&json, "success")
+                    .iter()
+                    .any(|c| c.starts_with("timeStamp")),
+                "{json}"
+            );
+        }
+        assert_tamper_detected(&d.join(format!("es256.{ext}")), &anchors, ext);
+    }
+}
+
+#[test]
+fn stapled_ocsp_is_read_by_the_reference_sdk() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    let input = asset(d, "jpg");
+    let out = d.join("ocsp.jpg");
+    let mut opts = Options::new(Alg::EcdsaP256Sha256Fixed);
+    opts.ocsp = true;
+    sign_file(&pki, &input, &out, &opts);
+    let json = report(&out, "image/jpeg", &anchors);
+    assert_trusted(&json, "jpg", &["signingCredential.ocsp.notRevoked"], "ocsp");
+}
+
+#[test]
+fn v1_claims_carry_sig_tst_and_are_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    let tsa = Tsa::start(&pki, d);
+    let input = asset(d, "jpg");
+    let out = d.join("v1.jpg");
+    let mut opts = Options::new(Alg::EcdsaP256Sha256Fixed);
+    opts.tsa = Some(&tsa);
+    opts.def.claim_version = ClaimVersion::V1;
+    opts.def.format = Some("image/jpeg".into());
+    sign_file(&pki, &input, &out, &opts);
+    let store = store_of(&out);
+    let m = store.active_manifest().unwrap();
+    let cose = ClaimSignature::parse(m.signature_cbor().unwrap()).unwrap();
+    assert_eq!((cose.sig_tst.len(), cose.sig_tst2.len()), (1, 0));
+    let json = report(&out, "image/jpeg", &anchors);
+    assert_trusted(&json, "jpg", &["timeStamp.trusted"], "v1");
+}
+
+#[test]
+fn parent_ingredients_carry_their_store_and_validation_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    let tsa = Tsa::start(&pki, d);
+    for ext in ["jpg", "png", "mp4"] {
+        // The parent: a signed, time-stamped asset.
+        let input = asset(d, ext);
+        let parent = d.join(format!("parent.{ext}"));
+        let mut opts = Options::new(Alg::EcdsaP256Sha256Fixed);
+        opts.tsa = Some(&tsa);
+        sign_file(&pki, &input, &parent, &opts);
+        let parent_json = report(&parent, mime(ext), &anchors);
+        assert_trusted(&parent_json, ext, &[], "parent");
+        let parent_store = store_of(&parent);
+
+        // The edit: a new rendition (unsigned), signed with the parent as ingredient.
+        let edited = d.join(format!("edited-source.{ext}"));
+        let mut bytes = std::fs::read(&input).unwrap();
+        let last = bytes.len() - 20;
+        bytes[last] ^= 0x40;
+        std::fs::write(&edited, bytes).unwrap();
+        let mut ingredient = IngredientInput::new(Relationship::ParentOf);
+        ingredient.title = Some(format!("parent.{ext}"));
+        ingredient.format = Some(mime(ext).to_owned());
+        ingredient.store = Some(parent_store.clone());
+        ingredient.validation_results = Some(validation_results(&parent_json));
+        let mut opts = Options::new(Alg::Ed25519);
+        opts.tsa = Some(&tsa);
+        opts.def.ingredients = vec![ingredient];
+        opts.def.actions = vec![signet_c2pa_model::assertion::Action::new("c2pa.edited")];
+        let out = d.join(format!("child.{ext}"));
+        sign_file(&pki, &edited, &out, &opts);
+
+        let store = store_of(&out);
+        assert_eq!(store.manifests().count(), 2);
+        let active = store.active_manifest().unwrap();
+        let ingredient = active
+            .assertion_refs()
+            .find_map(|a| match a.decode().unwrap() {
+                Assertion::Ingredient(i) => Some(i),
+                _ => None,
+            })
+            .unwrap();
+        assert!(ingredient.validation_results.is_some());
+        let json = report(&out, mime(ext), &anchors);
+        assert_trusted(&json, ext, &["timeStamp.trusted"], &format!("child {ext}"));
+        // The parent's manifest checks out as an ingredient, with nothing to add.
+        assert_eq!(
+            json["ingredient_deltas"],
+            serde_json::json!({
+                "success": ["ingredient.manifest.validated"],
+                "informational": [],
+                "failure": [],
+            }),
+            "child {ext}: {json}"
+        );
+    }
 }
 
 /// Merkle trees over `mdat` blocks as C2PA 2.2 §15.12.2.1 and §A.5.4 describe them (leaves of
@@ -402,25 +341,22 @@ fn es256_mp4_is_trusted_by_the_reference_sdk() {
 #[test]
 fn merkle_mp4_follows_the_spec_where_the_reference_sdk_diverges() {
     let dir = tempfile::tempdir().unwrap();
-    let mp4 = dir.path().join("source.mp4");
-    make_mp4(&mp4, 300_000, &["--chunk", "40000"]);
-    let f = sign_with(
-        SignatureAlgorithm::EcdsaP256Sha256Fixed,
-        "merkle",
-        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
-        Format::Bmff,
-        &mp4,
-        "mp4",
-        BmffOptions {
-            merkle_threshold: Some(100_000),
-            merkle_block: 65_536,
-            ..BmffOptions::default()
-        },
-    );
-    let json = sdk_report(&f, &f.path, "video/mp4");
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    let input = asset(d, "mp4");
+    let out = d.join("merkle.mp4");
+    let mut opts = Options::new(Alg::EcdsaP256Sha256Fixed);
+    opts.bmff = BmffOptions {
+        merkle_threshold: Some(100_000),
+        merkle_block: 65_536,
+        ..BmffOptions::default()
+    };
+    sign_file(&pki, &input, &out, &opts);
+    let json = report(&out, "video/mp4", &anchors);
     assert_eq!(
-        json["failure"],
-        serde_json::json!(["assertion.bmffHash.mismatch"]),
+        codes(&json, "failure"),
+        ["assertion.bmffHash.mismatch"],
         "{json}"
     );
     assert!(
@@ -430,45 +366,86 @@ fn merkle_mp4_follows_the_spec_where_the_reference_sdk_diverges() {
             .contains("chunk hash did not match"),
         "{json}"
     );
+    let success = codes(&json, "success");
     for code in ["claimSignature.validated", "signingCredential.trusted"] {
-        assert!(
-            json["success"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|c| c == code),
-            "{json}"
-        );
+        assert!(success.iter().any(|c| c == code), "{json}");
     }
 }
 
 #[test]
-fn heif_moov_last_co64_and_split_mdat_are_trusted_by_the_reference_sdk() {
+fn heif_moov_last_co64_and_split_mdat_are_trusted() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, args, mime) in [
-        ("heif", &["--heif"][..], "image/heic"),
-        (
-            "moovlast",
-            &["--moov-last", "--chunk", "30000"][..],
-            "video/mp4",
-        ),
-        ("co64", &["--co64", "--chunk", "50000"][..], "video/mp4"),
-        (
-            "mdats",
-            &["--mdats", "3", "--chunk", "20000"][..],
-            "video/mp4",
-        ),
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    for (name, args, ext) in [
+        ("heif", &["--heif"][..], "heic"),
+        ("moovlast", &["--moov-last", "--chunk", "30000"][..], "mp4"),
+        ("co64", &["--co64", "--chunk", "50000"][..], "mp4"),
+        ("mdats", &["--mdats", "3", "--chunk", "20000"][..], "mp4"),
     ] {
-        let input = dir.path().join(format!("{name}.in.mp4"));
+        let input: PathBuf = d.join(format!("{name}.in.{ext}"));
         make_mp4(&input, 120_000, args);
-        sign_and_check_asset(
-            SignatureAlgorithm::EcdsaP256Sha256Fixed,
-            name,
-            &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
-            Format::Bmff,
-            &input,
-            mime,
-            if name == "heif" { "heic" } else { "mp4" },
-        );
+        let out = d.join(format!("{name}.{ext}"));
+        sign_file(&pki, &input, &out, &Options::new(Alg::EcdsaP256Sha256Fixed));
+        let json = report(&out, mime(ext), &anchors);
+        assert_trusted(&json, ext, &[], name);
+        assert_tamper_detected(&out, &anchors, ext);
     }
+}
+
+#[test]
+fn component_ingredients_are_placed_and_a_tampered_parent_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    let input = asset(d, "jpg");
+    let part = d.join("part.png");
+    sign_file(
+        &pki,
+        &asset(d, "png"),
+        &part,
+        &Options::new(Alg::RsaPssSha256),
+    );
+    let part_json = report(&part, "image/png", &anchors);
+    let mut component = IngredientInput::new(Relationship::ComponentOf);
+    component.title = Some("part.png".into());
+    component.format = Some("image/png".into());
+    component.store = Some(store_of(&part));
+    component.validation_results = Some(validation_results(&part_json));
+    let mut unsigned = IngredientInput::new(Relationship::ComponentOf);
+    unsigned.title = Some("sketch.jpg".into());
+    unsigned.format = Some("image/jpeg".into());
+    let mut opts = Options::new(Alg::EcdsaP256Sha256Fixed);
+    opts.def.ingredients = vec![component, unsigned];
+    let out = d.join("composite.jpg");
+    sign_file(&pki, &input, &out, &opts);
+    let json = report(&out, "image/jpeg", &anchors);
+    assert_trusted(&json, "jpg", &[], "composite");
+    assert_eq!(
+        codes(&json["ingredient_deltas"], "failure"),
+        Vec::<String>::new(),
+        "{json}"
+    );
+
+    // Flip a bit of the copied component manifest's claim (inside its instanceID): the SDK
+    // reports it in the ingredient's delta while the active manifest stays intact.
+    let mut bytes = std::fs::read(&out).unwrap();
+    let store = store_of(&out);
+    let copied = store.manifests().next().unwrap();
+    let (claim, _) = copied.claim_cbor().unwrap();
+    let claim_at = bytes.windows(claim.len()).position(|w| w == claim).unwrap();
+    let iid = claim.windows(8).position(|w| w == b"xmp:iid:").unwrap();
+    bytes[claim_at + iid + 10] ^= 0x01;
+    let tampered = d.join("composite-tampered.jpg");
+    std::fs::write(&tampered, bytes).unwrap();
+    let json = report(&tampered, "image/jpeg", &anchors);
+    let delta_failures = codes(&json["ingredient_deltas"], "failure");
+    assert!(
+        delta_failures
+            .iter()
+            .any(|c| c == "claimSignature.mismatch"),
+        "{json}"
+    );
 }

@@ -1,8 +1,9 @@
 """Reads an asset with the C2PA reference SDK (c2pa-python) and prints its report as JSON.
 
 usage: read.py ASSET MIME TRUST_ANCHORS_PEM EKU_CFG
-Prints {"validation_state": ..., "success": [...], "informational": [...], "failure": [...]}
-for the active manifest, or {"error": "..."} when the SDK refuses the file.
+Prints {"validation_state": ..., "success": [...], "informational": [...], "failure": [...],
+"failure_explanations": [...], "ingredient_deltas": {kind: [codes]}, "validation_results": {...}} for the
+active manifest, or {"error": "..."} when the SDK refuses the file.
 """
 import json
 import sys
@@ -28,4 +29,13 @@ print(json.dumps({
     "informational": sorted(x["code"] for x in am.get("informational", [])),
     "failure": sorted(x["code"] for x in am.get("failure", [])),
     "failure_explanations": sorted(x.get("explanation", "") for x in am.get("failure", [])),
+    "ingredient_deltas": {
+        kind: sorted(
+            x["code"]
+            for d in store.get("validation_results", {}).get("ingredientDeltas", [])
+            for x in d.get("validationDeltas", {}).get(kind, [])
+        )
+        for kind in ("success", "informational", "failure")
+    },
+    "validation_results": store.get("validation_results", {}),
 }))

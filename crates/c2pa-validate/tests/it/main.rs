@@ -14,6 +14,8 @@
 )]
 
 mod chain;
+mod peer;
 mod pki;
 mod profile;
+mod regressions;
 mod tamper;

@@ -133,17 +133,17 @@ fn sign(pki: &Pki, tsa: Option<&dyn TimeStamper>, ocsp: &[Vec<u8>]) -> Vec<u8> {
     let rng = SystemRng::new();
     let rng: &dyn SecureRandom = &rng;
     let source = source_jpeg();
-    let mut out = Vec::new();
+    let mut out = std::io::Cursor::new(Vec::new());
     sign_asset(
         Format::Jpeg,
-        || Ok(std::io::Cursor::new(source.clone())),
+        &mut std::io::Cursor::new(source),
         &mut out,
         &ManifestDefinition::default(),
         &opts,
         rng,
     )
     .unwrap();
-    out
+    out.into_inner()
 }
 
 fn trust(pki: &Pki, tsa_anchor: bool) -> TrustConfig {
@@ -209,7 +209,7 @@ fn flip_in(hay: &[u8], needle: &[u8]) -> Vec<u8> {
 
 /// Replaces the box at `span` of `store` with `replacement`, fixing the lengths of the boxes
 /// enclosing it (short-form headers).
-fn splice(store: &[u8], span: Span, replacement: &[u8], ancestors: &[Span]) -> Vec<u8> {
+pub(crate) fn splice(store: &[u8], span: Span, replacement: &[u8], ancestors: &[Span]) -> Vec<u8> {
     let mut out = store.to_vec();
     out.splice(span.start..span.end, replacement.iter().copied());
     let delta =

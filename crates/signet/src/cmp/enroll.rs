@@ -470,6 +470,9 @@ impl Ca {
             certificate: entry.certificate.clone(),
             cert_req_id: entry.cert_req_id,
             deadline: u64::try_from(entry.deadline).unwrap_or(0),
+            // The server offers signature POP only (`Incoming::enrollment`), so certificates
+            // never go out encrypted.
+            indirect_pop: false,
         };
         let responder = self.responder(&key, false, now).map_err(|r| Failure {
             rejection: r,

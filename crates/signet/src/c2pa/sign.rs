@@ -1,0 +1,520 @@
+//! `signet c2pa sign IN OUT --cert CHAIN.pem --key KEY.pem [--manifest MANIFEST.json]
+//! [--parent PARENT] [--tsa URL] [--ocsp-staple] [--sidecar]`: the claim generator.
+//!
+//! 1. The signing certificate must meet the C2PA certificate profile (C2PA 2.2 §14.5.1, checked
+//!    by `signet-c2pa-validate`) and be within its validity; the key must be its key.
+//! 2. The manifest says what `--manifest` says; `--parent` (and manifest `ingredients`) are
+//!    read, validated with `signet-c2pa-validate` against `--trust-anchors`, and recorded with
+//!    their manifest store and validation results (ingredient v3, `c2pa.opened`/`c2pa.placed`).
+//! 3. `--tsa` time-stamps the signature over HTTP (RFC 3161); `--ocsp-staple` staples OCSP
+//!    responses for the signer and intermediates from the responders their AIA names.
+//! 4. The output is written to a temporary file next to OUT, synced, and renamed over OUT: a
+//!    reader never sees a half-written asset, and IN is only ever read.
+
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use signet_asn1_types::const_oid::ObjectIdentifier;
+use signet_asn1_types::crypto::{SecureRandom, SignatureAlgorithm, Signer};
+use signet_asn1_types::der::{DateTime, Decode, Encode};
+use signet_asn1_types::x509_cert::Certificate;
+use signet_c2pa_model::SignatureError;
+use signet_c2pa_model::assertion::{
+    IngredientDelta, Relationship, StatusCodes, StatusEntry, ValidationResults,
+};
+use signet_c2pa_model::container::{self, ContainerLimits, Format};
+use signet_c2pa_model::cose::{SignOptions, TimeStamper};
+use signet_c2pa_model::generator::{Generator, IngredientInput, ManifestDefinition};
+use signet_c2pa_model::jumbf::Limits;
+use signet_c2pa_model::store::{HashAlg, ManifestStore};
+use signet_c2pa_model::timestamp;
+use signet_c2pa_validate::profile::{Purpose, check_signing_certificate};
+use signet_c2pa_validate::trust::{DEFAULT_SIGNER_EKUS, certificates_from_pem};
+use signet_c2pa_validate::{Report, StatusLists, TrustConfig, Validator};
+use signet_crypto::{KeyPairSigner, SystemRng, Verifier};
+
+mod definition;
+mod http;
+mod ocsp;
+
+/// Arguments of `signet c2pa sign`.
+#[derive(Debug, Args)]
+pub(crate) struct SignArgs {
+    /// The asset to sign: JPEG, PNG, or ISO BMFF (MP4, MOV, M4A, HEIF/HEIC, AVIF). Only read.
+    pub(crate) input: PathBuf,
+    /// Where to write the signed asset (with --sidecar: the manifest store, `.c2pa`).
+    pub(crate) output: PathBuf,
+    /// The signing certificate chain (PEM): the signer first, then its intermediates. A
+    /// self-signed root at the end is not embedded, but used to check OCSP responses.
+    #[arg(long, value_name = "CHAIN.pem")]
+    pub(crate) cert: PathBuf,
+    /// The signing key (PKCS#8 PEM, `-----BEGIN PRIVATE KEY-----`).
+    #[arg(long, value_name = "KEY.pem")]
+    pub(crate) key: PathBuf,
+    /// A manifest definition (JSON): title, actions, assertions, ingredients, thumbnail.
+    #[arg(long, value_name = "MANIFEST.json")]
+    pub(crate) manifest: Option<PathBuf>,
+    /// The asset this one was derived from: recorded as a parentOf ingredient, with its
+    /// manifest store (if any) and its validation results, and a c2pa.opened action.
+    #[arg(long)]
+    pub(crate) parent: Option<PathBuf>,
+    /// An RFC 3161 time-stamping authority (http:// URL) to time-stamp the signature.
+    #[arg(long, value_name = "URL")]
+    pub(crate) tsa: Option<String>,
+    /// Staple OCSP responses for the signer and intermediates (from their AIA responders).
+    #[arg(long)]
+    pub(crate) ocsp_staple: bool,
+    /// Do not embed: write the manifest store to OUT as a sidecar; the asset is not copied.
+    #[arg(long)]
+    pub(crate) sidecar: bool,
+    /// Trust anchors (PEM) for validating the parent and other ingredients (repeatable).
+    #[arg(long = "trust-anchors", value_name = "PEM")]
+    pub(crate) trust_anchors: Vec<PathBuf>,
+    /// Signature algorithm for an RSA key: ps256 (default), ps384 or ps512.
+    #[arg(long, value_name = "ALG")]
+    pub(crate) alg: Option<String>,
+    /// The media type of IN, when its extension does not say.
+    #[arg(long, value_name = "TYPE")]
+    pub(crate) mime: Option<String>,
+}
+
+/// Runs `signet c2pa sign`; returns the exit status (0 signed, 1 refused or failed).
+pub(crate) fn main(args: &SignArgs) -> i32 {
+    match run(args) {
+        Ok(summary) => {
+            println!("{summary}");
+            0
+        }
+        Err(e) => {
+            eprintln!("signet c2pa sign: {e:#}");
+            1
+        }
+    }
+}
+
+/// The media type for a file name's extension.
+pub(crate) fn mime_of(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "mp4" | "m4v" => "video/mp4",
+        "m4a" => "audio/mp4",
+        "mov" => "video/quicktime",
+        "heic" => "image/heic",
+        "heif" => "image/heif",
+        "avif" => "image/avif",
+        "c2pa" => "application/c2pa",
+        _ => return None,
+    })
+}
+
+fn format_of(path: &Path, mime: Option<&str>) -> Result<(Format, String)> {
+    let mime = match mime {
+        Some(m) => m.to_owned(),
+        None => mime_of(path)
+            .with_context(|| {
+                format!(
+                    "{}: unknown file type; give --mime (JPEG, PNG and ISO BMFF are supported)",
+                    path.display()
+                )
+            })?
+            .to_owned(),
+    };
+    let format = Format::from_mime(&mime)
+        .with_context(|| format!("{mime}: not a format Signet can sign"))?;
+    Ok((format, mime))
+}
+
+fn now() -> Result<Duration> {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .context("the system clock is before 1970")
+}
+
+/// The certificates of a chain file: those to embed (leaf first), and the self-signed root at
+/// its end, if there is one.
+struct ChainFile {
+    chain: Vec<Vec<u8>>,
+    root: Option<Vec<u8>>,
+}
+
+/// Reads the chain file.
+fn load_chain(path: &Path) -> Result<ChainFile> {
+    let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut certs = certificates_from_pem(&pem).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if certs.is_empty() {
+        bail!("{}: no PEM certificate", path.display());
+    }
+    let mut root = None;
+    if certs.len() > 1
+        && let Some(last) = certs.last()
+    {
+        let c = Certificate::from_der(last).context("decoding the last chain certificate")?;
+        if c.tbs_certificate().subject() == c.tbs_certificate().issuer() {
+            root = certs.pop();
+        }
+    }
+    Ok(ChainFile { chain: certs, root })
+}
+
+/// The COSE algorithm for the leaf's key (`override_alg` only chooses among RSA-PSS hashes).
+fn algorithm_for(leaf: &Certificate, override_alg: Option<&str>) -> Result<SignatureAlgorithm> {
+    const EC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+    const RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+    const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+    const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+    const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+    const P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+    let spki = leaf.tbs_certificate().subject_public_key_info();
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+    let alg = match (spki.algorithm.oid, curve) {
+        (EC, Some(P256)) => SignatureAlgorithm::EcdsaP256Sha256Fixed,
+        (EC, Some(P384)) => SignatureAlgorithm::EcdsaP384Sha384Fixed,
+        (EC, Some(P521)) => SignatureAlgorithm::EcdsaP521Sha512Fixed,
+        (ED25519, _) => SignatureAlgorithm::Ed25519,
+        (RSA, _) => match override_alg.unwrap_or("ps256") {
+            "ps256" => SignatureAlgorithm::RsaPssSha256,
+            "ps384" => SignatureAlgorithm::RsaPssSha384,
+            "ps512" => SignatureAlgorithm::RsaPssSha512,
+            other => bail!("--alg {other}: an RSA key signs with ps256, ps384 or ps512"),
+        },
+        _ => bail!("the signing certificate's key type is not one C2PA allows"),
+    };
+    if let Some(a) = override_alg
+        && spki.algorithm.oid != RSA
+    {
+        bail!("--alg {a} applies to RSA keys only; this key's algorithm is implied by its type");
+    }
+    Ok(alg)
+}
+
+/// Loads the PKCS#8 key and checks it belongs to the leaf.
+fn load_key(path: &Path, leaf: &Certificate, alg: SignatureAlgorithm) -> Result<KeyPairSigner> {
+    let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let (label, der) = signet_asn1_types::der::pem::decode_vec(&pem)
+        .map_err(|e| anyhow::anyhow!("{}: not PEM: {e}", path.display()))?;
+    if label != "PRIVATE KEY" {
+        bail!(
+            "{}: a {label} key; give an unencrypted PKCS#8 key (`openssl pkcs8 -topk8 -nocrypt`)",
+            path.display()
+        );
+    }
+    let signer = KeyPairSigner::from_pkcs8(alg, &der)
+        .map_err(|e| anyhow::anyhow!("{}: unusable key for {alg:?}: {e:?}", path.display()))?;
+    let spki = leaf.tbs_certificate().subject_public_key_info().to_der()?;
+    if signer.public_key_der() != spki.as_slice() {
+        bail!(
+            "the key in {} does not belong to the signing certificate",
+            path.display()
+        );
+    }
+    Ok(signer)
+}
+
+/// §14.5.1 and validity: refuses a certificate that cannot sign claims now.
+fn check_leaf(leaf_der: &[u8], leaf: &Certificate, now: Duration) -> Result<()> {
+    check_signing_certificate(leaf_der, Purpose::ClaimSigning(&DEFAULT_SIGNER_EKUS)).map_err(
+        |e| {
+            anyhow::anyhow!(
+                "the signing certificate does not meet the C2PA certificate profile \
+                 (C2PA 2.2 §14.5.1): {e}"
+            )
+        },
+    )?;
+    let validity = leaf.tbs_certificate().validity();
+    let not_before = validity.not_before.to_unix_duration();
+    let not_after = validity.not_after.to_unix_duration();
+    if now < not_before {
+        bail!(
+            "the signing certificate is not valid before {}",
+            validity.not_before
+        );
+    }
+    if now > not_after {
+        bail!("the signing certificate expired on {}", validity.not_after);
+    }
+    Ok(())
+}
+
+/// A report's codes as a `status-codes-map`.
+fn status_codes(lists: &StatusLists) -> StatusCodes {
+    let entries = |list: &[signet_c2pa_validate::Status]| {
+        list.iter()
+            .map(|s| {
+                let mut e = StatusEntry::new(s.code.as_str(), s.url.clone());
+                e.explanation = s.explanation.clone();
+                e
+            })
+            .collect()
+    };
+    StatusCodes {
+        success: entries(&lists.success),
+        informational: entries(&lists.informational),
+        failure: entries(&lists.failure),
+    }
+}
+
+/// A validator's report as the `validation-results-map` an ingredient v3 records.
+pub(crate) fn validation_results(report: &Report) -> ValidationResults {
+    ValidationResults {
+        active_manifest: Some(status_codes(&report.active)),
+        ingredient_deltas: report
+            .ingredient_deltas
+            .iter()
+            .map(|d| IngredientDelta {
+                ingredient_assertion_uri: d.ingredient_assertion_uri.clone(),
+                validation_deltas: status_codes(&d.validation_deltas),
+            })
+            .collect(),
+    }
+}
+
+/// Reads an ingredient file: its manifest store (if any), validated, becomes part of the
+/// ingredient assertion.
+fn ingredient(
+    file: &definition::IngredientFile,
+    trust: &TrustConfig,
+    at: DateTime,
+) -> Result<IngredientInput> {
+    let (format, mime) = format_of(&file.path, file.format.as_deref())?;
+    let mut input = IngredientInput::new(file.relationship.clone());
+    input.title = Some(file.title.clone().unwrap_or_else(|| {
+        file.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }));
+    input.format = Some(mime);
+    input.description = file.description.clone();
+    let mut f = std::fs::File::open(&file.path)
+        .with_context(|| format!("opening {}", file.path.display()))?;
+    let located = container::locate(format, &mut f, &ContainerLimits::default())
+        .with_context(|| format!("reading {}", file.path.display()))?;
+    if let Some(located) = located {
+        let store = ManifestStore::from_bytes(located.store, &Limits::default())
+            .with_context(|| format!("{}: unreadable manifest store", file.path.display()))?;
+        let report = Validator::new(trust, &Verifier, at)
+            .validate_asset(format, &mut f)
+            .map_err(|e| anyhow::anyhow!("validating {}: {e}", file.path.display()))?;
+        if !report.active.failure.is_empty() {
+            eprintln!(
+                "warning: {} does not validate ({}); its failures are recorded in the ingredient",
+                file.path.display(),
+                report
+                    .active
+                    .failure
+                    .iter()
+                    .map(|s| s.code.as_str().to_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        input.validation_results = Some(validation_results(&report));
+        input.store = Some(store);
+    }
+    Ok(input)
+}
+
+/// Time-stamps over HTTP (RFC 3161 with the `timestamp` module's request and checks).
+struct HttpTsa {
+    url: String,
+    rng: SystemRng,
+}
+
+impl TimeStamper for HttpTsa {
+    fn timestamp(&self, data: &[u8]) -> Result<Vec<u8>, SignatureError> {
+        let mut nonce = [0u8; 16];
+        self.rng
+            .fill(&mut nonce)
+            .map_err(|_| SignatureError::TimeStamp {
+                detail: "the random source failed".into(),
+            })?;
+        let request = timestamp::request(data, HashAlg::Sha256, &nonce)?;
+        let response = http::post(
+            &self.url,
+            "application/timestamp-query",
+            "application/timestamp-reply",
+            &request.der,
+        )
+        .map_err(|e| SignatureError::TimeStamp {
+            detail: format!("{e:#}"),
+        })?;
+        Ok(timestamp::token_from_response(&response, &request)?)
+    }
+}
+
+/// Writes through `fill` to a temporary file next to `target`, syncs it and renames it over
+/// `target`; on any error the temporary file is removed.
+fn write_atomically(
+    target: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<()> {
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target
+        .file_name()
+        .context("OUT has no file name")?
+        .to_string_lossy()
+        .into_owned();
+    let mut suffix = [0u8; 8];
+    SystemRng::new()
+        .fill(&mut suffix)
+        .map_err(|_| anyhow::anyhow!("the random source failed"))?;
+    let tmp = dir.join(format!(
+        ".{name}.{}.tmp",
+        suffix
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    ));
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .with_context(|| format!("creating {}", tmp.display()))?;
+    let result = fill(&mut file)
+        .and_then(|()| file.sync_all().context("syncing the output"))
+        .and_then(|()| {
+            std::fs::rename(&tmp, target)
+                .with_context(|| format!("renaming {} to {}", tmp.display(), target.display()))
+        });
+    if result.is_err() {
+        // Best effort: the error being reported matters more than a leftover temporary file.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// True when `a` and `b` name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Signs as the arguments say; returns a one-line summary.
+pub(crate) fn run(args: &SignArgs) -> Result<String> {
+    let now = now()?;
+    let (format, mime) = format_of(&args.input, args.mime.as_deref())?;
+    if format == Format::Sidecar {
+        bail!(
+            "{}: a manifest store cannot itself be signed",
+            args.input.display()
+        );
+    }
+    if same_file(&args.input, &args.output) {
+        bail!("OUT is IN: the input is never modified; choose another output path");
+    }
+
+    let ChainFile { chain, root } = load_chain(&args.cert)?;
+    let leaf_der = chain.first().context("empty chain")?;
+    let leaf = Certificate::from_der(leaf_der).context("decoding the signing certificate")?;
+    check_leaf(leaf_der, &leaf, now)?;
+    let alg = algorithm_for(&leaf, args.alg.as_deref())?;
+    let signer = load_key(&args.key, &leaf, alg)?;
+
+    let mut def = ManifestDefinition {
+        format: Some(mime.clone()),
+        title: args
+            .output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()),
+        ..ManifestDefinition::default()
+    };
+    let mut files = Vec::new();
+    if let Some(parent) = &args.parent {
+        files.push(definition::IngredientFile {
+            path: parent.clone(),
+            relationship: Relationship::ParentOf,
+            title: None,
+            format: None,
+            description: None,
+        });
+    }
+    if let Some(m) = &args.manifest {
+        files.extend(definition::load(m, &mut def)?);
+    }
+    let mut trust = TrustConfig::new();
+    for path in &args.trust_anchors {
+        let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        trust
+            .add_signer_anchors_for_accepted_ekus(&pem)
+            .and_then(|_| trust.add_tsa_anchors(&pem))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    }
+    let at = DateTime::from_unix_duration(Duration::from_secs(now.as_secs()))
+        .context("the system clock is out of range")?;
+    for file in &files {
+        def.ingredients.push(ingredient(file, &trust, at)?);
+    }
+
+    let ocsp_vals = if args.ocsp_staple {
+        ocsp::staple(&chain, root.as_deref(), now.as_secs(), &Verifier)?
+    } else {
+        Vec::new()
+    };
+    let tsa = args.tsa.as_ref().map(|url| HttpTsa {
+        url: url.clone(),
+        rng: SystemRng::new(),
+    });
+    let timestamper: Option<&dyn TimeStamper> = match &tsa {
+        Some(t) => Some(t),
+        None => None,
+    };
+    let sign = SignOptions {
+        signer: &signer,
+        chain: &chain,
+        timestamper,
+        ocsp_vals: &ocsp_vals,
+    };
+    let rng = SystemRng::new();
+    let generator = Generator::new(&def, &sign, &rng);
+    let mut input = std::fs::File::open(&args.input)
+        .with_context(|| format!("opening {}", args.input.display()))?;
+    let mut signed = None;
+    write_atomically(&args.output, |out| {
+        if args.sidecar {
+            let s = generator.sidecar(format, &mut input)?;
+            out.write_all(&s.store)?;
+            signed = Some(s);
+        } else {
+            signed = Some(generator.embed(format, &mut input, out)?);
+            out.seek(SeekFrom::End(0))?;
+        }
+        Ok(())
+    })?;
+    let signed = signed.context("nothing was signed")?;
+    Ok(format!(
+        "signed {} -> {}{}: manifest {} ({alg:?}{}{}{})",
+        args.input.display(),
+        args.output.display(),
+        if args.sidecar { " (sidecar)" } else { "" },
+        signed.manifest_label,
+        if tsa.is_some() { ", time-stamped" } else { "" },
+        if ocsp_vals.is_empty() {
+            String::new()
+        } else {
+            format!(", {} OCSP response(s) stapled", ocsp_vals.len())
+        },
+        if def.ingredients.is_empty() {
+            String::new()
+        } else {
+            format!(", {} ingredient(s)", def.ingredients.len())
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests;
