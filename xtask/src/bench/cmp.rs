@@ -166,7 +166,8 @@ struct Http {
     addr: String,
     path: String,
     conn: Option<BufReader<TcpStream>>,
-    /// Keep the connection between messages (the mock server closes after its response).
+    /// Keep the connection from one transaction to the next (the mock server serves one
+    /// transaction per connection, as the OpenSSL client uses it).
     reuse: bool,
 }
 
@@ -229,7 +230,7 @@ impl Http {
         })();
         match result {
             Ok((body, close)) => {
-                if close || !self.reuse {
+                if close {
                     self.conn = None;
                 }
                 Ok(body)
@@ -416,6 +417,9 @@ fn load(
                     let t0 = Instant::now();
                     if t0 >= deadline {
                         break;
+                    }
+                    if !http.reuse {
+                        http.conn = None;
                     }
                     match transaction(&target, &flow, job, &key, &mut http, iterations) {
                         Ok(()) => lat.push(t0.elapsed()),
