@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{Server, bin, openssl, peers_bin, run};
+use crate::support::{Server, bin, openssl, peers_bin, pkilint, run};
 
 const SUBJECT: &str = "/CN=Newsroom Camera 7/O=Example News/C=US";
 
@@ -182,6 +182,13 @@ fn tsa_answers_openssl_and_refuses_with_failure_info() {
     assert!(
         ok && out.contains("Policy OID: 1.3.6.1.5.5.7.13.1"),
         "{out}"
+    );
+    let trust = s.data().join("trust");
+    pkilint("lint_pkix_cert", &[], &[&trust.join("tsa.pem")]);
+    pkilint(
+        "lint_pkix_signer_signee_cert_chain",
+        &[],
+        &[&trust.join("root.pem"), &trust.join("tsa.pem")],
     );
 
     // SHA-1 imprints are refused with badAlg, in a well-formed rejection.
