@@ -104,6 +104,14 @@ pub(crate) fn shared_dir() -> PathBuf {
 
 fn ci() -> Result<()> {
     let root = project_root();
+    eprintln!("==> xtask ci: scripts/system-peers.sh (openssl, socat, curl, util-linux)");
+    let status = Command::new("bash")
+        .arg(root.join("scripts/system-peers.sh"))
+        .status()
+        .context("running scripts/system-peers.sh")?;
+    if !status.success() {
+        bail!("xtask ci: the system tools the tests drive are missing ({status})");
+    }
     eprintln!("==> xtask ci: scripts/python-peers.sh (c2pa-python, pkilint)");
     let status = Command::new("bash")
         .arg(root.join("scripts/python-peers.sh"))
