@@ -18,6 +18,8 @@ use signet_c2pa_validate::trust::{ID_KP_CLAIM_SIGNING, TrustConfig};
 use signet_c2pa_validate::{Error, Report, Status, StatusLists, ValidationState, Validator};
 use signet_crypto::Verifier;
 
+use self::read_ahead::ReadAhead;
+
 /// The official C2PA claim-signer trust list (CC BY 4.0, see `trust-lists/README.md`).
 const C2PA_TRUST_LIST: &[u8] = include_bytes!("trust-lists/C2PA-TRUST-LIST.pem");
 /// The official C2PA TSA trust list.
@@ -77,7 +79,8 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
     validator.hashes = &AwsLcHashes;
     let file = std::fs::File::open(&args.file)
         .map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
-    let asset = std::io::BufReader::new(file);
+    let reader = ReadAhead::new(file).map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
+    let asset = std::io::BufReader::new(reader);
     let result = match &args.sidecar {
         Some(sidecar) => {
             let store =
@@ -351,6 +354,8 @@ pub(crate) fn summary(file: &Path, report: &Report) -> String {
     }
     out
 }
+
+mod read_ahead;
 
 #[cfg(test)]
 mod tests;
