@@ -53,13 +53,6 @@ enum Task {
         #[arg(long)]
         list: bool,
     },
-    /// Internal: validate one file for the C2PA benchmark's memory measurement.
-    #[command(hide = true)]
-    BenchChild {
-        file: PathBuf,
-        anchors: PathBuf,
-        eku: PathBuf,
-    },
 }
 
 fn main() -> Result<()> {
@@ -79,9 +72,6 @@ fn main() -> Result<()> {
                 return Ok(());
             }
             conformance::run(&suites)
-        }
-        Task::BenchChild { file, anchors, eku } => {
-            bench::c2pa_validate::child(&file, &anchors, &eku)
         }
     }
 }
