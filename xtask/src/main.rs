@@ -3,6 +3,7 @@
 //! - `ci`: everything CI runs, in order: fmt check, clippy `-D warnings`, tests, tidy, conformance.
 //! - `tidy`: workspace invariants (lints inherited, dependency edges, ARCHITECTURE.md, file headers).
 //! - `conformance [--suite S]`: the vector suites under `tests/vectors/`.
+//! - `bench <c2pa>`: benchmarks with their targets, in release.
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_types,
@@ -13,6 +14,7 @@
     reason = "serde_json::Value indexing returns Null on a miss; it never panics"
 )]
 
+mod bench;
 mod conformance;
 mod tidy;
 
@@ -45,6 +47,22 @@ enum Task {
         #[arg(long)]
         list: bool,
     },
+    /// Run a benchmark (`c2pa`) in release and check its targets.
+    Bench {
+        /// Which benchmark.
+        target: String,
+    },
+    /// Internal: sign one file for the C2PA signing benchmark (measured as a child process).
+    #[command(hide = true)]
+    BenchSignChild {
+        input: PathBuf,
+        output: PathBuf,
+        chain: PathBuf,
+        key: PathBuf,
+        /// Sign this many times (a `.c2pa` OUT: sidecars; 0 loads the key and stops).
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
+    },
 }
 
 fn main() -> Result<()> {
@@ -55,6 +73,14 @@ fn main() -> Result<()> {
             let problems = tidy::check(&project_root())?;
             tidy::report(&problems)
         }
+        Task::Bench { target } => bench::run(&target),
+        Task::BenchSignChild {
+            input,
+            output,
+            chain,
+            key,
+            repeat,
+        } => bench::c2pa_sign::child(&input, &output, &chain, &key, repeat),
         Task::Conformance { suites, list } => {
             if list {
                 for suite in conformance::SUITES {

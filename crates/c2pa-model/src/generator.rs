@@ -42,8 +42,9 @@ pub const DIGITAL_CREATION: &str = "http://cv.iptc.org/newscodes/digitalsourcety
 /// (serial numbers, fractional `genTime` and DER signature lengths vary by a few bytes).
 const TIMESTAMP_SLACK: usize = 128;
 
-/// Size of the copy buffer: large enough for throughput, small against the 64 MB budget.
-pub(crate) const COPY_BUFFER: usize = 1 << 20;
+/// Size of the copy buffer: 128 KiB keeps each chunk in L2 between the read and the hash (1 MiB
+/// measured ~5% slower) while syscalls stay few; small against the 64 MB budget.
+pub(crate) const COPY_BUFFER: usize = 1 << 17;
 
 /// An ingredient to record (C2PA 2.2 §18.15), with its manifest store if it has one.
 #[derive(Debug, Clone, PartialEq)]
