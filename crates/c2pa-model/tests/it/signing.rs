@@ -449,3 +449,100 @@ fn component_ingredients_are_placed_and_a_tampered_parent_is_reported() {
         "{json}"
     );
 }
+
+#[test]
+fn gif_webp_wav_and_svg_are_trusted_and_tampering_is_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    for ext in ["gif", "webp", "wav", "svg"] {
+        let input = asset(d, ext);
+        let out = d.join(format!("signed.{ext}"));
+        sign_file(&pki, &input, &out, &Options::new(Alg::EcdsaP256Sha256Fixed));
+        let json = report(&out, mime(ext), &anchors);
+        assert_trusted(&json, ext, &[], ext);
+        // A bit of the media (well inside the file, before any appended chunk) flipped.
+        let mut bytes = std::fs::read(&out).unwrap();
+        let at = match ext {
+            "svg" => bytes.windows(4).position(|w| w == b"fill").unwrap() + 7,
+            // Inside the sample data / the VP8 payload, not a chunk header.
+            "wav" => 50,
+            "webp" => 30,
+            _ => bytes.len() - 3,
+        };
+        bytes[at] ^= 0x01;
+        let tampered = d.join(format!("tampered.{ext}"));
+        std::fs::write(&tampered, &bytes).unwrap();
+        let json = report(&tampered, mime(ext), &anchors);
+        assert!(
+            codes(&json, "failure").contains(&"assertion.dataHash.mismatch".to_owned()),
+            "{ext} tampered: {json}"
+        );
+    }
+}
+
+/// The reference SDK as a writer: what it signs, in every format Signet reads, Signet locates,
+/// parses (re-serialising the store byte-identically) and verifies.
+#[test]
+fn assets_the_reference_sdk_signs_are_read_and_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let leaf = pki.leaf(Alg::EcdsaP256Sha256Fixed);
+    let chain_pem = d.join("chain.pem");
+    std::fs::write(
+        &chain_pem,
+        [
+            crate::pki::pem("CERTIFICATE", &leaf.der()),
+            crate::pki::pem("CERTIFICATE", &pki.claim_ca.der()),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let key_pem = d.join("key.pem");
+    std::fs::write(&key_pem, crate::pki::pem("PRIVATE KEY", &leaf.key.pkcs8)).unwrap();
+    for ext in ["jpg", "png", "mp4", "gif", "webp", "wav", "svg", "pdf"] {
+        let input = asset(d, ext);
+        let out = d.join(format!("sdk.{ext}"));
+        crate::peer::sdk_sign(&input, &out, mime(ext), &chain_pem, &key_pem, "es256");
+        let bytes = std::fs::read(&out).unwrap();
+        let found = signet_c2pa_model::container::locate_seekable(
+            format_of(ext),
+            std::io::Cursor::new(&bytes),
+            &ContainerLimits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{ext}: {e}"))
+        .unwrap_or_else(|| panic!("{ext}: no store found"));
+        let store = ManifestStore::from_bytes(found.store.clone(), &Limits::default()).unwrap();
+        assert_eq!(store.reserialize().unwrap(), found.store, "{ext}");
+        let m = store.active_manifest().unwrap();
+        let (claim, _) = m.claim_cbor().unwrap();
+        let sig = ClaimSignature::parse(m.signature_cbor().unwrap()).unwrap();
+        use signet_asn1_types::crypto::Signer as _;
+        sig.verify(claim, leaf.key.signer.public_key_der(), &Verifier)
+            .unwrap_or_else(|e| panic!("{ext}: {e}"));
+        // Signing it again is refused: it already carries a store.
+        let again = d.join(format!("again.{ext}"));
+        if ext != "pdf" {
+            let rng = SystemRng::new();
+            let chain = pki.chain(&leaf);
+            let def = ManifestDefinition::default();
+            let opts = SignOptions {
+                signer: &leaf.key.signer,
+                chain: &chain,
+                timestamper: None,
+                ocsp_vals: &[],
+            };
+            let mut o = std::fs::File::create(&again).unwrap();
+            let err = Generator::new(&def, &opts, &rng)
+                .embed(format_of(ext), &mut std::io::Cursor::new(&bytes), &mut o)
+                .unwrap_err();
+            assert_eq!(
+                err,
+                signet_c2pa_model::GeneratorError::AlreadySigned,
+                "{ext}"
+            );
+        }
+    }
+}

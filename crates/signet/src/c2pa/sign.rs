@@ -43,7 +43,8 @@ mod ocsp;
 /// Arguments of `signet c2pa sign`.
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
-    /// The asset to sign: JPEG, PNG, or ISO BMFF (MP4, MOV, M4A, HEIF/HEIC, AVIF). Only read.
+    /// The asset to sign: JPEG, PNG, GIF, SVG, WebP/WAV/AVI or ISO BMFF (MP4, MOV, M4A,
+    /// HEIF/HEIC, AVIF). Only read.
     pub(crate) input: PathBuf,
     /// Where to write the signed asset (with --sidecar: the manifest store, `.c2pa`).
     pub(crate) output: PathBuf,
@@ -107,6 +108,15 @@ pub(crate) fn mime_of(path: &Path) -> Option<&'static str> {
         "heic" => "image/heic",
         "heif" => "image/heif",
         "avif" => "image/avif",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "wav" => "audio/wav",
+        "avi" => "video/x-msvideo",
+        "svg" => "image/svg+xml",
+        "pdf" => "application/pdf",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "jxl" => "image/jxl",
         "c2pa" => "application/c2pa",
         _ => return None,
     })
@@ -118,7 +128,8 @@ fn format_of(path: &Path, mime: Option<&str>) -> Result<(Format, String)> {
         None => mime_of(path)
             .with_context(|| {
                 format!(
-                    "{}: unknown file type; give --mime (JPEG, PNG and ISO BMFF are supported)",
+                    "{}: unknown file type; give --mime (JPEG, PNG, GIF, SVG, WebP, WAV, AVI and \
+                     ISO BMFF can be signed)",
                     path.display()
                 )
             })?
@@ -296,7 +307,7 @@ fn ingredient(
     input.description = file.description.clone();
     let mut f = std::fs::File::open(&file.path)
         .with_context(|| format!("opening {}", file.path.display()))?;
-    let located = container::locate(format, &mut f, &ContainerLimits::default())
+    let located = container::locate_seekable(format, &mut f, &ContainerLimits::default())
         .with_context(|| format!("reading {}", file.path.display()))?;
     if let Some(located) = located {
         let store = ManifestStore::from_bytes(located.store, &Limits::default())
