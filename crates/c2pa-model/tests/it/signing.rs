@@ -546,3 +546,61 @@ fn assets_the_reference_sdk_signs_are_read_and_verified() {
         }
     }
 }
+
+/// A parent's assertion redacted (C2PA 2.2 §6.8): removed from the copied manifest, listed in
+/// the child's `redacted_assertions`, with a `c2pa.redacted` action.
+#[test]
+fn a_parent_assertion_is_redacted() {
+    use signet_c2pa_model::assertion::{Content, NewAssertion};
+    use signet_c2pa_model::redact::{RedactionForm, redact};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    let input = asset(d, "jpg");
+    let parent = d.join("parent.jpg");
+    let mut opts = Options::new(Alg::EcdsaP256Sha256Fixed);
+    let secret = signet_c2pa_model::cbor::encode(&signet_c2pa_model::cbor::from_json(
+        &serde_json::json!({"location": "somewhere private"}),
+    ))
+    .unwrap();
+    opts.def.assertions = vec![NewAssertion::new(
+        "com.example.location",
+        Content::Cbor(secret),
+    )];
+    sign_file(&pki, &input, &parent, &opts);
+    let parent_json = report(&parent, "image/jpeg", &anchors);
+    assert_trusted(&parent_json, "jpg", &[], "parent");
+    let store = store_of(&parent);
+    let uri = store
+        .active_manifest()
+        .unwrap()
+        .assertion("com.example.location")
+        .unwrap()
+        .uri();
+    let out = redact(&store, &[&uri], RedactionForm::Remove, &Limits::default()).unwrap();
+    let mut ingredient = IngredientInput::new(Relationship::ParentOf);
+    ingredient.title = Some("parent.jpg".into());
+    ingredient.format = Some("image/jpeg".into());
+    ingredient.store = Some(out.store);
+    ingredient.redacted = out.redacted;
+    ingredient.validation_results = Some(validation_results(&parent_json));
+    let mut opts = Options::new(Alg::EcdsaP256Sha256Fixed);
+    opts.def.ingredients = vec![ingredient];
+    let child = d.join("child.jpg");
+    sign_file(&pki, &input, &child, &opts);
+    let bytes = std::fs::read(&child).unwrap();
+    assert!(
+        !bytes.windows(17).any(|w| w == b"somewhere private"),
+        "the redacted data is gone"
+    );
+    let claim = store_of(&child).active_manifest().unwrap().claim().unwrap();
+    assert_eq!(claim.redacted_assertions, vec![uri]);
+    let json = report(&child, "image/jpeg", &anchors);
+    assert_trusted(&json, "jpg", &[], "child with a redaction");
+    assert_eq!(
+        codes(&json["ingredient_deltas"], "failure"),
+        Vec::<String>::new(),
+        "{json}"
+    );
+}

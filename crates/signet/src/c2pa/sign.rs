@@ -71,6 +71,10 @@ pub(crate) struct SignArgs {
     /// Do not embed: write the manifest store to OUT as a sidecar; the asset is not copied.
     #[arg(long)]
     pub(crate) sidecar: bool,
+    /// Redact an assertion of the parent's manifest store before recording it (C2PA 2.2
+    /// §6.8): an absolute JUMBF URI, or a label of the parent's active manifest (repeatable).
+    #[arg(long, value_name = "URI|LABEL")]
+    pub(crate) redact: Vec<String>,
     /// Trust anchors (PEM) for validating the parent and other ingredients (repeatable).
     #[arg(long = "trust-anchors", value_name = "PEM")]
     pub(crate) trust_anchors: Vec<PathBuf>,
@@ -334,6 +338,41 @@ fn ingredient(
     Ok(input)
 }
 
+/// Redacts assertions from the parent's store and records them in the ingredient.
+fn redact_parent(parent: &mut IngredientInput, targets: &[String]) -> Result<()> {
+    let store = parent
+        .store
+        .take()
+        .context("--redact: the parent has no manifest store")?;
+    let active = store
+        .active_manifest()
+        .context("--redact: the parent's store has no manifest")?;
+    let uris = targets
+        .iter()
+        .map(|t| {
+            if t.starts_with("self#jumbf=") {
+                Ok(t.clone())
+            } else {
+                active
+                    .assertion(t)
+                    .map(|a| a.uri())
+                    .with_context(|| format!("--redact {t}: no such assertion in the parent"))
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let refs: Vec<&str> = uris.iter().map(String::as_str).collect();
+    let out = signet_c2pa_model::redact::redact(
+        &store,
+        &refs,
+        signet_c2pa_model::redact::RedactionForm::Remove,
+        &Limits::default(),
+    )
+    .map_err(|e| anyhow::anyhow!("--redact: {e}"))?;
+    parent.store = Some(out.store);
+    parent.redacted.extend(out.redacted);
+    Ok(())
+}
+
 /// Time-stamps over HTTP (RFC 3161 with the `timestamp` module's request and checks).
 struct HttpTsa {
     url: String,
@@ -469,6 +508,14 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
         .context("the system clock is out of range")?;
     for file in &files {
         def.ingredients.push(ingredient(file, &trust, at)?);
+    }
+    if !args.redact.is_empty() {
+        let parent = def
+            .ingredients
+            .first_mut()
+            .filter(|_| args.parent.is_some())
+            .context("--redact applies to --parent's manifest store; give --parent")?;
+        redact_parent(parent, &args.redact)?;
     }
 
     let ocsp_vals = if args.ocsp_staple {
