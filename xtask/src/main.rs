@@ -5,7 +5,8 @@
 //! - `tidy`: workspace invariants (lints inherited, dependency edges, ARCHITECTURE.md, file headers).
 //! - `conformance [--suite S]`: the vector suites under `tests/vectors/`.
 //! - `bench cmp`: CMP server throughput, latency and memory against OpenSSL's mock server;
-//!   `bench c2pa`: C2PA validation against the reference SDK. Both check their targets.
+//!   `bench c2pa`: C2PA signing and validation against the reference SDK. Both check their
+//!   targets.
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_types,
@@ -41,7 +42,7 @@ enum Task {
     /// Check workspace invariants (lints, dependency edges, ARCHITECTURE.md, file headers).
     Tidy,
     /// Benchmarks (speed and memory targets): `bench cmp` loads `signet serve`, `bench c2pa`
-    /// validates against the reference SDK.
+    /// signs and validates against the reference SDK.
     #[command(subcommand)]
     Bench(bench::Target),
     /// Run conformance vector suites; exits non-zero on any unexpected result.
@@ -52,6 +53,17 @@ enum Task {
         /// List the available suites and exit.
         #[arg(long)]
         list: bool,
+    },
+    /// Internal: sign one file for the C2PA signing benchmark (measured as a child process).
+    #[command(hide = true)]
+    BenchSignChild {
+        input: PathBuf,
+        output: PathBuf,
+        chain: PathBuf,
+        key: PathBuf,
+        /// Sign this many times (a `.c2pa` OUT: sidecars; 0 loads the key and stops).
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
     },
 }
 
@@ -64,6 +76,13 @@ fn main() -> Result<()> {
             tidy::report(&problems)
         }
         Task::Bench(target) => bench::run(target),
+        Task::BenchSignChild {
+            input,
+            output,
+            chain,
+            key,
+            repeat,
+        } => bench::c2pa_sign::child(&input, &output, &chain, &key, repeat),
         Task::Conformance { suites, list } => {
             if list {
                 for suite in conformance::SUITES {
