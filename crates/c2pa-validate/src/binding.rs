@@ -1,5 +1,7 @@
 //! Content bindings (C2PA 2.2 §15.12): the asset is streamed through the hash, never held
-//! whole. `Asset` is any `Read + Seek`.
+//! whole. `Asset` is any `BufRead + Seek`; hashing consumes the reader's own buffer, so a
+//! reader that holds large blocks (a `BufReader` with a big capacity, a read-ahead reader) is
+//! hashed without another copy.
 //!
 //! - `c2pa.hash.data` ([`data_hash`]): exclusion ranges ascending, non-overlapping and inside
 //!   the asset; the range that holds the manifest store must cover exactly the container
@@ -8,7 +10,7 @@
 //! - `c2pa.hash.bmff.v2`/`.v3`: [`bmff`].
 
 use core::ops::Range;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{BufRead, Seek, SeekFrom};
 
 use ciborium::Value;
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -19,12 +21,9 @@ use crate::status::StatusCode;
 
 pub mod bmff;
 
-/// An asset being validated: readable and seekable.
-pub trait Asset: Read + Seek {}
-impl<T: Read + Seek> Asset for T {}
-
-/// Size of the read buffer used while hashing (bounded memory regardless of asset size).
-pub(crate) const CHUNK: usize = 1 << 20;
+/// An asset being validated: buffered, readable and seekable.
+pub trait Asset: BufRead + Seek {}
+impl<T: BufRead + Seek> Asset for T {}
 
 /// An incremental hash in progress.
 pub trait IncrementalHash {
@@ -71,23 +70,25 @@ impl<D: Digest> IncrementalHash for Sha2<D> {
 /// The hash used while streaming an asset.
 pub(crate) type Hasher = Box<dyn IncrementalHash>;
 
-/// Feeds `len` bytes of `asset` from `start` into `hasher` (seeking there first).
+/// Feeds `len` bytes of `asset` from `start` into `hasher` (seeking there first), straight
+/// from the reader's buffer.
 pub(crate) fn hash_range(
     asset: &mut dyn Asset,
     start: u64,
     len: u64,
     hasher: &mut Hasher,
-    buf: &mut [u8],
 ) -> std::io::Result<()> {
     asset.seek(SeekFrom::Start(start))?;
     let mut left = len;
     while left > 0 {
-        let want = usize::try_from(left.min(u64::try_from(buf.len()).unwrap_or(u64::MAX)))
-            .unwrap_or(buf.len());
-        let chunk = buf.get_mut(..want).unwrap_or_default();
-        asset.read_exact(chunk)?;
-        hasher.update(chunk);
-        left = left.saturating_sub(u64::try_from(want).unwrap_or(u64::MAX));
+        let chunk = asset.fill_buf()?;
+        if chunk.is_empty() {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        let n = chunk.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        hasher.update(chunk.get(..n).unwrap_or_default());
+        asset.consume(n);
+        left = left.saturating_sub(u64::try_from(n).unwrap_or(u64::MAX));
     }
     Ok(())
 }
@@ -184,16 +185,9 @@ pub(crate) fn data_hash(
         return mismatch("an exclusion range ends beyond the asset");
     }
     let mut hasher = hashes.start(alg);
-    let mut buf = vec![0u8; CHUNK];
     let mut pos = 0u64;
     for r in exclusions.iter().chain(core::iter::once(&(len..len))) {
-        if let Err(e) = hash_range(
-            asset,
-            pos,
-            r.start.saturating_sub(pos),
-            &mut hasher,
-            &mut buf,
-        ) {
+        if let Err(e) = hash_range(asset, pos, r.start.saturating_sub(pos), &mut hasher) {
             return mismatch(&format!("reading the asset: {e}"));
         }
         pos = r.end;

@@ -134,7 +134,7 @@ fn validate_file(
     mime: &str,
     sidecar: Option<&Path>,
 ) -> Result<Report> {
-    let asset = std::io::BufReader::new(std::fs::File::open(path)?);
+    let asset = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
     let report = match sidecar {
         Some(s) => validator.validate_with_store(std::fs::read(s)?, asset),
         None => validator.validate_asset(Format::from_mime(mime).context("format")?, asset),

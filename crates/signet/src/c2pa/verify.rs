@@ -79,8 +79,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
     validator.hashes = &AwsLcHashes;
     let file = std::fs::File::open(&args.file)
         .map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
-    let reader = ReadAhead::new(file).map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
-    let asset = std::io::BufReader::new(reader);
+    let asset = ReadAhead::new(file).map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
     let result = match &args.sidecar {
         Some(sidecar) => {
             let store =

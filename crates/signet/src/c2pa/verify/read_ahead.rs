@@ -1,12 +1,13 @@
 //! A `Read + Seek` file reader that reads the next block on another thread while the validator
 //! hashes the current one: reading from the page cache (a copy) and hashing then overlap, so
-//! validating a large asset runs at hashing speed. Memory: a few blocks in flight.
+//! validating a large asset runs at hashing speed. As a `BufRead`, it hands out its blocks
+//! directly (no further copy); blocks are recycled. Memory: a few blocks in flight.
 //!
 //! A seek is lazy; a read outside the block in hand restarts the reading thread at that offset
 //! (blocks carry a generation so stale ones are dropped). Dropping the reader stops the thread.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
@@ -25,10 +26,17 @@ pub(crate) struct ReadAhead {
     current: Option<(u64, Vec<u8>)>,
     commands: Option<Sender<(u64, u64)>>,
     blocks: Receiver<Block>,
+    /// Consumed blocks go back to the thread for reuse (no allocation per block).
+    recycle: Sender<Vec<u8>>,
     thread: Option<JoinHandle<()>>,
 }
 
-fn reader_thread(mut file: File, commands: Receiver<(u64, u64)>, blocks: SyncSender<Block>) {
+fn reader_thread(
+    mut file: File,
+    commands: Receiver<(u64, u64)>,
+    blocks: SyncSender<Block>,
+    recycled: Receiver<Vec<u8>>,
+) {
     let Ok((mut generation, mut offset)) = commands.recv() else {
         return;
     };
@@ -38,7 +46,8 @@ fn reader_thread(mut file: File, commands: Receiver<(u64, u64)>, blocks: SyncSen
             generation = g;
             offset = o;
         }
-        let mut buf = vec![0u8; BLOCK];
+        let mut buf = recycled.try_recv().unwrap_or_default();
+        buf.resize(BLOCK, 0);
         let result = file
             .seek(SeekFrom::Start(offset))
             .and_then(|_| read_full(&mut file, &mut buf))
@@ -83,9 +92,10 @@ impl ReadAhead {
         let len = file.metadata()?.len();
         let (command_tx, command_rx) = channel();
         let (block_tx, block_rx) = sync_channel(DEPTH);
+        let (recycle_tx, recycle_rx) = channel();
         let thread = std::thread::Builder::new()
             .name("signet-read-ahead".into())
-            .spawn(move || reader_thread(file, command_rx, block_tx))?;
+            .spawn(move || reader_thread(file, command_rx, block_tx, recycle_rx))?;
         let mut reader = Self {
             len,
             pos: 0,
@@ -93,6 +103,7 @@ impl ReadAhead {
             current: None,
             commands: Some(command_tx),
             blocks: block_rx,
+            recycle: recycle_tx,
             thread: Some(thread),
         };
         reader.restart(0);
@@ -129,7 +140,10 @@ impl ReadAhead {
                 continue;
             }
             let data = result?;
-            self.current = Some((start, data));
+            if let Some((_, old)) = self.current.replace((start, data)) {
+                // The thread may have stopped; the buffer is then simply dropped.
+                let _ = self.recycle.send(old);
+            }
             return Ok(());
         }
     }
@@ -152,6 +166,27 @@ impl Read for ReadAhead {
             .copy_from_slice(available.get(..n).unwrap_or_default());
         self.pos = self.pos.saturating_add(u64::try_from(n).unwrap_or(0));
         Ok(n)
+    }
+}
+
+impl BufRead for ReadAhead {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos >= self.len {
+            return Ok(&[]);
+        }
+        self.fill()?;
+        let pos = self.pos;
+        Ok(match &self.current {
+            Some((start, data)) => {
+                let at = usize::try_from(pos.saturating_sub(*start)).unwrap_or(usize::MAX);
+                data.get(at..).unwrap_or_default()
+            }
+            None => &[],
+        })
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(u64::try_from(n).unwrap_or(0));
     }
 }
 

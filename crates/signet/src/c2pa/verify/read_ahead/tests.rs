@@ -1,6 +1,6 @@
 //! The read-ahead reader returns exactly what the file holds, for sequential and seeking reads.
 
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{BufRead, Read, Seek, SeekFrom};
 
 use super::ReadAhead;
 
@@ -51,4 +51,22 @@ fn seeks_anywhere_and_past_the_end() {
     r.seek(SeekFrom::Start(u64::MAX / 2)).unwrap();
     assert_eq!(r.read(&mut buf).unwrap(), 0);
     assert!(r.seek(SeekFrom::Current(i64::MIN)).is_err());
+}
+
+#[test]
+fn buffered_reads_hand_out_the_blocks() {
+    let (f, data) = file_with(2 * (1 << 20) + 3);
+    let mut r = ReadAhead::new(f.reopen().unwrap()).unwrap();
+    r.seek(SeekFrom::Start(10)).unwrap();
+    let mut out = Vec::new();
+    loop {
+        let chunk = r.fill_buf().unwrap();
+        if chunk.is_empty() {
+            break;
+        }
+        let n = chunk.len().min(300_000);
+        out.extend_from_slice(&chunk[..n]);
+        r.consume(n);
+    }
+    assert_eq!(out, data[10..]);
 }
