@@ -1,9 +1,12 @@
 //! `cargo xtask`: Signet's developer tasks (matklad's xtask pattern).
 //!
-//! - `ci`: everything CI runs, in order: fmt check, clippy `-D warnings`, tests, tidy, conformance.
+//! - `ci`: everything CI runs, in order: fmt check, clippy `-D warnings`, tests, tidy,
+//!   `cargo deny` (bans, licences, sources), conformance.
 //! - `tidy`: workspace invariants (lints inherited, dependency edges, ARCHITECTURE.md, file headers).
 //! - `conformance [--suite S]`: the vector suites under `tests/vectors/`.
-//! - `bench <c2pa>`: benchmarks with their targets, in release.
+//! - `bench cmp`: CMP server throughput, latency and memory against OpenSSL's mock server;
+//!   `bench c2pa`: C2PA signing and validation against the reference SDK. Both check their
+//!   targets.
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_types,
@@ -38,6 +41,10 @@ enum Task {
     Ci,
     /// Check workspace invariants (lints, dependency edges, ARCHITECTURE.md, file headers).
     Tidy,
+    /// Benchmarks (speed and memory targets): `bench cmp` loads `signet serve`, `bench c2pa`
+    /// signs and validates against the reference SDK.
+    #[command(subcommand)]
+    Bench(bench::Target),
     /// Run conformance vector suites; exits non-zero on any unexpected result.
     Conformance {
         /// Run only this suite (repeatable). Default: all suites.
@@ -46,11 +53,6 @@ enum Task {
         /// List the available suites and exit.
         #[arg(long)]
         list: bool,
-    },
-    /// Run a benchmark (`c2pa`) in release and check its targets.
-    Bench {
-        /// Which benchmark.
-        target: String,
     },
     /// Internal: sign one file for the C2PA signing benchmark (measured as a child process).
     #[command(hide = true)]
@@ -73,7 +75,7 @@ fn main() -> Result<()> {
             let problems = tidy::check(&project_root())?;
             tidy::report(&problems)
         }
-        Task::Bench { target } => bench::run(&target),
+        Task::Bench(target) => bench::run(target),
         Task::BenchSignChild {
             input,
             output,
@@ -111,6 +113,14 @@ pub(crate) fn shared_dir() -> PathBuf {
 
 fn ci() -> Result<()> {
     let root = project_root();
+    eprintln!("==> xtask ci: scripts/system-peers.sh (openssl, socat, curl, util-linux)");
+    let status = Command::new("bash")
+        .arg(root.join("scripts/system-peers.sh"))
+        .status()
+        .context("running scripts/system-peers.sh")?;
+    if !status.success() {
+        bail!("xtask ci: the system tools the tests drive are missing ({status})");
+    }
     eprintln!("==> xtask ci: scripts/python-peers.sh (c2pa-python, pkilint)");
     let status = Command::new("bash")
         .arg(root.join("scripts/python-peers.sh"))
@@ -148,10 +158,48 @@ fn ci() -> Result<()> {
     }
     eprintln!("==> xtask ci: tidy");
     tidy::report(&tidy::check(&root)?)?;
+    supply_chain(&root)?;
     eprintln!("==> xtask ci: conformance");
     conformance::run(&[])
 }
 
-fn cargo() -> String {
+/// The cargo-deny release `xtask ci` installs when it is missing (pinned: its checks and
+/// `deny.toml`'s schema change between releases).
+const CARGO_DENY: &str = "0.20.2";
+
+/// `cargo deny check bans licenses sources` (`deny.toml`): one version per crate unless a skip
+/// says why, licences on the allow-list, crates.io only. These checks run offline; the
+/// advisories check needs the advisory database from the network and is left to the maintainers'
+/// scheduled runs.
+fn supply_chain(root: &Path) -> Result<()> {
+    let installed = Command::new(cargo())
+        .args(["deny", "--version"])
+        .output()
+        .is_ok_and(|o| {
+            o.status.success() && String::from_utf8_lossy(&o.stdout).contains(CARGO_DENY)
+        });
+    if !installed {
+        eprintln!("==> xtask ci: cargo install cargo-deny@{CARGO_DENY} --locked");
+        let status = Command::new(cargo())
+            .args(["install", "--locked", &format!("cargo-deny@{CARGO_DENY}")])
+            .status()
+            .context("installing cargo-deny")?;
+        if !status.success() {
+            bail!("xtask ci: installing cargo-deny failed ({status})");
+        }
+    }
+    eprintln!("==> xtask ci: cargo deny check bans licenses sources");
+    let status = Command::new(cargo())
+        .args(["deny", "check", "bans", "licenses", "sources"])
+        .current_dir(root)
+        .status()
+        .context("running cargo deny")?;
+    if !status.success() {
+        bail!("xtask ci: cargo deny found a supply-chain problem ({status})");
+    }
+    Ok(())
+}
+
+pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }

@@ -249,6 +249,65 @@ impl DigestAlgorithm {
     }
 }
 
+/// `id-RSAES-OAEP` (RFC 4055 §4.1).
+pub const ID_RSAES_OAEP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.7");
+
+/// RSAES-OAEP parameters (RFC 4055 §4.1; EXPLICIT tags).
+///
+/// ```text
+/// RSAES-OAEP-params  ::=  SEQUENCE  {
+///     hashFunc          [0] AlgorithmIdentifier DEFAULT sha1Identifier,
+///     maskGenFunc       [1] AlgorithmIdentifier DEFAULT mgf1SHA1Identifier,
+///     pSourceFunc       [2] AlgorithmIdentifier DEFAULT pSpecifiedEmptyIdentifier  }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct RsaOaepParams {
+    /// `hashFunc`; absent means SHA-1.
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub hash_func: Option<AlgorithmIdentifierOwned>,
+    /// `maskGenFunc`; absent means MGF1 with SHA-1.
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    pub mask_gen_func: Option<AlgorithmIdentifierOwned>,
+    /// `pSourceFunc`; absent means the empty label.
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    pub p_source_func: Option<AlgorithmIdentifierOwned>,
+}
+
+impl RsaOaepParams {
+    /// SHA-256 with MGF1-SHA-256 and the empty label (RFC 9481 §4.2.1), hashes with NULL
+    /// parameters as RFC 4055 §2.1 writes them.
+    ///
+    /// # Errors
+    /// An encoding error (not expected).
+    pub fn sha256() -> Result<Self, AlgorithmError> {
+        let hash = DigestAlgorithm::Sha256.to_algorithm_identifier_with_null();
+        Ok(Self {
+            mask_gen_func: Some(AlgorithmIdentifierOwned {
+                oid: ID_MGF1,
+                parameters: Some(Any::encode_from(&hash).map_err(AlgorithmError::Encode)?),
+            }),
+            hash_func: Some(hash),
+            p_source_func: None,
+        })
+    }
+
+    /// Whether these are the SHA-256 parameters of [`Self::sha256`] (NULL or absent hash
+    /// parameters both accepted, RFC 4055 §2.1).
+    pub fn is_sha256(&self) -> bool {
+        let sha256 = |ai: &AlgorithmIdentifierOwned| {
+            DigestAlgorithm::from_algorithm_identifier_owned(ai) == Ok(DigestAlgorithm::Sha256)
+        };
+        let mgf_ok = self.mask_gen_func.as_ref().is_some_and(|m| {
+            m.oid == ID_MGF1
+                && m.parameters
+                    .as_ref()
+                    .and_then(|p| p.decode_as::<AlgorithmIdentifierOwned>().ok())
+                    .is_some_and(|h| sha256(&h))
+        });
+        self.hash_func.as_ref().is_some_and(sha256) && mgf_ok && self.p_source_func.is_none()
+    }
+}
+
 /// RSASSA-PSS parameters (RFC 4055 §3.1; the module uses EXPLICIT tags).
 ///
 /// ```text

@@ -439,6 +439,16 @@ pub struct Challenge {
     pub encrypted_rand: Option<cms::enveloped_data::EnvelopedData>,
 }
 
+/// `Rand ::= SEQUENCE { int INTEGER, sender GeneralName }` (RFC 9810 §5.2.8.3.3): what a
+/// `Challenge` encrypts; the requester proves possession by returning `int` in popdecr.
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct Rand {
+    /// `int`: the random integer.
+    pub int: der::asn1::Int,
+    /// `sender`: the challenger's name, as in its PKIHeader.
+    pub sender: GeneralName,
+}
+
 /// `CertRepMessage` (RFC 9810 §5.3.4).
 ///
 /// ```text

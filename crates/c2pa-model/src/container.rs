@@ -5,7 +5,7 @@
 //! byte ranges of the asset that carry it (what a `c2pa.hash.data` exclusion must cover).
 
 use core::ops::Range;
-use std::io::{Read, Seek};
+use std::io::{Read, Seek, SeekFrom};
 
 use crate::error::ContainerError;
 
@@ -103,24 +103,6 @@ impl Format {
     }
 }
 
-/// Finds the manifest store in an asset of the given format, with random access (which PDF
-/// needs; every other format is read sequentially). `Ok(None)` when it has none.
-pub fn locate_seekable<R: Read + Seek>(
-    format: Format,
-    mut reader: R,
-    limits: &ContainerLimits,
-) -> Result<Option<Located>, ContainerError> {
-    match format {
-        Format::Pdf => pdf::locate(&mut reader, limits),
-        _ => {
-            reader
-                .seek(std::io::SeekFrom::Start(0))
-                .map_err(|e| ContainerError::io(e, 0))?;
-            locate(format, reader, limits)
-        }
-    }
-}
-
 /// Finds the manifest store in an asset of the given format, reading it sequentially.
 /// `Ok(None)` when it has none. PDF needs [`locate_seekable`].
 pub fn locate<R: Read>(
@@ -165,6 +147,24 @@ pub fn locate<R: Read>(
     }
 }
 
+/// [`locate`] over a seekable reader positioned at the start of the asset: payloads that do not
+/// carry the store — an ISO BMFF `mdat` of gigabytes, PNG `IDAT` chunks, JPEG segments — are
+/// seeked over rather than read, and PDF, whose store is found through its cross-reference
+/// table, needs the random access. `Ok(None)` when the asset has no store.
+pub fn locate_seekable<R: Read + Seek>(
+    format: Format,
+    mut reader: R,
+    limits: &ContainerLimits,
+) -> Result<Option<Located>, ContainerError> {
+    match format {
+        Format::Jpeg => jpeg::locate_in(Counting::seekable(reader), limits),
+        Format::Png => png::locate_in(Counting::seekable(reader), limits),
+        Format::Bmff => bmff::locate_in(Counting::seekable(reader), limits),
+        Format::Pdf => pdf::locate(&mut reader, limits),
+        _ => locate(format, reader, limits),
+    }
+}
+
 /// A manifest store found in an asset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
@@ -193,15 +193,38 @@ pub(crate) fn is_c2pa_store(data: &[u8]) -> bool {
     tbox_ok && uuid_ok && label_ok
 }
 
-/// A reader that counts the bytes it has consumed.
+/// A reader that counts the bytes it has consumed; made with [`Counting::seekable`], it seeks
+/// over skipped payloads instead of reading them.
 pub(crate) struct Counting<R> {
     inner: R,
     pub(crate) pos: u64,
+    /// Seeks forward by `n` bytes, for seekable readers.
+    seek: Option<fn(&mut R, u64) -> std::io::Result<()>>,
+}
+
+fn seek_forward<R: Read + Seek>(reader: &mut R, n: u64) -> std::io::Result<()> {
+    let n = i64::try_from(n).map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    reader.seek(SeekFrom::Current(n)).map(|_| ())
+}
+
+impl<R: Read + Seek> Counting<R> {
+    /// A counting reader over a seekable source, positioned where `inner` is (its start).
+    pub(crate) fn seekable(inner: R) -> Self {
+        Self {
+            inner,
+            pos: 0,
+            seek: Some(seek_forward::<R>),
+        }
+    }
 }
 
 impl<R: Read> Counting<R> {
     pub(crate) fn new(inner: R) -> Self {
-        Self { inner, pos: 0 }
+        Self {
+            inner,
+            pos: 0,
+            seek: None,
+        }
     }
 
     /// Reads exactly `buf.len()` bytes; end of data is `Ok(false)` only at the very start.
@@ -231,8 +254,14 @@ impl<R: Read> Counting<R> {
         }
     }
 
-    /// Skips `n` bytes.
+    /// Skips `n` bytes (seeking when the source is seekable). A seek past the end is caught by
+    /// the next read.
     pub(crate) fn skip(&mut self, n: u64) -> Result<(), ContainerError> {
+        if let Some(seek) = self.seek {
+            seek(&mut self.inner, n).map_err(|e| ContainerError::io(e, self.pos))?;
+            self.pos = self.pos.saturating_add(n);
+            return Ok(());
+        }
         let copied = std::io::copy(&mut (&mut self.inner).take(n), &mut std::io::sink())
             .map_err(|e| ContainerError::io(e, self.pos))?;
         self.pos = self.pos.saturating_add(copied);

@@ -336,6 +336,27 @@ pub(crate) fn validate(cose: &[u8], claim: &[u8], cx: &SignatureContext<'_>) -> 
     out
 }
 
+/// Validates a claim signature on its own (COSE_Sign1 bytes over `claim`, the claim box's CBOR
+/// as received) at `at`, without online OCSP: the status codes about the claim signature box
+/// and who signed. The full validator calls the same code for each manifest.
+pub fn validate_claim_signature(
+    cose: &[u8],
+    claim: &[u8],
+    trust: &TrustConfig,
+    verifier: &dyn SignatureVerifier,
+    at: DateTime,
+) -> (Vec<(StatusCode, String)>, Option<SignerInfo>) {
+    let cx = SignatureContext {
+        trust,
+        verifier,
+        at: at.unix_duration().as_secs(),
+        max_certificates: signet_c2pa_model::cose::MAX_X5CHAIN,
+        fetcher: None,
+    };
+    let out = validate(cose, claim, &cx);
+    (out.codes, out.signer)
+}
+
 /// A time inside every certificate's validity (the latest `notBefore`), if the periods
 /// overlap.
 fn common_validity<'a>(certs: impl Iterator<Item = &'a Cert>) -> Option<u64> {

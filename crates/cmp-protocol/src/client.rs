@@ -31,7 +31,7 @@ use signet_asn1_types::cmp::{
 use signet_asn1_types::crmf::CertTemplate;
 use signet_asn1_types::crypto::{SecureRandom, SignatureVerifier, Signer};
 use signet_asn1_types::der::asn1::OctetString;
-use signet_asn1_types::der::{DateTime, Decode, Encode};
+use signet_asn1_types::der::{DateTime, Encode};
 use signet_asn1_types::seq::NonEmpty;
 use signet_asn1_types::spki::AlgorithmIdentifierOwned;
 use signet_asn1_types::strict::{DecodedMessage, Limits, StrictError, decode_pki_message};
@@ -82,6 +82,9 @@ pub struct ClientConfig {
     pub max_polls: u32,
     /// Largest `checkAfter` accepted from the server. Default one hour.
     pub max_check_after: Duration,
+    /// The certificate profile to ask for, sent as `id-it-certProfile` in the generalInfo of
+    /// enrollment requests and genm (RFC 9810 §5.1.1.4, RFC 9483 §3.1).
+    pub cert_profile: Option<String>,
 }
 
 impl ClientConfig {
@@ -98,6 +101,7 @@ impl ClientConfig {
             accept_unprotected_errors: false,
             max_polls: 60,
             max_check_after: Duration::from_secs(3_600),
+            cert_profile: None,
         }
     }
 }
@@ -366,6 +370,10 @@ pub enum ClientError {
     /// The request could not be built (POP signing, template).
     #[error("building the request: {0}")]
     Request(signet_crmf::Error),
+    /// An encrypted certificate or challenge could not be decrypted (no key configured with
+    /// [`Client::with_decryption`], wrong key, or an unsupported structure).
+    #[error("decrypting: {0}")]
+    Decrypt(signet_crmf::Error),
     /// The certHash of the certificate could not be computed.
     #[error("certHash: {0}")]
     CertHash(CertHashError),
@@ -399,7 +407,7 @@ impl ClientError {
             Self::KeyMismatch => PkiFailureBit::IncorrectData,
             Self::CertificateRejected { bit, .. } => *bit,
             Self::CertHash(e) => e.failure_bit(),
-            Self::Request(e) => e.failure_bit(),
+            Self::Request(e) | Self::Decrypt(e) => e.failure_bit(),
             Self::Protect(_) | Self::Encoding { .. } | Self::Random => PkiFailureBit::SystemFailure,
             _ => PkiFailureBit::BadRequest,
         }
@@ -425,6 +433,7 @@ pub struct Client<'a> {
     trust: Option<&'a dyn ServerTrust>,
     verifier: &'a dyn SignatureVerifier,
     rng: &'a dyn SecureRandom,
+    decryption: Option<signet_crmf::envelope::Opener<'a>>,
 }
 
 impl fmt::Debug for Client<'_> {
@@ -522,7 +531,21 @@ impl<'a> Client<'a> {
             trust: None,
             verifier,
             rng,
+            decryption: None,
         }
+    }
+
+    /// Decrypts what the server encrypts to the new key — the certificate of indirect POP and
+    /// the popdecc challenge of direct POP (RFC 9810 §5.2.8.3) — with `key`, the private key
+    /// of the certificate being requested.
+    #[must_use]
+    pub fn with_decryption(
+        mut self,
+        key: &'a dyn signet_asn1_types::crypto::PrivateKeyDecryption,
+        content: &'a dyn signet_asn1_types::crypto::ContentEncryption,
+    ) -> Self {
+        self.decryption = Some(signet_crmf::envelope::Opener { key, content });
+        self
     }
 
     /// Trusts signature-protected responses whose signer `trust` accepts.
@@ -541,6 +564,20 @@ impl<'a> Client<'a> {
         let mut v = vec![0u8; len];
         self.rng.fill(&mut v).map_err(|_| ClientError::Random)?;
         Ok(v)
+    }
+
+    /// The `certProfile` ITAV, when a profile is configured.
+    fn profile_info(&self) -> Result<Vec<InfoTypeAndValue>, ClientError> {
+        self.config
+            .cert_profile
+            .iter()
+            .map(|p| {
+                InfoTypeAndValue::from_typed(&InfoValue::CertProfile(NonEmpty::one(p.clone())))
+                    .map_err(|_| ClientError::Encoding {
+                        what: "certProfile",
+                    })
+            })
+            .collect()
     }
 
     fn start(&self, pvno: u8) -> Result<Exchange, ClientError> {
@@ -776,11 +813,12 @@ impl<'a> Client<'a> {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| ClientError::Encoding { what: "genm ITAV" })?;
         let mut exchange = self.start(pvno::CMP2000)?;
+        let info = self.profile_info()?;
         let bytes = self.message(
             &mut exchange,
             pvno::CMP2000,
             PkiBody::Genm(itavs),
-            vec![],
+            info,
             now,
         )?;
         Ok((bytes, Asking { exchange }))
@@ -854,13 +892,6 @@ fn certifies(certificate: &Certificate, spki_der: &[u8]) -> bool {
 /// Reads a certificate list (caPubs, extraCerts) into owned certificates.
 fn certs(list: Option<&NonEmpty<Certificate>>) -> Vec<Certificate> {
     list.map(|l| l.as_slice().to_vec()).unwrap_or_default()
-}
-
-/// Decodes a certificate from DER (for callers holding bytes).
-pub fn certificate_from_der(der: &[u8]) -> Result<Certificate, ClientError> {
-    Certificate::from_der(der).map_err(|_| ClientError::MalformedResponse {
-        what: "certificate",
-    })
 }
 
 #[cfg(test)]

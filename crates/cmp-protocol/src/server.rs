@@ -4,15 +4,26 @@
 //! [`Rejection`] that already knows its `PKIFailureInfo` bit:
 //! 1. [`receive`] — strict decoding within [`ServerConfig::limits`] and the header checks
 //!    (pvno, transactionID ≥ 16 bytes, senderNonce ≥ 16 bytes, messageTime within the allowed
-//!    skew of `now`);
+//!    skew of `now`); then [`Incoming::addressed_to`] for the recipient;
 //! 2. [`Incoming::authenticate`] — MAC or signature protection over the received bytes, with the
-//!    credential the caller looked up (by senderKID, extraCerts, ...);
-//! 3. [`Incoming::enrollment`] — for ir/cr/kur/p10cr: the normalised request and its proof of
-//!    possession (`signet-crmf`); the caller then decides and issues;
-//! 4. a [`Responder`] builds the protected response: [`Responder::issued`] returns the response
-//!    bytes and an [`AwaitingConfirm`] state that [`Responder::confirm`] consumes when the
-//!    certConf arrives (or that expires at its deadline); [`Responder::error`] answers any
-//!    [`Rejection`], echoing transactionID and nonces and protected whenever a key is available.
+//!    credential the caller looked up (by [`Incoming::mac_reference`], or by senderKID and
+//!    extraCerts and checked with [`Incoming::check_signer`]); [`Incoming::begin`] records the
+//!    transactionID (a reused one is `transactionIdInUse`);
+//! 3. per body: [`Incoming::enrollment_with`] for ir/cr/kur/p10cr (the normalised request and
+//!    its proof of possession, `signet-crmf`; the caller then decides and issues),
+//!    [`Incoming::general_requests`] for genm, [`Incoming::revocation`] for rr;
+//! 4. a [`Responder`] builds the protected response and, where the transaction continues, the
+//!    state to keep: [`Responder::issued`]/[`Responder::issued_encrypted`] → [`AwaitingConfirm`]
+//!    (consumed by [`Responder::confirm`] on the certConf, or expired at its deadline);
+//!    [`Responder::waiting`] → [`Pending`] (consumed by [`Responder::poll`] on each pollReq
+//!    with the caller's [`Decision`]); [`Responder::challenge`] → [`Challenged`] (consumed by
+//!    [`Responder::challenge_response`] on the popdecr); [`Responder::revocation`],
+//!    [`Responder::general`], [`Responder::refused`]; [`Responder::error`] answers any
+//!    [`Rejection`], echoing transactionID and nonces and protected whenever a key is
+//!    available. A follow-up that does not fit its state hands the state back unchanged.
+//!
+//! Not offered: delayed delivery for rr and genm (RFC 9483 §4.4 polling of non-enrollment
+//! messages), several `CertReqMsg`s in one request, nested messages, central key generation.
 //!
 //! Time is a parameter (`now`, seconds since the Unix epoch); randomness comes from
 //! `&dyn SecureRandom`. Nothing here performs I/O.
@@ -157,10 +168,16 @@ pub enum Credential<'a> {
 pub struct Enrollment {
     /// The normalised request.
     pub request: Request,
-    /// How possession was proven.
+    /// How possession was proven (or, for [`Pop::EncryptedCertificate`] and [`Pop::Challenge`],
+    /// how it is to be proven).
     pub pop: Pop,
     /// The client asked for implicit confirmation.
     pub implicit_confirm_requested: bool,
+    /// The response body family (ip to ir, kup to kur, cp to cr and p10cr).
+    pub reply: ReplyKind,
+    /// The request's pvno: 3 (cmp2021) lets an encrypted certificate or challenge travel in
+    /// CMS EnvelopedData.
+    pub pvno: u8,
 }
 
 impl Incoming {
@@ -211,6 +228,46 @@ impl Incoming {
         })
     }
 
+    /// Checks the `recipient` (RFC 9483 §3.1): a NULL-DN (a client that does not know the
+    /// name yet) or one of `names` (this CMP server's name, the names of the CAs it serves).
+    /// Anything else is addressed to another authority: `wrongAuthority`.
+    pub fn addressed_to(&self, names: &[GeneralName]) -> Result<(), Rejection> {
+        let recipient = &self.header().recipient;
+        let null_dn = matches!(recipient, GeneralName::DirectoryName(n) if n.is_empty());
+        if null_dn || names.contains(recipient) {
+            Ok(())
+        } else {
+            Err(self.reject(
+                PkiFailureBit::WrongAuthority,
+                "recipient is not this server or a CA it serves",
+            ))
+        }
+    }
+
+    /// For signature protection: the `sender` must be the subject of the protection
+    /// certificate the caller found, and a `senderKID`, when present, its
+    /// subjectKeyIdentifier (RFC 9483 §3.1). Otherwise `badMessageCheck`.
+    pub fn check_signer(&self, certificate: &Certificate) -> Result<(), Rejection> {
+        use signet_asn1_types::x509_cert::ext::pkix::SubjectKeyIdentifier;
+        let tbs = certificate.tbs_certificate();
+        if self.header().sender != GeneralName::DirectoryName(tbs.subject().clone()) {
+            return Err(self.reject(
+                PkiFailureBit::BadMessageCheck,
+                "sender is not the subject of the protection certificate",
+            ));
+        }
+        if let Some(kid) = self.sender_kid()
+            && let Ok(Some((_, ski))) = tbs.get_extension::<SubjectKeyIdentifier>()
+            && ski.0.as_bytes() != kid
+        {
+            return Err(self.reject(
+                PkiFailureBit::BadMessageCheck,
+                "senderKID is not the protection certificate's key identifier",
+            ));
+        }
+        Ok(())
+    }
+
     /// The protection kind the request uses.
     pub fn protection(&self) -> Result<ProtectionKind, Rejection> {
         if self.decoded.message.protection.is_none() {
@@ -235,6 +292,21 @@ impl Incoming {
         result.map_err(|e| self.reject(e.failure_bit(), e.to_string()))
     }
 
+    /// The certificate profile the client asks for: the first name of an `id-it-certProfile`
+    /// ITAV in the header's generalInfo (RFC 9810 §5.1.1.4, RFC 9483 §3.1). A malformed one is
+    /// `badDataFormat`.
+    pub fn cert_profile(&self) -> Result<Option<String>, Rejection> {
+        for itav in self.header().general_info.iter().flatten() {
+            if itav.info_type == signet_asn1_types::cmp::oid::IT_CERT_PROFILE {
+                return match itav.typed() {
+                    Ok(InfoValue::CertProfile(names)) => Ok(names.first().cloned()),
+                    _ => Err(self.reject(PkiFailureBit::BadDataFormat, "malformed certProfile")),
+                };
+            }
+        }
+        Ok(None)
+    }
+
     /// Whether the header carries `implicitConfirm`.
     pub fn implicit_confirm_requested(&self) -> bool {
         self.header()
@@ -246,12 +318,35 @@ impl Incoming {
 
     /// Step 3 for ir/cr/kur/p10cr: the request and its proof of possession.
     /// `ra_verified_allowed`: the authenticated sender is an RA trusted to assert `raVerified`.
+    ///
+    /// POP for encryption and key-agreement keys is refused (`badPOP`); use
+    /// [`Incoming::enrollment_with`] to offer it.
     pub fn enrollment(
         &self,
         ra_verified_allowed: bool,
         verifier: &dyn SignatureVerifier,
     ) -> Result<Enrollment, Rejection> {
+        self.enrollment_with(ra_verified_allowed, verifier, None)
+    }
+
+    /// Step 3 with POP for encryption and key-agreement keys offered when `encryption` is
+    /// given (RFC 9810 §5.2.8.3): the enrollment's `pop` is then possibly
+    /// [`Pop::EncryptedCertificate`] (answer with [`Responder::issued_encrypted`]) or
+    /// [`Pop::Challenge`] (answer with [`Responder::challenge`] first).
+    pub fn enrollment_with(
+        &self,
+        ra_verified_allowed: bool,
+        verifier: &dyn SignatureVerifier,
+        encryption: Option<&dyn signet_asn1_types::crypto::PublicKeyEncryption>,
+    ) -> Result<Enrollment, Rejection> {
         let fail = |e: signet_crmf::Error| self.reject(e.failure_bit(), e.to_string());
+        let check = signet_crmf::PopCheck {
+            ra_verified_allowed,
+            verifier,
+            encryption,
+            sender: Some(&self.header().sender),
+            cmp2021: self.header().pvno >= signet_asn1_types::cmp::pvno::CMP2021,
+        };
         let (request, pop) = match self.body() {
             PkiBody::Ir(m) | PkiBody::Cr(m) | PkiBody::Kur(m) => {
                 if m.len() != 1 {
@@ -263,8 +358,7 @@ impl Incoming {
                 let msg = m
                     .first()
                     .ok_or_else(|| self.reject(PkiFailureBit::BadRequest, "no CertReqMsg"))?;
-                let pop = signet_crmf::verify_crmf_pop(msg, ra_verified_allowed, verifier)
-                    .map_err(fail)?;
+                let pop = signet_crmf::verify_pop(msg, &check).map_err(fail)?;
                 (Request::from_crmf(msg).map_err(fail)?, pop)
             }
             PkiBody::P10cr(csr) => {
@@ -282,6 +376,8 @@ impl Incoming {
             request,
             pop,
             implicit_confirm_requested: self.implicit_confirm_requested(),
+            reply: reply_kind(self.body()),
+            pvno: self.header().pvno,
         })
     }
 
@@ -371,6 +467,10 @@ pub struct AwaitingConfirm {
     /// After this time (seconds since the epoch) the transaction expires and the certificate
     /// is to be revoked (RFC 9810 §5.3.18, confirmWaitTime).
     pub deadline: u64,
+    /// The certificate went out encrypted (indirect POP): the certConf's certHash is the proof
+    /// of possession, so a wrong one is `badPOP`, and the certificate must not be published
+    /// before an accepting certConf (RFC 9810 §5.2.8.3.2).
+    pub indirect_pop: bool,
 }
 
 /// State of an enrollment waiting for a decision (manual approval; RFC 9810 §5.3.22, RFC 9483
@@ -539,7 +639,10 @@ impl Responder<'_> {
                 protection::protect_with_mac(header, body, secret, &self.config.protection)
                     .map_err(|e| sys(&e.to_string()))?
             }
-            ResponseKey::Signature { signer, .. } => {
+            ResponseKey::Signature { signer, certs, .. } => {
+                if let Some(cert) = certs.first() {
+                    protection_certificate_check(cert, *signer).map_err(sys)?;
+                }
                 protection::protect_with_signature(header, body, *signer)
                     .map_err(|e| sys(&e.to_string()))?
             }
@@ -555,7 +658,8 @@ impl Responder<'_> {
 
     /// Answers an enrollment with the issued certificate. `ca_pubs` go only into an `ip`
     /// (RFC 9810 §5.3.4). Returns the response and, unless implicit confirmation was granted,
-    /// the state awaiting the certConf.
+    /// the state awaiting the certConf. An enrollment with [`Pop::EncryptedCertificate`]
+    /// needs [`Responder::issued_encrypted`].
     pub fn issued(
         &self,
         incoming: &Incoming,
@@ -564,14 +668,33 @@ impl Responder<'_> {
         ca_pubs: &[Certificate],
         status: PkiStatus,
     ) -> Result<(Vec<u8>, Option<AwaitingConfirm>), Rejection> {
-        let grant = enrollment.implicit_confirm_requested && self.config.grant_implicit_confirm;
+        self.issue(incoming, enrollment, certificate, ca_pubs, status, None)
+    }
+
+    /// [`Responder::issued`] and [`Responder::issued_encrypted`]: the ip/cp/kup answering
+    /// `incoming` (the request, or the popdecr of a challenged one).
+    fn issue(
+        &self,
+        incoming: &Incoming,
+        enrollment: &Enrollment,
+        certificate: &Certificate,
+        ca_pubs: &[Certificate],
+        status: PkiStatus,
+        sealer: Option<&signet_crmf::envelope::Sealer<'_>>,
+    ) -> Result<(Vec<u8>, Option<AwaitingConfirm>), Rejection> {
+        let indirect = enrollment.pop == Pop::EncryptedCertificate;
+        // With indirect POP the certConf is the proof: implicit confirmation is never granted.
+        let grant = enrollment.implicit_confirm_requested
+            && self.config.grant_implicit_confirm
+            && !indirect;
+        let cert_or_enc = self.cert_or_enc(incoming, enrollment, certificate, sealer)?;
         let nonce = self.nonce()?;
         let header = self.header_for(Some(incoming.header()), &nonce, grant)?;
-        let reply = reply_kind(incoming.body());
+        let reply = enrollment.reply;
         let ca_pubs = if reply == ReplyKind::Ip { ca_pubs } else { &[] };
         let body = reply.body(certified(
             enrollment.request.cert_req_id,
-            certificate,
+            cert_or_enc,
             ca_pubs,
             status,
         ));
@@ -587,6 +710,7 @@ impl Responder<'_> {
                 })?,
                 cert_req_id: enrollment.request.cert_req_id,
                 deadline: self.now.saturating_add(self.config.confirm_wait.as_secs()),
+                indirect_pop: indirect,
             })
         };
         Ok((bytes, awaiting))
@@ -601,7 +725,7 @@ impl Responder<'_> {
     ) -> Result<(Vec<u8>, Pending), Rejection> {
         let nonce = self.nonce()?;
         let header = self.header_for(Some(incoming.header()), &nonce, false)?;
-        let reply = reply_kind(incoming.body());
+        let reply = enrollment.reply;
         let rep = CertRepMessage {
             ca_pubs: None,
             response: vec![CertResponse {
@@ -626,12 +750,24 @@ impl Responder<'_> {
     }
 
     /// Answers a pollReq for a pending enrollment with the caller's decision: a pollRep, or the
-    /// final ip/cp/kup (RFC 9810 §5.3.22). On a mismatched poll the state is handed back.
+    /// final ip/cp/kup (RFC 9810 §5.3.22). On a mismatched poll the state is handed back. A
+    /// pending enrollment with [`Pop::EncryptedCertificate`] needs
+    /// [`Responder::poll_encrypted`] to be issued.
     pub fn poll(
         &self,
         incoming: &Incoming,
         pending: Pending,
         decision: Decision<'_>,
+    ) -> Result<(Vec<u8>, AfterPoll), Box<PollError>> {
+        self.poll_with(incoming, pending, decision, None)
+    }
+
+    fn poll_with(
+        &self,
+        incoming: &Incoming,
+        pending: Pending,
+        decision: Decision<'_>,
+        sealer: Option<&signet_crmf::envelope::Sealer<'_>>,
     ) -> Result<(Vec<u8>, AfterPoll), Box<PollError>> {
         let refuse = |rejection: Rejection,
                       state: Pending|
@@ -679,8 +815,10 @@ impl Responder<'_> {
             Ok(n) => n,
             Err(r) => return refuse(r, pending),
         };
-        let grant =
-            pending.enrollment.implicit_confirm_requested && self.config.grant_implicit_confirm;
+        let indirect = pending.enrollment.pop == Pop::EncryptedCertificate;
+        let grant = pending.enrollment.implicit_confirm_requested
+            && self.config.grant_implicit_confirm
+            && !indirect;
         let result = match &decision {
             Decision::Undecided { check_after } => self
                 .header_for(Some(incoming.header()), &nonce, false)
@@ -696,11 +834,12 @@ impl Responder<'_> {
                 certificate,
                 ca_pubs,
             } => self
-                .header_for(Some(incoming.header()), &nonce, grant)
-                .and_then(|h| {
+                .cert_or_enc(incoming, &pending.enrollment, certificate, sealer)
+                .and_then(|c| Ok((c, self.header_for(Some(incoming.header()), &nonce, grant)?)))
+                .and_then(|(cert_or_enc, h)| {
                     let rep = certified(
                         pending.enrollment.request.cert_req_id,
-                        certificate,
+                        cert_or_enc,
                         if pending.reply == ReplyKind::Ip {
                             ca_pubs
                         } else {
@@ -746,6 +885,7 @@ impl Responder<'_> {
                             certificate: der,
                             cert_req_id: pending.enrollment.request.cert_req_id,
                             deadline: self.now.saturating_add(self.config.confirm_wait.as_secs()),
+                            indirect_pop: indirect,
                         }),
                         Err(_) => {
                             return refuse(
@@ -950,7 +1090,7 @@ fn rejected(cert_req_id: i64, rejection: &Rejection) -> CertRepMessage {
 
 fn certified(
     cert_req_id: i64,
-    certificate: &Certificate,
+    cert_or_enc_cert: CertOrEncCert,
     ca_pubs: &[Certificate],
     status: PkiStatus,
 ) -> CertRepMessage {
@@ -964,12 +1104,45 @@ fn certified(
                 fail_info: None,
             },
             certified_key_pair: Some(CertifiedKeyPair {
-                cert_or_enc_cert: CertOrEncCert::Certificate(certificate.clone()),
+                cert_or_enc_cert,
                 private_key: None,
                 publication_info: None,
             }),
             rsp_info: None,
         }],
+    }
+}
+
+/// Refuses to protect responses with a certificate-signing key (RFC 9810 §8: "the private key
+/// used to sign certificates ... MUST NOT be used for CMP message protection"): the first
+/// certificate of [`ResponseKey::Signature`] must certify the signer's key and must not be a
+/// CA certificate (basicConstraints cA, or keyCertSign/cRLSign in keyUsage).
+fn protection_certificate_check(
+    cert: &Certificate,
+    signer: &dyn Signer,
+) -> Result<(), &'static str> {
+    use signet_asn1_types::x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};
+    let tbs = cert.tbs_certificate();
+    let spki = tbs
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|_| "protection certificate unreadable")?;
+    if spki != signer.public_key_der() {
+        return Err("the protection certificate does not certify the signing key");
+    }
+    if let Ok(Some((_, bc))) = tbs.get_extension::<BasicConstraints>()
+        && bc.ca
+    {
+        return Err("a CA certificate's key must not protect CMP messages");
+    }
+    match tbs.get_extension::<KeyUsage>() {
+        Ok(Some((_, ku)))
+            if ku.0.contains(KeyUsages::KeyCertSign) || ku.0.contains(KeyUsages::CRLSign) =>
+        {
+            Err("a certificate-signing key must not protect CMP messages")
+        }
+        Ok(_) => Ok(()),
+        Err(_) => Err("protection certificate extensions unreadable"),
     }
 }
 
@@ -1016,10 +1189,19 @@ fn check_cert_conf(
     )
     .map_err(|e| (e.failure_bit(), cert_hash_text(e)))?;
     if !matches {
-        return Err((
-            PkiFailureBit::BadCertId,
-            "certHash does not match the issued certificate",
-        ));
+        // Under indirect POP a wrong certHash means the requester could not decrypt the
+        // certificate: possession is not proven (RFC 9810 §5.2.8.3.2).
+        return Err(if awaiting.indirect_pop {
+            (
+                PkiFailureBit::BadPop,
+                "certHash does not match the encrypted certificate: possession not proven",
+            )
+        } else {
+            (
+                PkiFailureBit::BadCertId,
+                "certHash does not match the issued certificate",
+            )
+        });
     }
     Ok(match status.status_info.as_ref().map(|s| s.status) {
         None | Some(PkiStatus::Accepted | PkiStatus::GrantedWithMods) => ConfirmOutcome::Accepted,
@@ -1035,6 +1217,10 @@ fn cert_hash_text(e: crate::certhash::CertHashError) -> &'static str {
         _ => "stored certificate unreadable",
     }
 }
+
+mod pop;
+
+pub use pop::{ChallengeFailure, Challenged};
 
 #[cfg(test)]
 mod tests;

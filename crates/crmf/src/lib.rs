@@ -11,14 +11,18 @@
 //! re-encoding used here *is* the received byte string.
 #![forbid(unsafe_code)]
 
+pub mod envelope;
+
 use signet_asn1_types::algorithm::AlgorithmError;
 use signet_asn1_types::cmp::PkiFailureBit;
 use signet_asn1_types::const_oid::ObjectIdentifier;
 use signet_asn1_types::crmf::{
-    CertId, CertReqMsg, CertRequest, Control, PopoSigningKey, PopoSigningKeyInput,
-    PopoSigningKeyInputAuthInfo, ProofOfPossession,
+    CertId, CertReqMsg, CertRequest, Control, PopoPrivKey, PopoSigningKey, PopoSigningKeyInput,
+    PopoSigningKeyInputAuthInfo, ProofOfPossession, SubsequentMessage,
 };
-use signet_asn1_types::crypto::{SignatureAlgorithm, SignatureVerifier, Signer};
+use signet_asn1_types::crypto::{
+    CryptoError, EncryptionKey, PublicKeyEncryption, SignatureAlgorithm, SignatureVerifier, Signer,
+};
 use signet_asn1_types::der::asn1::BitString;
 use signet_asn1_types::der::{Any, Decode, Encode};
 use signet_asn1_types::spki::SubjectPublicKeyInfoOwned;
@@ -72,6 +76,44 @@ pub enum Pop {
     Signature,
     /// The sender is an RA the caller authorised to vouch for the key (`raVerified`).
     RaVerified,
+    /// Indirect method (`subsequentMessage encrCert`, RFC 9810 §5.2.8.3.2): the certificate is
+    /// returned encrypted to the requested key, and the certConf's certHash is the proof. The
+    /// certificate must not be published before that certConf.
+    EncryptedCertificate,
+    /// Direct method (`subsequentMessage challengeResp`, RFC 9810 §5.2.8.3.3): a popdecc
+    /// challenge must be answered before the certificate is issued.
+    Challenge,
+    /// The direct challenge was answered correctly (set by the CMP engine on the popdecr).
+    ChallengeAnswered,
+}
+
+/// What [`verify_pop`] may accept.
+#[derive(Clone, Copy)]
+pub struct PopCheck<'a> {
+    /// The authenticated sender is an RA trusted to assert `raVerified` (RFC 4211 §4.3).
+    pub ra_verified_allowed: bool,
+    /// Verifies signature POP.
+    pub verifier: &'a dyn SignatureVerifier,
+    /// Validates encryption and key-agreement keys. Without it, POP for such keys is refused
+    /// (`badPOP`); with it, the indirect and direct methods are offered.
+    pub encryption: Option<&'a dyn PublicKeyEncryption>,
+    /// The authenticated sender of the request (the CMP header `sender` whose protection the
+    /// caller verified): a `poposkInput` must name it.
+    pub sender: Option<&'a GeneralName>,
+    /// The request is cmp2021 (pvno 3), so the certificate or challenge can come back in CMS
+    /// EnvelopedData; with pvno 2 only RSA keys can use the indirect method (EncryptedValue)
+    /// and the direct challenge is refused.
+    pub cmp2021: bool,
+}
+
+impl core::fmt::Debug for PopCheck<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PopCheck")
+            .field("ra_verified_allowed", &self.ra_verified_allowed)
+            .field("encryption", &self.encryption.is_some())
+            .field("cmp2021", &self.cmp2021)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a request was refused. Each maps to one `PKIFailureInfo` bit.
@@ -90,8 +132,8 @@ pub enum Error {
     /// The template has no subject and the POP has no `poposkInput` (RFC 4211 §4.1).
     #[error("popo missing subject")]
     MissingSubject,
-    /// `poposkInput` present although the template has a subject, or its key differs from the
-    /// template's (RFC 4211 §4.1).
+    /// `poposkInput` present although the template has a subject, its key differs from the
+    /// template's, or its `sender` is not the authenticated requester (RFC 4211 §4.1).
     #[error("poposkInput inconsistent with the certificate template")]
     PoposkInputMismatch,
     /// `poposkInput.authInfo` is `publicKeyMAC`, which Signet does not accept.
@@ -103,6 +145,10 @@ pub enum Error {
     /// The POP signature algorithm is not accepted.
     #[error("POP signature algorithm not accepted: {0}")]
     BadAlgorithm(AlgorithmError),
+    /// A well-formed key of another type or curve than the signature algorithm needs (a P-256
+    /// key with ecdsa-with-SHA384, say).
+    #[error("the signature algorithm does not fit the public key")]
+    KeyAlgorithmMismatch,
     /// The crypto provider does not implement the algorithm.
     #[error("the crypto provider does not implement this signature algorithm")]
     AlgorithmNotProvided,
@@ -118,6 +164,31 @@ pub enum Error {
         /// What.
         what: &'static str,
     },
+    /// Key-encipherment POP for a key that cannot encipher, or key-agreement POP for a key that
+    /// cannot agree (RFC 9810 §5.2.8.3).
+    #[error("{method} POP does not fit the public key")]
+    PopKeyMismatch {
+        /// `keyEncipherment` or `keyAgreement`.
+        method: &'static str,
+    },
+    /// The POP method needs cmp2021 syntax (pvno 3) that the request did not announce.
+    #[error("{method} needs cmp2021 (pvno 3)")]
+    PopNeedsCmp2021 {
+        /// The method.
+        method: &'static str,
+    },
+    /// An encryption primitive failed or refused a key.
+    #[error("encryption: {0}")]
+    Crypto(CryptoError),
+    /// An EnvelopedData or EncryptedValue not in the form Signet produces and accepts.
+    #[error("unsupported encrypted structure: {what}")]
+    UnsupportedEnvelope {
+        /// What is not supported.
+        what: &'static str,
+    },
+    /// A challenge whose `Rand` does not match its sender or witness.
+    #[error("challenge Rand does not match its sender or witness")]
+    ChallengeMismatch,
     /// Signing a POP or a PKCS#10 request failed in the key backend.
     #[error("signing the proof of possession failed")]
     SigningFailed,
@@ -133,10 +204,18 @@ impl Error {
     /// The `PKIFailureInfo` bit to report (RFC 9810 §5.2.3).
     pub fn failure_bit(&self) -> PkiFailureBit {
         match self {
-            Self::BadAlgorithm(_) | Self::AlgorithmNotProvided => PkiFailureBit::BadAlg,
+            Self::BadAlgorithm(_) | Self::AlgorithmNotProvided | Self::KeyAlgorithmMismatch => {
+                PkiFailureBit::BadAlg
+            }
             Self::MissingPublicKey | Self::BadPublicKey => PkiFailureBit::BadCertTemplate,
             Self::Malformed { .. } => PkiFailureBit::BadDataFormat,
             Self::SigningFailed | Self::Encoding { .. } => PkiFailureBit::SystemFailure,
+            Self::Crypto(CryptoError::BadPublicKey) => PkiFailureBit::BadCertTemplate,
+            Self::Crypto(CryptoError::UnsupportedAlgorithm) | Self::UnsupportedEnvelope { .. } => {
+                PkiFailureBit::BadAlg
+            }
+            Self::Crypto(CryptoError::DecryptionFailed) => PkiFailureBit::BadPop,
+            Self::Crypto(_) => PkiFailureBit::SystemFailure,
             _ => PkiFailureBit::BadPop,
         }
     }
@@ -206,6 +285,45 @@ impl Request {
     }
 }
 
+/// `id-ecPublicKey`, `rsaEncryption`, and the named curves (RFC 5480, RFC 3279).
+const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+
+/// Whether a well-formed key of another type or curve is offered under `alg` (e.g. a P-256
+/// key with ecdsa-with-SHA384, an RSA key with ECDSA): the key may be fine, the pairing is
+/// not one Signet accepts (RFC 9481 §3 pairs each curve with its hash) — `badAlg`, not
+/// `badCertTemplate`. Malformed keys are left to the verifier.
+fn key_fits_algorithm(alg: SignatureAlgorithm, spki_der: &[u8]) -> Result<(), Error> {
+    use signet_asn1_types::spki::SubjectPublicKeyInfoRef;
+    let Ok(spki) = SubjectPublicKeyInfoRef::from_der(spki_der) else {
+        return Ok(());
+    };
+    let curve = spki
+        .algorithm
+        .parameters
+        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+    let (want_oid, want_curve) = match alg {
+        SignatureAlgorithm::EcdsaP256Sha256Asn1 => (ID_EC_PUBLIC_KEY, Some(SECP256R1)),
+        SignatureAlgorithm::EcdsaP384Sha384Asn1 => (ID_EC_PUBLIC_KEY, Some(SECP384R1)),
+        SignatureAlgorithm::EcdsaP521Sha512Asn1 => (ID_EC_PUBLIC_KEY, Some(SECP521R1)),
+        SignatureAlgorithm::RsaPkcs1Sha256
+        | SignatureAlgorithm::RsaPkcs1Sha384
+        | SignatureAlgorithm::RsaPkcs1Sha512 => (RSA_ENCRYPTION, None),
+        _ => return Ok(()),
+    };
+    let supported_key = spki.algorithm.oid == RSA_ENCRYPTION
+        || (spki.algorithm.oid == ID_EC_PUBLIC_KEY
+            && curve.is_some_and(|c| [SECP256R1, SECP384R1, SECP521R1].contains(&c)));
+    let fits = spki.algorithm.oid == want_oid && (want_curve.is_none() || curve == want_curve);
+    if supported_key && !fits {
+        return Err(Error::KeyAlgorithmMismatch);
+    }
+    Ok(())
+}
+
 fn check_signature(
     verifier: &dyn SignatureVerifier,
     alg: SignatureAlgorithm,
@@ -214,6 +332,7 @@ fn check_signature(
     signature: &[u8],
 ) -> Result<(), Error> {
     use signet_asn1_types::crypto::VerifyError;
+    key_fits_algorithm(alg, spki_der)?;
     verifier
         .verify(alg, spki_der, signed, signature)
         .map_err(|e| match e {
@@ -227,26 +346,100 @@ fn check_signature(
 ///
 /// `ra_verified_allowed`: the caller has authenticated the sender as an RA entitled to assert
 /// `raVerified` (RFC 4211 §4.3); otherwise `raVerified` is refused.
+///
+/// POP for encryption and key-agreement keys is refused here (`badPOP`, as OpenSSL's mock
+/// server does); [`verify_pop`] offers it.
 pub fn verify_crmf_pop(
     msg: &CertReqMsg,
     ra_verified_allowed: bool,
     verifier: &dyn SignatureVerifier,
 ) -> Result<Pop, Error> {
+    verify_pop(
+        msg,
+        &PopCheck {
+            ra_verified_allowed,
+            verifier,
+            encryption: None,
+            sender: None,
+            cmp2021: false,
+        },
+    )
+}
+
+/// Key-encipherment or key-agreement POP (RFC 9810 §5.2.8.3): only the `subsequentMessage`
+/// methods are accepted — the private key is never sent (`thisMessage`, `encryptedKey`) and
+/// the deprecated `dhMAC` and unsupported `agreeMAC` are refused — for a key of the right
+/// type that the crypto provider validates (malformed or weak keys: `badCertTemplate`, key
+/// types it cannot use: `badAlg`).
+fn verify_encryption_pop(
+    msg: &CertReqMsg,
+    popo: &PopoPrivKey,
+    agreement: bool,
+    check: &PopCheck<'_>,
+) -> Result<Pop, Error> {
+    let method = if agreement {
+        "keyAgreement"
+    } else {
+        "keyEncipherment"
+    };
+    let PopoPrivKey::SubsequentMessage(subsequent) = popo else {
+        return Err(Error::UnsupportedPopMethod);
+    };
+    let encryption = check.encryption.ok_or(Error::UnsupportedPopMethod)?;
+    let spki = msg
+        .cert_req
+        .cert_template
+        .public_key
+        .as_ref()
+        .ok_or(Error::MissingPublicKey)?
+        .to_der()
+        .map_err(|_| Error::BadPublicKey)?;
+    let key = encryption.encryption_key(&spki).map_err(Error::Crypto)?;
+    let fits = match key {
+        EncryptionKey::Rsa { .. } => !agreement,
+        EncryptionKey::Ec(_) => agreement,
+        _ => false,
+    };
+    if !fits {
+        return Err(Error::PopKeyMismatch { method });
+    }
+    match subsequent {
+        SubsequentMessage::EncrCert => {
+            // Without cmp2021 only RSA keys can have their certificate in an EncryptedValue.
+            if agreement && !check.cmp2021 {
+                return Err(Error::PopNeedsCmp2021 {
+                    method: "encrypted certificate for a key-agreement key",
+                });
+            }
+            Ok(Pop::EncryptedCertificate)
+        }
+        SubsequentMessage::ChallengeResp => {
+            if !check.cmp2021 {
+                return Err(Error::PopNeedsCmp2021 {
+                    method: "challenge-response POP",
+                });
+            }
+            Ok(Pop::Challenge)
+        }
+    }
+}
+
+/// Verifies the proof of possession of a CRMF request under `check` (RFC 4211 §4,
+/// RFC 9810 §5.2.8): signature POP, `raVerified` for authorised RAs, and the indirect and
+/// direct methods for encryption and key-agreement keys.
+pub fn verify_pop(msg: &CertReqMsg, check: &PopCheck<'_>) -> Result<Pop, Error> {
+    let verifier = check.verifier;
     let template = &msg.cert_req.cert_template;
     match msg.popo.as_ref().ok_or(Error::PopMissing)? {
         ProofOfPossession::RaVerified(_) => {
-            if ra_verified_allowed {
+            if check.ra_verified_allowed {
                 Ok(Pop::RaVerified)
             } else {
                 Err(Error::RaVerifiedNotAccepted)
             }
         }
-        // Indirect POP (encrCert, challengeResp) and direct key-encipherment POP need the
-        // encrypted-certificate flow, which the engine does not offer yet (RFC 9810 §5.2.8.3):
-        // refused as OpenSSL's mock server does.
-        ProofOfPossession::KeyEncipherment(_) | ProofOfPossession::KeyAgreement(_) => {
-            Err(Error::UnsupportedPopMethod)
-        }
+        ProofOfPossession::KeyEncipherment(p) => verify_encryption_pop(msg, p, false, check),
+        ProofOfPossession::KeyAgreement(p) => verify_encryption_pop(msg, p, true, check),
         ProofOfPossession::Signature(pop) => {
             let template_key = template
                 .public_key
@@ -266,11 +459,20 @@ pub fn verify_crmf_pop(
                     if &input.public_key != template_key {
                         return Err(Error::PoposkInputMismatch);
                     }
-                    if matches!(
-                        input.auth_info,
-                        PopoSigningKeyInputAuthInfo::PublicKeyMac(_)
-                    ) {
-                        return Err(Error::PublicKeyMacUnsupported);
+                    match &input.auth_info {
+                        PopoSigningKeyInputAuthInfo::PublicKeyMac(_) => {
+                            return Err(Error::PublicKeyMacUnsupported);
+                        }
+                        // "sender ... used only if an authenticated identity has been
+                        // established for the sender" (RFC 4211 §4.1): it must be the
+                        // authenticated requester, and a name.
+                        PopoSigningKeyInputAuthInfo::Sender(sender) => {
+                            let empty =
+                                matches!(sender, GeneralName::DirectoryName(n) if n.is_empty());
+                            if empty || check.sender.is_some_and(|s| s != sender) {
+                                return Err(Error::PoposkInputMismatch);
+                            }
+                        }
                     }
                     input.to_der().map_err(|_| Error::Malformed {
                         what: "POPOSigningKeyInput",

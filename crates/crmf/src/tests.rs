@@ -173,3 +173,201 @@ fn signed_pkcs10_verifies_and_carries_extensions() {
     assert_eq!(r.extensions, [ext]);
     assert_eq!(r.public_key.to_der().unwrap(), key.public_key_der());
 }
+
+/// A 1024-bit RSA public key (`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024`).
+const RSA_1024_SPKI: &str = "30819f300d06092a864886f70d010101050003818d0030818902818100a2cd07c30f8f07a370b252cb68c65c61a75ce54ea3c6a7ccf70328a905c89cba5f4a497a5dbdfc5fc4938eccfa41cbe5171ad812da475f19352667b3a1d785d219f36ccfb7ee5027f4c482c5bbb696e151166ecbfcc6c368058744b3a233bec8de38258c87e933751dd66b7ae104bc32b6f695091f4bb3729eb82e83068724350203010001";
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// A signature-POP request for `spki` claiming `alg`, with a signature that never gets
+/// checked when the key or algorithm is refused first.
+fn signed_request(spki: SubjectPublicKeyInfoOwned, alg: &str) -> CertReqMsg {
+    use signet_asn1_types::crmf::CertTemplate;
+    use signet_asn1_types::spki::AlgorithmIdentifierOwned;
+    CertReqMsg {
+        cert_req: CertRequest {
+            cert_req_id: 0,
+            cert_template: CertTemplate {
+                subject: Some("CN=s".parse().unwrap()),
+                public_key: Some(spki),
+                ..CertTemplate::default()
+            },
+            controls: None,
+        },
+        popo: Some(ProofOfPossession::Signature(PopoSigningKey {
+            poposk_input: None,
+            algorithm_identifier: AlgorithmIdentifierOwned {
+                oid: alg.parse().unwrap(),
+                // RSA PKCS#1 signature algorithms carry NULL parameters (RFC 4055 §5).
+                parameters: alg.starts_with("1.2.840.113549.1.1.").then(Any::null),
+            },
+            signature: BitString::from_bytes(&[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01])
+                .unwrap(),
+        })),
+        reg_info: None,
+    }
+}
+
+#[test]
+fn weak_or_malformed_keys_and_unknown_algorithms_in_signature_pop() {
+    // RSA-1024 with sha256WithRSAEncryption: the key is too weak (badCertTemplate).
+    let weak = SubjectPublicKeyInfoOwned::from_der(&hex(RSA_1024_SPKI)).unwrap();
+    let err = verify_crmf_pop(
+        &signed_request(weak.clone(), "1.2.840.113549.1.1.11"),
+        false,
+        &Verifier,
+    )
+    .unwrap_err();
+    assert_eq!(err, Error::BadPublicKey);
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadCertTemplate);
+    // md5WithRSAEncryption: not an accepted algorithm (badAlg).
+    let err = verify_crmf_pop(
+        &signed_request(weak, "1.2.840.113549.1.1.4"),
+        false,
+        &Verifier,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::BadAlgorithm(_)), "{err:?}");
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadAlg);
+    // A P-256 key whose point is not on the curve, under ecdsa-with-SHA256: badCertTemplate.
+    let mut der = p256().public_key_der().to_vec();
+    let last = der.len() - 1;
+    der[last] ^= 1;
+    let off_curve = SubjectPublicKeyInfoOwned::from_der(&der).unwrap();
+    let err = verify_crmf_pop(
+        &signed_request(off_curve, "1.2.840.10045.4.3.2"),
+        false,
+        &Verifier,
+    )
+    .unwrap_err();
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadCertTemplate);
+    // A good P-256 key under ecdsa-with-SHA384 (what `openssl cmp -digest sha384` sends): the
+    // pairing is not accepted (badAlg), the key itself is fine.
+    let p = SubjectPublicKeyInfoOwned::from_der(p256().public_key_der()).unwrap();
+    let err = verify_crmf_pop(
+        &signed_request(p.clone(), "1.2.840.10045.4.3.3"),
+        false,
+        &Verifier,
+    )
+    .unwrap_err();
+    assert_eq!(err, Error::KeyAlgorithmMismatch);
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadAlg);
+    // An EC key under an RSA algorithm: badAlg too.
+    let err = verify_crmf_pop(
+        &signed_request(p, "1.2.840.113549.1.1.11"),
+        false,
+        &Verifier,
+    )
+    .unwrap_err();
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadAlg);
+}
+
+#[test]
+fn every_accepted_signature_algorithm_proves_possession() {
+    use signet_asn1_types::crmf::CertTemplate;
+    let keys = [
+        (
+            SignatureAlgorithm::EcdsaP256Sha256Asn1,
+            signet_crypto::KeyType::EcdsaP256,
+        ),
+        (
+            SignatureAlgorithm::EcdsaP384Sha384Asn1,
+            signet_crypto::KeyType::EcdsaP384,
+        ),
+        (SignatureAlgorithm::Ed25519, signet_crypto::KeyType::Ed25519),
+        (
+            SignatureAlgorithm::RsaPkcs1Sha256,
+            signet_crypto::KeyType::Rsa2048,
+        ),
+        (
+            SignatureAlgorithm::RsaPssSha256,
+            signet_crypto::KeyType::Rsa2048,
+        ),
+        (
+            SignatureAlgorithm::RsaPssSha512,
+            signet_crypto::KeyType::Rsa3072,
+        ),
+    ];
+    let sender = GeneralName::DirectoryName("CN=r".parse().unwrap());
+    for (alg, t) in keys {
+        let key = signet_crypto::KeyPairSigner::from_pkcs8(
+            alg,
+            &signet_crypto::generate_pkcs8(t).unwrap(),
+        )
+        .unwrap();
+        let cert_req = CertRequest {
+            cert_req_id: 0,
+            cert_template: CertTemplate {
+                subject: Some("CN=s".parse().unwrap()),
+                public_key: Some(
+                    SubjectPublicKeyInfoOwned::from_der(key.public_key_der()).unwrap(),
+                ),
+                ..CertTemplate::default()
+            },
+            controls: None,
+        };
+        let popo = sign_crmf_pop(&cert_req, &sender, &key).unwrap();
+        let msg = CertReqMsg {
+            cert_req,
+            popo: Some(popo),
+            reg_info: None,
+        };
+        assert_eq!(
+            verify_crmf_pop(&msg, false, &Verifier),
+            Ok(Pop::Signature),
+            "{alg:?}"
+        );
+    }
+}
+
+#[test]
+fn poposk_input_sender_must_be_the_authenticated_requester() {
+    use signet_asn1_types::crmf::CertTemplate;
+    let key = p256();
+    let alice = GeneralName::DirectoryName("CN=alice".parse().unwrap());
+    let mallory = GeneralName::DirectoryName("CN=mallory".parse().unwrap());
+    let msg = |sender: &GeneralName| {
+        let cert_req = CertRequest {
+            cert_req_id: 0,
+            cert_template: CertTemplate {
+                public_key: Some(
+                    SubjectPublicKeyInfoOwned::from_der(key.public_key_der()).unwrap(),
+                ),
+                ..CertTemplate::default()
+            },
+            controls: None,
+        };
+        let popo = sign_crmf_pop(&cert_req, sender, &key).unwrap();
+        CertReqMsg {
+            cert_req,
+            popo: Some(popo),
+            reg_info: None,
+        }
+    };
+    let check = |sender| PopCheck {
+        ra_verified_allowed: false,
+        verifier: &Verifier,
+        encryption: None,
+        sender,
+        cmp2021: false,
+    };
+    assert_eq!(
+        verify_pop(&msg(&alice), &check(Some(&alice))),
+        Ok(Pop::Signature)
+    );
+    // Signed by the key holder, but naming someone other than the authenticated sender.
+    assert_eq!(
+        verify_pop(&msg(&mallory), &check(Some(&alice))),
+        Err(Error::PoposkInputMismatch)
+    );
+    // A NULL-DN is no established identity.
+    let nobody = GeneralName::DirectoryName(Default::default());
+    let err = verify_pop(&msg(&nobody), &check(Some(&nobody))).unwrap_err();
+    assert_eq!(err, Error::PoposkInputMismatch);
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadPop);
+}

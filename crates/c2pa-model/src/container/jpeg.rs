@@ -26,7 +26,14 @@ pub fn locate<R: Read>(
     reader: R,
     limits: &ContainerLimits,
 ) -> Result<Option<Located>, ContainerError> {
-    let mut r = Counting::new(reader);
+    locate_in(Counting::new(reader), limits)
+}
+
+/// [`locate`] over a counting reader (seeking or not).
+pub(crate) fn locate_in<R: Read>(
+    mut r: Counting<R>,
+    limits: &ContainerLimits,
+) -> Result<Option<Located>, ContainerError> {
     let mut soi = [0u8; 2];
     r.fill(&mut soi)
         .map_err(|_| ContainerError::NotFormat { format: "JPEG" })?;

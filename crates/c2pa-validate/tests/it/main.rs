@@ -14,6 +14,9 @@
 )]
 
 mod chain;
+mod locate;
+mod peer;
 mod pki;
 mod profile;
+mod regressions;
 mod tamper;

@@ -209,7 +209,7 @@ fn flip_in(hay: &[u8], needle: &[u8]) -> Vec<u8> {
 
 /// Replaces the box at `span` of `store` with `replacement`, fixing the lengths of the boxes
 /// enclosing it (short-form headers).
-fn splice(store: &[u8], span: Span, replacement: &[u8], ancestors: &[Span]) -> Vec<u8> {
+pub(crate) fn splice(store: &[u8], span: Span, replacement: &[u8], ancestors: &[Span]) -> Vec<u8> {
     let mut out = store.to_vec();
     out.splice(span.start..span.end, replacement.iter().copied());
     let delta =

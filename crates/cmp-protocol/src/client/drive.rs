@@ -58,8 +58,8 @@ pub fn accept_all(_: &Enrolled) -> Result<(), (PkiFailureBit, String)> {
 }
 
 /// Runs an enrollment started with [`Client::ir`]/[`cr`](Client::cr)/[`kur`](Client::kur)/
-/// [`p10cr`](Client::p10cr) to its end: polls while the server asks, confirms (or rejects,
-/// per `check`) the certificate and takes the pkiConf.
+/// [`p10cr`](Client::p10cr) to its end: answers a POP challenge, polls while the server asks,
+/// confirms (or rejects, per `check`) the certificate and takes the pkiConf.
 pub fn enrollment<T: Transport>(
     client: &Client<'_>,
     start: (Vec<u8>, Enrolling),
@@ -73,6 +73,9 @@ pub fn enrollment<T: Transport>(
             .map_err(DriveError::Transport)?;
         match state.handle(client, &response, transport.now())? {
             EnrollStep::Done(enrolled) => return Ok(enrolled),
+            EnrollStep::Answer { popdecr, next } => {
+                (request, state) = (popdecr, next);
+            }
             EnrollStep::Poll(polling) => {
                 transport
                     .wait(polling.check_after())

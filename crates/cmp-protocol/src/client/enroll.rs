@@ -199,6 +199,8 @@ pub struct Enrolling {
     implicit_confirm: bool,
     /// pollReq messages sent so far; the last message was a pollReq when > 0.
     polls: u32,
+    /// A popdecc challenge was answered (only one is accepted).
+    answered: bool,
 }
 
 /// What an enrollment response leads to.
@@ -212,6 +214,14 @@ pub enum EnrollStep {
     Issued(Issued),
     /// A certificate under granted implicit confirmation: the transaction is over.
     Done(Enrolled),
+    /// The server challenged us (popdecc, direct POP): send `popdecr` and handle the response
+    /// with `next`.
+    Answer {
+        /// The popdecr.
+        popdecr: Vec<u8>,
+        /// Waiting for the ip/cp/kup.
+        next: Enrolling,
+    },
 }
 
 /// A pending enrollment: the server asked us to poll.
@@ -265,17 +275,16 @@ impl<'a> Client<'a> {
     ) -> Result<(Vec<u8>, Enrolling), ClientError> {
         let mut exchange = self.start(pvno)?;
         let implicit_confirm = self.config.implicit_confirm;
-        let general_info = if implicit_confirm {
-            vec![
+        let mut general_info = self.profile_info()?;
+        if implicit_confirm {
+            general_info.push(
                 InfoTypeAndValue::from_typed(&InfoValue::ImplicitConfirm).map_err(|_| {
                     ClientError::Encoding {
                         what: "implicitConfirm",
                     }
                 })?,
-            ]
-        } else {
-            Vec::new()
-        };
+            );
+        }
         let bytes = self.message(&mut exchange, pvno, body, general_info, now)?;
         Ok((
             bytes,
@@ -286,6 +295,7 @@ impl<'a> Client<'a> {
                 public_key,
                 implicit_confirm,
                 polls: 0,
+                answered: false,
             },
         ))
     }
@@ -305,9 +315,9 @@ impl<'a> Client<'a> {
             .map_err(|_| ClientError::Encoding { what: "publicKey" })?;
         // An encrypted certificate comes back in EnvelopedData, which is cmp2021 syntax
         // (RFC 9810 §5.2.2, §7).
+        // The challenge's encryptedRand too (§5.2.8.3.3).
         let pvno = match request.popo {
-            Popo::KeyEncipherment(SubsequentMessage::EncrCert)
-            | Popo::KeyAgreement(SubsequentMessage::EncrCert) => pvno::CMP2021,
+            Popo::KeyEncipherment(_) | Popo::KeyAgreement(_) => pvno::CMP2021,
             _ => pvno::CMP2000,
         };
         let id = msg.cert_req.cert_req_id;
@@ -385,7 +395,11 @@ impl Enrolling {
             .flatten()
             .any(|i| matches!(i.typed(), Ok(InfoValue::ImplicitConfirm)));
         let extra_certs = certs(decoded.message.extra_certs.as_ref());
+        let server = decoded.message.header.sender.clone();
         let body = decoded.message.body;
+        if let PkiBody::Popdecc(challenges) = &body {
+            return self.answer(client, challenges, &server, now);
+        }
         if let PkiBody::PollRep(entries) = &body {
             if self.polls == 0 {
                 return Err(ClientError::UnexpectedBody {
@@ -463,11 +477,7 @@ impl Enrolling {
             })?;
         let certificate = match &pair.cert_or_enc_cert {
             CertOrEncCert::Certificate(c) => c.clone(),
-            CertOrEncCert::EncryptedCert(_) => {
-                return Err(ClientError::MalformedResponse {
-                    what: "encrypted certificate not requested",
-                });
-            }
+            CertOrEncCert::EncryptedCert(encrypted) => decrypt_certificate(client, encrypted)?,
         };
         let problem =
             (!certifies(&certificate, &self.public_key)).then_some(ClientError::KeyMismatch);
@@ -478,7 +488,12 @@ impl Enrolling {
             extra_certs,
             implicitly_confirmed: false,
         };
-        if self.implicit_confirm && granted && problem.is_none() {
+        if self.implicit_confirm && granted {
+            // The server closed the transaction: no certConf can reject a wrong certificate,
+            // so it is refused here (the caller should ask for its revocation).
+            if let Some(problem) = problem {
+                return Err(problem);
+            }
             return Ok(EnrollStep::Done(Enrolled {
                 implicitly_confirmed: true,
                 ..enrolled
@@ -490,6 +505,67 @@ impl Enrolling {
             problem,
         }))
     }
+}
+
+impl Enrolling {
+    /// Answers a popdecc (RFC 9810 §5.2.8.3.3): decrypts our one challenge with the new key,
+    /// checks it names the server that sent it, and returns its integer in a popdecr.
+    fn answer(
+        mut self,
+        client: &Client<'_>,
+        challenges: &[signet_asn1_types::cmp::Challenge],
+        server: &GeneralName,
+        now: u64,
+    ) -> Result<EnrollStep, ClientError> {
+        if self.answered || self.polls > 0 {
+            return Err(ClientError::UnexpectedBody {
+                expected: self.reply.name(),
+                received: "popdecc",
+            });
+        }
+        let opener = client.decryption.as_ref().ok_or(ClientError::Decrypt(
+            signet_crmf::Error::UnsupportedPopMethod,
+        ))?;
+        let [challenge] = challenges else {
+            return Err(ClientError::MalformedResponse {
+                what: "popdecc must challenge our one request",
+            });
+        };
+        let int = signet_crmf::envelope::answer_challenge(challenge, server, opener)
+            .map_err(ClientError::Decrypt)?;
+        self.answered = true;
+        let pvno = self.exchange.pvno;
+        let popdecr = client.message(
+            &mut self.exchange,
+            pvno,
+            PkiBody::Popdecr(vec![int]),
+            vec![],
+            now,
+        )?;
+        Ok(EnrollStep::Answer {
+            popdecr,
+            next: self,
+        })
+    }
+}
+
+/// Decrypts the certificate of indirect POP with the client's decryption key.
+fn decrypt_certificate(
+    client: &Client<'_>,
+    encrypted: &signet_asn1_types::crmf::EncryptedKey,
+) -> Result<Certificate, ClientError> {
+    use signet_asn1_types::crmf::EncryptedKey;
+    let opener = client.decryption.as_ref().ok_or(ClientError::Decrypt(
+        signet_crmf::Error::UnsupportedPopMethod,
+    ))?;
+    let der = match encrypted {
+        EncryptedKey::EnvelopedData(env) => signet_crmf::envelope::open(env, opener),
+        EncryptedKey::EncryptedValue(ev) => signet_crmf::envelope::open_encrypted_value(ev, opener),
+    }
+    .map_err(ClientError::Decrypt)?;
+    Certificate::from_der(&der).map_err(|_| ClientError::MalformedResponse {
+        what: "decrypted certificate",
+    })
 }
 
 impl Polling {

@@ -344,3 +344,37 @@ fn revocation_target_and_rp_count() {
         })
     );
 }
+
+#[test]
+fn cert_profile_travels_in_general_info() {
+    let mut cfg = config();
+    cfg.cert_profile = Some("c2pa-claim-signing".into());
+    cfg.implicit_confirm = true;
+    let rng = SystemRng::new();
+    let client = mac_client(&cfg, &rng);
+    let scfg = server_config();
+    let (genm, _) = client.genm(&[InfoValue::CaCerts(None)], NOW).unwrap();
+    let incoming = receive(&genm, &scfg, NOW).unwrap();
+    assert_eq!(
+        incoming.cert_profile().unwrap().as_deref(),
+        Some("c2pa-claim-signing")
+    );
+    let key = KeyPairSigner::from_pkcs8(
+        signet_asn1_types::crypto::SignatureAlgorithm::EcdsaP256Sha256Asn1,
+        &generate_pkcs8(KeyType::EcdsaP256).unwrap(),
+    )
+    .unwrap();
+    let req = CertificateRequest::for_signing_key(Some("CN=x".parse().unwrap()), &key).unwrap();
+    let (ir, _) = client.ir(&req, NOW).unwrap();
+    let incoming = receive(&ir, &scfg, NOW).unwrap();
+    assert_eq!(
+        incoming.cert_profile().unwrap().as_deref(),
+        Some("c2pa-claim-signing")
+    );
+    assert!(incoming.implicit_confirm_requested());
+    // Without a profile, none is sent.
+    let plain = config();
+    let client = mac_client(&plain, &rng);
+    let (genm, _) = client.genm(&[], NOW).unwrap();
+    assert_eq!(receive(&genm, &scfg, NOW).unwrap().cert_profile(), Ok(None));
+}

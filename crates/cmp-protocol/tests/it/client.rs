@@ -419,3 +419,25 @@ fn responses_of_another_transaction_or_tampered_are_refused() {
     // The untouched genp still completes the first exchange.
     assert!(asking.handle(&client, &genp, now_secs()).is_ok());
 }
+
+#[test]
+fn wrong_key_under_granted_implicit_confirmation_is_still_refused() {
+    let mut server = Server::new(false);
+    server.wrong_key = true;
+    let mut cfg = config();
+    cfg.implicit_confirm = true;
+    let rng = SystemRng::new();
+    let client = Client::new(&cfg, mac(MacAlgorithm::default()), &Verifier, &rng);
+    let k = new_key();
+    let req = CertificateRequest::for_signing_key(Some(SUBJECT.parse().unwrap()), &k).unwrap();
+    let start = client.ir(&req, now_secs()).unwrap();
+    assert_eq!(
+        drive::enrollment(&client, start, &drive::accept_all, &mut via(&server)),
+        Err(DriveError::Cmp(ClientError::KeyMismatch))
+    );
+    assert_eq!(
+        bodies(&server),
+        ["ir"],
+        "the transaction was closed by the ip"
+    );
+}

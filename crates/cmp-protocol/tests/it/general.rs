@@ -28,7 +28,7 @@ fn genm(e: &Env, infotype: &str) -> (String, Vec<InfoValue>) {
         "-secret",
         "pass:1234-5678-9abc",
         "-recipient",
-        "/CN=Signet CMP CA/O=Signet/C=US",
+        "/C=US/O=Signet/CN=Signet CMP CA",
         "-rspout",
         &rsp,
     ]);

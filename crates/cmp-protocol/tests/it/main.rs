@@ -21,5 +21,7 @@ mod general;
 mod mock;
 mod negative;
 mod openssl;
+mod popo;
+mod props;
 mod rspin;
 mod support;

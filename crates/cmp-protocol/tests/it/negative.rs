@@ -80,7 +80,7 @@ fn no_sender_kid_is_bad_message_check() {
         "-secret",
         "pass:1234-5678-9abc",
         "-recipient",
-        "/CN=Signet CMP CA/O=Signet/C=US",
+        "/C=US/O=Signet/CN=Signet CMP CA",
         "-newkey",
         "new.key",
         "-subject",
@@ -361,4 +361,121 @@ fn poll_req_nonce_or_cert_req_id_mismatch_and_the_pending_state_survives() {
         panic!("expected the final ip")
     };
     assert!(issued.problem().is_none());
+}
+
+#[test]
+fn a_certificate_signing_key_never_protects_responses() {
+    use signet_cmp_protocol::server::{Responder, ResponseKey, ServerConfig};
+    let pki = crate::support::pki();
+    let config = ServerConfig {
+        name: signet_asn1_types::x509_cert::ext::pkix::name::GeneralName::DirectoryName(
+            SERVER_DN.parse().unwrap(),
+        ),
+        limits: signet_asn1_types::strict::Limits::default(),
+        protection: ProtectionPolicy::default(),
+        max_clock_skew: std::time::Duration::from_secs(300),
+        confirm_wait: std::time::Duration::from_secs(300),
+        grant_implicit_confirm: false,
+    };
+    let rng = SystemRng::new();
+    let rejection = signet_cmp_protocol::server::Rejection {
+        bit: PkiFailureBit::BadRequest,
+        text: "x".into(),
+        header: None,
+    };
+    let answer = |signer: &dyn signet_asn1_types::crypto::Signer,
+                  cert: &signet_asn1_types::x509_cert::Certificate| {
+        Responder {
+            config: &config,
+            key: ResponseKey::Signature {
+                signer,
+                key_id: vec![1; 20],
+                certs: vec![cert.clone()],
+            },
+            rng: &rng,
+            now: now_secs(),
+            extra_certs: vec![],
+        }
+        .error(&rejection)
+    };
+    // The claim-signing CA's own key and certificate: refused.
+    let err = answer(&pki.claim_ca.key, &pki.claim_ca.cert).unwrap_err();
+    assert_eq!(err.bit, PkiFailureBit::SystemFailure);
+    assert!(
+        err.text.contains("must not protect CMP messages"),
+        "{}",
+        err.text
+    );
+    // A certificate that does not certify the signing key: refused.
+    let err = answer(&pki.cmp.key, &pki.root.cert).unwrap_err();
+    assert!(err.text.contains("does not certify"), "{}", err.text);
+    // The dedicated CMP-protection key and certificate: fine.
+    assert!(answer(&pki.cmp.key, &pki.cmp.cert).is_ok());
+}
+
+#[test]
+fn another_recipient_is_wrong_authority() {
+    let e = env();
+    let (ok, out) = e.ir(&["-recipient", "/CN=Some Other CA"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("wrongAuthority"), "{out}");
+    let log = e.server.log.lock().unwrap();
+    assert_eq!(
+        log.rejections.last().map(|r| r.bit),
+        Some(PkiFailureBit::WrongAuthority)
+    );
+}
+
+#[test]
+fn a_sender_or_sender_kid_other_than_the_signer_is_bad_message_check() {
+    use signet_cmp_protocol::client::PinnedServer;
+    let server = Server::new(false);
+    let k = p256();
+    let cfg = config();
+    let rng = SystemRng::new();
+    let mac_client = Client::new(&cfg, mac(MacAlgorithm::default()), &Verifier, &rng);
+    let req = CertificateRequest::for_signing_key(Some(SUBJECT.parse().unwrap()), &k).unwrap();
+    let start = mac_client.ir(&req, now_secs()).unwrap();
+    let cert = drive::enrollment(&mac_client, start, &drive::accept_all, &mut via(&server))
+        .unwrap()
+        .certificate;
+    let pinned = PinnedServer::new(&server.pki.cmp.cert).unwrap();
+    for (sender, kid) in [
+        ("CN=Somebody Else", Some(crate::support::ski(&cert))),
+        (SUBJECT, Some(vec![9; 20])),
+    ] {
+        let mut c = config();
+        c.sender = signet_asn1_types::x509_cert::ext::pkix::name::GeneralName::DirectoryName(
+            sender.parse().unwrap(),
+        );
+        // The subject as encoded in the certificate, when it is ours.
+        if sender == SUBJECT {
+            c.sender = signet_asn1_types::x509_cert::ext::pkix::name::GeneralName::DirectoryName(
+                cert.tbs_certificate().subject().clone(),
+            );
+        }
+        let client = Client::new(
+            &c,
+            RequestProtection::Signature {
+                signer: &k,
+                key_id: kid,
+                certs: vec![cert.clone()],
+            },
+            &Verifier,
+            &rng,
+        )
+        .with_server_trust(&pinned);
+        let start = client
+            .genm(
+                &[signet_asn1_types::cmp::InfoValue::CaCerts(None)],
+                now_secs(),
+            )
+            .unwrap();
+        match drive::general(&client, start, &mut via(&server)) {
+            Err(DriveError::Cmp(ClientError::Refused(r))) => {
+                assert_eq!(r.failure, [PkiFailureBit::BadMessageCheck], "{sender}: {r}");
+            }
+            other => panic!("{sender}: {other:?}"),
+        }
+    }
 }

@@ -172,7 +172,7 @@ impl Env {
             "-ref",
             REF,
             "-recipient",
-            "/CN=Signet CMP CA/O=Signet/C=US",
+            "/C=US/O=Signet/CN=Signet CMP CA",
             "-newkey",
             "new.key",
             "-subject",
@@ -287,7 +287,7 @@ fn missing_subject_is_bad_pop() {
         "-secret",
         "pass:1234-5678-9abc",
         "-recipient",
-        "/CN=Signet CMP CA",
+        "/C=US/O=Signet/CN=Signet CMP CA",
         "-newkey",
         "new.key",
         "-certout",
@@ -389,6 +389,8 @@ fn signer_not_issued_here_is_refused() {
         creds.join("cl.crt").to_str().unwrap(),
         "-key",
         creds.join("cl.key").to_str().unwrap(),
+        "-recipient",
+        "/C=US/O=Signet/CN=Signet CMP CA",
         "-trusted",
         "trusted.pem",
         "-newkey",
@@ -543,4 +545,48 @@ fn manual_approval_polls_then_issues() {
         "{out}"
     );
     assert_eq!(log.confirmed, [ConfirmOutcome::Accepted]);
+}
+
+#[test]
+fn pbm_with_hmac_sha256_and_sha384_owf_enrolls() {
+    // T06: any reasonable OWF/MAC within the iteration bounds. `-digest` is also the POP
+    // signature's hash, so the new key is a P-384 one (ecdsa-with-SHA384 fits it).
+    let e = env();
+    run(Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-384",
+            "-out",
+        ])
+        .arg(e.p("p384.key")));
+    let (ok, out) = e.ir(&[
+        "-mac",
+        "hmacWithSHA256",
+        "-digest",
+        "sha384",
+        "-newkey",
+        "p384.key",
+        "-certout",
+        "p384.crt",
+    ]);
+    assert!(ok, "{out}");
+    let cert_key = run(Command::new("openssl")
+        .args(["x509", "-noout", "-pubkey", "-in"])
+        .arg(e.p("p384.crt")))
+    .1;
+    let our_key = run(Command::new("openssl")
+        .args(["pkey", "-pubout", "-in"])
+        .arg(e.p("p384.key")))
+    .1;
+    assert_eq!(cert_key, our_key);
+    // The P-256 key with ecdsa-with-SHA384 is a pairing Signet does not accept: badAlg.
+    let (ok, out) = e.ir(&["-mac", "hmacWithSHA256", "-digest", "sha384"]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("badAlg") && out.contains("does not fit the public key"),
+        "{out}"
+    );
 }

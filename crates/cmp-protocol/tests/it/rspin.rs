@@ -87,7 +87,7 @@ const IR_ARGS: &[&str] = &[
     "-secret",
     "pass:1234-5678-9abc",
     "-recipient",
-    "/CN=Signet CMP CA/O=Signet/C=US",
+    "/C=US/O=Signet/CN=Signet CMP CA",
     "-newkey",
     "new.key",
     "-subject",

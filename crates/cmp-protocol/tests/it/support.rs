@@ -22,10 +22,13 @@ use signet_cmp_protocol::client::drive::Transport;
 use signet_cmp_protocol::general::{self, Answer, GeneralRequest, KeySpec};
 use signet_cmp_protocol::protection::{ProtectionPolicy, pbm_algorithm};
 use signet_cmp_protocol::server::{
-    AfterPoll, AwaitingConfirm, ConfirmOutcome, Credential, Decision, Pending, Rejection,
-    Responder, ResponseKey, ServerConfig, TransactionLog, receive,
+    AfterPoll, AwaitingConfirm, ChallengeFailure, Challenged, ConfirmOutcome, Credential, Decision,
+    Enrollment, Incoming, Pending, Rejection, Responder, ResponseKey, ServerConfig, TransactionLog,
+    receive,
 };
-use signet_crypto::{KeyPairSigner, KeyType, SystemRng, Verifier, generate_pkcs8};
+use signet_crmf::Pop;
+use signet_crmf::envelope::Sealer;
+use signet_crypto::{Encryption, KeyPairSigner, KeyType, SystemRng, Verifier, generate_pkcs8};
 
 pub(crate) const SECRET: &str = "1234-5678-9abc";
 pub(crate) const REF: &str = "3078";
@@ -188,6 +191,7 @@ pub(crate) struct Server {
     /// misbehaving CA: the client must reject the certificate in its certConf).
     pub(crate) wrong_key: bool,
     pub(crate) pending: Mutex<Option<Pending>>,
+    pub(crate) challenged: Mutex<Option<Challenged>>,
     pub(crate) polls: Mutex<u32>,
     pub(crate) seen: Mutex<Seen>,
     pub(crate) revoked: Mutex<Vec<Vec<u8>>>,
@@ -259,6 +263,7 @@ impl Server {
             manual,
             wrong_key: false,
             pending: Mutex::new(None),
+            challenged: Mutex::new(None),
             polls: Mutex::new(0),
             seen: Mutex::new(Seen::default()),
             revoked: Mutex::new(vec![]),
@@ -283,9 +288,53 @@ impl Server {
         }
     }
 
+    /// Issues for `enrollment` and answers `incoming` (the request, or the popdecr of a
+    /// challenged one), encrypting the certificate under indirect POP.
+    fn issue_now(
+        &self,
+        responder: &Responder<'_>,
+        incoming: &Incoming,
+        enrollment: &Enrollment,
+        sealer: &Sealer<'_>,
+    ) -> Vec<u8> {
+        let req = &enrollment.request;
+        let subject = req.subject.as_ref().unwrap().to_string();
+        let public_key = if self.wrong_key {
+            let other = key(KeyType::EcdsaP256, Alg::EcdsaP256Sha256Asn1);
+            SubjectPublicKeyInfoOwned::from_der(other.public_key_der()).unwrap()
+        } else {
+            req.public_key.clone()
+        };
+        let cert = issue_for(
+            &subject,
+            public_key,
+            &builtin::claim_signing_leaf(AssuranceLevel::Level1),
+            Some((&self.pki.claim_ca, "claim-ca")),
+            None,
+            Some(CPL),
+        );
+        self.client_certs.lock().unwrap().push(cert.clone());
+        let (bytes, awaiting) = responder
+            .issued_encrypted(
+                incoming,
+                enrollment,
+                &cert,
+                std::slice::from_ref(&self.pki.root.cert),
+                PkiStatus::Accepted,
+                sealer,
+            )
+            .unwrap();
+        *self.awaiting.lock().unwrap() = awaiting;
+        bytes
+    }
+
     pub(crate) fn handle(&self, body: &[u8]) -> Vec<u8> {
         let now = now_secs();
         let rng = SystemRng::new();
+        let sealer = Sealer {
+            encryption: &Encryption,
+            rng: &rng,
+        };
         let mac_key = || ResponseKey::Mac {
             secret: SECRET.as_bytes(),
             algorithm: pbm_algorithm(&[7u8; 16], 500).unwrap(),
@@ -337,6 +386,13 @@ impl Server {
             self.log.lock().unwrap().rejections.push(r.clone());
             responder.error(&r).unwrap()
         };
+        let names = [
+            self.config.name.clone(),
+            GeneralName::DirectoryName(self.pki.claim_ca.cert.tbs_certificate().subject().clone()),
+        ];
+        if let Err(r) = incoming.addressed_to(&names) {
+            return fail(r);
+        }
         let auth = if is_mac {
             match incoming.mac_reference() {
                 Ok(r) if r == REF.as_bytes() => {}
@@ -361,6 +417,7 @@ impl Server {
                 .as_ref()
                 .and_then(|c| c.first().cloned());
             match extra.filter(|c| certs.contains(c)) {
+                Some(c) if incoming.check_signer(&c).is_err() => incoming.check_signer(&c),
                 Some(c) => {
                     let spki = c
                         .tbs_certificate()
@@ -387,7 +444,8 @@ impl Server {
         }
         match incoming.body() {
             PkiBody::Ir(_) | PkiBody::Cr(_) | PkiBody::Kur(_) | PkiBody::P10cr(_) => {
-                let enrollment = match incoming.enrollment(false, &Verifier) {
+                let enrollment = match incoming.enrollment_with(false, &Verifier, Some(&Encryption))
+                {
                     Ok(e) => e,
                     Err(r) => {
                         self.log.lock().unwrap().rejections.push(r.clone());
@@ -401,34 +459,30 @@ impl Server {
                     *self.pending.lock().unwrap() = Some(pending);
                     return bytes;
                 }
-                let req = &enrollment.request;
-                let subject = req.subject.as_ref().unwrap().to_string();
-                let public_key = if self.wrong_key {
-                    let other = key(KeyType::EcdsaP256, Alg::EcdsaP256Sha256Asn1);
-                    SubjectPublicKeyInfoOwned::from_der(other.public_key_der()).unwrap()
-                } else {
-                    req.public_key.clone()
+                if enrollment.pop == Pop::Challenge {
+                    let (bytes, challenged) =
+                        match responder.challenge(&incoming, &enrollment, &sealer) {
+                            Ok(c) => c,
+                            Err(r) => return fail(r),
+                        };
+                    *self.challenged.lock().unwrap() = Some(challenged);
+                    return bytes;
+                }
+                self.issue_now(&responder, &incoming, &enrollment, &sealer)
+            }
+            PkiBody::Popdecr(_) => {
+                let Some(challenged) = self.challenged.lock().unwrap().take() else {
+                    return fail(incoming.reject(PkiFailureBit::BadRequest, "no challenge open"));
                 };
-                let cert = issue_for(
-                    &subject,
-                    public_key,
-                    &builtin::claim_signing_leaf(AssuranceLevel::Level1),
-                    Some((&self.pki.claim_ca, "claim-ca")),
-                    None,
-                    Some(CPL),
-                );
-                self.client_certs.lock().unwrap().push(cert.clone());
-                let (bytes, awaiting) = responder
-                    .issued(
-                        &incoming,
-                        &enrollment,
-                        &cert,
-                        std::slice::from_ref(&self.pki.root.cert),
-                        PkiStatus::Accepted,
-                    )
-                    .unwrap();
-                *self.awaiting.lock().unwrap() = awaiting;
-                bytes
+                match responder.challenge_response(&incoming, challenged) {
+                    Ok(enrollment) => self.issue_now(&responder, &incoming, &enrollment, &sealer),
+                    Err(ChallengeFailure::NotOurs(e)) => {
+                        let e = *e;
+                        *self.challenged.lock().unwrap() = Some(e.state);
+                        fail(e.rejection)
+                    }
+                    Err(ChallengeFailure::Failed(r)) => fail(r),
+                }
             }
             PkiBody::CertConf(_) => {
                 let Some(a) = self.awaiting.lock().unwrap().take() else {
@@ -476,7 +530,7 @@ impl Server {
                         ca_pubs: std::slice::from_ref(&self.pki.root.cert),
                     }
                 };
-                match responder.poll(&incoming, pending, decision) {
+                match responder.poll_encrypted(&incoming, pending, decision, &sealer) {
                     Ok((bytes, AfterPoll::Pending(p))) => {
                         *self.pending.lock().unwrap() = Some(p);
                         bytes

@@ -1,0 +1,537 @@
+//! The operator's commands: `signet ra register|list|approve|refuse` and
+//! `signet ca list|show|revoke`. Human-readable output by default, `--json` for scripts.
+//! Serials are upper-case hex, as `openssl x509 -serial` prints them.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use base64::Engine as _;
+use clap::Subcommand;
+use serde_json::json;
+use signet_asn1_types::der::{DateTime, Encode};
+use signet_ra_policy::dn;
+
+use crate::cmp::Ca;
+use crate::pki::{self, now_secs};
+use crate::store::{Op, Store, WriteError};
+
+/// `signet ra …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum RaCommand {
+    /// Register a subject for administrative enrollment: prints a one-time reference number
+    /// and authentication code for a MAC-protected ir (give the code to the subscriber out of
+    /// band; it is not shown again).
+    Register {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+        /// Subject DN, `/CN=…/O=…/C=…` or `CN=…,O=…,C=…`.
+        #[arg(long)]
+        subject: String,
+        /// Policy profile (default: the policy's default profile).
+        #[arg(long)]
+        profile: Option<String>,
+        /// How long the code stays usable: `7d`, `12h`, `30m`, `90s` or seconds.
+        #[arg(long)]
+        valid_for: Option<String>,
+        /// Register this many codes for the subject at once (a device fleet, a load test),
+        /// committed together; with --json, one object per line.
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List registrations and pending enrollments.
+    List {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a pending enrollment (its transaction ID, hex, from `ra list`).
+    Approve {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+        transaction: String,
+    },
+    /// Refuse a pending enrollment.
+    Refuse {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+        transaction: String,
+    },
+}
+
+/// `signet ca …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum CaCommand {
+    /// List issued certificates.
+    List {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one certificate (PEM included).
+    Show {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+        /// Serial in hex (`openssl x509 -serial` form; `serial=` prefix accepted).
+        serial: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a certificate.
+    Revoke {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+        serial: String,
+        /// RFC 5280 reason: unspecified, keyCompromise, cACompromise, affiliationChanged,
+        /// superseded, cessationOfOperation, certificateHold, privilegeWithdrawn,
+        /// aACompromise, or its number.
+        #[arg(long, default_value = "unspecified")]
+        reason: String,
+    },
+}
+
+const REASONS: [(&str, i64); 10] = [
+    ("unspecified", 0),
+    ("keyCompromise", 1),
+    ("cACompromise", 2),
+    ("affiliationChanged", 3),
+    ("superseded", 4),
+    ("cessationOfOperation", 5),
+    ("certificateHold", 6),
+    ("removeFromCRL", 8),
+    ("privilegeWithdrawn", 9),
+    ("aACompromise", 10),
+];
+
+fn reason_code(s: &str) -> Result<i64> {
+    let code = match s.parse::<i64>() {
+        Ok(n) => n,
+        Err(_) => REASONS
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(s))
+            .map(|(_, c)| *c)
+            .ok_or_else(|| anyhow!("unknown revocation reason {s:?}"))?,
+    };
+    if !matches!(code, 0..=6 | 9 | 10) {
+        bail!("revocation reason {code} cannot be used (removeFromCRL needs delta CRLs)");
+    }
+    Ok(code)
+}
+
+fn reason_name(code: i64) -> &'static str {
+    REASONS
+        .iter()
+        .find(|(_, c)| *c == code)
+        .map_or("unknown", |(n, _)| n)
+}
+
+/// `7d`, `12h`, `30m`, `90s` or plain seconds.
+pub(crate) fn parse_duration(s: &str) -> Result<u64> {
+    let s = s.trim();
+    let (num, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = num.parse().with_context(|| format!("duration {s:?}"))?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => bail!("duration {s:?}: unit must be s, m, h or d"),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| anyhow!("duration {s:?} too large"))
+}
+
+fn time_str(secs: i64) -> String {
+    u64::try_from(secs)
+        .ok()
+        .and_then(|s| DateTime::from_unix_duration(std::time::Duration::from_secs(s)).ok())
+        .map_or_else(|| secs.to_string(), |d| d.to_string())
+}
+
+fn normalise_serial(s: &str) -> String {
+    let s = s.trim();
+    let s = s.strip_prefix("serial=").unwrap_or(s);
+    let s = s.strip_prefix("0x").unwrap_or(s);
+    let s = s.trim_start_matches("00");
+    s.to_ascii_uppercase()
+}
+
+async fn open(dir: &Path) -> Result<Store> {
+    if !pki::is_bootstrapped(dir) {
+        bail!(
+            "{} is not a Signet data directory (run `signet serve --data-dir {}` first)",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Store::open(&dir.join("signet.db")).await
+}
+
+/// Registers `subject` `count` times in one commit; returns (reference, secret) pairs and
+/// the expiry.
+pub(crate) async fn register(
+    pki: &pki::Pki,
+    store: &Store,
+    subject: &str,
+    profile: Option<&str>,
+    valid_for: Option<&str>,
+    count: u32,
+) -> Result<(Vec<(String, String)>, i64)> {
+    let policy = &pki.policy;
+    let profile = profile.unwrap_or(&policy.default_profile).to_owned();
+    let name = dn::parse(subject).map_err(|e| anyhow!("--subject: {e}"))?;
+    let name = policy
+        .check_subject(&profile, &name)
+        .map_err(|r| anyhow!("--subject is not acceptable under profile {profile}: {r}"))?;
+    let admin = &policy.registration.administrative;
+    let valid = match valid_for {
+        Some(v) => parse_duration(v)?,
+        None => admin.default_valid_seconds,
+    };
+    if valid == 0 || valid > admin.max_valid_seconds {
+        bail!(
+            "--valid-for must be between 1 s and {} s (policy)",
+            admin.max_valid_seconds
+        );
+    }
+    if count == 0 || count > 1_000_000 {
+        bail!("--count must be between 1 and 1000000");
+    }
+    let now = i64::try_from(now_secs())?;
+    let expires = now + i64::try_from(valid)?;
+    let subject_text = dn::to_openssl(&name);
+    let subject_der = name.to_der()?;
+    for _ in 0..5 {
+        let mut codes = Vec::new();
+        let mut ops = Vec::new();
+        for _ in 0..count {
+            let mut r = [0u8; 8];
+            let mut s = zeroize::Zeroizing::new([0u8; 24]);
+            aws_lc_rs::rand::fill(&mut r).map_err(|_| anyhow!("random source failed"))?;
+            aws_lc_rs::rand::fill(&mut *s).map_err(|_| anyhow!("random source failed"))?;
+            // A 16-digit reference number (not secret) and a 192-bit code.
+            let reference = format!("{:016}", u64::from_be_bytes(r) % 10_000_000_000_000_000);
+            let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(*s);
+            ops.push(Op::InsertRegistration {
+                reference: reference.clone(),
+                subject: subject_text.clone(),
+                subject_der: subject_der.clone(),
+                profile: profile.clone(),
+                sealed_secret: pki.sealer.seal(&reference, secret.as_bytes())?,
+                now,
+                expires_at: expires,
+            });
+            codes.push((reference, secret));
+        }
+        match store.write(ops).await {
+            Ok(()) => {
+                tracing::info!(count, subject = %subject_text, %profile, "registered");
+                return Ok((codes, expires));
+            }
+            Err(WriteError::Conflict { .. }) => continue,
+            Err(e) => bail!("{e}"),
+        }
+    }
+    bail!("could not allocate unique reference numbers")
+}
+
+pub(crate) async fn ra(cmd: RaCommand) -> Result<()> {
+    match cmd {
+        RaCommand::Register {
+            data_dir,
+            subject,
+            profile,
+            valid_for,
+            count,
+            json,
+        } => {
+            let store = open(&data_dir).await?;
+            let pki = pki::load(&data_dir)?;
+            let (codes, expires) = register(
+                &pki,
+                &store,
+                &subject,
+                profile.as_deref(),
+                valid_for.as_deref(),
+                count,
+            )
+            .await?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for (reference, secret) in codes {
+                if json {
+                    writeln!(
+                        out,
+                        "{}",
+                        json!({"reference": reference, "secret": secret, "expires": time_str(expires)})
+                    )?;
+                } else {
+                    writeln!(out, "reference: {reference}")?;
+                    writeln!(out, "secret:    {secret}")?;
+                    writeln!(out, "expires:   {}", time_str(expires))?;
+                }
+            }
+            out.flush()?;
+        }
+        RaCommand::List { data_dir, json } => {
+            let store = open(&data_dir).await?;
+            let now = i64::try_from(now_secs())?;
+            let regs = store.registrations().await?;
+            let pending = store.transactions_in("pending").await?;
+            let state = |r: &crate::store::RegistrationRow| {
+                if r.consumed_at.is_some() {
+                    "used"
+                } else if r.expires_at <= now {
+                    "expired"
+                } else {
+                    "open"
+                }
+            };
+            if json {
+                let regs: Vec<_> = regs
+                    .iter()
+                    .map(|r| {
+                        json!({"reference": r.reference, "subject": r.subject,
+                               "profile": r.profile, "state": state(r),
+                               "created": time_str(r.created_at),
+                               "expires": time_str(r.expires_at)})
+                    })
+                    .collect();
+                let pend: Vec<_> = pending
+                    .iter()
+                    .map(|t| {
+                        json!({"transaction": hex::encode(&t.transaction_id),
+                               "kind": t.kind, "requester": t.requester,
+                               "profile": t.profile, "created": time_str(t.created_at)})
+                    })
+                    .collect();
+                println!("{}", json!({"registrations": regs, "pending": pend}));
+            } else {
+                println!(
+                    "REFERENCE     STATE    EXPIRES               PROFILE                    SUBJECT"
+                );
+                for r in &regs {
+                    println!(
+                        "{:<13} {:<8} {:<21} {:<26} {}",
+                        r.reference,
+                        state(r),
+                        time_str(r.expires_at),
+                        r.profile,
+                        r.subject
+                    );
+                }
+                if !pending.is_empty() {
+                    println!("\nPENDING TRANSACTION                KIND   REQUESTER");
+                    for t in &pending {
+                        println!(
+                            "{:<34} {:<6} {}",
+                            hex::encode(&t.transaction_id),
+                            t.kind,
+                            t.requester
+                        );
+                    }
+                }
+            }
+        }
+        RaCommand::Approve {
+            data_dir,
+            transaction,
+        } => decide_pending(&data_dir, &transaction, "approved").await?,
+        RaCommand::Refuse {
+            data_dir,
+            transaction,
+        } => decide_pending(&data_dir, &transaction, "refused").await?,
+    }
+    Ok(())
+}
+
+async fn decide_pending(dir: &Path, transaction: &str, to: &'static str) -> Result<()> {
+    let store = open(dir).await?;
+    let tid = hex::decode(transaction.trim()).context("transaction ID must be hex")?;
+    let op = Op::UpdateTransaction {
+        transaction_id: tid,
+        from: &["pending"],
+        to,
+        our_nonce: None,
+        deadline: None,
+        serial: None,
+        now: i64::try_from(now_secs())?,
+    };
+    store
+        .write(vec![op])
+        .await
+        .map_err(|_| anyhow!("no pending enrollment with transaction ID {transaction}"))?;
+    println!("{transaction}: {to}");
+    Ok(())
+}
+
+fn cert_json(c: &crate::store::CertRow) -> serde_json::Value {
+    json!({
+        "serial": c.serial, "status": c.status, "subject": c.subject, "profile": c.profile,
+        "not_before": time_str(c.not_before), "not_after": time_str(c.not_after),
+        "issued_at": time_str(c.issued_at), "requester": c.requester,
+        "transaction": hex::encode(&c.transaction_id),
+        "revoked_at": c.revoked_at.map(time_str),
+        "revocation_reason": c.revocation_reason.map(reason_name),
+        "replaces": c.replaces,
+    })
+}
+
+pub(crate) async fn ca(cmd: CaCommand) -> Result<()> {
+    match cmd {
+        CaCommand::List { data_dir, json } => {
+            let store = open(&data_dir).await?;
+            let certs = store.certificates().await?;
+            if json {
+                let v: Vec<_> = certs.iter().map(cert_json).collect();
+                println!("{}", serde_json::Value::Array(v));
+            } else {
+                println!(
+                    "SERIAL                             STATUS      NOT AFTER             SUBJECT"
+                );
+                for c in &certs {
+                    println!(
+                        "{:<34} {:<11} {:<21} {}",
+                        c.serial,
+                        c.status,
+                        time_str(c.not_after),
+                        c.subject
+                    );
+                }
+            }
+        }
+        CaCommand::Show {
+            data_dir,
+            serial,
+            json,
+        } => {
+            let store = open(&data_dir).await?;
+            let serial = normalise_serial(&serial);
+            let c = store
+                .certificate(&serial)
+                .await?
+                .ok_or_else(|| anyhow!("no certificate with serial {serial}"))?;
+            let pem = pki::cert_pem(&pki::cert_from_der(&c.der)?)?;
+            if json {
+                let mut v = cert_json(&c);
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("pem".into(), json!(pem));
+                }
+                println!("{v}");
+            } else {
+                println!("serial:     {}", c.serial);
+                println!("status:     {}", c.status);
+                if let (Some(at), Some(r)) = (c.revoked_at, c.revocation_reason) {
+                    println!("revoked:    {} ({})", time_str(at), reason_name(r));
+                }
+                println!("subject:    {}", c.subject);
+                println!("profile:    {}", c.profile);
+                println!("not before: {}", time_str(c.not_before));
+                println!("not after:  {}", time_str(c.not_after));
+                println!("issued:     {} to {}", time_str(c.issued_at), c.requester);
+                if let Some(r) = &c.replaces {
+                    println!("replaces:   {r}");
+                }
+                print!("{pem}");
+            }
+        }
+        CaCommand::Revoke {
+            data_dir,
+            serial,
+            reason,
+        } => {
+            let store = open(&data_dir).await?;
+            let serial = normalise_serial(&serial);
+            let code = reason_code(&reason)?;
+            let row = store
+                .certificate(&serial)
+                .await?
+                .ok_or_else(|| anyhow!("no certificate with serial {serial}"))?;
+            if row.status == "revoked" {
+                bail!("{serial} is already revoked");
+            }
+            let now = i64::try_from(now_secs())?;
+            store
+                .write(vec![Op::SetCertificateStatus {
+                    serial: serial.clone(),
+                    from: &["valid", "unconfirmed"],
+                    to: "revoked",
+                    revoked_at: Some(now),
+                    reason: Some(code),
+                    must: true,
+                }])
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            tracing::info!(%serial, reason = reason_name(code), "revoked by the operator");
+            println!("{serial}: revoked ({})", reason_name(code));
+        }
+    }
+    Ok(())
+}
+
+/// After the first start: registers one subscriber and prints the commands to enroll it.
+pub(crate) async fn print_first_steps(dir: &Path, url: &str, ca: &Ca) -> Result<()> {
+    let subject = "/CN=C2PA Claim Signer 1/O=Signet Development/C=US";
+    let (codes, _) = register(&ca.pki, &ca.store, subject, None, None, 1).await?;
+    let (reference, secret) = codes
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow!("no code registered"))?;
+    let trust = dir.join("trust");
+    let server = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .unwrap_or(url);
+    let recipient = dn::to_openssl(ca.pki.cmp_cert.tbs_certificate().subject());
+    println!("Signet: development PKI created in {}", dir.display());
+    println!("  root CA:       {}", trust.join("root.pem").display());
+    println!(
+        "  issuing CA:    {}",
+        trust.join("issuing-ca.pem").display()
+    );
+    println!(
+        "  CMP signer:    {}",
+        trust.join("cmp-signer.pem").display()
+    );
+    println!("  chain:         {}", trust.join("chain.pem").display());
+    println!("  policy:        {}", dir.join("policy.toml").display());
+    println!();
+    println!("A one-time code was registered for {subject}. Enroll a C2PA claim-signing");
+    println!("certificate with OpenSSL (the code works once; more with `signet ra register`):");
+    println!();
+    println!("  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out signer.key");
+    println!(
+        "  openssl cmp -server {server} -path /.well-known/cmp -cmd ir -ref {reference} \
+         -secret pass:{secret} -recipient \"{recipient}\" -newkey signer.key \
+         -subject \"{subject}\" -certout signer.pem -out_trusted {}",
+        trust.join("root.pem").display()
+    );
+    println!();
+    if url.starts_with("http://") {
+        let root = trust.join("root.pem");
+        println!("Then sign an asset with it, time-stamped by this server's TSA ({url}/tsa),");
+        println!("and verify it:");
+        println!();
+        println!(
+            "  cat signer.pem {} > signer-chain.pem",
+            trust.join("chain.pem").display()
+        );
+        println!(
+            "  signet c2pa sign photo.jpg signed.jpg --cert signer-chain.pem --key signer.key \
+             --tsa {url}/tsa --ocsp-staple"
+        );
+        println!(
+            "  signet c2pa verify signed.jpg --trust-anchors {} --tsa-anchors {}",
+            root.display(),
+            root.display()
+        );
+        println!();
+    }
+    Ok(())
+}

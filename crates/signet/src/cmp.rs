@@ -1,0 +1,530 @@
+//! The CMP endpoint: DER request in, DER response out, with every decision delegated —
+//! protocol to `cmp-protocol`, policy to `ra-policy`, certificates to `ca-signer` — and every
+//! state change written durably (`store`) before the response is returned.
+//!
+//! Authentication (who sent this?):
+//! - MAC protection: the senderKID is a reference number from `signet ra register`; its sealed
+//!   code is opened and the MAC checked. Errors are MAC-protected with that code when there is
+//!   one, unprotected when the reference number is unknown.
+//! - Signature protection: the first extraCerts certificate signed the request. A certificate
+//!   this CA issued (byte-identical to the stored one, `valid`, unexpired) makes a subscriber;
+//!   one issued by a manufacturer CA on the automatic-registration trust list makes a device.
+//!   Anything else is `signerNotTrusted`. Responses are signed by the CMP-protection key.
+
+mod enroll;
+mod other;
+
+pub(crate) use enroll::REASON_CESSATION;
+
+use anyhow::Result;
+use signet_asn1_types::cmp::{PkiBody, PkiFailureBit};
+use signet_asn1_types::crypto::SecureRandom;
+use signet_asn1_types::der::{DateTime, Encode};
+use signet_asn1_types::strict::Limits;
+use signet_asn1_types::x509_cert::Certificate;
+use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
+use signet_asn1_types::x509_cert::name::Name;
+use signet_cmp_protocol::protection::{ProtectionKind, ProtectionPolicy, pbm_algorithm};
+use signet_cmp_protocol::server::{
+    Credential, Incoming, Rejection, Responder, ResponseKey, ServerConfig, receive,
+};
+use signet_crypto::{SystemRng, Verifier};
+use signet_ra_policy::{Requester, dn};
+use zeroize::Zeroizing;
+
+use crate::pki::{Pki, now_secs, serial_hex};
+use crate::store::Store;
+
+/// Iteration count of the PasswordBasedMac on responses (OpenSSL's; the codes are 192-bit
+/// random, so the count adds nothing against guessing).
+const RESPONSE_PBM_ITERATIONS: u32 = 500;
+
+/// Server-side CMP settings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CmpSettings {
+    /// `confirmWaitTime`: how long an issued certificate waits for its certConf.
+    pub(crate) confirm_wait: std::time::Duration,
+    /// How long a pending (manual approval) enrollment stays open.
+    pub(crate) pending_wait: std::time::Duration,
+}
+
+/// The RA/CA.
+pub(crate) struct Ca {
+    pub(crate) pki: Pki,
+    pub(crate) store: Store,
+    cfg_grant: ServerConfig,
+    cfg_plain: ServerConfig,
+    pub(crate) settings: CmpSettings,
+    rng: SystemRng,
+    verifier: Verifier,
+    issuing_not_after: DateTime,
+    /// Chain sent in every response's extraCerts: issuing CA, root.
+    chain: Vec<Certificate>,
+    /// The delegated OCSP responder, made when first needed.
+    pub(crate) ocsp_signer: tokio::sync::Mutex<Option<crate::revocation::OcspSigner>>,
+    /// Hot state in front of the database (which stays authoritative).
+    pub(crate) hot: Hot,
+}
+
+/// Most entries a hot map holds before it is emptied (bounds memory; a miss only costs a read).
+const HOT_CAPACITY: usize = 100_000;
+
+/// An issued certificate waiting for its certConf, as the enrollment wrote it.
+#[derive(Debug, Clone)]
+pub(crate) struct AwaitingEntry {
+    pub(crate) requester: String,
+    pub(crate) serial: String,
+    pub(crate) our_nonce: Vec<u8>,
+    pub(crate) cert_req_id: i64,
+    pub(crate) deadline: i64,
+    pub(crate) certificate: Vec<u8>,
+    pub(crate) replaces: Option<String>,
+}
+
+/// Caches of what the hot path reads: registrations by reference number and certificates
+/// awaiting confirmation by transactionID. Every decision that must be exact is enforced by
+/// the write (a consumed code, a confirmed transaction), so a stale entry can only make a
+/// request fail later, never succeed wrongly.
+#[derive(Default)]
+pub(crate) struct Hot {
+    registrations:
+        std::sync::Mutex<std::collections::HashMap<String, crate::store::RegistrationRow>>,
+    awaiting: std::sync::Mutex<std::collections::HashMap<Vec<u8>, AwaitingEntry>>,
+}
+
+impl Hot {
+    fn put<K: std::hash::Hash + Eq, V>(
+        map: &std::sync::Mutex<std::collections::HashMap<K, V>>,
+        k: K,
+        v: V,
+    ) {
+        if let Ok(mut m) = map.lock() {
+            if m.len() >= HOT_CAPACITY {
+                m.clear();
+            }
+            m.insert(k, v);
+        }
+    }
+
+    pub(crate) fn registration(&self, reference: &str) -> Option<crate::store::RegistrationRow> {
+        self.registrations.lock().ok()?.get(reference).cloned()
+    }
+
+    pub(crate) fn put_registration(&self, row: crate::store::RegistrationRow) {
+        Self::put(&self.registrations, row.reference.clone(), row);
+    }
+
+    /// Records that `reference` was consumed by `transaction_id` (after the commit).
+    pub(crate) fn consumed(&self, reference: &str, transaction_id: &[u8], now: i64) {
+        if let Ok(mut m) = self.registrations.lock()
+            && let Some(r) = m.get_mut(reference)
+        {
+            r.consumed_at = Some(now);
+            r.consumed_by = Some(transaction_id.to_vec());
+        }
+    }
+
+    pub(crate) fn forget_registration(&self, reference: &str) {
+        if let Ok(mut m) = self.registrations.lock() {
+            m.remove(reference);
+        }
+    }
+
+    pub(crate) fn put_awaiting(&self, transaction_id: Vec<u8>, entry: AwaitingEntry) {
+        Self::put(&self.awaiting, transaction_id, entry);
+    }
+
+    pub(crate) fn awaiting(&self, transaction_id: &[u8]) -> Option<AwaitingEntry> {
+        self.awaiting.lock().ok()?.get(transaction_id).cloned()
+    }
+
+    pub(crate) fn forget_awaiting(&self, transaction_id: &[u8]) {
+        if let Ok(mut m) = self.awaiting.lock() {
+            m.remove(transaction_id);
+        }
+    }
+}
+
+/// Who sent a request, after authentication.
+pub(crate) enum Who {
+    Registered {
+        reference: String,
+        subject: Name,
+        profile: String,
+    },
+    Device {
+        cert: Box<Certificate>,
+    },
+    Subscriber {
+        cert: Box<Certificate>,
+        serial: String,
+        profile: String,
+        revoked: bool,
+    },
+}
+
+impl Who {
+    pub(crate) fn requester(&self) -> Requester<'_> {
+        match self {
+            Self::Registered {
+                reference,
+                subject,
+                profile,
+            } => Requester::Registered {
+                reference,
+                subject,
+                profile,
+            },
+            Self::Device { cert } => Requester::Device { certificate: cert },
+            Self::Subscriber { cert, profile, .. } => Requester::Subscriber {
+                certificate: cert,
+                profile,
+            },
+        }
+    }
+
+    /// The requester as recorded in the database.
+    pub(crate) fn label(&self) -> String {
+        match self {
+            Self::Registered { reference, .. } => format!("ref:{reference}"),
+            Self::Device { cert } => format!(
+                "device:{}@{}",
+                serial_hex(cert.tbs_certificate().serial_number().as_bytes()),
+                dn::to_openssl(cert.tbs_certificate().issuer())
+            ),
+            Self::Subscriber { serial, .. } => format!("cert:{serial}"),
+        }
+    }
+}
+
+/// The key a response is protected with.
+pub(crate) enum Key {
+    Mac(Zeroizing<Vec<u8>>),
+    Signature,
+    None,
+}
+
+/// A refused request and how to protect the refusal.
+pub(crate) struct Failure {
+    pub(crate) rejection: Rejection,
+    pub(crate) key: Key,
+}
+
+impl Failure {
+    pub(crate) fn sig(rejection: Rejection) -> Self {
+        Self {
+            rejection,
+            key: Key::Signature,
+        }
+    }
+}
+
+pub(crate) type Outcome = Result<Vec<u8>, Failure>;
+
+fn server_config(name: GeneralName, grant: bool) -> ServerConfig {
+    ServerConfig {
+        name,
+        limits: Limits::default(),
+        protection: ProtectionPolicy::default(),
+        max_clock_skew: std::time::Duration::from_secs(300),
+        confirm_wait: std::time::Duration::from_secs(300),
+        grant_implicit_confirm: grant,
+    }
+}
+
+impl Ca {
+    pub(crate) fn new(pki: Pki, store: Store, settings: CmpSettings) -> Self {
+        let name = GeneralName::DirectoryName(pki.cmp_cert.tbs_certificate().subject().clone());
+        let mut cfg_grant = server_config(name.clone(), true);
+        let mut cfg_plain = server_config(name, false);
+        cfg_grant.confirm_wait = settings.confirm_wait;
+        cfg_plain.confirm_wait = settings.confirm_wait;
+        let issuing_not_after = pki
+            .issuing
+            .tbs_certificate()
+            .validity()
+            .not_after
+            .to_date_time();
+        let chain = vec![pki.issuing.clone(), pki.root.clone()];
+        Self {
+            pki,
+            store,
+            cfg_grant,
+            cfg_plain,
+            settings,
+            rng: SystemRng::new(),
+            verifier: Verifier,
+            issuing_not_after,
+            chain,
+            ocsp_signer: tokio::sync::Mutex::new(None),
+            hot: Hot::default(),
+        }
+    }
+
+    pub(crate) fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    pub(crate) fn issuing_not_after(&self) -> DateTime {
+        self.issuing_not_after
+    }
+
+    /// A responder protecting with `key`; `grant` allows implicit confirmation.
+    pub(crate) fn responder<'a>(
+        &'a self,
+        key: &'a Key,
+        grant: bool,
+        now: u64,
+    ) -> Result<Responder<'a>, Rejection> {
+        let key = match key {
+            Key::Mac(secret) => {
+                let mut salt = [0u8; 16];
+                self.rng
+                    .fill(&mut salt)
+                    .map_err(|_| system("random source failed"))?;
+                ResponseKey::Mac {
+                    secret,
+                    algorithm: pbm_algorithm(&salt, RESPONSE_PBM_ITERATIONS)
+                        .map_err(|_| system("PBM parameters"))?,
+                }
+            }
+            Key::Signature | Key::None => ResponseKey::Signature {
+                signer: &self.pki.cmp_key,
+                key_id: self.pki.cmp_key_id.clone(),
+                certs: vec![self.pki.cmp_cert.clone()],
+            },
+        };
+        Ok(Responder {
+            config: if grant {
+                &self.cfg_grant
+            } else {
+                &self.cfg_plain
+            },
+            key,
+            rng: &self.rng,
+            now,
+            extra_certs: self.chain.clone(),
+        })
+    }
+
+    /// Handles one request; never fails (a failure is a CMP error message). `None` only when
+    /// not even an error could be encoded.
+    pub(crate) async fn handle(&self, body: &[u8], path_profile: Option<&str>) -> Option<Vec<u8>> {
+        let now = now_secs();
+        match self.dispatch(body, path_profile, now).await {
+            Ok(bytes) => Some(bytes),
+            Err(f) => {
+                tracing::info!(
+                    bit = ?f.rejection.bit,
+                    text = %f.rejection.text,
+                    "request refused"
+                );
+                let responder = self.responder(&f.key, false, now).ok()?;
+                match f.key {
+                    Key::None => responder.unprotected_error(&f.rejection).ok(),
+                    _ => responder
+                        .error(&f.rejection)
+                        .or_else(|_| responder.unprotected_error(&f.rejection))
+                        .ok(),
+                }
+            }
+        }
+    }
+
+    async fn dispatch(&self, body: &[u8], path_profile: Option<&str>, now: u64) -> Outcome {
+        let incoming = receive(body, &self.cfg_plain, now).map_err(Failure::sig)?;
+        let (who, key) = self.authenticate(&incoming, now).await?;
+        let fail = |rejection: Rejection, key: Key| Err(Failure { rejection, key });
+        if let Who::Subscriber { revoked: true, .. } = who
+            && !matches!(incoming.body(), PkiBody::Rr(_))
+        {
+            return fail(
+                incoming.reject(
+                    PkiFailureBit::SignerNotTrusted,
+                    "signer certificate is revoked",
+                ),
+                key,
+            );
+        }
+        match incoming.body() {
+            PkiBody::Ir(_) | PkiBody::Cr(_) | PkiBody::Kur(_) | PkiBody::P10cr(_) => {
+                self.enroll(&incoming, body, &who, key, path_profile, now)
+                    .await
+            }
+            PkiBody::CertConf(_) => self.cert_conf(&incoming, &who, key, now).await,
+            PkiBody::PollReq(_) => self.poll(&incoming, &who, key, now).await,
+            PkiBody::Rr(_) => self.revoke(&incoming, &who, key, now).await,
+            PkiBody::Genm(_) => self.general(&incoming, &who, key, now).await,
+            other => {
+                let text = format!("{} is not a request this server accepts", other.name());
+                fail(incoming.reject(PkiFailureBit::BadRequest, text), key)
+            }
+        }
+    }
+
+    async fn authenticate(&self, incoming: &Incoming, now: u64) -> Result<(Who, Key), Failure> {
+        let kind = incoming.protection().map_err(Failure::sig)?;
+        match kind {
+            ProtectionKind::Signature(_) => self.authenticate_signature(incoming, now).await,
+            _ => self.authenticate_mac(incoming, now).await,
+        }
+    }
+
+    async fn authenticate_mac(&self, incoming: &Incoming, now: u64) -> Result<(Who, Key), Failure> {
+        let unknown = |text: &str| Failure {
+            rejection: incoming.reject(PkiFailureBit::NotAuthorized, text),
+            key: Key::None,
+        };
+        let reference = incoming
+            .sender_kid()
+            .and_then(|k| core::str::from_utf8(k).ok())
+            .ok_or_else(|| Failure {
+                rejection: incoming.reject(
+                    PkiFailureBit::BadMessageCheck,
+                    "MAC protection without a senderKID (reference number)",
+                ),
+                key: Key::None,
+            })?;
+        let row = match self.hot.registration(reference) {
+            Some(r) => r,
+            None => {
+                let r = self
+                    .store
+                    .registration(reference)
+                    .await
+                    .map_err(|_| unknown("registration lookup failed"))?
+                    .ok_or_else(|| unknown("unknown reference number"))?;
+                self.hot.put_registration(r.clone());
+                r
+            }
+        };
+        let secret = self
+            .pki
+            .sealer
+            .open(&row.reference, &row.sealed_secret)
+            .map_err(|_| unknown("registration unusable"))?;
+        if let Err(r) = incoming.authenticate(
+            Credential::Mac(&secret),
+            &self.verifier,
+            &ProtectionPolicy::default(),
+        ) {
+            return Err(Failure {
+                rejection: r,
+                key: Key::Mac(secret),
+            });
+        }
+        let refuse = |text: &str, secret| Failure {
+            rejection: incoming.reject(PkiFailureBit::NotAuthorized, text),
+            key: Key::Mac(secret),
+        };
+        // A consumed reference still protects the rest of the transaction that consumed it.
+        match &row.consumed_by {
+            Some(tid) if tid.as_slice() != incoming.transaction_id() => {
+                return Err(refuse("reference number already used", secret));
+            }
+            Some(_) => {}
+            None if i64::try_from(now).unwrap_or(i64::MAX) >= row.expires_at => {
+                return Err(refuse("reference number expired", secret));
+            }
+            None => {}
+        }
+        let subject = signet_asn1_types::der::Decode::from_der(&row.subject_der)
+            .map_err(|_| refuse("registration unusable", secret.clone()))?;
+        Ok((
+            Who::Registered {
+                reference: row.reference,
+                subject,
+                profile: row.profile,
+            },
+            Key::Mac(secret),
+        ))
+    }
+
+    async fn authenticate_signature(
+        &self,
+        incoming: &Incoming,
+        now: u64,
+    ) -> Result<(Who, Key), Failure> {
+        let untrusted =
+            |text: &str| Failure::sig(incoming.reject(PkiFailureBit::SignerNotTrusted, text));
+        let cert = incoming
+            .decoded
+            .message
+            .extra_certs
+            .as_ref()
+            .and_then(|c| c.into_iter().next())
+            .ok_or_else(|| untrusted("no signer certificate in extraCerts"))?;
+        let tbs = cert.tbs_certificate();
+        if let (Some(kid), Ok(ski)) = (incoming.sender_kid(), crate::pki::key_id(cert))
+            && kid != ski.as_slice()
+        {
+            return Err(untrusted(
+                "senderKID is not the signer certificate's key identifier",
+            ));
+        }
+        let spki = tbs
+            .subject_public_key_info()
+            .to_der()
+            .map_err(|_| untrusted("signer key"))?;
+        let now_dt = crate::pki::now_dt().map_err(|_| untrusted("clock"))?;
+        let who = if dn::same_name(tbs.issuer(), self.pki.issuing.tbs_certificate().subject()) {
+            let serial = serial_hex(tbs.serial_number().as_bytes());
+            let row = self
+                .store
+                .certificate(&serial)
+                .await
+                .map_err(|_| untrusted("certificate lookup failed"))?
+                .ok_or_else(|| untrusted("signer certificate not issued here"))?;
+            if Some(row.der.as_slice()) != cert.to_der().ok().as_deref() {
+                return Err(untrusted("signer certificate not issued here"));
+            }
+            let now_i = i64::try_from(now).unwrap_or(i64::MAX);
+            if now_i > row.not_after || now_i < row.not_before {
+                return Err(untrusted("signer certificate is not within its validity"));
+            }
+            if row.status == "unconfirmed" {
+                return Err(untrusted("signer certificate was never confirmed"));
+            }
+            Who::Subscriber {
+                cert: Box::new(cert.clone()),
+                serial,
+                profile: row.profile,
+                revoked: row.status == "revoked",
+            }
+        } else if signet_ra_policy::device::check_device_certificate(
+            cert,
+            &self.pki.device_anchors,
+            now_dt,
+            &self.verifier,
+        )
+        .is_ok()
+        {
+            Who::Device {
+                cert: Box::new(cert.clone()),
+            }
+        } else {
+            return Err(untrusted("signer certificate is not trusted here"));
+        };
+        incoming
+            .authenticate(
+                Credential::Signature(&spki),
+                &self.verifier,
+                &ProtectionPolicy::default(),
+            )
+            .map_err(Failure::sig)?;
+        Ok((who, Key::Signature))
+    }
+}
+
+pub(crate) fn system(text: &str) -> Rejection {
+    Rejection {
+        bit: PkiFailureBit::SystemFailure,
+        text: text.to_owned(),
+        header: None,
+    }
+}
+
+/// The transactionID as the database stores it.
+pub(crate) fn tid(incoming: &Incoming) -> Vec<u8> {
+    incoming.transaction_id().to_vec()
+}

@@ -1,0 +1,781 @@
+//! Enrollment (ir, cr, kur, p10cr), delayed delivery (pollReq) and confirmation (certConf).
+
+use signet_asn1_types::cmp::{PkiBody, PkiFailureBit, PkiStatus};
+use signet_asn1_types::der::{DateTime, Encode};
+use signet_asn1_types::x509_cert::Certificate;
+use signet_ca_signer::{IssuanceRequest, Serial, prepare, sign};
+use signet_cmp_protocol::server::{
+    AfterPoll, AwaitingConfirm, ConfirmOutcome, Decision as PollDecision, Enrollment, Incoming,
+    Pending, Rejection, ReplyKind,
+};
+use signet_crmf::Request;
+use signet_ra_policy::{Approval, ApprovalMode, Decision, Operation, dn};
+
+use super::{Ca, Failure, Key, Outcome, Who, system, tid};
+use crate::pki::{now_dt, serial_hex, signer_profile};
+use crate::store::{Op, TxRow, WriteError};
+
+/// RFC 5280 CRLReason `superseded`: the old certificate of a confirmed key update.
+const REASON_SUPERSEDED: i64 = 4;
+/// RFC 5280 CRLReason `cessationOfOperation`: a certificate its subscriber rejected (certConf)
+/// or never confirmed (confirmWaitTime elapsed) is withdrawn.
+pub(crate) const REASON_CESSATION: i64 = 5;
+
+fn kind_of(body: &PkiBody) -> &'static str {
+    match body {
+        PkiBody::Ir(_) => "ir",
+        PkiBody::Cr(_) => "cr",
+        PkiBody::Kur(_) => "kur",
+        PkiBody::P10cr(_) => "p10cr",
+        PkiBody::Rr(_) => "rr",
+        PkiBody::Genm(_) => "genm",
+        _ => "other",
+    }
+}
+
+fn operation_of(body: &PkiBody) -> Operation {
+    match body {
+        PkiBody::Ir(_) => Operation::Initial,
+        PkiBody::Kur(_) => Operation::KeyUpdate,
+        _ => Operation::Certification,
+    }
+}
+
+fn cert_req_id_of(body: &PkiBody) -> i64 {
+    match body {
+        PkiBody::Ir(m) | PkiBody::Cr(m) | PkiBody::Kur(m) => {
+            m.first().map_or(0, |m| m.cert_req.cert_req_id)
+        }
+        _ => -1,
+    }
+}
+
+fn i64s(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn secs(t: DateTime) -> i64 {
+    i64s(t.unix_duration().as_secs())
+}
+
+/// The error a failed write becomes.
+pub(crate) fn write_failure(incoming: &Incoming, e: &WriteError, key: Key) -> Failure {
+    let rejection = match e {
+        WriteError::TransactionIdInUse => incoming.reject(
+            PkiFailureBit::TransactionIdInUse,
+            "transactionID already used",
+        ),
+        WriteError::RegistrationUnavailable => incoming.reject(
+            PkiFailureBit::NotAuthorized,
+            "reference number already used or expired",
+        ),
+        WriteError::Conflict { what } => incoming.reject(
+            PkiFailureBit::BadRequest,
+            format!("{what} changed concurrently; retry"),
+        ),
+        WriteError::SerialInUse | WriteError::Database(_) => {
+            tracing::error!(error = %e, "write failed");
+            incoming.reject(PkiFailureBit::SystemUnavail, "storage failed; retry later")
+        }
+    };
+    Failure { rejection, key }
+}
+
+impl Ca {
+    /// Builds, lints and signs the approved certificate.
+    fn sign_approved(
+        &self,
+        incoming: &Incoming,
+        approval: &Approval,
+        request: &Request,
+    ) -> Result<Certificate, Rejection> {
+        let profile = signer_profile(&approval.signer_profile)
+            .ok_or_else(|| system("policy names an unknown signer profile"))?;
+        let mut req = IssuanceRequest::new(approval.subject.clone(), request.public_key.clone());
+        req.subject_alt_names = approval.subject_alt_names.clone();
+        req.cpl_record = approval.cpl_record.clone();
+        req.not_before = Some(approval.not_before);
+        req.not_after = Some(approval.not_after);
+        let serial = Serial::generate(&self.rng).map_err(|_| system("random source failed"))?;
+        let now = now_dt().map_err(|_| system("clock"))?;
+        let tbs = prepare(&req, &profile, &self.pki.issuer, now, &serial).map_err(|e| {
+            incoming.reject(
+                PkiFailureBit::BadCertTemplate,
+                format!("certificate refused by the profile: {e}"),
+            )
+        })?;
+        sign(tbs, &self.pki.issuing_key).map_err(|_| system("signing failed"))
+    }
+
+    /// The writes that record an issued certificate and its transaction.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one call site per flow; all are facts"
+    )]
+    fn issue_ops(
+        &self,
+        who: &Who,
+        transaction_id: &[u8],
+        kind: &'static str,
+        cert: &Certificate,
+        approval: &Approval,
+        request_der: &[u8],
+        awaiting: Option<&AwaitingConfirm>,
+        new_transaction: bool,
+        now: u64,
+    ) -> Result<Vec<Op>, Rejection> {
+        let der = cert.to_der().map_err(|_| system("certificate encoding"))?;
+        let tbs = cert.tbs_certificate();
+        let serial = serial_hex(tbs.serial_number().as_bytes());
+        let replaces = match (who, kind) {
+            (Who::Subscriber { serial, .. }, "kur") => Some(serial.clone()),
+            _ => None,
+        };
+        let now_i = i64s(now);
+        let mut ops = Vec::new();
+        let state = if awaiting.is_some() {
+            "awaiting_confirm"
+        } else {
+            "confirmed"
+        };
+        ops.push(Op::InsertCertificate {
+            serial: serial.clone(),
+            der,
+            subject: dn::to_openssl(tbs.subject()),
+            profile: approval.profile.clone(),
+            not_before: secs(tbs.validity().not_before.to_date_time()),
+            not_after: secs(tbs.validity().not_after.to_date_time()),
+            status: if awaiting.is_some() {
+                "unconfirmed"
+            } else {
+                "valid"
+            },
+            requester: who.label(),
+            transaction_id: transaction_id.to_vec(),
+            request_der: request_der.to_vec(),
+            replaces: replaces.clone(),
+            now: now_i,
+        });
+        if new_transaction {
+            ops.push(Op::InsertTransaction {
+                transaction_id: transaction_id.to_vec(),
+                kind,
+                state,
+                requester: who.label(),
+                serial: Some(serial),
+                our_nonce: awaiting.map(|a| a.our_nonce.clone()),
+                cert_req_id: awaiting.map(|a| a.cert_req_id),
+                deadline: awaiting.map(|a| i64s(a.deadline)),
+                request_der: None,
+                profile: Some(approval.profile.clone()),
+                now: now_i,
+            });
+        } else {
+            ops.push(Op::UpdateTransaction {
+                transaction_id: transaction_id.to_vec(),
+                from: &["approved"],
+                to: state,
+                our_nonce: awaiting.map(|a| a.our_nonce.clone()),
+                deadline: awaiting.map(|a| i64s(a.deadline)),
+                serial: Some(serial),
+                now: now_i,
+            });
+        }
+        if let Who::Registered { reference, .. } = who {
+            ops.push(Op::ConsumeRegistration {
+                reference: reference.clone(),
+                transaction_id: transaction_id.to_vec(),
+                now: now_i,
+            });
+        }
+        if awaiting.is_none()
+            && let Some(old) = replaces
+        {
+            ops.push(supersede(old, now_i));
+        }
+        Ok(ops)
+    }
+
+    pub(super) async fn enroll(
+        &self,
+        incoming: &Incoming,
+        body: &[u8],
+        who: &Who,
+        key: Key,
+        path_profile: Option<&str>,
+        now: u64,
+    ) -> Outcome {
+        // A reused transactionID is refused by the write (primary key), before anything is
+        // recorded or returned.
+        let transaction_id = tid(incoming);
+        let kind = kind_of(incoming.body());
+        let enrollment = match incoming.enrollment(false, self.verifier()) {
+            Ok(e) => e,
+            Err(r) => return self.refuse(incoming, key, cert_req_id_of(incoming.body()), &r, now),
+        };
+        let now_dt = now_dt().map_err(|_| Failure {
+            rejection: system("clock"),
+            key: Key::Signature,
+        })?;
+        let decision = self.pki.policy.decide(
+            &who.requester(),
+            &enrollment.request,
+            operation_of(incoming.body()),
+            path_profile,
+            now_dt,
+            Some(self.issuing_not_after()),
+        );
+        match decision {
+            Decision::Reject(r) => {
+                let rejection = incoming.reject(r.bit, r.text);
+                self.refuse(
+                    incoming,
+                    key,
+                    enrollment.request.cert_req_id,
+                    &rejection,
+                    now,
+                )
+            }
+            Decision::Pend { approval, .. } => {
+                let responder = self.responder(&key, false, now).map_err(|r| Failure {
+                    rejection: r,
+                    key: Key::Signature,
+                })?;
+                let (bytes, pending) = match responder.waiting(incoming, &enrollment) {
+                    Ok(x) => x,
+                    Err(r) => return Err(Failure { rejection: r, key }),
+                };
+                let op = Op::InsertTransaction {
+                    transaction_id: transaction_id.clone(),
+                    kind,
+                    state: "pending",
+                    requester: who.label(),
+                    serial: None,
+                    our_nonce: Some(pending.our_nonce),
+                    cert_req_id: Some(enrollment.request.cert_req_id),
+                    deadline: Some(i64s(
+                        now.saturating_add(self.settings.pending_wait.as_secs()),
+                    )),
+                    request_der: Some(body.to_vec()),
+                    profile: Some(approval.profile),
+                    now: i64s(now),
+                };
+                match self.store.write(vec![op]).await {
+                    Ok(()) => {
+                        tracing::info!(kind, requester = %who.label(), "enrollment pending approval");
+                        Ok(bytes)
+                    }
+                    Err(e) => Err(write_failure(incoming, &e, key)),
+                }
+            }
+            Decision::Approve(approval) => {
+                let cert = match self.sign_approved(incoming, &approval, &enrollment.request) {
+                    Ok(c) => c,
+                    Err(r) => {
+                        return self.refuse(incoming, key, enrollment.request.cert_req_id, &r, now);
+                    }
+                };
+                let status = if approval.granted_with_mods() {
+                    PkiStatus::GrantedWithMods
+                } else {
+                    PkiStatus::Accepted
+                };
+                let responder = self
+                    .responder(&key, approval.grant_implicit_confirm, now)
+                    .map_err(|r| Failure {
+                        rejection: r,
+                        key: Key::Signature,
+                    })?;
+                let root = [self.pki.root.clone()];
+                let (bytes, awaiting) =
+                    match responder.issued(incoming, &enrollment, &cert, &root, status) {
+                        Ok(x) => x,
+                        Err(r) => return Err(Failure { rejection: r, key }),
+                    };
+                let ops = match self.issue_ops(
+                    who,
+                    &transaction_id,
+                    kind,
+                    &cert,
+                    &approval,
+                    body,
+                    awaiting.as_ref(),
+                    true,
+                    now,
+                ) {
+                    Ok(o) => o,
+                    Err(r) => return Err(Failure { rejection: r, key }),
+                };
+                match self.store.write(ops).await {
+                    Ok(()) => {
+                        self.after_issue(who, kind, &transaction_id, &cert, awaiting.as_ref(), now);
+                        tracing::info!(
+                            kind,
+                            requester = %who.label(),
+                            serial = %serial_hex(cert.tbs_certificate().serial_number().as_bytes()),
+                            "certificate issued"
+                        );
+                        Ok(bytes)
+                    }
+                    Err(e) => {
+                        if let Who::Registered { reference, .. } = who {
+                            self.hot.forget_registration(reference);
+                        }
+                        Err(write_failure(incoming, &e, key))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Updates the hot state after an issuance was committed.
+    fn after_issue(
+        &self,
+        who: &Who,
+        kind: &str,
+        transaction_id: &[u8],
+        cert: &Certificate,
+        awaiting: Option<&AwaitingConfirm>,
+        now: u64,
+    ) {
+        if let Who::Registered { reference, .. } = who {
+            self.hot.consumed(reference, transaction_id, i64s(now));
+        }
+        if let Some(a) = awaiting {
+            let replaces = match (who, kind) {
+                (Who::Subscriber { serial, .. }, "kur") => Some(serial.clone()),
+                _ => None,
+            };
+            self.hot.put_awaiting(
+                transaction_id.to_vec(),
+                super::AwaitingEntry {
+                    requester: who.label(),
+                    serial: serial_hex(cert.tbs_certificate().serial_number().as_bytes()),
+                    our_nonce: a.our_nonce.clone(),
+                    cert_req_id: a.cert_req_id,
+                    deadline: i64s(a.deadline),
+                    certificate: a.certificate.clone(),
+                    replaces,
+                },
+            );
+        }
+    }
+
+    /// Refuses an enrollment in an ip/cp/kup with status rejection (policy and POP refusals;
+    /// nothing is written).
+    fn refuse(
+        &self,
+        incoming: &Incoming,
+        key: Key,
+        cert_req_id: i64,
+        rejection: &Rejection,
+        now: u64,
+    ) -> Outcome {
+        tracing::info!(bit = ?rejection.bit, text = %rejection.text, "enrollment refused");
+        let responder = self.responder(&key, false, now).map_err(|r| Failure {
+            rejection: r,
+            key: Key::Signature,
+        })?;
+        responder
+            .refused(incoming, cert_req_id, rejection)
+            .map_err(|r| Failure { rejection: r, key })
+    }
+
+    fn own_transaction(
+        incoming: &Incoming,
+        row: Option<TxRow>,
+        who: &Who,
+        states: &[&str],
+    ) -> Result<TxRow, Rejection> {
+        let row = row.ok_or_else(|| {
+            incoming.reject(PkiFailureBit::BadRequest, "no such open transaction")
+        })?;
+        if row.requester != who.label() {
+            return Err(incoming.reject(
+                PkiFailureBit::NotAuthorized,
+                "the transaction belongs to another requester",
+            ));
+        }
+        if !states.contains(&row.state.as_str()) {
+            let bit = if row.state == "confirmed" {
+                PkiFailureBit::CertConfirmed
+            } else {
+                PkiFailureBit::BadRequest
+            };
+            return Err(incoming.reject(bit, format!("transaction is {}", row.state)));
+        }
+        Ok(row)
+    }
+
+    /// The certificate awaiting confirmation in this transaction: from the hot state, or
+    /// from the database (after a restart).
+    async fn awaiting_entry(
+        &self,
+        incoming: &Incoming,
+        who: &Who,
+    ) -> Result<super::AwaitingEntry, Rejection> {
+        let transaction_id = tid(incoming);
+        let entry = match self.hot.awaiting(&transaction_id) {
+            Some(e) => e,
+            None => {
+                let row = self
+                    .store
+                    .transaction(&transaction_id)
+                    .await
+                    .map_err(|_| system("storage"))?;
+                let row = Self::own_transaction(incoming, row, who, &["awaiting_confirm"])?;
+                let serial = row.serial.clone().unwrap_or_default();
+                let cert = self
+                    .store
+                    .certificate(&serial)
+                    .await
+                    .map_err(|_| system("storage"))?
+                    .ok_or_else(|| system("certificate of the transaction missing"))?;
+                super::AwaitingEntry {
+                    requester: row.requester,
+                    serial,
+                    our_nonce: row.our_nonce.unwrap_or_default(),
+                    cert_req_id: row.cert_req_id.unwrap_or(0),
+                    deadline: row.deadline.unwrap_or(0),
+                    certificate: cert.der,
+                    replaces: cert.replaces,
+                }
+            }
+        };
+        if entry.requester != who.label() {
+            return Err(incoming.reject(
+                PkiFailureBit::NotAuthorized,
+                "the transaction belongs to another requester",
+            ));
+        }
+        Ok(entry)
+    }
+
+    pub(super) async fn cert_conf(
+        &self,
+        incoming: &Incoming,
+        who: &Who,
+        key: Key,
+        now: u64,
+    ) -> Outcome {
+        let transaction_id = tid(incoming);
+        let entry = match self.awaiting_entry(incoming, who).await {
+            Ok(e) => e,
+            Err(rejection) => return Err(Failure { rejection, key }),
+        };
+        let serial = entry.serial.clone();
+        let awaiting = AwaitingConfirm {
+            transaction_id: transaction_id.clone(),
+            our_nonce: entry.our_nonce.clone(),
+            certificate: entry.certificate.clone(),
+            cert_req_id: entry.cert_req_id,
+            deadline: u64::try_from(entry.deadline).unwrap_or(0),
+            // The server offers signature POP only (`Incoming::enrollment`), so certificates
+            // never go out encrypted.
+            indirect_pop: false,
+        };
+        let responder = self.responder(&key, false, now).map_err(|r| Failure {
+            rejection: r,
+            key: Key::Signature,
+        })?;
+        let (bytes, outcome) = match responder.confirm(incoming, awaiting) {
+            Ok(x) => x,
+            Err(e) => {
+                return Err(Failure {
+                    rejection: e.rejection,
+                    key,
+                });
+            }
+        };
+        let now_i = i64s(now);
+        let mut ops = Vec::new();
+        match outcome {
+            ConfirmOutcome::Accepted => {
+                ops.push(Op::UpdateTransaction {
+                    transaction_id: transaction_id.clone(),
+                    from: &["awaiting_confirm"],
+                    to: "confirmed",
+                    our_nonce: None,
+                    deadline: None,
+                    serial: None,
+                    now: now_i,
+                });
+                ops.push(Op::SetCertificateStatus {
+                    serial: serial.clone(),
+                    from: &["unconfirmed"],
+                    to: "valid",
+                    revoked_at: None,
+                    reason: None,
+                    must: true,
+                });
+                if let Some(old) = entry.replaces.clone() {
+                    ops.push(supersede(old, now_i));
+                }
+            }
+            ConfirmOutcome::Rejected => {
+                ops.push(Op::UpdateTransaction {
+                    transaction_id: transaction_id.clone(),
+                    from: &["awaiting_confirm"],
+                    to: "rejected",
+                    our_nonce: None,
+                    deadline: None,
+                    serial: None,
+                    now: now_i,
+                });
+                ops.push(Op::SetCertificateStatus {
+                    serial: serial.clone(),
+                    from: &["unconfirmed"],
+                    to: "revoked",
+                    revoked_at: Some(now_i),
+                    reason: Some(REASON_CESSATION),
+                    must: true,
+                });
+            }
+        }
+        let result = self.store.write(ops).await;
+        // Confirmed, rejected or refused by a concurrent change: the entry is spent either way.
+        self.hot.forget_awaiting(&transaction_id);
+        match result {
+            Ok(()) => {
+                tracing::info!(%serial, ?outcome, "certConf");
+                Ok(bytes)
+            }
+            Err(e) => Err(write_failure(incoming, &e, key)),
+        }
+    }
+
+    /// Rebuilds the pending state of a stored enrollment from the request as received.
+    fn pending_of(&self, row: &TxRow) -> Result<Pending, Rejection> {
+        let der = row
+            .request_der
+            .as_deref()
+            .ok_or_else(|| system("pending request missing"))?;
+        let decoded = signet_asn1_types::strict::decode_pki_message(
+            der,
+            &signet_asn1_types::strict::Limits::default(),
+        )
+        .map_err(|_| system("stored request unreadable"))?;
+        let incoming = Incoming { decoded };
+        let enrollment: Enrollment = incoming.enrollment(false, self.verifier())?;
+        let reply = match incoming.body() {
+            PkiBody::Ir(_) => ReplyKind::Ip,
+            PkiBody::Kur(_) => ReplyKind::Kup,
+            _ => ReplyKind::Cp,
+        };
+        Ok(Pending {
+            transaction_id: row.transaction_id.clone(),
+            our_nonce: row.our_nonce.clone().unwrap_or_default(),
+            enrollment,
+            reply,
+        })
+    }
+
+    pub(super) async fn poll(&self, incoming: &Incoming, who: &Who, key: Key, now: u64) -> Outcome {
+        let transaction_id = tid(incoming);
+        let row = match self.store.transaction(&transaction_id).await {
+            Ok(r) => r,
+            Err(_) => {
+                return Err(Failure {
+                    rejection: system("storage"),
+                    key,
+                });
+            }
+        };
+        let row =
+            match Self::own_transaction(incoming, row, who, &["pending", "approved", "refused"]) {
+                Ok(r) => r,
+                Err(rejection) => return Err(Failure { rejection, key }),
+            };
+        let pending = match self.pending_of(&row) {
+            Ok(p) => p,
+            Err(rejection) => return Err(Failure { rejection, key }),
+        };
+        let now_i = i64s(now);
+        let profile = row.profile.clone().unwrap_or_default();
+        let check_after = match self.pki.policy.profile(&profile).map(|p| p.approval) {
+            Some(ApprovalMode::Manual {
+                check_after_seconds,
+            }) => check_after_seconds,
+            _ => 1,
+        };
+        match row.state.as_str() {
+            "approved" => {
+                let kind = kind_str(&row.kind);
+                let request_der = row.request_der.clone().unwrap_or_default();
+                let now_dt = now_dt().map_err(|_| Failure {
+                    rejection: system("clock"),
+                    key: Key::Signature,
+                })?;
+                let decision = self.pki.policy.decide(
+                    &who.requester(),
+                    &pending.enrollment.request,
+                    operation_of_kind(kind),
+                    Some(&profile),
+                    now_dt,
+                    Some(self.issuing_not_after()),
+                );
+                let approval = match decision {
+                    Decision::Approve(a) | Decision::Pend { approval: a, .. } => a,
+                    Decision::Reject(r) => {
+                        let rejection = incoming.reject(r.bit, r.text);
+                        return self
+                            .poll_refused(incoming, pending, rejection, key, now, &["approved"])
+                            .await;
+                    }
+                };
+                let cert =
+                    match self.sign_approved(incoming, &approval, &pending.enrollment.request) {
+                        Ok(c) => c,
+                        Err(r) => {
+                            return self
+                                .poll_refused(incoming, pending, r, key, now, &["approved"])
+                                .await;
+                        }
+                    };
+                let responder = self
+                    .responder(&key, approval.grant_implicit_confirm, now)
+                    .map_err(|r| Failure {
+                        rejection: r,
+                        key: Key::Signature,
+                    })?;
+                let root = [self.pki.root.clone()];
+                let decision = PollDecision::Issued {
+                    certificate: &cert,
+                    ca_pubs: &root,
+                };
+                let awaiting = match responder.poll(incoming, pending, decision) {
+                    Ok((bytes, AfterPoll::Issued(awaiting))) => (bytes, awaiting),
+                    Ok(_) => return Err(Failure::sig(system("unexpected poll outcome"))),
+                    Err(e) => {
+                        return Err(Failure {
+                            rejection: e.rejection,
+                            key,
+                        });
+                    }
+                };
+                let (bytes, awaiting) = awaiting;
+                let ops = match self.issue_ops(
+                    who,
+                    &transaction_id,
+                    kind,
+                    &cert,
+                    &approval,
+                    &request_der,
+                    awaiting.as_ref(),
+                    false,
+                    now,
+                ) {
+                    Ok(o) => o,
+                    Err(r) => return Err(Failure { rejection: r, key }),
+                };
+                match self.store.write(ops).await {
+                    Ok(()) => {
+                        self.after_issue(who, kind, &transaction_id, &cert, awaiting.as_ref(), now);
+                        Ok(bytes)
+                    }
+                    Err(e) => Err(write_failure(incoming, &e, key)),
+                }
+            }
+            "refused" => {
+                let rejection =
+                    incoming.reject(PkiFailureBit::NotAuthorized, "refused by the operator");
+                self.poll_refused(incoming, pending, rejection, key, now, &["refused"])
+                    .await
+            }
+            _ => {
+                let responder = self.responder(&key, false, now).map_err(|r| Failure {
+                    rejection: r,
+                    key: Key::Signature,
+                })?;
+                match responder.poll(incoming, pending, PollDecision::Undecided { check_after }) {
+                    Ok((bytes, AfterPoll::Pending(p))) => {
+                        let op = Op::UpdateTransaction {
+                            transaction_id,
+                            from: &["pending"],
+                            to: "pending",
+                            our_nonce: Some(p.our_nonce),
+                            deadline: None,
+                            serial: None,
+                            now: now_i,
+                        };
+                        match self.store.write(vec![op]).await {
+                            Ok(()) => Ok(bytes),
+                            Err(e) => Err(write_failure(incoming, &e, key)),
+                        }
+                    }
+                    Ok(_) => Err(Failure::sig(system("unexpected poll outcome"))),
+                    Err(e) => Err(Failure {
+                        rejection: e.rejection,
+                        key,
+                    }),
+                }
+            }
+        }
+    }
+
+    async fn poll_refused(
+        &self,
+        incoming: &Incoming,
+        pending: Pending,
+        rejection: Rejection,
+        key: Key,
+        now: u64,
+        from: &'static [&'static str],
+    ) -> Outcome {
+        let responder = self.responder(&key, false, now).map_err(|r| Failure {
+            rejection: r,
+            key: Key::Signature,
+        })?;
+        let bytes = match responder.poll(incoming, pending, PollDecision::Refused(rejection)) {
+            Ok((bytes, _)) => bytes,
+            Err(e) => {
+                return Err(Failure {
+                    rejection: e.rejection,
+                    key,
+                });
+            }
+        };
+        let op = Op::UpdateTransaction {
+            transaction_id: tid(incoming),
+            from,
+            to: "rejected",
+            our_nonce: None,
+            deadline: None,
+            serial: None,
+            now: i64s(now),
+        };
+        match self.store.write(vec![op]).await {
+            Ok(()) => Ok(bytes),
+            Err(e) => Err(write_failure(incoming, &e, key)),
+        }
+    }
+}
+
+fn kind_str(kind: &str) -> &'static str {
+    match kind {
+        "ir" => "ir",
+        "kur" => "kur",
+        "p10cr" => "p10cr",
+        _ => "cr",
+    }
+}
+
+fn operation_of_kind(kind: &str) -> Operation {
+    match kind {
+        "ir" => Operation::Initial,
+        "kur" => Operation::KeyUpdate,
+        _ => Operation::Certification,
+    }
+}
+
+/// Revokes the certificate a confirmed key update replaced (no-op if it is already revoked).
+fn supersede(old: String, now: i64) -> Op {
+    Op::SetCertificateStatus {
+        serial: old,
+        from: &["valid", "unconfirmed"],
+        to: "revoked",
+        revoked_at: Some(now),
+        reason: Some(REASON_SUPERSEDED),
+        must: false,
+    }
+}

@@ -1,0 +1,357 @@
+//! `signet serve`: CMP over HTTP (RFC 9811) with hyper, optionally over TLS (rustls) with client
+//! authentication, plus the CA's certificates, CRLs and OCSP.
+//!
+//! Routes (anything else is 404):
+//! - `POST /.well-known/cmp`, `/.well-known/cmp/p/<profile>` (RFC 9811 §3.3), and `/`, `/pkix/`
+//!   (OpenSSL 3.0's default and its mock server's path): `application/pkixcmp` in and out;
+//!   another method is 405, another content type 415, a body over the limit 413, an unknown
+//!   profile 404;
+//! - `GET /ca/root.cer`, `/ca/issuing-ca.cer` (`application/pkix-cert`);
+//! - `GET /crl/issuing-ca.crl`, `/crl/root.crl` (`application/pkix-crl`);
+//! - `POST /ocsp` (`application/ocsp-request`, RFC 6960 Appendix A);
+//! - `POST /tsa` (`application/timestamp-query` in, `application/timestamp-reply` out; RFC 3161
+//!   §3.4): the time-stamping unit C2PA claim signatures are stamped by.
+//!
+//! HTTP/1.0 with `Connection: keep-alive`, as `openssl cmp` 3.0 sends it, keeps the connection
+//! open for the certConf. Every connection has a header-read timeout (which also closes idle
+//! keep-alive connections) and a body-read timeout; SIGINT/SIGTERM stop accepting and let
+//! in-flight requests finish (bounded) before the process exits.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming as Body;
+use hyper::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use crate::cmp::Ca;
+use crate::tsa::Tsa;
+
+/// HTTP settings.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpSettings {
+    /// Largest request body, bytes.
+    pub(crate) max_body: usize,
+    /// Header and body read timeout.
+    pub(crate) read_timeout: Duration,
+    /// Most connections served at once (further ones wait in the accept queue).
+    pub(crate) max_connections: usize,
+    /// How long shutdown waits for in-flight requests.
+    pub(crate) shutdown_grace: Duration,
+}
+
+/// TLS files.
+#[derive(Debug, Clone)]
+pub(crate) struct TlsFiles {
+    pub(crate) cert: PathBuf,
+    pub(crate) key: PathBuf,
+    /// Trust anchors for client certificates; `Some` requires one (mutual TLS).
+    pub(crate) client_ca: Option<PathBuf>,
+}
+
+fn tls_acceptor(files: &TlsFiles) -> Result<tokio_rustls::TlsAcceptor> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&files.cert)
+        .with_context(|| format!("reading {}", files.cert.display()))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| anyhow!("{}: {e}", files.cert.display()))?;
+    let key = PrivateKeyDer::from_pem_file(&files.key)
+        .map_err(|e| anyhow!("{}: {e}", files.key.display()))?;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()?;
+    let builder = match &files.client_ca {
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for c in CertificateDer::pem_file_iter(ca)
+                .with_context(|| format!("reading {}", ca.display()))?
+            {
+                roots.add(c.map_err(|e| anyhow!("{}: {e}", ca.display()))?)?;
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()?;
+            builder.with_client_cert_verifier(verifier)
+        }
+        None => builder.with_no_client_auth(),
+    };
+    let mut config = builder.with_single_cert(certs, key)?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+fn reply(status: StatusCode, content_type: Option<&str>, body: Vec<u8>) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    if let Some(ct) = content_type
+        && let Ok(v) = ct.parse()
+    {
+        r.headers_mut().insert(CONTENT_TYPE, v);
+    }
+    r
+}
+
+fn text(status: StatusCode, msg: &str) -> Response<Full<Bytes>> {
+    reply(
+        status,
+        Some("text/plain; charset=utf-8"),
+        format!("{msg}\n").into_bytes(),
+    )
+}
+
+/// Which CMP profile a path selects: `Some(None)` for the default paths.
+fn cmp_path(path: &str) -> Option<Option<&str>> {
+    match path {
+        "/" | "/pkix" | "/pkix/" | "/.well-known/cmp" | "/.well-known/cmp/" => Some(None),
+        _ => path
+            .strip_prefix("/.well-known/cmp/p/")
+            .map(|p| p.trim_end_matches('/'))
+            .filter(|p| !p.is_empty() && !p.contains('/'))
+            .map(Some),
+    }
+}
+
+fn content_type_is(req: &Request<Body>, wanted: &str) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(wanted))
+}
+
+async fn read_body(
+    req: Request<Body>,
+    settings: &HttpSettings,
+) -> Result<Bytes, Response<Full<Bytes>>> {
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > u64::try_from(settings.max_body).unwrap_or(u64::MAX)) {
+        return Err(text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large",
+        ));
+    }
+    let limited = Limited::new(req.into_body(), settings.max_body);
+    match tokio::time::timeout(settings.read_timeout, limited.collect()).await {
+        Err(_) => Err(text(
+            StatusCode::REQUEST_TIMEOUT,
+            "request body not received in time",
+        )),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large",
+        )),
+        Ok(Err(_)) => Err(text(StatusCode::BAD_REQUEST, "request body unreadable")),
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+    }
+}
+
+async fn route(
+    ca: Arc<Ca>,
+    tsa: Arc<Tsa>,
+    settings: Arc<HttpSettings>,
+    req: Request<Body>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let path = req.uri().path().to_owned();
+    if let Some(profile) = cmp_path(&path) {
+        if req.method() != Method::POST {
+            let mut r = text(StatusCode::METHOD_NOT_ALLOWED, "CMP requests are POSTed");
+            r.headers_mut()
+                .insert(ALLOW, hyper::header::HeaderValue::from_static("POST"));
+            return Ok(r);
+        }
+        if let Some(p) = profile
+            && ca.pki.policy.profile(p).is_none()
+        {
+            return Ok(text(StatusCode::NOT_FOUND, "unknown certificate profile"));
+        }
+        if !content_type_is(&req, "application/pkixcmp") {
+            return Ok(text(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "expected Content-Type: application/pkixcmp",
+            ));
+        }
+        let body = match read_body(req, &settings).await {
+            Ok(b) => b,
+            Err(r) => return Ok(r),
+        };
+        return Ok(match ca.handle(&body, profile).await {
+            Some(bytes) => reply(StatusCode::OK, Some("application/pkixcmp"), bytes),
+            None => text(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
+        });
+    }
+    let get = req.method() == Method::GET || req.method() == Method::HEAD;
+    Ok(match (path.as_str(), get) {
+        ("/ca/root.cer", true) => der_reply(&ca.pki.root, "application/pkix-cert"),
+        ("/ca/issuing-ca.cer", true) => der_reply(&ca.pki.issuing, "application/pkix-cert"),
+        ("/crl/issuing-ca.crl", true) => match crate::revocation::crl(&ca, false).await {
+            Ok(der) => reply(StatusCode::OK, Some("application/pkix-crl"), der),
+            Err(e) => {
+                tracing::error!(error = %e, "CRL");
+                text(StatusCode::INTERNAL_SERVER_ERROR, "CRL unavailable")
+            }
+        },
+        ("/crl/root.crl", true) => match crate::revocation::crl(&ca, true).await {
+            Ok(der) => reply(StatusCode::OK, Some("application/pkix-crl"), der),
+            Err(e) => {
+                tracing::error!(error = %e, "CRL");
+                text(StatusCode::INTERNAL_SERVER_ERROR, "CRL unavailable")
+            }
+        },
+        ("/tsa", false) if req.method() == Method::POST => {
+            if !content_type_is(&req, "application/timestamp-query") {
+                return Ok(text(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "expected Content-Type: application/timestamp-query",
+                ));
+            }
+            let body = match read_body(req, &settings).await {
+                Ok(b) => b,
+                Err(r) => return Ok(r),
+            };
+            let der = tsa.respond(&body);
+            reply(StatusCode::OK, Some("application/timestamp-reply"), der)
+        }
+        ("/ocsp", false) if req.method() == Method::POST => {
+            if !content_type_is(&req, "application/ocsp-request") {
+                return Ok(text(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "expected Content-Type: application/ocsp-request",
+                ));
+            }
+            let body = match read_body(req, &settings).await {
+                Ok(b) => b,
+                Err(r) => return Ok(r),
+            };
+            let der = crate::revocation::ocsp(&ca, &body).await;
+            reply(StatusCode::OK, Some("application/ocsp-response"), der)
+        }
+        (
+            "/ca/root.cer" | "/ca/issuing-ca.cer" | "/crl/issuing-ca.crl" | "/crl/root.crl",
+            false,
+        )
+        | ("/ocsp" | "/tsa", true) => text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
+        _ => text(StatusCode::NOT_FOUND, "not found"),
+    })
+}
+
+fn der_reply(cert: &signet_asn1_types::x509_cert::Certificate, ct: &str) -> Response<Full<Bytes>> {
+    use signet_asn1_types::der::Encode;
+    match cert.to_der() {
+        Ok(der) => reply(StatusCode::OK, Some(ct), der),
+        Err(_) => text(StatusCode::INTERNAL_SERVER_ERROR, "encoding"),
+    }
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return std::future::pending().await,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term.recv() => {},
+    }
+}
+
+/// Serves until SIGINT/SIGTERM.
+pub(crate) async fn run(
+    ca: Arc<Ca>,
+    tsa: Arc<Tsa>,
+    listener: TcpListener,
+    tls: Option<TlsFiles>,
+    settings: HttpSettings,
+) -> Result<()> {
+    let acceptor = tls.as_ref().map(tls_acceptor).transpose()?;
+    let settings = Arc::new(settings);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(settings.max_connections));
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => p?,
+            () = &mut shutdown => break,
+        };
+        let (stream, peer): (_, SocketAddr) = tokio::select! {
+            a = listener.accept() => match a {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let ca = ca.clone();
+        let tsa = tsa.clone();
+        let s = settings.clone();
+        let watcher = graceful.watcher();
+        let acceptor = acceptor.clone();
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(settings.read_timeout)
+            .keep_alive(true);
+        tokio::spawn(async move {
+            let _permit = permit;
+            let svc = service_fn(move |req| route(ca.clone(), tsa.clone(), s.clone(), req));
+            let result = match acceptor {
+                Some(acceptor) => {
+                    let tls =
+                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                            .await;
+                    match tls {
+                        Ok(Ok(tls)) => {
+                            watcher
+                                .watch(builder.serve_connection(TokioIo::new(tls), svc))
+                                .await
+                        }
+                        Ok(Err(e)) => {
+                            tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => return,
+                    }
+                }
+                None => {
+                    watcher
+                        .watch(builder.serve_connection(TokioIo::new(stream), svc))
+                        .await
+                }
+            };
+            if let Err(e) = result {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: waiting for in-flight requests");
+    tokio::select! {
+        () = graceful.shutdown() => {},
+        () = tokio::time::sleep(settings.shutdown_grace) => {
+            tracing::warn!("shutdown grace period elapsed; closing remaining connections");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! Expiry of open transactions: an issued certificate whose certConf did not arrive within
+//! confirmWaitTime is revoked (RFC 9810 §5.3.18: the CA "MUST revoke" an unconfirmed
+//! certificate it already published), and pending enrollments past their deadline close.
+//! Runs every second; after a restart it picks up whatever the crash left open.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::cmp::Ca;
+use crate::pki::now_secs;
+use crate::store::Op;
+
+use crate::cmp::REASON_CESSATION;
+
+pub(crate) async fn run(ca: Arc<Ca>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        if let Err(e) = sweep_once(&ca).await {
+            tracing::warn!(error = %e, "expiry sweep failed");
+        }
+    }
+}
+
+pub(crate) async fn sweep_once(ca: &Ca) -> anyhow::Result<usize> {
+    let now = i64::try_from(now_secs())?;
+    let overdue = ca.store.overdue(now).await?;
+    let mut n = 0;
+    for row in overdue {
+        let mut ops = vec![Op::UpdateTransaction {
+            transaction_id: row.transaction_id.clone(),
+            from: &["awaiting_confirm", "pending", "approved"],
+            to: "expired",
+            our_nonce: None,
+            deadline: None,
+            serial: None,
+            now,
+        }];
+        if row.state == "awaiting_confirm"
+            && let Some(serial) = &row.serial
+        {
+            ops.push(Op::SetCertificateStatus {
+                serial: serial.clone(),
+                from: &["unconfirmed"],
+                to: "revoked",
+                revoked_at: Some(now),
+                reason: Some(REASON_CESSATION),
+                must: false,
+            });
+        }
+        if ca.store.write(ops).await.is_ok() {
+            ca.hot.forget_awaiting(&row.transaction_id);
+            n += 1;
+            tracing::info!(
+                transaction = %hex::encode(&row.transaction_id),
+                state = %row.state,
+                serial = ?row.serial,
+                "transaction expired"
+            );
+        }
+    }
+    Ok(n)
+}

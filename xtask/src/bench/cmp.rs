@@ -1,0 +1,941 @@
+//! `cargo xtask bench cmp`: a concurrent CMP load generator built on the `cmp-protocol` client
+//! engine, run against a release `signet serve` (durable SQLite) and, in the same run, against
+//! OpenSSL 3.0's mock server (`openssl cmp -port …`).
+//!
+//! Everything runs inside a fresh network namespace holding only `lo` (`unshare -n`), so the
+//! mock server, which binds every interface, is reachable from nowhere else. The outer call
+//! builds the release binaries and re-executes `target/release/xtask bench cmp` inside it.
+//!
+//! Phases (each `--duration` seconds, closed loop unless paced):
+//! 1. signet, PBM ir+certConf, `--concurrency` clients: the peak rate;
+//! 2. signet, signature cr+certConf (signed with a certificate signet issued);
+//! 3. signet, PBM ir+certConf paced at half the peak: the latency under load;
+//! 4. signet, PBM ir+certConf with 1,000 concurrent clients: the server's peak RSS;
+//! 5. the mock server, PBM ir+certConf and signature cr+certConf (it serves one connection at
+//!    a time, so more clients only queue).
+//!
+//! Each MAC-protected ir on signet uses its own reference number (codes are single-use), all
+//! registered before the run with `signet ra register --count`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{Context, Result, anyhow, bail};
+use signet_asn1_types::crypto::SignatureAlgorithm;
+use signet_asn1_types::der::DecodePem;
+use signet_asn1_types::x509_cert::Certificate;
+use signet_asn1_types::x509_cert::ext::pkix::SubjectKeyIdentifier;
+use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
+use signet_asn1_types::x509_cert::name::Name;
+use signet_cmp_protocol::client::drive::{self, Transport};
+use signet_cmp_protocol::client::{
+    CertificateRequest, Client, ClientConfig, MacAlgorithm, PinnedServer, RequestProtection,
+};
+use signet_cmp_protocol::mac::HmacAlgorithm;
+use signet_crypto::{KeyPairSigner, KeyType, SystemRng, Verifier, generate_pkcs8};
+
+use crate::project_root;
+
+/// Options.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct Args {
+    /// Seconds per phase.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Concurrent clients for the peak phases.
+    #[arg(long, default_value_t = 48)]
+    concurrency: usize,
+    /// Concurrent clients for the memory phase.
+    #[arg(long, default_value_t = 1000)]
+    memory_concurrency: usize,
+    /// Concurrent clients against the mock server.
+    #[arg(long, default_value_t = 4)]
+    mock_concurrency: usize,
+    /// PBM iteration count of our requests (OpenSSL's default).
+    #[arg(long, default_value_t = 500)]
+    pbm_iterations: u32,
+}
+
+const INNER: &str = "SIGNET_BENCH_INNER";
+const SUBJECT: &str = "/CN=Bench Signer/O=Signet Bench/C=US";
+const MOCK_SECRET: &str = "bench-mock-secret";
+
+pub(crate) fn run(args: &Args) -> Result<()> {
+    if std::env::var_os(INNER).is_none() {
+        return outer(args);
+    }
+    inner(args)
+}
+
+fn outer(args: &Args) -> Result<()> {
+    let root = project_root();
+    eprintln!("==> bench cmp: cargo build --release -p signet -p xtask");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--release", "-p", "signet", "-p", "xtask"])
+        .current_dir(&root)
+        .status()?;
+    if !status.success() {
+        bail!("release build failed");
+    }
+    let xtask = root.join("target/release/xtask");
+    let mut inner_args = vec![
+        "bench".to_owned(),
+        "cmp".to_owned(),
+        format!("--duration={}", args.duration),
+        format!("--concurrency={}", args.concurrency),
+        format!("--memory-concurrency={}", args.memory_concurrency),
+        format!("--mock-concurrency={}", args.mock_concurrency),
+        format!("--pbm-iterations={}", args.pbm_iterations),
+    ];
+    inner_args.insert(0, xtask.display().to_string());
+    let script = format!(
+        "ip link set lo up && exec {}",
+        inner_args
+            .iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    eprintln!("==> bench cmp: running inside `unshare -n` (loopback only)");
+    let status = Command::new("unshare")
+        .args(["-n", "sh", "-c", &script])
+        .env(INNER, "1")
+        .current_dir(&root)
+        .status()
+        .context("unshare -n (needs root or user namespaces)")?;
+    if !status.success() {
+        bail!("bench cmp failed ({status})");
+    }
+    Ok(())
+}
+
+/// A child process killed when dropped.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn openssl(dir: &Path, args: &[&str]) -> Result<()> {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()?;
+    if !out.status.success() {
+        bail!("openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(())
+}
+
+fn load_cert(path: &Path) -> Result<Certificate> {
+    let text = std::fs::read(path).with_context(|| path.display().to_string())?;
+    Certificate::from_pem(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
+}
+
+fn ski(cert: &Certificate) -> Option<Vec<u8>> {
+    cert.tbs_certificate()
+        .get_extension::<SubjectKeyIdentifier>()
+        .ok()
+        .flatten()
+        .map(|(_, s)| s.0.as_bytes().to_vec())
+}
+
+fn subject() -> Result<Name> {
+    "C=US,O=Signet Bench,CN=Bench Signer"
+        .parse()
+        .map_err(|e| anyhow!("{e}"))
+}
+
+/// An HTTP/1.1 keep-alive connection that reconnects when the server closes.
+struct Http {
+    addr: String,
+    path: String,
+    conn: Option<BufReader<TcpStream>>,
+    /// Keep the connection from one transaction to the next (the mock server serves one
+    /// transaction per connection, as the OpenSSL client uses it).
+    reuse: bool,
+}
+
+impl Http {
+    fn new(addr: &str, path: &str, reuse: bool) -> Self {
+        Self {
+            addr: addr.to_owned(),
+            path: path.to_owned(),
+            conn: None,
+            reuse,
+        }
+    }
+
+    fn post(&mut self, body: &[u8]) -> Result<Vec<u8>> {
+        if self.conn.is_none() {
+            let s = TcpStream::connect(&self.addr)?;
+            s.set_nodelay(true)?;
+            s.set_read_timeout(Some(Duration::from_secs(30)))?;
+            self.conn = Some(BufReader::new(s));
+        }
+        let conn = self.conn.as_mut().ok_or_else(|| anyhow!("no connection"))?;
+        let head = format!(
+            "POST {} HTTP/1.0\r\nHost: {}\r\nConnection: keep-alive\r\n\
+             Content-Type: application/pkixcmp\r\nContent-Length: {}\r\n\r\n",
+            self.path,
+            self.addr,
+            body.len()
+        );
+        let mut req = head.into_bytes();
+        req.extend_from_slice(body);
+        let result = (|| -> Result<(Vec<u8>, bool)> {
+            conn.get_mut().write_all(&req)?;
+            let mut status = String::new();
+            conn.read_line(&mut status)?;
+            if !status.contains(" 200 ") {
+                bail!("HTTP status {status:?}");
+            }
+            let mut len = None;
+            // HTTP/1.0, as OpenSSL 3.0 speaks it: the connection stays open only when the
+            // response says keep-alive.
+            let mut close = true;
+            loop {
+                let mut h = String::new();
+                conn.read_line(&mut h)?;
+                if h == "\r\n" || h.is_empty() {
+                    break;
+                }
+                let lower = h.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    len = Some(v.trim().parse::<usize>()?);
+                }
+                if lower.starts_with("connection:") {
+                    close = !lower.contains("keep-alive");
+                }
+            }
+            let len = len.ok_or_else(|| anyhow!("no Content-Length"))?;
+            let mut body = vec![0u8; len];
+            conn.read_exact(&mut body)?;
+            Ok((body, close))
+        })();
+        match result {
+            Ok((body, close)) => {
+                if close {
+                    self.conn = None;
+                }
+                Ok(body)
+            }
+            Err(e) => {
+                self.conn = None;
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Transport for Http {
+    type Error = anyhow::Error;
+    fn exchange(&mut self, request: &[u8]) -> Result<Vec<u8>> {
+        self.post(request)
+    }
+    fn wait(&mut self, seconds: u64) -> Result<()> {
+        std::thread::sleep(Duration::from_secs(seconds));
+        Ok(())
+    }
+    fn now(&self) -> u64 {
+        now_secs()
+    }
+}
+
+/// Where and how to send.
+#[derive(Clone)]
+struct Target {
+    addr: String,
+    path: String,
+    /// Whether connections are kept alive between messages.
+    reuse: bool,
+    recipient: GeneralName,
+    /// The server's response-signing certificate (signature flows).
+    server_cert: Certificate,
+}
+
+/// What one transaction is.
+#[derive(Clone)]
+enum Flow {
+    /// MAC-protected ir + certConf; codes taken in order from the list (or the one code).
+    Pbm(Arc<Vec<(String, String)>>),
+    /// Signature-protected cr + certConf with this certificate chain and key.
+    Signature(Arc<(Vec<Certificate>, Vec<u8>)>),
+}
+
+/// Per-phase results.
+struct Stats {
+    /// Server CPU milliseconds per completed transaction.
+    server_cpu_ms: f64,
+    /// Load-generator CPU milliseconds per completed transaction.
+    client_cpu_ms: f64,
+    ok: usize,
+    errors: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+    first_error: Option<String>,
+}
+
+impl Stats {
+    fn rate(&self) -> f64 {
+        as_f64(self.ok) / self.elapsed.as_secs_f64().max(1e-9)
+    }
+    /// The latency at `per_mille`/1000 of the sorted samples, in milliseconds.
+    fn pct(&self, per_mille: usize) -> f64 {
+        let n = self.latencies.len();
+        if n == 0 {
+            return f64::NAN;
+        }
+        let i = (n - 1) * per_mille / 1000;
+        self.latencies
+            .get(i)
+            .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+    }
+}
+
+fn transaction(
+    target: &Target,
+    flow: &Flow,
+    job: usize,
+    key: &KeyPairSigner,
+    http: &mut Http,
+    iterations: u32,
+) -> Result<()> {
+    let rng = SystemRng::new();
+    let verifier = Verifier;
+    let request = CertificateRequest::for_signing_key(Some(subject()?), key)?;
+    match flow {
+        Flow::Pbm(codes) => {
+            let (reference, secret) = codes
+                .get(job % codes.len())
+                .ok_or_else(|| anyhow!("no code"))?;
+            let config = ClientConfig::new(
+                GeneralName::DirectoryName(subject()?),
+                target.recipient.clone(),
+            );
+            let protection = RequestProtection::Mac {
+                reference: reference.as_bytes().to_vec(),
+                secret: secret.as_bytes(),
+                algorithm: MacAlgorithm::Pbm {
+                    owf: signet_asn1_types::algorithm::DigestAlgorithm::Sha256,
+                    mac: HmacAlgorithm::Sha256,
+                    iterations,
+                },
+            };
+            let client = Client::new(&config, protection, &verifier, &rng);
+            let start = client.ir(&request, now_secs())?;
+            drive::enrollment(&client, start, &drive::accept_all, http)
+                .map_err(|e| anyhow!("{e}"))?;
+        }
+        Flow::Signature(creds) => {
+            let (chain, pkcs8) = &**creds;
+            let signer = KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, pkcs8)?;
+            let leaf = chain
+                .first()
+                .ok_or_else(|| anyhow!("no client certificate"))?;
+            let config = ClientConfig::new(
+                GeneralName::DirectoryName(leaf.tbs_certificate().subject().clone()),
+                target.recipient.clone(),
+            );
+            let protection = RequestProtection::Signature {
+                signer: &signer,
+                key_id: ski(leaf),
+                certs: chain.clone(),
+            };
+            let pinned = PinnedServer::new(&target.server_cert)?;
+            let client =
+                Client::new(&config, protection, &verifier, &rng).with_server_trust(&pinned);
+            let start = client.cr(&request, now_secs())?;
+            drive::enrollment(&client, start, &drive::accept_all, http)
+                .map_err(|e| anyhow!("{e}"))?;
+        }
+    }
+    Ok(())
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one phase's knobs, named at each call"
+)]
+/// Runs `concurrency` clients for `duration` (or until the codes run out); `rate` paces the
+/// whole load to that many transactions per second.
+fn load(
+    target: &Target,
+    flow: &Flow,
+    concurrency: usize,
+    duration: Duration,
+    rate: Option<f64>,
+    key_pkcs8: &[u8],
+    iterations: u32,
+    server_pid: u32,
+) -> Result<Stats> {
+    let (server0, client0) = (cpu_secs(&server_pid.to_string()), cpu_secs("self"));
+    let next = Arc::new(AtomicUsize::new(0));
+    let limit = match flow {
+        Flow::Pbm(codes) if codes.len() > 1 => codes.len(),
+        _ => usize::MAX,
+    };
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut handles = Vec::new();
+    for _ in 0..concurrency {
+        let (target, flow, next) = (target.clone(), flow.clone(), next.clone());
+        let key = KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, key_pkcs8)?;
+        let handle = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let mut http = Http::new(&target.addr, &target.path, target.reuse);
+                let mut lat = Vec::new();
+                let (mut errors, mut first_error) = (0usize, None);
+                loop {
+                    let job = next.fetch_add(1, Ordering::Relaxed);
+                    if job >= limit {
+                        break;
+                    }
+                    if let Some(r) = rate {
+                        let due = start + Duration::from_secs_f64(as_f64(job) / r);
+                        let now = Instant::now();
+                        if due > now {
+                            std::thread::sleep(due - now);
+                        }
+                    }
+                    let t0 = Instant::now();
+                    if t0 >= deadline {
+                        break;
+                    }
+                    if !http.reuse {
+                        http.conn = None;
+                    }
+                    match transaction(&target, &flow, job, &key, &mut http, iterations) {
+                        Ok(()) => lat.push(t0.elapsed()),
+                        Err(e) => {
+                            errors += 1;
+                            first_error.get_or_insert_with(|| e.to_string());
+                        }
+                    }
+                }
+                (lat, errors, first_error)
+            })?;
+        handles.push(handle);
+    }
+    let mut stats = Stats {
+        server_cpu_ms: 0.0,
+        client_cpu_ms: 0.0,
+        ok: 0,
+        errors: 0,
+        elapsed: Duration::ZERO,
+        latencies: Vec::new(),
+        first_error: None,
+    };
+    for h in handles {
+        let (lat, errors, first) = h.join().map_err(|_| anyhow!("client thread panicked"))?;
+        stats.ok += lat.len();
+        stats.latencies.extend(lat);
+        stats.errors += errors;
+        if stats.first_error.is_none() {
+            stats.first_error = first;
+        }
+    }
+    stats.elapsed = start.elapsed().min(duration.max(Duration::from_millis(1)));
+    stats.latencies.sort();
+    let per = |d: f64| d * 1000.0 / as_f64(stats.ok.max(1));
+    stats.server_cpu_ms = per(cpu_secs(&server_pid.to_string()) - server0);
+    stats.client_cpu_ms = per(cpu_secs("self") - client0);
+    Ok(stats)
+}
+
+/// CPU seconds (user + system) a process has used so far.
+fn cpu_secs(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // USER_HZ is 100 on Linux.
+    f.iter().sum::<f64>() / 100.0
+}
+
+fn peak_rss_mb(pid: u32) -> Result<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| anyhow!("no VmHWM"))?;
+    Ok(kb / 1024.0)
+}
+
+fn wait_port(addr: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if TcpStream::connect(addr).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("{addr} did not come up")
+}
+
+fn report(name: &str, s: &Stats) {
+    println!(
+        "| {name:<46} | {:>7.0} | {:>7.2} | {:>7.2} | {:>6} | {:>6} | {:>6.2} | {:>6.2} |",
+        s.rate(),
+        s.pct(500),
+        s.pct(990),
+        s.ok,
+        s.errors,
+        s.server_cpu_ms,
+        s.client_cpu_ms
+    );
+    if let Some(e) = &s.first_error {
+        println!("|   first error: {e}");
+    }
+}
+
+fn inner(args: &Args) -> Result<()> {
+    let root = project_root();
+    let work = std::env::temp_dir().join(format!("signet-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&work)?;
+    let _cleanup = Cleanup(work.clone());
+    let signet = root.join("target/release/signet");
+    let data = work.join("data");
+    let dur = Duration::from_secs(args.duration);
+
+    // Client key (written as PKCS#8 PEM for openssl too).
+    let key_pkcs8 = generate_pkcs8(KeyType::EcdsaP256)?;
+    let key_pem = signet_asn1_types::der::pem::encode_string(
+        "PRIVATE KEY",
+        signet_asn1_types::der::pem::LineEnding::LF,
+        &key_pkcs8,
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    std::fs::write(work.join("client.key"), key_pem)?;
+
+    // signet serve, release build, durable SQLite.
+    let mut child = Command::new(&signet)
+        .args(["serve", "--data-dir"])
+        .arg(&data)
+        .args(["--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow!("stdout"))?;
+    let pid = child.id();
+    let server = Proc(child);
+    let mut addr = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        if let Some(a) = line.strip_prefix("listening on http://") {
+            addr = Some(a.to_owned());
+            break;
+        }
+    }
+    let addr = addr.ok_or_else(|| anyhow!("signet serve did not start"))?;
+    let cmp_cert = load_cert(&data.join("trust/cmp-signer.pem"))?;
+    let issuing = load_cert(&data.join("trust/issuing-ca.pem"))?;
+    let signet_target = Target {
+        addr: addr.clone(),
+        path: "/.well-known/cmp".into(),
+        reuse: true,
+        recipient: GeneralName::DirectoryName(cmp_cert.tbs_certificate().subject().clone()),
+        server_cert: cmp_cert.clone(),
+    };
+    // Reference numbers: enough for every PBM phase at 4,000 tx/s.
+    let needed = 1 + 3 * 4_000 * usize::try_from(args.duration)?;
+    eprintln!("==> registering {needed} one-time codes");
+    let out = Command::new(&signet)
+        .args(["ra", "register", "--data-dir"])
+        .arg(&data)
+        .args([
+            "--subject",
+            SUBJECT,
+            "--count",
+            &needed.to_string(),
+            "--json",
+        ])
+        .env("RUST_LOG", "warn")
+        .output()?;
+    if !out.status.success() {
+        bail!("ra register: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let mut codes: Vec<(String, String)> = Vec::new();
+    for line in String::from_utf8(out.stdout)?.lines() {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        codes.push((
+            v["reference"].as_str().unwrap_or_default().to_owned(),
+            v["secret"].as_str().unwrap_or_default().to_owned(),
+        ));
+    }
+    let first = codes.split_off(codes.len() - 1);
+    // One certificate for the signature flows, enrolled by PBM.
+    let mut http = Http::new(&addr, "/.well-known/cmp", true);
+    transaction(
+        &signet_target,
+        &Flow::Pbm(Arc::new(first.clone())),
+        0,
+        &KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, &key_pkcs8)?,
+        &mut http,
+        args.pbm_iterations,
+    )?;
+    let client_cert = {
+        let v: serde_json::Value = serde_json::from_slice(
+            &Command::new(&signet)
+                .args(["ca", "list", "--json", "--data-dir"])
+                .arg(&data)
+                .output()?
+                .stdout,
+        )?;
+        let serial = v
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["profile"] != "ocsp-responder"))
+            .and_then(|c| c["serial"].as_str())
+            .ok_or_else(|| anyhow!("no enrolled certificate"))?
+            .to_owned();
+        let shown: serde_json::Value = serde_json::from_slice(
+            &Command::new(&signet)
+                .args(["ca", "show", &serial, "--json", "--data-dir"])
+                .arg(&data)
+                .output()?
+                .stdout,
+        )?;
+        Certificate::from_pem(shown["pem"].as_str().unwrap_or_default().as_bytes())
+            .map_err(|e| anyhow!("{e}"))?
+    };
+    let sig_flow = Flow::Signature(Arc::new((vec![client_cert, issuing], key_pkcs8.to_vec())));
+
+    let mut codes = codes.into_iter();
+    let mut take = |n: usize| Flow::Pbm(Arc::new(codes.by_ref().take(n).collect()));
+    let per_phase = 4_000 * usize::try_from(args.duration)?;
+
+    println!();
+    println!(
+        "| {:<46} | {:>7} | {:>7} | {:>7} | {:>6} | {:>6} | {:>6} | {:>6} |",
+        "flow (2 cores shared by server and clients)",
+        "tx/s",
+        "p50 ms",
+        "p99 ms",
+        "ok",
+        "errors",
+        "srv ms",
+        "cli ms"
+    );
+    println!(
+        "|{:-<48}|{:->9}|{:->9}|{:->9}|{:->8}|{:->8}|{:->8}|{:->8}|",
+        "", "", "", "", "", "", "", ""
+    );
+    println!("(srv ms / cli ms: CPU milliseconds per transaction of the server / the clients)");
+    let pbm_peak = load(
+        &signet_target,
+        &take(per_phase),
+        args.concurrency,
+        dur,
+        None,
+        &key_pkcs8,
+        args.pbm_iterations,
+        pid,
+    )?;
+    report(
+        &format!("signet: PBM ir+certConf, {} clients", args.concurrency),
+        &pbm_peak,
+    );
+    let sig_peak = load(
+        &signet_target,
+        &sig_flow,
+        args.concurrency,
+        dur,
+        None,
+        &key_pkcs8,
+        args.pbm_iterations,
+        pid,
+    )?;
+    report(
+        &format!(
+            "signet: signature cr+certConf, {} clients",
+            args.concurrency
+        ),
+        &sig_peak,
+    );
+    let half = pbm_peak.rate() / 2.0;
+    let paced = load(
+        &signet_target,
+        &take(per_phase / 2),
+        args.concurrency,
+        dur,
+        Some(half),
+        &key_pkcs8,
+        args.pbm_iterations,
+        pid,
+    )?;
+    report(
+        &format!("signet: PBM ir+certConf paced at {half:.0}/s"),
+        &paced,
+    );
+    let mem = load(
+        &signet_target,
+        &take(per_phase),
+        args.memory_concurrency,
+        dur,
+        None,
+        &key_pkcs8,
+        args.pbm_iterations,
+        pid,
+    )?;
+    report(
+        &format!(
+            "signet: PBM ir+certConf, {} clients",
+            args.memory_concurrency
+        ),
+        &mem,
+    );
+    let rss = peak_rss_mb(pid)?;
+    drop(server);
+
+    // OpenSSL 3.0 mock servers (one for MAC, one for signature responses).
+    let w = |f: &str| work.join(f).display().to_string();
+    openssl(
+        &work,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "ca.key",
+        ],
+    )?;
+    openssl(
+        &work,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "ca.key",
+            "-subj",
+            "/CN=Bench Mock CA",
+            "-days",
+            "2",
+            "-out",
+            "ca.pem",
+        ],
+    )?;
+    openssl(
+        &work,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "client.key",
+            "-subj",
+            "/CN=Bench Signer",
+            "-out",
+            "client.csr",
+        ],
+    )?;
+    openssl(
+        &work,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "client.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-days",
+            "2",
+            "-CAcreateserial",
+            "-out",
+            "client.pem",
+        ],
+    )?;
+    openssl(
+        &work,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "srv.key",
+        ],
+    )?;
+    openssl(
+        &work,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "srv.key",
+            "-subj",
+            "/CN=Bench Mock Server",
+            "-out",
+            "srv.csr",
+        ],
+    )?;
+    std::fs::write(work.join("srv.ext"), "keyUsage=digitalSignature\n")?;
+    openssl(
+        &work,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "srv.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-days",
+            "2",
+            "-CAcreateserial",
+            "-extfile",
+            "srv.ext",
+            "-out",
+            "srv.pem",
+        ],
+    )?;
+    let secret = format!("pass:{MOCK_SECRET}");
+    let mock_pbm = Proc(
+        Command::new("openssl")
+            .args([
+                "cmp",
+                "-port",
+                "18901",
+                "-srv_ref",
+                "bench",
+                "-srv_secret",
+                &secret,
+            ])
+            .args(["-rsp_cert", &w("client.pem"), "-rsp_capubs", &w("ca.pem")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    let mock_sig = Proc(
+        Command::new("openssl")
+            .args([
+                "cmp",
+                "-port",
+                "18902",
+                "-srv_cert",
+                &w("srv.pem"),
+                "-srv_key",
+                &w("srv.key"),
+            ])
+            .args(["-srv_trusted", &w("ca.pem"), "-rsp_cert", &w("client.pem")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    wait_port("127.0.0.1:18901")?;
+    wait_port("127.0.0.1:18902")?;
+    let mock_cert = load_cert(&work.join("srv.pem"))?;
+    let mock = |port: u16| Target {
+        addr: format!("127.0.0.1:{port}"),
+        path: "/pkix/".into(),
+        reuse: false,
+        recipient: GeneralName::DirectoryName(mock_cert.tbs_certificate().subject().clone()),
+        server_cert: mock_cert.clone(),
+    };
+    let mock_codes = Flow::Pbm(Arc::new(vec![("bench".into(), MOCK_SECRET.into())]));
+    let mock_pbm_stats = load(
+        &mock(18901),
+        &mock_codes,
+        args.mock_concurrency,
+        dur,
+        None,
+        &key_pkcs8,
+        args.pbm_iterations,
+        mock_pbm.0.id(),
+    )?;
+    report(
+        &format!(
+            "openssl mock: PBM ir+certConf, {} clients",
+            args.mock_concurrency
+        ),
+        &mock_pbm_stats,
+    );
+    let mock_sig_flow = Flow::Signature(Arc::new((
+        vec![load_cert(&work.join("client.pem"))?],
+        key_pkcs8.to_vec(),
+    )));
+    let mock_sig_stats = load(
+        &mock(18902),
+        &mock_sig_flow,
+        args.mock_concurrency,
+        dur,
+        None,
+        &key_pkcs8,
+        args.pbm_iterations,
+        mock_sig.0.id(),
+    )?;
+    report(
+        &format!(
+            "openssl mock: signature cr+certConf, {} clients",
+            args.mock_concurrency
+        ),
+        &mock_sig_stats,
+    );
+    drop(mock_pbm);
+    drop(mock_sig);
+    println!();
+    println!(
+        "signet / mock: PBM {:.1}x, signature {:.1}x",
+        pbm_peak.rate() / mock_pbm_stats.rate().max(1e-9),
+        sig_peak.rate() / mock_sig_stats.rate().max(1e-9)
+    );
+    println!(
+        "signet peak RSS: {rss:.1} MB (VmHWM, after {} concurrent clients)",
+        args.memory_concurrency
+    );
+    println!(
+        "targets: ≥ 2000 PBM tx/s [{}], ≥ 10x mock [{}], p99 ≤ 20 ms at half peak [{}], RSS ≤ 150 MB [{}]",
+        verdict(pbm_peak.rate() >= 2000.0),
+        verdict(pbm_peak.rate() >= 10.0 * mock_pbm_stats.rate()),
+        verdict(paced.pct(990) <= 20.0),
+        verdict(rss <= 150.0)
+    );
+    Ok(())
+}
+
+fn as_f64(n: usize) -> f64 {
+    u32::try_from(n).map_or(f64::MAX, f64::from)
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "NOT met" }
+}
+
+/// Removes the scratch directory.
+struct Cleanup(PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
