@@ -206,6 +206,38 @@ pub struct Digests {
     pub leaves: Vec<Vec<Vec<u8>>>,
 }
 
+impl Digests {
+    /// A zero main hash of `alg`'s length and no Merkle trees: the placeholder of a data hash.
+    pub(crate) fn zeroed(alg: HashAlg) -> Self {
+        Self {
+            main: vec![0; alg.output_len()],
+            leaves: Vec::new(),
+        }
+    }
+}
+
+/// The `c2pa.hash.data` assertion over `digest` excluding `exclusion` (start, length), or
+/// nothing for a sidecar.
+pub(crate) fn data_hash_assertion(
+    digest: &[u8],
+    exclusion: Option<(u64, usize)>,
+    alg: HashAlg,
+) -> Result<NewAssertion, GeneratorError> {
+    use crate::assertion::{CborAssertion, Content, DataHash, ExclusionRange};
+    let exclusions = match exclusion {
+        Some((start, length)) => vec![ExclusionRange {
+            start,
+            length: u64::try_from(length).map_err(|_| GeneratorError::StoreTooLarge)?,
+        }],
+        None => Vec::new(),
+    };
+    let d = DataHash::new(alg.name(), digest.to_vec(), exclusions).encode()?;
+    Ok(NewAssertion::new(
+        "c2pa.hash.data",
+        Content::Cbor(d.bytes().to_vec()),
+    ))
+}
+
 /// `Read + Seek` as one object-safe trait.
 pub trait ReadSeek: Read + Seek {}
 impl<T: Read + Seek> ReadSeek for T {}

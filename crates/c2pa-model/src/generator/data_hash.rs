@@ -7,8 +7,10 @@
 
 use std::io::{SeekFrom, Write};
 
-use super::{Binding, COPY_BUFFER, Digests, ReadSeek, copy_exact, io, rb, write_zeros};
-use crate::assertion::{CborAssertion, Content, DataHash, ExclusionRange, NewAssertion};
+use super::{
+    Binding, COPY_BUFFER, Digests, ReadSeek, copy_exact, data_hash_assertion, io, rb, write_zeros,
+};
+use crate::assertion::NewAssertion;
 use crate::container::{self, ContainerLimits, Format};
 use crate::error::{ContainerError, GeneratorError};
 use crate::jumbf;
@@ -60,26 +62,15 @@ impl Binding for DataHashBinding {
         store_len: usize,
         alg: HashAlg,
     ) -> Result<NewAssertion, GeneratorError> {
-        let exclusions = match self.insert_at {
-            Some(start) => vec![ExclusionRange {
-                start,
-                length: u64::try_from(self.wrapped_len(store_len)?)
-                    .map_err(|_| GeneratorError::StoreTooLarge)?,
-            }],
-            None => Vec::new(),
+        let exclusion = match self.insert_at {
+            Some(start) => Some((start, self.wrapped_len(store_len)?)),
+            None => None,
         };
-        let d = DataHash::new(alg.name(), digests.main.clone(), exclusions).encode()?;
-        Ok(NewAssertion::new(
-            self.label(),
-            Content::Cbor(d.bytes().to_vec()),
-        ))
+        data_hash_assertion(&digests.main, exclusion, alg)
     }
 
     fn placeholder(&self, alg: HashAlg) -> Digests {
-        Digests {
-            main: vec![0; alg.output_len()],
-            leaves: Vec::new(),
-        }
+        Digests::zeroed(alg)
     }
 
     fn wrapped_len(&self, store_len: usize) -> Result<usize, GeneratorError> {

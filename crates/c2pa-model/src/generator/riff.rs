@@ -6,8 +6,10 @@
 
 use std::io::{SeekFrom, Write};
 
-use super::{Binding, COPY_BUFFER, Digests, ReadSeek, copy_exact, io, rb, write_zeros};
-use crate::assertion::{CborAssertion, Content, DataHash, ExclusionRange, NewAssertion};
+use super::{
+    Binding, COPY_BUFFER, Digests, ReadSeek, copy_exact, data_hash_assertion, io, rb, write_zeros,
+};
+use crate::assertion::NewAssertion;
 use crate::container::{ContainerLimits, Counting, riff};
 use crate::error::{ContainerError, GeneratorError};
 use crate::store::HashAlg;
@@ -57,28 +59,15 @@ impl Binding for RiffBinding {
         store_len: usize,
         alg: HashAlg,
     ) -> Result<NewAssertion, GeneratorError> {
-        let exclusions = if self.embed {
-            vec![ExclusionRange {
-                start: self.end,
-                length: u64::try_from(store_len)
-                    .map_err(|_| GeneratorError::StoreTooLarge)?
-                    .saturating_add(8),
-            }]
-        } else {
-            Vec::new()
-        };
-        let d = DataHash::new(alg.name(), digests.main.clone(), exclusions).encode()?;
-        Ok(NewAssertion::new(
-            self.label(),
-            Content::Cbor(d.bytes().to_vec()),
-        ))
+        // The chunk's header and data (not an odd size's pad byte).
+        let exclusion = self
+            .embed
+            .then_some((self.end, store_len.saturating_add(8)));
+        data_hash_assertion(&digests.main, exclusion, alg)
     }
 
     fn placeholder(&self, alg: HashAlg) -> Digests {
-        Digests {
-            main: vec![0; alg.output_len()],
-            leaves: Vec::new(),
-        }
+        Digests::zeroed(alg)
     }
 
     fn wrapped_len(&self, store_len: usize) -> Result<usize, GeneratorError> {

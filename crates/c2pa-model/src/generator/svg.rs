@@ -5,8 +5,10 @@
 
 use std::io::{Read, SeekFrom, Write};
 
-use super::{Binding, COPY_BUFFER, Digests, ReadSeek, copy_exact, io, rb, write_zeros};
-use crate::assertion::{CborAssertion, Content, DataHash, ExclusionRange, NewAssertion};
+use super::{
+    Binding, COPY_BUFFER, Digests, ReadSeek, copy_exact, data_hash_assertion, io, rb, write_zeros,
+};
+use crate::assertion::NewAssertion;
 use crate::container::{Counting, svg};
 use crate::error::{ContainerError, GeneratorError};
 use crate::store::HashAlg;
@@ -166,27 +168,19 @@ impl Binding for SvgBinding {
         store_len: usize,
         alg: HashAlg,
     ) -> Result<NewAssertion, GeneratorError> {
-        let exclusions = if self.embed {
-            vec![ExclusionRange {
-                start: self.close.saturating_add(self.prefix_len()),
-                length: u64::try_from(self.wrapped_len(store_len)?)
-                    .map_err(|_| GeneratorError::StoreTooLarge)?,
-            }]
+        let exclusion = if self.embed {
+            Some((
+                self.close.saturating_add(self.prefix_len()),
+                self.wrapped_len(store_len)?,
+            ))
         } else {
-            Vec::new()
+            None
         };
-        let d = DataHash::new(alg.name(), digests.main.clone(), exclusions).encode()?;
-        Ok(NewAssertion::new(
-            self.label(),
-            Content::Cbor(d.bytes().to_vec()),
-        ))
+        data_hash_assertion(&digests.main, exclusion, alg)
     }
 
     fn placeholder(&self, alg: HashAlg) -> Digests {
-        Digests {
-            main: vec![0; alg.output_len()],
-            leaves: Vec::new(),
-        }
+        Digests::zeroed(alg)
     }
 
     fn wrapped_len(&self, store_len: usize) -> Result<usize, GeneratorError> {
