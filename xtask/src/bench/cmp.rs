@@ -16,13 +16,19 @@
 //!
 //! Each MAC-protected ir on signet uses its own reference number (codes are single-use), all
 //! registered before the run with `signet ra register --count`.
+//!
+//! The load generator must not be what is measured: every phase's first messages are built
+//! before its timed window (each ir/cr with a fresh P-256 key, its POP signature and its PBM
+//! or signature protection), and the window covers sending them, checking every answer
+//! (protection, nonces, the certified key), the certConf with its certHash and its pkiConf,
+//! over keep-alive connections. The mock answers every request with the one certificate it
+//! was started with, so requests to it are for that certificate's key.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -34,7 +40,8 @@ use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
 use signet_asn1_types::x509_cert::name::Name;
 use signet_cmp_protocol::client::drive::{self, Transport};
 use signet_cmp_protocol::client::{
-    CertificateRequest, Client, ClientConfig, MacAlgorithm, PinnedServer, RequestProtection,
+    CertificateRequest, Client, ClientConfig, Enrolling, MacAlgorithm, PinnedServer,
+    RequestProtection,
 };
 use signet_cmp_protocol::mac::HmacAlgorithm;
 use signet_crypto::{KeyPairSigner, KeyType, SystemRng, Verifier, generate_pkcs8};
@@ -64,6 +71,11 @@ pub(crate) struct Args {
 const INNER: &str = "SIGNET_BENCH_INNER";
 const SUBJECT: &str = "/CN=Bench Signer/O=Signet Bench/C=US";
 const MOCK_SECRET: &str = "bench-mock-secret";
+/// Requests prepared per second of a closed-loop phase against signet (the phase ends early
+/// if the server is faster).
+const PREPARE_RATE: usize = 4_000;
+/// The same against the mock server.
+const MOCK_PREPARE_RATE: usize = 1_000;
 
 pub(crate) fn run(args: &Args) -> Result<()> {
     if std::env::var_os(INNER).is_none() {
@@ -272,17 +284,28 @@ struct Target {
 /// What one transaction is.
 #[derive(Clone)]
 enum Flow {
-    /// MAC-protected ir + certConf; codes taken in order from the list (or the one code).
+    /// MAC-protected ir + certConf; one (reference, code) per transaction, used in order
+    /// (the mock server's single code is reused).
     Pbm(Arc<Vec<(String, String)>>),
     /// Signature-protected cr + certConf with this certificate chain and key.
     Signature(Arc<(Vec<Certificate>, Vec<u8>)>),
+}
+
+/// A transaction's first message, built before the timed window: a fresh P-256 key, its
+/// POP signature, the protection (PBM under its own code, or the client certificate's
+/// signature), and the client state that checks the answer.
+struct Prepared {
+    /// Index into the PBM codes (unused for signature flows).
+    code: usize,
+    request: Vec<u8>,
+    state: Enrolling,
 }
 
 /// Per-phase results.
 struct Stats {
     /// Server CPU milliseconds per completed transaction.
     server_cpu_ms: f64,
-    /// Load-generator CPU milliseconds per completed transaction.
+    /// Load-generator CPU milliseconds per completed transaction (timed window only).
     client_cpu_ms: f64,
     ok: usize,
     errors: usize,
@@ -308,62 +331,187 @@ impl Stats {
     }
 }
 
+fn mac_protection<'a>(secret: &'a str, reference: &str, iterations: u32) -> RequestProtection<'a> {
+    RequestProtection::Mac {
+        reference: reference.as_bytes().to_vec(),
+        secret: secret.as_bytes(),
+        algorithm: MacAlgorithm::Pbm {
+            owf: signet_asn1_types::algorithm::DigestAlgorithm::Sha256,
+            mac: HmacAlgorithm::Sha256,
+            iterations,
+        },
+    }
+}
+
+/// The signature flow's client credentials, made once per thread.
+struct SigCreds {
+    signer: KeyPairSigner,
+    key_id: Option<Vec<u8>>,
+    chain: Vec<Certificate>,
+    pinned: PinnedServer,
+    config: ClientConfig,
+}
+
+impl SigCreds {
+    fn new(target: &Target, creds: &(Vec<Certificate>, Vec<u8>)) -> Result<Self> {
+        let (chain, pkcs8) = creds;
+        let leaf = chain
+            .first()
+            .ok_or_else(|| anyhow!("no client certificate"))?;
+        Ok(Self {
+            signer: KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, pkcs8)?,
+            key_id: ski(leaf),
+            config: ClientConfig::new(
+                GeneralName::DirectoryName(leaf.tbs_certificate().subject().clone()),
+                target.recipient.clone(),
+            ),
+            chain: chain.clone(),
+            pinned: PinnedServer::new(&target.server_cert)?,
+        })
+    }
+
+    fn protection(&self) -> RequestProtection<'_> {
+        RequestProtection::Signature {
+            signer: &self.signer,
+            key_id: self.key_id.clone(),
+            certs: self.chain.clone(),
+        }
+    }
+}
+
+/// Which key a prepared request certifies.
+#[derive(Clone, Copy)]
+enum Keys<'a> {
+    /// A fresh P-256 key per request (signet issues what is asked for).
+    Fresh,
+    /// This PKCS#8 key every time: the mock server answers every request with the one
+    /// certificate it was started with, so the request must be for that certificate's key.
+    Fixed(&'a [u8]),
+}
+
+/// Builds `count` first messages of `flow` (codes from `first_code` on) on every core —
+/// outside the timed window.
+fn prepare(
+    target: &Target,
+    flow: &Flow,
+    keys: Keys<'_>,
+    first_code: usize,
+    count: usize,
+    iterations: u32,
+) -> Result<Vec<Prepared>> {
+    let workers = std::thread::available_parallelism().map_or(2, usize::from);
+    let chunk = count.div_ceil(workers.max(1)).max(1);
+    let parts = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..count)
+            .step_by(chunk)
+            .map(|from| {
+                let to = (from + chunk).min(count);
+                scope.spawn(move || {
+                    prepare_range(target, flow, keys, first_code, from..to, iterations)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| anyhow!("prepare thread panicked"))?)
+            .collect::<Result<Vec<_>>>()
+    })?;
+    Ok(parts.into_iter().flatten().collect())
+}
+
+fn prepare_range(
+    target: &Target,
+    flow: &Flow,
+    keys: Keys<'_>,
+    first_code: usize,
+    jobs: std::ops::Range<usize>,
+    iterations: u32,
+) -> Result<Vec<Prepared>> {
+    let rng = SystemRng::new();
+    let verifier = Verifier;
+    let sig = match flow {
+        Flow::Signature(creds) => Some(SigCreds::new(target, creds)?),
+        Flow::Pbm(_) => None,
+    };
+    let pbm_config = ClientConfig::new(
+        GeneralName::DirectoryName(subject()?),
+        target.recipient.clone(),
+    );
+    let mut out = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let key = match keys {
+            Keys::Fresh => KeyPairSigner::from_pkcs8(
+                SignatureAlgorithm::EcdsaP256Sha256Asn1,
+                &generate_pkcs8(KeyType::EcdsaP256)?,
+            )?,
+            Keys::Fixed(pkcs8) => {
+                KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, pkcs8)?
+            }
+        };
+        let request = CertificateRequest::for_signing_key(Some(subject()?), &key)?;
+        let (code, (bytes, state)) = match (flow, &sig) {
+            (Flow::Pbm(codes), _) => {
+                let code = (first_code + job) % codes.len().max(1);
+                let (reference, secret) = codes.get(code).ok_or_else(|| anyhow!("no code"))?;
+                let client = Client::new(
+                    &pbm_config,
+                    mac_protection(secret, reference, iterations),
+                    &verifier,
+                    &rng,
+                );
+                (code, client.ir(&request, now_secs())?)
+            }
+            (Flow::Signature(_), Some(s)) => {
+                let client = Client::new(&s.config, s.protection(), &verifier, &rng)
+                    .with_server_trust(&s.pinned);
+                (0, client.cr(&request, now_secs())?)
+            }
+            (Flow::Signature(_), None) => bail!("no signature credentials"),
+        };
+        out.push(Prepared {
+            code,
+            request: bytes,
+            state,
+        });
+    }
+    Ok(out)
+}
+
+/// Runs one prepared transaction to its pkiConf.
 fn transaction(
     target: &Target,
     flow: &Flow,
-    job: usize,
-    key: &KeyPairSigner,
+    sig: Option<&SigCreds>,
+    job: Prepared,
     http: &mut Http,
     iterations: u32,
 ) -> Result<()> {
     let rng = SystemRng::new();
     let verifier = Verifier;
-    let request = CertificateRequest::for_signing_key(Some(subject()?), key)?;
-    match flow {
-        Flow::Pbm(codes) => {
-            let (reference, secret) = codes
-                .get(job % codes.len())
-                .ok_or_else(|| anyhow!("no code"))?;
+    let start = (job.request, job.state);
+    match (flow, sig) {
+        (Flow::Pbm(codes), _) => {
+            let (reference, secret) = codes.get(job.code).ok_or_else(|| anyhow!("no code"))?;
             let config = ClientConfig::new(
                 GeneralName::DirectoryName(subject()?),
                 target.recipient.clone(),
             );
-            let protection = RequestProtection::Mac {
-                reference: reference.as_bytes().to_vec(),
-                secret: secret.as_bytes(),
-                algorithm: MacAlgorithm::Pbm {
-                    owf: signet_asn1_types::algorithm::DigestAlgorithm::Sha256,
-                    mac: HmacAlgorithm::Sha256,
-                    iterations,
-                },
-            };
-            let client = Client::new(&config, protection, &verifier, &rng);
-            let start = client.ir(&request, now_secs())?;
-            drive::enrollment(&client, start, &drive::accept_all, http)
-                .map_err(|e| anyhow!("{e}"))?;
-        }
-        Flow::Signature(creds) => {
-            let (chain, pkcs8) = &**creds;
-            let signer = KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, pkcs8)?;
-            let leaf = chain
-                .first()
-                .ok_or_else(|| anyhow!("no client certificate"))?;
-            let config = ClientConfig::new(
-                GeneralName::DirectoryName(leaf.tbs_certificate().subject().clone()),
-                target.recipient.clone(),
+            let client = Client::new(
+                &config,
+                mac_protection(secret, reference, iterations),
+                &verifier,
+                &rng,
             );
-            let protection = RequestProtection::Signature {
-                signer: &signer,
-                key_id: ski(leaf),
-                certs: chain.clone(),
-            };
-            let pinned = PinnedServer::new(&target.server_cert)?;
-            let client =
-                Client::new(&config, protection, &verifier, &rng).with_server_trust(&pinned);
-            let start = client.cr(&request, now_secs())?;
             drive::enrollment(&client, start, &drive::accept_all, http)
                 .map_err(|e| anyhow!("{e}"))?;
         }
+        (Flow::Signature(_), Some(s)) => {
+            let client = Client::new(&s.config, s.protection(), &verifier, &rng)
+                .with_server_trust(&s.pinned);
+            drive::enrollment(&client, start, &drive::accept_all, http)
+                .map_err(|e| anyhow!("{e}"))?;
+        }
+        (Flow::Signature(_), None) => bail!("no signature credentials"),
     }
     Ok(())
 }
@@ -372,30 +520,29 @@ fn transaction(
     clippy::too_many_arguments,
     reason = "one phase's knobs, named at each call"
 )]
-/// Runs `concurrency` clients for `duration` (or until the codes run out); `rate` paces the
-/// whole load to that many transactions per second.
+/// Runs `concurrency` clients for `duration` (or until the prepared requests run out);
+/// `rate` paces the whole load to that many transactions per second.
 fn load(
     target: &Target,
     flow: &Flow,
     concurrency: usize,
     duration: Duration,
     rate: Option<f64>,
-    key_pkcs8: &[u8],
+    prepared: Vec<Prepared>,
     iterations: u32,
     server_pid: u32,
 ) -> Result<Stats> {
+    let queue = Arc::new(std::sync::Mutex::new(prepared.into_iter().enumerate()));
     let (server0, client0) = (cpu_secs(&server_pid.to_string()), cpu_secs("self"));
-    let next = Arc::new(AtomicUsize::new(0));
-    let limit = match flow {
-        Flow::Pbm(codes) if codes.len() > 1 => codes.len(),
-        _ => usize::MAX,
-    };
     let start = Instant::now();
     let deadline = start + duration;
     let mut handles = Vec::new();
     for _ in 0..concurrency {
-        let (target, flow, next) = (target.clone(), flow.clone(), next.clone());
-        let key = KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, key_pkcs8)?;
+        let (target, flow, queue) = (target.clone(), flow.clone(), queue.clone());
+        let sig = match &flow {
+            Flow::Signature(creds) => Some(SigCreds::new(&target, creds)?),
+            Flow::Pbm(_) => None,
+        };
         let handle = std::thread::Builder::new()
             .stack_size(256 * 1024)
             .spawn(move || {
@@ -403,12 +550,10 @@ fn load(
                 let mut lat = Vec::new();
                 let (mut errors, mut first_error) = (0usize, None);
                 loop {
-                    let job = next.fetch_add(1, Ordering::Relaxed);
-                    if job >= limit {
-                        break;
-                    }
+                    let next = queue.lock().ok().and_then(|mut q| q.next());
+                    let Some((i, job)) = next else { break };
                     if let Some(r) = rate {
-                        let due = start + Duration::from_secs_f64(as_f64(job) / r);
+                        let due = start + Duration::from_secs_f64(as_f64(i) / r);
                         let now = Instant::now();
                         if due > now {
                             std::thread::sleep(due - now);
@@ -421,7 +566,7 @@ fn load(
                     if !http.reuse {
                         http.conn = None;
                     }
-                    match transaction(&target, &flow, job, &key, &mut http, iterations) {
+                    match transaction(&target, &flow, sig.as_ref(), job, &mut http, iterations) {
                         Ok(()) => lat.push(t0.elapsed()),
                         Err(e) => {
                             errors += 1;
@@ -456,6 +601,8 @@ fn load(
     let per = |d: f64| d * 1000.0 / as_f64(stats.ok.max(1));
     stats.server_cpu_ms = per(cpu_secs(&server_pid.to_string()) - server0);
     stats.client_cpu_ms = per(cpu_secs("self") - client0);
+    // The unused prepared requests are dropped here, outside the measured window.
+    drop(queue);
     Ok(stats)
 }
 
@@ -562,8 +709,8 @@ fn inner(args: &Args) -> Result<()> {
         recipient: GeneralName::DirectoryName(cmp_cert.tbs_certificate().subject().clone()),
         server_cert: cmp_cert.clone(),
     };
-    // Reference numbers: enough for every PBM phase at 4,000 tx/s.
-    let needed = 1 + 3 * 4_000 * usize::try_from(args.duration)?;
+    // Reference numbers: enough for every PBM phase at PREPARE_RATE.
+    let needed = 1 + 3 * PREPARE_RATE * usize::try_from(args.duration)?;
     eprintln!("==> registering {needed} one-time codes");
     let out = Command::new(&signet)
         .args(["ra", "register", "--data-dir"])
@@ -588,17 +735,27 @@ fn inner(args: &Args) -> Result<()> {
             v["secret"].as_str().unwrap_or_default().to_owned(),
         ));
     }
-    let first = codes.split_off(codes.len() - 1);
-    // One certificate for the signature flows, enrolled by PBM.
+    let first = Flow::Pbm(Arc::new(codes.split_off(codes.len() - 1)));
+    // One certificate for the signature flows, enrolled by PBM (for the client key).
     let mut http = Http::new(&addr, "/.well-known/cmp", true);
-    transaction(
-        &signet_target,
-        &Flow::Pbm(Arc::new(first.clone())),
-        0,
-        &KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, &key_pkcs8)?,
-        &mut http,
-        args.pbm_iterations,
-    )?;
+    {
+        let rng = SystemRng::new();
+        let key = KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, &key_pkcs8)?;
+        let request = CertificateRequest::for_signing_key(Some(subject()?), &key)?;
+        let Flow::Pbm(first_code) = &first else {
+            bail!("no code");
+        };
+        let (reference, secret) = first_code.first().ok_or_else(|| anyhow!("no code"))?;
+        let config = ClientConfig::new(
+            GeneralName::DirectoryName(subject()?),
+            signet_target.recipient.clone(),
+        );
+        let protection = mac_protection(secret, reference, args.pbm_iterations);
+        let client = Client::new(&config, protection, &Verifier, &rng);
+        let start = client.ir(&request, now_secs())?;
+        drive::enrollment(&client, start, &drive::accept_all, &mut http)
+            .map_err(|e| anyhow!("{e}"))?;
+    }
     let client_cert = {
         let v: serde_json::Value = serde_json::from_slice(
             &Command::new(&signet)
@@ -625,9 +782,22 @@ fn inner(args: &Args) -> Result<()> {
     };
     let sig_flow = Flow::Signature(Arc::new((vec![client_cert, issuing], key_pkcs8.to_vec())));
 
-    let mut codes = codes.into_iter();
-    let mut take = |n: usize| Flow::Pbm(Arc::new(codes.by_ref().take(n).collect()));
-    let per_phase = 4_000 * usize::try_from(args.duration)?;
+    let pbm = Flow::Pbm(Arc::new(codes));
+    let mut next_code = 0;
+    let mut take = |n: usize| -> Result<Vec<Prepared>> {
+        eprintln!("==> preparing {n} requests (fresh keys, POP, protection)");
+        let p = prepare(
+            &signet_target,
+            &pbm,
+            Keys::Fresh,
+            next_code,
+            n,
+            args.pbm_iterations,
+        )?;
+        next_code += n;
+        Ok(p)
+    };
+    let per_phase = PREPARE_RATE * usize::try_from(args.duration)?;
 
     println!();
     println!(
@@ -646,13 +816,14 @@ fn inner(args: &Args) -> Result<()> {
         "", "", "", "", "", "", "", ""
     );
     println!("(srv ms / cli ms: CPU milliseconds per transaction of the server / the clients)");
+    let prepared = take(per_phase)?;
     let pbm_peak = load(
         &signet_target,
-        &take(per_phase),
+        &pbm,
         args.concurrency,
         dur,
         None,
-        &key_pkcs8,
+        prepared,
         args.pbm_iterations,
         pid,
     )?;
@@ -660,13 +831,22 @@ fn inner(args: &Args) -> Result<()> {
         &format!("signet: PBM ir+certConf, {} clients", args.concurrency),
         &pbm_peak,
     );
+    eprintln!("==> preparing {per_phase} signature requests");
+    let prepared = prepare(
+        &signet_target,
+        &sig_flow,
+        Keys::Fresh,
+        0,
+        per_phase,
+        args.pbm_iterations,
+    )?;
     let sig_peak = load(
         &signet_target,
         &sig_flow,
         args.concurrency,
         dur,
         None,
-        &key_pkcs8,
+        prepared,
         args.pbm_iterations,
         pid,
     )?;
@@ -678,13 +858,16 @@ fn inner(args: &Args) -> Result<()> {
         &sig_peak,
     );
     let half = pbm_peak.rate() / 2.0;
+    // Enough for the paced rate (plus slack), not more: preparing costs time.
+    let paced_count = (half * as_f64(usize::try_from(args.duration)?) * 1.1).ceil();
+    let prepared = take(float_count(paced_count))?;
     let paced = load(
         &signet_target,
-        &take(per_phase / 2),
+        &pbm,
         args.concurrency,
         dur,
         Some(half),
-        &key_pkcs8,
+        prepared,
         args.pbm_iterations,
         pid,
     )?;
@@ -692,13 +875,14 @@ fn inner(args: &Args) -> Result<()> {
         &format!("signet: PBM ir+certConf paced at {half:.0}/s"),
         &paced,
     );
+    let prepared = take(per_phase)?;
     let mem = load(
         &signet_target,
-        &take(per_phase),
+        &pbm,
         args.memory_concurrency,
         dur,
         None,
-        &key_pkcs8,
+        prepared,
         args.pbm_iterations,
         pid,
     )?;
@@ -863,13 +1047,22 @@ fn inner(args: &Args) -> Result<()> {
         server_cert: mock_cert.clone(),
     };
     let mock_codes = Flow::Pbm(Arc::new(vec![("bench".into(), MOCK_SECRET.into())]));
+    let mock_count = MOCK_PREPARE_RATE * usize::try_from(args.duration)?;
+    let prepared = prepare(
+        &mock(18901),
+        &mock_codes,
+        Keys::Fixed(&key_pkcs8),
+        0,
+        mock_count,
+        args.pbm_iterations,
+    )?;
     let mock_pbm_stats = load(
         &mock(18901),
         &mock_codes,
         args.mock_concurrency,
         dur,
         None,
-        &key_pkcs8,
+        prepared,
         args.pbm_iterations,
         mock_pbm.0.id(),
     )?;
@@ -884,13 +1077,21 @@ fn inner(args: &Args) -> Result<()> {
         vec![load_cert(&work.join("client.pem"))?],
         key_pkcs8.to_vec(),
     )));
+    let prepared = prepare(
+        &mock(18902),
+        &mock_sig_flow,
+        Keys::Fixed(&key_pkcs8),
+        0,
+        mock_count,
+        args.pbm_iterations,
+    )?;
     let mock_sig_stats = load(
         &mock(18902),
         &mock_sig_flow,
         args.mock_concurrency,
         dur,
         None,
-        &key_pkcs8,
+        prepared,
         args.pbm_iterations,
         mock_sig.0.id(),
     )?;
@@ -921,6 +1122,11 @@ fn inner(args: &Args) -> Result<()> {
         verdict(rss <= 150.0)
     );
     Ok(())
+}
+
+/// A non-negative whole `f64` as a count.
+fn float_count(x: f64) -> usize {
+    format!("{:.0}", x.max(0.0)).parse().unwrap_or(0)
 }
 
 fn as_f64(n: usize) -> f64 {
