@@ -11,7 +11,7 @@
 //! 4. The output is written to a temporary file next to OUT, synced, and renamed over OUT: a
 //!    reader never sees a half-written asset, and IN is only ever read.
 
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -316,8 +316,10 @@ fn ingredient(
     if let Some(located) = located {
         let store = ManifestStore::from_bytes(located.store, &Limits::default())
             .with_context(|| format!("{}: unreadable manifest store", file.path.display()))?;
+        f.rewind()
+            .with_context(|| format!("reading {}", file.path.display()))?;
         let report = Validator::new(trust, &Verifier, at)
-            .validate_asset(format, &mut f)
+            .validate_asset(format, BufReader::new(&mut f))
             .map_err(|e| anyhow::anyhow!("validating {}: {e}", file.path.display()))?;
         if !report.active.failure.is_empty() {
             eprintln!(

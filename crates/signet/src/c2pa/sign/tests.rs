@@ -354,7 +354,7 @@ impl World {
         let trust = self.trust();
         let v = Validator::new(&trust, &Verifier, at(unix_now()));
         let (format, _) = format_of(asset, None).unwrap();
-        let file = std::fs::File::open(asset).unwrap();
+        let file = BufReader::new(std::fs::File::open(asset).unwrap());
         let report = match sidecar {
             Some(s) => v.validate_with_store(std::fs::read(s).unwrap(), file),
             None => v.validate_asset(format, file),
@@ -684,7 +684,10 @@ fn report_codes_become_ingredient_validation_results() {
     run(&w.args(&jpeg(), &signed, &chain, &key)).unwrap();
     let trust = w.trust();
     let report = Validator::new(&trust, &Verifier, at(unix_now()))
-        .validate_asset(Format::Jpeg, std::fs::File::open(&signed).unwrap())
+        .validate_asset(
+            Format::Jpeg,
+            BufReader::new(std::fs::File::open(&signed).unwrap()),
+        )
         .unwrap();
     let results = validation_results(&report);
     let am = results.active_manifest.unwrap();
