@@ -464,6 +464,12 @@ pub enum GeneratorError {
         /// The box holding the offset.
         box_type: &'static str,
     },
+    /// A fragmented asset cannot be signed as given.
+    #[error("fragmented MP4: {what}")]
+    Fragments {
+        /// What is wrong.
+        what: &'static str,
+    },
     /// An ISO BMFF box the generator must rewrite is malformed or too large.
     #[error("ISO BMFF {box_type} box at offset {offset}: {what}")]
     Bmff {

@@ -195,6 +195,16 @@ pub(crate) trait Binding {
         store_len: usize,
         alg: HashAlg,
     ) -> Result<(Digests, u64), GeneratorError>;
+    /// Writes what only the finished stream could give (a fragmented file's `merkle` boxes)
+    /// into the output, whose asset starts at `start`.
+    fn finish(
+        &self,
+        _output: &mut dyn WriteSeek,
+        _start: u64,
+        _alg: HashAlg,
+    ) -> Result<(), GeneratorError> {
+        Ok(())
+    }
 }
 
 /// What a hard binding hashed: the main hash, and Merkle leaves per tree.
@@ -242,6 +252,10 @@ pub(crate) fn data_hash_assertion(
 pub trait ReadSeek: Read + Seek {}
 impl<T: Read + Seek> ReadSeek for T {}
 
+/// `Write + Seek` as one object-safe trait.
+pub trait WriteSeek: Write + Seek {}
+impl<T: Write + Seek> WriteSeek for T {}
+
 fn io(e: std::io::Error) -> GeneratorError {
     GeneratorError::Io { kind: e.kind() }
 }
@@ -274,8 +288,20 @@ impl Generator<'_> {
         W: Write + Seek,
     {
         let mut binding = self.binding(format, input, true)?;
+        self.embed_with(binding.as_mut(), input, output)
+    }
+
+    /// Streams `input` through `binding` to `output` and writes the signed store (and anything
+    /// else the binding patches) in place.
+    fn embed_with(
+        &self,
+        binding: &mut dyn Binding,
+        input: &mut dyn ReadSeek,
+        output: &mut dyn WriteSeek,
+    ) -> Result<Signed, GeneratorError> {
         let start = output.stream_position().map_err(io)?;
-        let (signed, wrapped, at) = self.run(binding.as_mut(), input, Some(output))?;
+        let (signed, wrapped, at) = self.run(binding, input, Some(&mut *output))?;
+        binding.finish(output, start, self.definition.alg)?;
         output
             .seek(SeekFrom::Start(start.saturating_add(at)))
             .map_err(io)?;
@@ -314,6 +340,7 @@ impl Generator<'_> {
                 Format::Bmff => Box::new(bmff::BmffBinding::scan(
                     input,
                     embed,
+                    self.definition.alg,
                     &self.bmff,
                     &self.limits,
                 )?),

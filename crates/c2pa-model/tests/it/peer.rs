@@ -92,12 +92,24 @@ pub(crate) fn mime(ext: &str) -> &'static str {
 /// The SDK's report: state, codes of the active manifest, explanations of failures, and the
 /// full validation results (for recording as an ingredient's).
 pub(crate) fn report(asset: &Path, mime: &str, anchors: &Path) -> serde_json::Value {
+    report_with(asset, mime, anchors, None)
+}
+
+/// [`report`], with `fragment` read through the SDK's `Reader.with_fragment` when `asset` is
+/// the init segment of a fragmented MP4.
+pub(crate) fn report_with(
+    asset: &Path,
+    mime: &str,
+    anchors: &Path,
+    fragment: Option<&Path>,
+) -> serde_json::Value {
     let out = Command::new(python())
         .arg(root().join("crates/c2pa-model/tests/peers/read.py"))
         .arg(asset)
         .arg(mime)
         .arg(anchors)
         .arg(shared().join("vectors/c2pa/trust/eku.cfg"))
+        .args(fragment)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
