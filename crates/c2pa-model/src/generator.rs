@@ -34,6 +34,7 @@ mod manifest;
 pub mod merkle;
 mod riff;
 mod svg;
+mod tiff;
 
 pub use data_hash::app11_segments;
 
@@ -334,6 +335,7 @@ impl Generator<'_> {
             match format {
                 Format::Riff => Box::new(riff::RiffBinding::scan(input, embed, &self.limits)?),
                 Format::Svg => Box::new(svg::SvgBinding::scan(input, embed)?),
+                Format::Tiff => Box::new(tiff::TiffBinding::scan(input, embed, &self.limits)?),
                 Format::Jpeg | Format::Png | Format::Gif => Box::new(
                     data_hash::DataHashBinding::scan(format, input, embed, &self.limits)?,
                 ),

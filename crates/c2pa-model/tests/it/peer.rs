@@ -47,6 +47,7 @@ pub(crate) fn asset(dir: &Path, ext: &str) -> PathBuf {
             "from PIL import Image; Image.new('RGB', (48, 32), (200, 90, 30)).save({:?})",
             path.to_str().unwrap()
         ))),
+        "tif" | "dng" => tiff(&path, "RGB", false, ext == "dng"),
         "wav" => run(Command::new(python()).arg("-c").arg(format!(
             "import wave, struct\nw = wave.open({:?}, 'wb')\nw.setnchannels(1)\n\
              w.setsampwidth(2)\nw.setframerate(8000)\n\
@@ -67,6 +68,21 @@ pub(crate) fn asset(dir: &Path, ext: &str) -> PathBuf {
     path
 }
 
+/// A two-page TIFF written by Pillow: `mode` `I;16B` makes it big-endian, `big` a BigTIFF,
+/// `dng` adds a DNGVersion tag.
+pub(crate) fn tiff(path: &Path, mode: &str, big: bool, dng: bool) {
+    let info = if dng { "{50706: (1, 4, 0, 0)}" } else { "{}" };
+    let big = if big { "True" } else { "False" };
+    run(Command::new(python()).arg("-c").arg(format!(
+        "from PIL import Image\n\
+         a = Image.new({mode:?}, (30, 20), 7 if {mode:?}.startswith('I') else (200, 90, 30))\n\
+         b = Image.new({mode:?}, (8, 6), 9 if {mode:?}.startswith('I') else (1, 2, 3))\n\
+         a.save({:?}, format='TIFF', save_all=True, append_images=[b], big_tiff={big}, \
+         tiffinfo={info})",
+        path.to_str().unwrap()
+    )));
+}
+
 pub(crate) fn make_mp4(path: &Path, size: u64, extra: &[&str]) {
     run(Command::new(python())
         .arg(root().join("crates/c2pa-model/tests/peers/make_mp4.py"))
@@ -85,6 +101,8 @@ pub(crate) fn mime(ext: &str) -> &'static str {
         "wav" => "audio/wav",
         "svg" => "image/svg+xml",
         "pdf" => "application/pdf",
+        "tif" => "image/tiff",
+        "dng" => "image/x-adobe-dng",
         _ => "video/mp4",
     }
 }
