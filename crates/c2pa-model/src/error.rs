@@ -424,8 +424,8 @@ pub enum GeneratorError {
     StoreTooLarge,
     /// The generator cannot embed into this format yet.
     #[error(
-        "signing this asset format is not supported (JPEG, PNG, GIF, SVG, TIFF/DNG, WebP/WAV/AVI \
-         and ISO BMFF are)"
+        "signing this asset format is not supported (JPEG, PNG, GIF, SVG, TIFF/DNG, JPEG XL, \
+         WebP/WAV/AVI and ISO BMFF are)"
     )]
     UnsupportedFormat,
     /// The layout of the store did not reach a fixed point.

@@ -331,23 +331,22 @@ impl Generator<'_> {
         embed: bool,
     ) -> Result<Box<dyn Binding>, GeneratorError> {
         input.seek(SeekFrom::Start(0)).map_err(io)?;
-        let b: Box<dyn Binding> =
-            match format {
-                Format::Riff => Box::new(riff::RiffBinding::scan(input, embed, &self.limits)?),
-                Format::Svg => Box::new(svg::SvgBinding::scan(input, embed)?),
-                Format::Tiff => Box::new(tiff::TiffBinding::scan(input, embed, &self.limits)?),
-                Format::Jpeg | Format::Png | Format::Gif => Box::new(
-                    data_hash::DataHashBinding::scan(format, input, embed, &self.limits)?,
-                ),
-                Format::Bmff => Box::new(bmff::BmffBinding::scan(
-                    input,
-                    embed,
-                    self.definition.alg,
-                    &self.bmff,
-                    &self.limits,
-                )?),
-                _ => return Err(GeneratorError::UnsupportedFormat),
-            };
+        let b: Box<dyn Binding> = match format {
+            Format::Riff => Box::new(riff::RiffBinding::scan(input, embed, &self.limits)?),
+            Format::Svg => Box::new(svg::SvgBinding::scan(input, embed)?),
+            Format::Tiff => Box::new(tiff::TiffBinding::scan(input, embed, &self.limits)?),
+            Format::Jpeg | Format::Png | Format::Gif | Format::Jxl => Box::new(
+                data_hash::DataHashBinding::scan(format, input, embed, &self.limits)?,
+            ),
+            Format::Bmff => Box::new(bmff::BmffBinding::scan(
+                input,
+                embed,
+                self.definition.alg,
+                &self.bmff,
+                &self.limits,
+            )?),
+            _ => return Err(GeneratorError::UnsupportedFormat),
+        };
         input.seek(SeekFrom::Start(0)).map_err(io)?;
         Ok(b)
     }

@@ -1,6 +1,7 @@
 //! The data-hash hard binding (C2PA 2.2 §18.5) for the formats where the store is *inserted*
-//! at one place: JPEG (APP11 segments, §A.3.1), PNG (`caBX` chunk, §A.3.3) and GIF (`C2PA_GIF`
-//! application extension after the header, §A.3.7).
+//! at one place: JPEG (APP11 segments, §A.3.1), PNG (`caBX` chunk, §A.3.3), GIF (`C2PA_GIF`
+//! application extension after the header, §A.3.7) and JPEG XL (the store's own `jumb` box
+//! after `ftyp`, §A.3.8).
 //!
 //! The store is *inserted* at one place, so the hash over the output minus the exclusion is the
 //! hash of the input: it is computed while copying, with no second pass.
@@ -42,6 +43,7 @@ impl DataHashBinding {
             Format::Jpeg => jpeg_scan(input, limits)?,
             Format::Png => png_scan(input, limits)?,
             Format::Gif => gif_scan(input, limits)?,
+            Format::Jxl => jxl_scan(input, limits)?,
             _ => return Err(GeneratorError::UnsupportedFormat),
         };
         Ok(Self {
@@ -81,6 +83,8 @@ impl Binding for DataHashBinding {
             Format::Png => store_len
                 .checked_add(12)
                 .ok_or(GeneratorError::StoreTooLarge),
+            // The store is a `jumb` superbox: it is its own box.
+            Format::Jxl => Ok(store_len),
             // Introducer, label, block size, identifier; a length byte per 255; terminator.
             Format::Gif => Ok(store_len
                 .saturating_add(3 + container::gif::APP_ID.len())
@@ -109,6 +113,7 @@ impl Binding for DataHashBinding {
         match self.format {
             Format::Png => png_chunk(store),
             Format::Gif => Ok(gif_extension(store)),
+            Format::Jxl => Ok(store.to_vec()),
             _ => Ok(app11_segments(store)?.concat()),
         }
     }
@@ -270,6 +275,86 @@ fn gif_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, Gener
         return Err(GeneratorError::AlreadySigned);
     }
     Ok(first)
+}
+
+/// Offset after the JPEG XL container's `ftyp` box, where the store's `jumb` box goes. Refuses
+/// a bare codestream (it cannot carry a store, §A.3.8) and a file that already has a C2PA
+/// `jumb` box.
+fn jxl_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, GeneratorError> {
+    let total = r.seek(SeekFrom::End(0)).map_err(io)?;
+    r.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut sig = [0u8; 12];
+    r.read_exact(&mut sig)
+        .map_err(|_| ContainerError::NotFormat { format: "JPEG XL" })?;
+    if sig.starts_with(&[0xFF, 0x0A]) {
+        return Err(ContainerError::Unsupported {
+            format: "JPEG XL",
+            what: "a bare codestream (wrap it in the box container to carry a manifest)",
+        }
+        .into());
+    }
+    if sig != container::jxl::SIGNATURE {
+        return Err(ContainerError::NotFormat { format: "JPEG XL" }.into());
+    }
+    let mut at = 12u64;
+    let mut insert_at = None;
+    for _ in 0..limits.max_segments {
+        if at >= total {
+            return insert_at.ok_or(
+                ContainerError::Malformed {
+                    offset: 12,
+                    what: "no ftyp box",
+                }
+                .into(),
+            );
+        }
+        let mut head = [0u8; 16];
+        let first = head.get_mut(..8).ok_or(GeneratorError::StoreTooLarge)?;
+        r.read_exact(first).map_err(|e| ContainerError::io(e, at))?;
+        let [s0, s1, s2, s3, t0, t1, t2, t3, ..] = head;
+        let kind = [t0, t1, t2, t3];
+        let (size, header_len) = match u32::from_be_bytes([s0, s1, s2, s3]) {
+            0 => (total.saturating_sub(at), 8u64),
+            1 => {
+                let large = head.get_mut(8..16).ok_or(GeneratorError::StoreTooLarge)?;
+                r.read_exact(large).map_err(|e| ContainerError::io(e, at))?;
+                let [.., a, b, c, d, e, f, g, h] = head;
+                (u64::from_be_bytes([a, b, c, d, e, f, g, h]), 16)
+            }
+            n => (u64::from(n), 8),
+        };
+        if size < header_len || size > total.saturating_sub(at) {
+            return Err(ContainerError::Malformed {
+                offset: at,
+                what: "box size below its header or past the end",
+            }
+            .into());
+        }
+        if kind == *b"ftyp" && insert_at.is_none() {
+            insert_at = Some(at.saturating_add(size));
+        }
+        if kind == *b"jumb" {
+            // Enough of the superbox to read its description's label.
+            let mut peek = head
+                .get(..usize::try_from(header_len).unwrap_or(8))
+                .unwrap_or_default()
+                .to_vec();
+            let n = usize::try_from(size.saturating_sub(header_len).min(64)).unwrap_or(64);
+            let from = peek.len();
+            peek.resize(from.saturating_add(n), 0);
+            r.read_exact(peek.get_mut(from..).unwrap_or_default())
+                .map_err(|e| ContainerError::io(e, at))?;
+            if container::is_c2pa_store(&peek) {
+                return Err(GeneratorError::AlreadySigned);
+            }
+        }
+        at = at.saturating_add(size);
+        r.seek(SeekFrom::Start(at)).map_err(io)?;
+    }
+    Err(ContainerError::TooManySegments {
+        limit: limits.max_segments,
+    }
+    .into())
 }
 
 /// Wraps a store in the C2PA GIF application extension.

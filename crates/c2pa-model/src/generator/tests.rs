@@ -509,3 +509,55 @@ fn gif_riff_and_svg_embedding() {
         Err(GeneratorError::Container(ContainerError::NotFormat { .. }))
     ));
 }
+
+/// A JPEG XL box container: signature, `ftyp`, a level box, an `Exif` box and the codestream.
+fn jxl_container() -> Vec<u8> {
+    let bx = |kind: &[u8; 4], payload: &[u8]| {
+        let mut v = u32::try_from(payload.len() + 8)
+            .unwrap()
+            .to_be_bytes()
+            .to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(payload);
+        v
+    };
+    [
+        container::jxl::SIGNATURE.to_vec(),
+        bx(b"ftyp", b"jxl \0\0\0\0jxl "),
+        bx(b"jxll", &[5]),
+        bx(b"Exif", &[0, 0, 0, 0, b'I', b'I', 42, 0]),
+        bx(b"jxlc", &[0xFF, 0x0A, 1, 2, 3, 4, 5]),
+    ]
+    .concat()
+}
+
+#[test]
+fn jpeg_xl_gets_the_store_box_after_ftyp() {
+    let input = jxl_container();
+    let out = sign_and_recheck(Format::Jxl, &input);
+    // Signature (12) and ftyp (20), then the store's own jumb box, then the rest unchanged.
+    assert_eq!(&out[..32], &input[..32]);
+    assert_eq!(&out[36..40], b"jumb");
+    let store_len = usize::try_from(u32::from_be_bytes(out[32..36].try_into().unwrap())).unwrap();
+    assert_eq!(&out[32 + store_len..], &input[32..]);
+    // A bare codestream cannot carry a store; a container without ftyp is malformed.
+    assert!(matches!(
+        sign_bytes(
+            Format::Jxl,
+            &[0xFF, 0x0A, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            &ManifestDefinition::default()
+        ),
+        Err(GeneratorError::Container(
+            ContainerError::Unsupported { .. }
+        ))
+    ));
+    let mut no_ftyp = container::jxl::SIGNATURE.to_vec();
+    no_ftyp.extend_from_slice(&input[32..]);
+    assert!(matches!(
+        sign_bytes(Format::Jxl, &no_ftyp, &ManifestDefinition::default()),
+        Err(GeneratorError::Container(ContainerError::Malformed {
+            what: "no ftyp box",
+            ..
+        }))
+    ));
+}

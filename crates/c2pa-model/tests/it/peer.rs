@@ -63,9 +63,36 @@ pub(crate) fn asset(dir: &Path, ext: &str) -> PathBuf {
         )
         .unwrap(),
         "pdf" => std::fs::write(&path, minimal_pdf()).unwrap(),
+        "jxl" => std::fs::write(&path, jxl_container()).unwrap(),
         _ => make_mp4(&path, 300_000, &["--chunk", "40000"]),
     }
     path
+}
+
+/// A JPEG XL box container (signature, `ftyp`, level, `Exif`, a codestream box). Neither side
+/// decodes the codestream, so its bytes are a fixed pattern after the `FF 0A` marker.
+fn jxl_container() -> Vec<u8> {
+    let bx = |kind: &[u8], payload: &[u8]| {
+        let mut v = u32::try_from(payload.len() + 8)
+            .unwrap()
+            .to_be_bytes()
+            .to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(payload);
+        v
+    };
+    let mut code = vec![0xFF, 0x0A];
+    code.extend((0..4000u32).map(|i| u8::try_from(i * 31 % 251).unwrap()));
+    [
+        vec![
+            0, 0, 0, 0x0C, b'J', b'X', b'L', b' ', 0x0D, 0x0A, 0x87, 0x0A,
+        ],
+        bx(b"ftyp", b"jxl \0\0\0\0jxl "),
+        bx(b"jxll", &[5]),
+        bx(b"Exif", &[0, 0, 0, 0, b'I', b'I', 42, 0, 8, 0, 0, 0, 0, 0]),
+        bx(b"jxlc", &code),
+    ]
+    .concat()
 }
 
 /// A two-page TIFF written by Pillow: `mode` `I;16B` makes it big-endian, `big` a BigTIFF,
@@ -102,6 +129,7 @@ pub(crate) fn mime(ext: &str) -> &'static str {
         "svg" => "image/svg+xml",
         "pdf" => "application/pdf",
         "tif" => "image/tiff",
+        "jxl" => "image/jxl",
         "dng" => "image/x-adobe-dng",
         _ => "video/mp4",
     }

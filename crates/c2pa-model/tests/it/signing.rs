@@ -451,12 +451,12 @@ fn component_ingredients_are_placed_and_a_tampered_parent_is_reported() {
 }
 
 #[test]
-fn gif_webp_wav_and_svg_are_trusted_and_tampering_is_seen() {
+fn gif_webp_wav_svg_and_jpeg_xl_are_trusted_and_tampering_is_seen() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let pki = Pki::new("http://127.0.0.1:9/ocsp");
     let anchors = pki.write_root(d);
-    for ext in ["gif", "webp", "wav", "svg"] {
+    for ext in ["gif", "webp", "wav", "svg", "jxl"] {
         let input = asset(d, ext);
         let out = d.join(format!("signed.{ext}"));
         sign_file(&pki, &input, &out, &Options::new(Alg::EcdsaP256Sha256Fixed));

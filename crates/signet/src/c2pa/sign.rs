@@ -47,8 +47,8 @@ mod ocsp;
 /// Arguments of `signet c2pa sign`.
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
-    /// The asset to sign: JPEG, PNG, GIF, SVG, TIFF/DNG, WebP/WAV/AVI or ISO BMFF (MP4, MOV,
-    /// M4A, HEIF/HEIC, AVIF). Only read.
+    /// The asset to sign: JPEG, PNG, GIF, SVG, TIFF/DNG, JPEG XL, WebP/WAV/AVI or ISO BMFF
+    /// (MP4, MOV, M4A, HEIF/HEIC, AVIF). Only read.
     pub(crate) input: PathBuf,
     /// Where to write the signed asset (with --sidecar: the manifest store, `.c2pa`).
     pub(crate) output: PathBuf,
@@ -146,8 +146,8 @@ fn format_of(path: &Path, mime: Option<&str>) -> Result<(Format, String)> {
         None => mime_of(path)
             .with_context(|| {
                 format!(
-                    "{}: unknown file type; give --mime (JPEG, PNG, GIF, SVG, TIFF/DNG, WebP, \
-                     WAV, AVI and ISO BMFF can be signed)",
+                    "{}: unknown file type; give --mime (JPEG, PNG, GIF, SVG, TIFF/DNG, JPEG XL, \
+                     WebP, WAV, AVI and ISO BMFF can be signed)",
                     path.display()
                 )
             })?
