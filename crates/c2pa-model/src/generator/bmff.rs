@@ -19,6 +19,7 @@
 //!   are the fragments, with a `merkle` box before each `moof` ([`fragments`]).
 
 use std::io::{SeekFrom, Write};
+use std::ops::Range;
 
 use super::merkle::MerkleTree;
 use super::{Binding, COPY_BUFFER, Digests, ReadSeek, WriteSeek, io, rb, write_zeros};
@@ -109,6 +110,8 @@ pub(crate) struct BmffBinding {
     total: u64,
     mode: Mode,
     opts: BmffOptions,
+    /// Old C2PA boxes being replaced, left out of the output.
+    removed: Vec<Range<u64>>,
 }
 
 impl BmffBinding {
@@ -118,11 +121,15 @@ impl BmffBinding {
     pub(crate) fn scan(
         input: &mut dyn ReadSeek,
         embed: bool,
+        replace: bool,
         alg: HashAlg,
         opts: &BmffOptions,
         limits: &ContainerLimits,
     ) -> Result<Self, GeneratorError> {
         let found = walk_top(input, opts, limits)?;
+        if !(found.c2pa.is_empty() || replace && embed) {
+            return Err(GeneratorError::AlreadySigned);
+        }
         let mode = if !found.moofs.is_empty() {
             if !embed {
                 return Err(GeneratorError::Fragments {
@@ -161,6 +168,7 @@ impl BmffBinding {
             total: found.total,
             mode,
             opts: *opts,
+            removed: found.c2pa,
         })
     }
 
@@ -168,10 +176,14 @@ impl BmffBinding {
     fn scan_init(
         input: &mut dyn ReadSeek,
         trees: Vec<BuiltTree>,
+        replace: bool,
         opts: &BmffOptions,
         limits: &ContainerLimits,
     ) -> Result<Self, GeneratorError> {
         let found = walk_top(input, opts, limits)?;
+        if !found.c2pa.is_empty() && !replace {
+            return Err(GeneratorError::AlreadySigned);
+        }
         if !found.moofs.is_empty() {
             return Err(GeneratorError::Fragments {
                 what: "the init segment holds a moof",
@@ -183,6 +195,7 @@ impl BmffBinding {
             total: found.total,
             mode: Mode::Init(trees),
             opts: *opts,
+            removed: found.c2pa,
         })
     }
 }
@@ -195,6 +208,8 @@ struct TopLevel {
     mdats: Vec<u64>,
     /// Offset and track of each `moof`.
     moofs: Vec<(u64, u32)>,
+    /// C2PA `uuid` boxes (manifest stores and `merkle` boxes).
+    c2pa: Vec<Range<u64>>,
 }
 
 fn walk_top(
@@ -208,6 +223,7 @@ fn walk_top(
     let mut ftyp_end = None;
     let mut mdats = Vec::new();
     let mut moofs = Vec::new();
+    let mut c2pa = Vec::new();
     let mut count = 0usize;
     while let Some(h) = read_head(input, at, total.saturating_sub(at))? {
         count = count.saturating_add(1);
@@ -230,7 +246,7 @@ fn walk_top(
                     .map_err(|e| ContainerError::io(e, at))?;
                 consumed = consumed.saturating_add(16);
                 if ext == C2PA_UUID {
-                    return Err(GeneratorError::AlreadySigned);
+                    c2pa.push(at..at.saturating_add(h.size));
                 }
             }
             b"mdat" => mdats.push(h.size.saturating_sub(h.header_len)),
@@ -254,6 +270,7 @@ fn walk_top(
         ftyp_end: ftyp_end.ok_or(ContainerError::NotFormat { format: "ISO BMFF" })?,
         mdats,
         moofs,
+        c2pa,
     })
 }
 
@@ -283,13 +300,36 @@ const UUID_PREFIX: usize = 8 + 16 + 4 + 9 + 8;
 impl BmffBinding {
     /// Offset of the first `merkle` box in the output (the manifest box records it, §A.5.3),
     /// for a manifest box of `wrapped_len` bytes.
-    fn first_merkle_box(&self, wrapped_len: usize) -> u64 {
+    fn first_merkle_box(&self, wrapped_len: usize) -> Result<u64, GeneratorError> {
         match &self.mode {
-            Mode::Fragmented(f) => f.moofs.first().map_or(0, |(at, _, _)| {
-                at.saturating_add(u64::try_from(wrapped_len).unwrap_or(u64::MAX))
-            }),
-            _ => 0,
+            Mode::Fragmented(f) => match f.moofs.first() {
+                Some((at, _, _)) => self
+                    .shifts(wrapped_len)?
+                    .range(*at)
+                    .ok_or(GeneratorError::OffsetOverflow { box_type: "moof" }),
+                None => Ok(0),
+            },
+            _ => Ok(0),
         }
+    }
+
+    /// The edits for a manifest box of `wrapped_len` bytes: it after `ftyp`, a `merkle` box
+    /// before each `moof` of a fragmented file, old C2PA boxes removed.
+    fn shifts(&self, wrapped_len: usize) -> Result<Shifts, GeneratorError> {
+        let mut shifts = Shifts::default();
+        shifts.push(
+            self.ftyp_end,
+            u64::try_from(wrapped_len).map_err(|_| GeneratorError::StoreTooLarge)?,
+        )?;
+        if let Mode::Fragmented(f) = &self.mode {
+            for (at, tree, _) in &f.moofs {
+                shifts.push(*at, f.aux_len.get(*tree).copied().unwrap_or(0))?;
+            }
+        }
+        for r in &self.removed {
+            shifts.remove(r.clone())?;
+        }
+        Ok(shifts)
     }
 }
 
@@ -429,7 +469,7 @@ impl Binding for BmffBinding {
         out.extend_from_slice(&C2PA_UUID);
         out.extend_from_slice(&[0, 0, 0, 0]);
         out.extend_from_slice(b"manifest\0");
-        out.extend_from_slice(&self.first_merkle_box(total).to_be_bytes());
+        out.extend_from_slice(&self.first_merkle_box(total)?.to_be_bytes());
         out.extend_from_slice(store);
         Ok(out)
     }
@@ -443,16 +483,7 @@ impl Binding for BmffBinding {
     ) -> Result<(Digests, u64), GeneratorError> {
         let wrapped_len = self.wrapped_len(store_len)?;
         input.seek(SeekFrom::Start(0)).map_err(io)?;
-        let mut shifts = Shifts::default();
-        shifts.push(
-            self.ftyp_end,
-            u64::try_from(wrapped_len).map_err(|_| GeneratorError::StoreTooLarge)?,
-        )?;
-        if let Mode::Fragmented(f) = &self.mode {
-            for (at, tree, _) in &f.moofs {
-                shifts.push(*at, f.aux_len.get(*tree).copied().unwrap_or(0))?;
-            }
-        }
+        let shifts = self.shifts(wrapped_len)?;
         let mut buf = vec![0u8; COPY_BUFFER];
         // ftyp: excluded, copied as is; then the placeholder for the C2PA box.
         super::copy_exact(input, rb(&mut output), self.ftyp_end, &mut buf, |_| {})?;
@@ -476,6 +507,12 @@ impl Binding for BmffBinding {
         let mut at = self.ftyp_end;
         let mut mdat_index = 0usize;
         while let Some(h) = read_head(input, at, self.total.saturating_sub(at))? {
+            if self.removed.iter().any(|r| r.start == at) {
+                // An old C2PA box: left out (excluded from every hash anyway).
+                at = at.saturating_add(h.size);
+                input.seek(SeekFrom::Start(at)).map_err(io)?;
+                continue;
+            }
             if let Mode::Fragmented(f) = &self.mode
                 && let Some((moof_at, tree, _)) = f.moofs.get(next_moof)
                 && *moof_at == at

@@ -8,8 +8,11 @@
 
 use std::io::{SeekFrom, Write};
 
+use std::ops::Range;
+
 use super::{
-    Binding, COPY_BUFFER, Digests, ReadSeek, copy_exact, data_hash_assertion, io, rb, write_zeros,
+    Binding, COPY_BUFFER, Digests, ReadSeek, after_removal, copy_edited, copy_exact,
+    data_hash_assertion, existing_store, io,
 };
 use crate::assertion::NewAssertion;
 use crate::container::{self, ContainerLimits, Format};
@@ -26,29 +29,42 @@ const APP11_OVERHEAD: usize = 2 + 2 + 2 + 2 + 4;
 
 pub(crate) struct DataHashBinding {
     format: Format,
-    /// Where the store goes (`None` for a sidecar: nothing is excluded).
+    /// Where the store goes, in the input (`None` for a sidecar: nothing is excluded).
     insert_at: Option<u64>,
+    /// The container bytes of a store being replaced, left out of the output.
+    removed: Vec<Range<u64>>,
 }
 
 impl DataHashBinding {
-    /// Scans a JPEG or PNG: refuses one that already has a manifest store and finds where the
-    /// store goes.
+    /// Scans a JPEG, PNG, GIF or JPEG XL and finds where the store goes; an existing store is
+    /// refused, or with `replace` left out of the output.
     pub(crate) fn scan(
         format: Format,
         input: &mut dyn ReadSeek,
         embed: bool,
+        replace: bool,
         limits: &ContainerLimits,
     ) -> Result<Self, GeneratorError> {
+        let old = existing_store(format, input, embed, replace, limits)?;
+        let allow = old.is_some();
         let insert_at = match format {
-            Format::Jpeg => jpeg_scan(input, limits)?,
-            Format::Png => png_scan(input, limits)?,
-            Format::Gif => gif_scan(input, limits)?,
-            Format::Jxl => jxl_scan(input, limits)?,
+            Format::Jpeg => jpeg_scan(input, limits, allow)?,
+            Format::Png => png_scan(input, limits, allow)?,
+            Format::Gif => gif_scan(input, limits, allow)?,
+            Format::Jxl => jxl_scan(input, limits, allow)?,
             _ => return Err(GeneratorError::UnsupportedFormat),
         };
+        let mut removed = old.map(|o| o.ranges).unwrap_or_default();
+        removed.sort_by_key(|r| r.start);
+        // A store's segments right where the new one goes: it takes their place.
+        let insert_at = removed
+            .iter()
+            .find(|r| r.start < insert_at && insert_at < r.end)
+            .map_or(insert_at, |r| r.start);
         Ok(Self {
             format,
             insert_at: embed.then_some(insert_at),
+            removed,
         })
     }
 }
@@ -65,7 +81,10 @@ impl Binding for DataHashBinding {
         alg: HashAlg,
     ) -> Result<NewAssertion, GeneratorError> {
         let exclusion = match self.insert_at {
-            Some(start) => Some((start, self.wrapped_len(store_len)?)),
+            Some(start) => Some((
+                after_removal(start, &self.removed),
+                self.wrapped_len(store_len)?,
+            )),
             None => None,
         };
         data_hash_assertion(&digests.main, exclusion, alg)
@@ -121,7 +140,7 @@ impl Binding for DataHashBinding {
     fn stream(
         &mut self,
         input: &mut dyn ReadSeek,
-        mut output: Option<&mut dyn Write>,
+        output: Option<&mut dyn Write>,
         store_len: usize,
         alg: HashAlg,
     ) -> Result<(Digests, u64), GeneratorError> {
@@ -130,20 +149,21 @@ impl Binding for DataHashBinding {
         let mut buf = vec![0u8; COPY_BUFFER];
         let total = input.seek(SeekFrom::End(0)).map_err(io)?;
         input.seek(SeekFrom::Start(0)).map_err(io)?;
-        let at = self.insert_at.unwrap_or(0);
-        if self.insert_at.is_some() {
-            copy_exact(input, rb(&mut output), at, &mut buf, |b| hasher.update(b))?;
-            if let Some(out) = rb(&mut output) {
-                write_zeros(out, wrapped_len)?;
+        let at = match self.insert_at {
+            Some(insert_at) => copy_edited(
+                input,
+                output,
+                &self.removed,
+                insert_at,
+                wrapped_len,
+                &mut buf,
+                |b| hasher.update(b),
+            )?,
+            None => {
+                copy_exact(input, None, total, &mut buf, |b| hasher.update(b))?;
+                0
             }
-        }
-        copy_exact(
-            input,
-            output,
-            total.saturating_sub(if self.insert_at.is_some() { at } else { 0 }),
-            &mut buf,
-            |b| hasher.update(b),
-        )?;
+        };
         Ok((
             Digests {
                 main: hasher.finalize(),
@@ -157,7 +177,11 @@ impl Binding for DataHashBinding {
 /// Offset after SOI and any leading APP0 (JFIF) / APP1 (Exif, XMP) segments, where the store
 /// goes. Walks the marker segments up to the first SOS (seeking past their payloads) and
 /// refuses a JPEG that already carries a C2PA Manifest Store in APP11.
-fn jpeg_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, GeneratorError> {
+fn jpeg_scan(
+    r: &mut dyn ReadSeek,
+    limits: &ContainerLimits,
+    allow_store: bool,
+) -> Result<u64, GeneratorError> {
     let mut soi = [0u8; 2];
     r.read_exact(&mut soi)
         .map_err(|_| ContainerError::NotFormat { format: "JPEG" })?;
@@ -202,7 +226,7 @@ fn jpeg_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, Gene
                 && first.get(4..8) == Some([0, 0, 0, 1].as_slice())
                 && data.get(4..8) == Some(b"jumb".as_slice())
                 && data.get(16..32) == Some(crate::store::uuid::STORE.as_slice());
-            if is_store {
+            if is_store && !allow_store {
                 return Err(GeneratorError::AlreadySigned);
             }
             r.seek(SeekFrom::Current(
@@ -223,7 +247,11 @@ fn jpeg_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, Gene
 
 /// Offset after the PNG signature and IHDR (C2PA 2.2 §A.3.3 puts `caBX` before IDAT). Walks
 /// every chunk header (seeking past the data) and refuses a PNG with a `caBX` chunk.
-fn png_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, GeneratorError> {
+fn png_scan(
+    r: &mut dyn ReadSeek,
+    limits: &ContainerLimits,
+    allow_store: bool,
+) -> Result<u64, GeneratorError> {
     let mut sig = [0u8; 8];
     r.read_exact(&mut sig)
         .map_err(|_| ContainerError::NotFormat { format: "PNG" })?;
@@ -242,7 +270,7 @@ fn png_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, Gener
         if at == 8 && kind != *b"IHDR" {
             return Err(ContainerError::NotFormat { format: "PNG" }.into());
         }
-        if kind == container::png::CHUNK_TYPE {
+        if kind == container::png::CHUNK_TYPE && !allow_store {
             return Err(GeneratorError::AlreadySigned);
         }
         let end = at.saturating_add(12).saturating_add(u64::from(len));
@@ -265,13 +293,17 @@ fn png_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, Gener
 /// Offset after the GIF header, Logical Screen Descriptor and Global Color Table (§A.3.7:
 /// after the header, before the first image). Walks every block and refuses a GIF that already
 /// has a C2PA extension.
-fn gif_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, GeneratorError> {
+fn gif_scan(
+    r: &mut dyn ReadSeek,
+    limits: &ContainerLimits,
+    allow_store: bool,
+) -> Result<u64, GeneratorError> {
     let mut signed = false;
     let first = container::gif::walk(r, limits, |_, _, _| {
         signed = true;
         Ok(())
     })?;
-    if signed {
+    if signed && !allow_store {
         return Err(GeneratorError::AlreadySigned);
     }
     Ok(first)
@@ -280,7 +312,11 @@ fn gif_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, Gener
 /// Offset after the JPEG XL container's `ftyp` box, where the store's `jumb` box goes. Refuses
 /// a bare codestream (it cannot carry a store, §A.3.8) and a file that already has a C2PA
 /// `jumb` box.
-fn jxl_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, GeneratorError> {
+fn jxl_scan(
+    r: &mut dyn ReadSeek,
+    limits: &ContainerLimits,
+    allow_store: bool,
+) -> Result<u64, GeneratorError> {
     let total = r.seek(SeekFrom::End(0)).map_err(io)?;
     r.seek(SeekFrom::Start(0)).map_err(io)?;
     let mut sig = [0u8; 12];
@@ -344,7 +380,7 @@ fn jxl_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, Gener
             peek.resize(from.saturating_add(n), 0);
             r.read_exact(peek.get_mut(from..).unwrap_or_default())
                 .map_err(|e| ContainerError::io(e, at))?;
-            if container::is_c2pa_store(&peek) {
+            if container::is_c2pa_store(&peek) && !allow_store {
                 return Err(GeneratorError::AlreadySigned);
             }
         }

@@ -5,6 +5,11 @@
 //!
 //! The hash covers the output — the patched pointer, the word-alignment pad and the new IFD
 //! included — except the store's bytes.
+//!
+//! Replacing a store: an IFD holding only the C2PA tag is unlinked (and cut off when it and its
+//! store end the file, as this generator writes them); an IFD with other tags too (the reference
+//! SDK rewrites IFD 0 with the tag) is rewritten in place without the entry. The old store's
+//! bytes left in the file are zeroed.
 
 use std::io::{SeekFrom, Write};
 
@@ -20,33 +25,123 @@ use crate::store::HashAlg;
 pub(crate) struct TiffBinding {
     embed: bool,
     kind: TiffKind,
-    /// The input's length.
+    /// The input bytes kept: everything before this offset.
     total: u64,
-    /// Where the last IFD's next-IFD offset is.
-    next_at: u64,
+    /// Byte ranges of the input overwritten in the output (sorted, disjoint): the pointer to the
+    /// new IFD, and what replacing an old store changes.
+    patches: Vec<(u64, Vec<u8>)>,
 }
 
 impl TiffBinding {
-    /// Walks the IFD chain: refuses a file that already has a C2PA tag.
+    /// Walks the IFD chain and plans the edits; an existing C2PA tag is refused, or with
+    /// `replace` removed.
     pub(crate) fn scan(
         input: &mut dyn ReadSeek,
         embed: bool,
+        replace: bool,
         limits: &ContainerLimits,
     ) -> Result<Self, GeneratorError> {
         let layout = tiff::layout(&mut *input, limits)?;
-        if layout.ifds.iter().any(|i| i.c2pa.is_some()) {
+        let k = layout.kind;
+        let w = k.offset_len();
+        let old = layout.ifds.iter().position(|i| i.c2pa.is_some());
+        if old.is_some() && !(replace && embed) {
             return Err(GeneratorError::AlreadySigned);
         }
-        let last = layout
-            .ifds
-            .last()
-            .ok_or(GeneratorError::LayoutDidNotConverge)?;
-        Ok(Self {
+        if layout.ifds.iter().filter(|i| i.c2pa.is_some()).count() > 1 {
+            return Err(crate::error::ContainerError::MultipleStores.into());
+        }
+        let mut b = Self {
             embed,
-            kind: layout.kind,
+            kind: k,
             total: layout.len,
-            next_at: last.next_at,
-        })
+            patches: Vec::new(),
+        };
+        let ifds = &layout.ifds;
+        let Some(i) = old else {
+            let last = ifds.last().ok_or(GeneratorError::LayoutDidNotConverge)?;
+            let at = b.fits(b.ifd_at())?;
+            b.patches.push((last.next_at, k.put(at, w)));
+            return Ok(b);
+        };
+        let (Some(ifd), Some((_, count, value))) = (ifds.get(i), ifds.get(i).and_then(|f| f.c2pa))
+        else {
+            return Err(GeneratorError::LayoutDidNotConverge);
+        };
+        let is_last = i.saturating_add(1) == ifds.len();
+        let next_of_old = ifds.get(i.saturating_add(1)).map_or(0, |n| n.offset);
+        let store_end = value.saturating_add(count);
+        if ifd.entries == 1 {
+            let Some(prev) = i.checked_sub(1).and_then(|p| ifds.get(p)) else {
+                return Err(crate::error::ContainerError::Malformed {
+                    offset: ifd.offset,
+                    what: "IFD 0 holds only the C2PA tag",
+                }
+                .into());
+            };
+            let own_len = b.ifd_len();
+            if is_last && value == ifd.offset.saturating_add(own_len) && store_end == layout.len {
+                // This generator's layout: cut the IFD and its store off; the new ones go there.
+                b.total = ifd.offset;
+            } else {
+                b.patches
+                    .push((value, vec![0; usize::try_from(count).unwrap_or(0)]));
+            }
+            let new_at = b.fits(b.ifd_at())?;
+            if is_last {
+                b.patches.push((prev.next_at, k.put(new_at, w)));
+            } else {
+                b.patches.push((prev.next_at, k.put(next_of_old, w)));
+                let last = ifds.last().ok_or(GeneratorError::LayoutDidNotConverge)?;
+                b.patches.push((last.next_at, k.put(new_at, w)));
+            }
+        } else {
+            // Rewrite the IFD without the C2PA entry; the freed entry becomes zeros after the
+            // next-IFD offset.
+            let new_at = b.fits(b.ifd_at())?;
+            let len = ifd
+                .next_at
+                .saturating_add(u64::try_from(w).unwrap_or(8))
+                .saturating_sub(ifd.offset);
+            let mut bytes =
+                vec![0u8; usize::try_from(len).map_err(|_| GeneratorError::StoreTooLarge)?];
+            input.seek(SeekFrom::Start(ifd.offset)).map_err(io)?;
+            input.read_exact(&mut bytes).map_err(io)?;
+            let mut out = k.put(ifd.entries.saturating_sub(1), k.count_len());
+            for e in bytes
+                .get(k.count_len()..bytes.len().saturating_sub(w))
+                .unwrap_or_default()
+                .chunks_exact(k.entry_len())
+            {
+                if k.uint(e.get(..2).unwrap_or_default()) != u64::from(C2PA_TAG) {
+                    out.extend_from_slice(e);
+                }
+            }
+            out.extend(k.put(if is_last { new_at } else { next_of_old }, w));
+            out.resize(bytes.len(), 0);
+            b.patches.push((ifd.offset, out));
+            if value >= ifd.offset.saturating_add(len) || store_end <= ifd.offset {
+                b.patches
+                    .push((value, vec![0; usize::try_from(count).unwrap_or(0)]));
+            }
+            if !is_last {
+                let last = ifds.last().ok_or(GeneratorError::LayoutDidNotConverge)?;
+                b.patches.push((last.next_at, k.put(new_at, w)));
+            }
+        }
+        b.patches.retain(|(at, _)| *at < b.total);
+        b.patches.sort_by_key(|(at, _)| *at);
+        if b.patches.windows(2).any(|p| match p {
+            [(a, x), (c, _)] => a.saturating_add(u64::try_from(x.len()).unwrap_or(0)) > *c,
+            _ => false,
+        }) {
+            return Err(crate::error::ContainerError::Malformed {
+                offset: ifd.offset,
+                what: "the C2PA tag's data overlaps an IFD",
+            }
+            .into());
+        }
+        Ok(b)
     }
 
     /// Where the new IFD goes (word-aligned after the input).
@@ -133,7 +228,9 @@ impl Binding for TiffBinding {
         let mut buf = vec![0u8; COPY_BUFFER];
         input.seek(SeekFrom::Start(0)).map_err(io)?;
         if !self.embed {
-            copy_exact(input, None, self.total, &mut buf, |b| hasher.update(b))?;
+            let total = input.seek(SeekFrom::End(0)).map_err(io)?;
+            input.seek(SeekFrom::Start(0)).map_err(io)?;
+            copy_exact(input, None, total, &mut buf, |b| hasher.update(b))?;
             return Ok((
                 Digests {
                     main: hasher.finalize(),
@@ -142,23 +239,30 @@ impl Binding for TiffBinding {
                 0,
             ));
         }
-        let w = u64::try_from(self.kind.offset_len()).unwrap_or(8);
-        // Up to the last IFD's next-IFD offset, then that offset pointing at the new IFD.
-        copy_exact(input, rb(&mut output), self.next_at, &mut buf, |b| {
-            hasher.update(b)
-        })?;
-        let pointer = self
-            .kind
-            .put(self.fits(self.ifd_at())?, self.kind.offset_len());
-        hasher.update(&pointer);
-        if let Some(out) = rb(&mut output) {
-            out.write_all(&pointer).map_err(io)?;
+        // The kept input with its patches.
+        let mut at = 0u64;
+        for (p, bytes) in &self.patches {
+            copy_exact(
+                input,
+                rb(&mut output),
+                p.saturating_sub(at),
+                &mut buf,
+                |b| hasher.update(b),
+            )?;
+            hasher.update(bytes);
+            if let Some(out) = rb(&mut output) {
+                out.write_all(bytes).map_err(io)?;
+            }
+            at = p.saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
+            input.seek(SeekFrom::Start(at)).map_err(io)?;
         }
-        input
-            .seek(SeekFrom::Start(self.next_at.saturating_add(w)))
-            .map_err(io)?;
-        let rest = self.total.saturating_sub(self.next_at.saturating_add(w));
-        copy_exact(input, rb(&mut output), rest, &mut buf, |b| hasher.update(b))?;
+        copy_exact(
+            input,
+            rb(&mut output),
+            self.total.saturating_sub(at),
+            &mut buf,
+            |b| hasher.update(b),
+        )?;
         // The alignment pad and the new IFD (hashed), then the store's place (excluded).
         let mut tail = vec![0u8; usize::try_from(self.total & 1).unwrap_or(0)];
         tail.extend(self.ifd(store_len)?);

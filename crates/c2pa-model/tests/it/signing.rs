@@ -28,6 +28,7 @@ struct Options<'a> {
     ocsp: bool,
     bmff: BmffOptions,
     def: ManifestDefinition,
+    replace: bool,
 }
 
 impl Options<'_> {
@@ -38,6 +39,7 @@ impl Options<'_> {
             ocsp: false,
             bmff: BmffOptions::default(),
             def: ManifestDefinition::default(),
+            replace: false,
         }
     }
 }
@@ -71,6 +73,7 @@ fn sign_file(pki: &Pki, input: &Path, out: &Path, opts: &Options<'_>) -> Issued 
     let rng: &dyn SecureRandom = &system_rng;
     let mut generator = Generator::new(&opts.def, &sign, rng);
     generator.bmff = opts.bmff;
+    generator.replace = opts.replace;
     let ext = out.extension().unwrap().to_str().unwrap();
     let mut output = std::fs::OpenOptions::new()
         .read(true)
@@ -515,6 +518,78 @@ fn tiff_and_dng_in_both_byte_orders_and_bigtiff_are_trusted() {
             codes(&json, "failure").contains(&"assertion.dataHash.mismatch".to_owned()),
             "{name} tampered: {json}"
         );
+    }
+}
+
+/// Adding a manifest to a signed asset: its store is replaced by one holding the old manifests
+/// and a new active manifest whose parent ingredient is the asset as it was (C2PA 2.2 §10.3.2).
+/// Assets first signed by Signet and by the reference SDK, in every format Signet signs; the SDK
+/// must find one store, the ingredient's manifest validated, and report the result Trusted.
+#[test]
+fn signed_assets_get_a_new_manifest_with_the_old_store_as_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    let leaf = pki.leaf(Alg::EcdsaP256Sha256Fixed);
+    let chain_pem = d.join("chain.pem");
+    std::fs::write(
+        &chain_pem,
+        [
+            crate::pki::pem("CERTIFICATE", &leaf.der()),
+            crate::pki::pem("CERTIFICATE", &pki.claim_ca.der()),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let key_pem = d.join("key.pem");
+    std::fs::write(&key_pem, crate::pki::pem("PRIVATE KEY", &leaf.key.pkcs8)).unwrap();
+    for ext in ["jpg", "png", "mp4", "tif", "webp", "gif", "jxl"] {
+        let input = asset(d, ext);
+        for writer in ["signet", "sdk"] {
+            let first = d.join(format!("{writer}-first.{ext}"));
+            if writer == "sdk" {
+                crate::peer::sdk_sign(&input, &first, mime(ext), &chain_pem, &key_pem, "es256");
+            } else {
+                sign_file(
+                    &pki,
+                    &input,
+                    &first,
+                    &Options::new(Alg::EcdsaP256Sha256Fixed),
+                );
+            }
+            let first_json = report(&first, mime(ext), &anchors);
+            // (The SDK's own BMFF hashes exclude more than the mandatory boxes.)
+            assert_eq!(
+                first_json["validation_state"], "Trusted",
+                "{writer} first {ext}: {first_json}"
+            );
+            let mut parent = IngredientInput::new(Relationship::ParentOf);
+            parent.title = Some(format!("first.{ext}"));
+            parent.format = Some(mime(ext).to_owned());
+            parent.store = Some(store_of(&first));
+            parent.validation_results = Some(validation_results(&first_json));
+            let mut opts = Options::new(Alg::Ed25519);
+            opts.replace = true;
+            opts.def.ingredients = vec![parent];
+            let out = d.join(format!("{writer}-second.{ext}"));
+            sign_file(&pki, &first, &out, &opts);
+            let store = store_of(&out);
+            assert_eq!(store.manifests().count(), 2, "{writer} {ext}");
+            let json = report(&out, mime(ext), &anchors);
+            assert_trusted(&json, ext, &[], &format!("{writer} second {ext}"));
+            assert_eq!(
+                json["ingredient_deltas"]["failure"],
+                serde_json::json!([]),
+                "{writer} second {ext}: {json}"
+            );
+            assert!(
+                json["ingredient_deltas"]["success"]
+                    .to_string()
+                    .contains("ingredient.manifest.validated"),
+                "{writer} second {ext}: {json}"
+            );
+        }
     }
 }
 

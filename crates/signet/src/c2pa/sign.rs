@@ -6,6 +6,8 @@
 //! 2. The manifest says what `--manifest` says; `--parent` (and manifest `ingredients`) are
 //!    read, validated with `signet-c2pa-validate` against `--trust-anchors`, and recorded with
 //!    their manifest store and validation results (ingredient v3, `c2pa.opened`/`c2pa.placed`).
+//!    An IN that already carries a manifest store is its own parent: the output's store holds
+//!    the old manifests and the new active one, in place of the old store.
 //! 3. `--tsa` time-stamps the signature over HTTP (RFC 3161); `--ocsp-staple` staples OCSP
 //!    responses for the signer and intermediates from the responders their AIA names.
 //! 4. The output is written to a temporary file next to OUT, synced, and renamed over OUT: a
@@ -63,7 +65,8 @@ pub(crate) struct SignArgs {
     #[arg(long, value_name = "MANIFEST.json")]
     pub(crate) manifest: Option<PathBuf>,
     /// The asset this one was derived from: recorded as a parentOf ingredient, with its
-    /// manifest store (if any) and its validation results, and a c2pa.opened action.
+    /// manifest store (if any) and its validation results, and a c2pa.opened action. When IN
+    /// already carries a manifest store, IN is the parent (and its store is replaced).
     #[arg(long)]
     pub(crate) parent: Option<PathBuf>,
     /// An RFC 3161 time-stamping authority (http:// URL) to time-stamp the signature.
@@ -553,8 +556,31 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
             .map(|n| n.to_string_lossy().into_owned()),
         ..ManifestDefinition::default()
     };
+    // An input that already carries a store gets a new manifest on top: its store is replaced
+    // by one holding the old manifests, and the input as it was is the parent ingredient.
+    let has_store = {
+        let mut f = std::fs::File::open(&args.input)
+            .with_context(|| format!("opening {}", args.input.display()))?;
+        container::locate_seekable(format, &mut f, &ContainerLimits::default())
+            .with_context(|| format!("reading {}", args.input.display()))?
+            .is_some()
+    };
+    let parent_path = match (&args.parent, has_store) {
+        (_, true) if args.sidecar => bail!(
+            "{} already carries a manifest store; a sidecar would leave it in place — sign \
+             without --sidecar to add a manifest to it",
+            args.input.display()
+        ),
+        (Some(p), true) if !same_file(p, &args.input) => bail!(
+            "{} already carries a manifest store, so it is the parent ingredient of the new \
+             manifest; omit --parent",
+            args.input.display()
+        ),
+        (_, true) => Some(args.input.clone()),
+        (p, false) => p.clone(),
+    };
     let mut files = Vec::new();
-    if let Some(parent) = &args.parent {
+    if let Some(parent) = &parent_path {
         files.push(definition::IngredientFile {
             path: parent.clone(),
             relationship: Relationship::ParentOf,
@@ -583,7 +609,7 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
         let parent = def
             .ingredients
             .first_mut()
-            .filter(|_| args.parent.is_some())
+            .filter(|_| parent_path.is_some())
             .context("--redact applies to --parent's manifest store; give --parent")?;
         redact_parent(parent, &args.redact)?;
     }
@@ -608,7 +634,8 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
         ocsp_vals: &ocsp_vals,
     };
     let rng = SystemRng::new();
-    let generator = Generator::new(&def, &sign, &rng);
+    let mut generator = Generator::new(&def, &sign, &rng);
+    generator.replace = has_store;
     let mut input = std::fs::File::open(&args.input)
         .with_context(|| format!("opening {}", args.input.display()))?;
     let mut signed = None;
@@ -646,10 +673,13 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
         } else {
             format!(", {} OCSP response(s) stapled", ocsp_vals.len())
         },
-        if def.ingredients.is_empty() {
-            String::new()
-        } else {
-            format!(", {} ingredient(s)", def.ingredients.len())
+        match (def.ingredients.len(), has_store) {
+            (_, true) => format!(
+                ", {} ingredient(s), the input's manifest store replaced",
+                def.ingredients.len()
+            ),
+            (0, false) => String::new(),
+            (n, false) => format!(", {n} ingredient(s)"),
         },
     ))
 }

@@ -256,6 +256,8 @@ struct FragmentScan {
     total: u64,
     moof_at: u64,
     track: u32,
+    /// An old `merkle` box (replacing), left out of the output.
+    old: Option<(u64, u64)>,
 }
 
 /// A fragmented MP4 split across files (an init segment and fragment files, C2PA 2.2
@@ -273,6 +275,7 @@ pub struct SplitFragments {
     alg: HashAlg,
     opts: BmffOptions,
     limits: ContainerLimits,
+    replace: bool,
     scans: Vec<FragmentScan>,
     plan: Option<Plan>,
     leaves: Vec<Option<Vec<u8>>>,
@@ -286,11 +289,18 @@ impl SplitFragments {
             alg,
             opts,
             limits,
+            replace: false,
             scans: Vec::new(),
             plan: None,
             leaves: Vec::new(),
             trees: None,
         }
+    }
+
+    /// Replace the `merkle` boxes fragments already carry (from an earlier signing) instead of
+    /// refusing them; set before [`SplitFragments::add`].
+    pub fn set_replace(&mut self, replace: bool) {
+        self.replace = replace;
     }
 
     /// Number of fragments added.
@@ -320,6 +330,7 @@ impl SplitFragments {
         input.seek(SeekFrom::Start(0)).map_err(io)?;
         let mut at = 0u64;
         let mut found: Option<(u64, u32)> = None;
+        let mut old: Option<(u64, u64)> = None;
         let mut count = 0usize;
         while let Some(h) = read_head(input, at, total.saturating_sub(at))? {
             count = count.saturating_add(1);
@@ -350,7 +361,10 @@ impl SplitFragments {
                         .map_err(|e| ContainerError::io(e, at))?;
                     consumed = consumed.saturating_add(16);
                     if ext == C2PA_UUID {
-                        return Err(GeneratorError::AlreadySigned);
+                        if !self.replace || old.is_some() {
+                            return Err(GeneratorError::AlreadySigned);
+                        }
+                        old = Some((at, h.size));
                     }
                 }
                 _ => {}
@@ -368,6 +382,7 @@ impl SplitFragments {
             total,
             moof_at,
             track,
+            old,
         });
         self.leaves.push(None);
         Ok(self.scans.len().saturating_sub(1))
@@ -428,6 +443,9 @@ impl SplitFragments {
         let aux_len = shape.exact_len(location, self.alg)?;
         let mut shifts = Shifts::default();
         shifts.push(scan.moof_at, aux_len)?;
+        if let Some((at, size)) = scan.old {
+            shifts.remove(at..at.saturating_add(size))?;
+        }
         let mut rewriter = Rewriter {
             shifts,
             max_box: self.opts.max_rewrite_box,
@@ -436,6 +454,11 @@ impl SplitFragments {
         let mut leaf = self.alg.hasher();
         let mut at = 0u64;
         while let Some(h) = read_head(input, at, scan.total.saturating_sub(at))? {
+            if scan.old.is_some_and(|(o, _)| o == at) {
+                at = at.saturating_add(h.size);
+                input.seek(SeekFrom::Start(at)).map_err(io)?;
+                continue;
+            }
             if at == scan.moof_at {
                 write_zeros(output, usize::try_from(aux_len).unwrap_or(usize::MAX))?;
             }
@@ -495,8 +518,12 @@ impl SplitFragments {
             .and_then(|t| t.get(tree_index))
             .ok_or(GeneratorError::LayoutDidNotConverge)?;
         let len = shape.exact_len(location, self.alg)?;
+        let removed_before = scan
+            .old
+            .filter(|(o, _)| *o < scan.moof_at)
+            .map_or(0, |(_, size)| size);
         Ok((
-            scan.moof_at,
+            scan.moof_at.saturating_sub(removed_before),
             shape.merkle_box(location, tree, len, self.alg)?,
         ))
     }
@@ -573,7 +600,8 @@ impl Generator<'_> {
         }
         let rows = fragments.rows()?;
         init.seek(SeekFrom::Start(0)).map_err(io)?;
-        let mut binding = super::BmffBinding::scan_init(init, rows, &self.bmff, &self.limits)?;
+        let mut binding =
+            super::BmffBinding::scan_init(init, rows, self.replace, &self.bmff, &self.limits)?;
         init.seek(SeekFrom::Start(0)).map_err(io)?;
         self.embed_with(&mut binding, init, output)
     }
@@ -591,6 +619,7 @@ impl Generator<'_> {
         W: Write + std::io::Seek,
     {
         let mut split = SplitFragments::new(self.definition.alg, self.bmff, self.limits);
+        split.set_replace(self.replace);
         for (input, _) in fragments.iter_mut() {
             split.add(&mut **input)?;
         }

@@ -5,7 +5,8 @@
 //! `moof` of a fragmented file). A pointer to a byte moves by every insertion at or before that
 //! byte ([`Shifts::byte`]: `stco`, `co64`, `saio`, `iloc`, `tfhd`, `tfra`); the start of a range
 //! moves by the insertions strictly before it ([`Shifts::range`]: `sidx` references, so a box
-//! inserted before a `moof` belongs to the subsegment it starts).
+//! inserted before a `moof` belongs to the subsegment it starts). Both move back by the old C2PA
+//! boxes removed before them (replacing a store).
 
 use std::io::{Read, Write};
 
@@ -15,12 +16,25 @@ use crate::store::{HashAlg, Hasher};
 
 use super::Tree;
 
-/// Boxes inserted into the output: (input offset the box goes before, its size), sorted.
+/// Boxes inserted into the output — (input offset the box goes before, its size) — and input
+/// ranges left out of it (an old C2PA box being replaced), each sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Shifts {
     points: Vec<u64>,
     /// `cumulative[i]`: total size of insertions `0..=i`.
     cumulative: Vec<u64>,
+    /// Ends of the removed ranges.
+    removal_ends: Vec<u64>,
+    /// `removed[i]`: total size of removals `0..=i`.
+    removed: Vec<u64>,
+}
+
+/// The running total `sums` after its first `n` entries.
+fn total_before(sums: &[u64], n: usize) -> u64 {
+    n.checked_sub(1)
+        .and_then(|i| sums.get(i))
+        .copied()
+        .unwrap_or(0)
 }
 
 impl Shifts {
@@ -41,22 +55,41 @@ impl Shifts {
         Ok(())
     }
 
-    fn moved(&self, n: usize) -> u64 {
-        n.checked_sub(1)
-            .and_then(|i| self.cumulative.get(i))
+    /// Adds a removed range; ranges must come in increasing order.
+    pub(super) fn remove(&mut self, range: core::ops::Range<u64>) -> Result<(), GeneratorError> {
+        if self.removal_ends.last().is_some_and(|e| *e > range.start) {
+            return Err(GeneratorError::LayoutDidNotConverge);
+        }
+        let total = self
+            .removed
+            .last()
             .copied()
             .unwrap_or(0)
+            .checked_add(range.end.saturating_sub(range.start))
+            .ok_or(GeneratorError::StoreTooLarge)?;
+        self.removal_ends.push(range.end);
+        self.removed.push(total);
+        Ok(())
+    }
+
+    fn moved(&self, inserted_before: usize, v: u64) -> Option<u64> {
+        let gone = total_before(
+            &self.removed,
+            self.removal_ends.partition_point(|e| *e <= v),
+        );
+        v.checked_add(total_before(&self.cumulative, inserted_before))?
+            .checked_sub(gone)
     }
 
     /// Where the byte at input offset `v` is in the output.
     pub(super) fn byte(&self, v: u64) -> Option<u64> {
-        v.checked_add(self.moved(self.points.partition_point(|p| *p <= v)))
+        self.moved(self.points.partition_point(|p| *p <= v), v)
     }
 
     /// Where a range starting (or ending, exclusive) at input offset `v` starts in the output: a
     /// box inserted at `v` belongs to the range starting there.
     pub(super) fn range(&self, v: u64) -> Option<u64> {
-        v.checked_add(self.moved(self.points.partition_point(|p| *p < v)))
+        self.moved(self.points.partition_point(|p| *p < v), v)
     }
 }
 

@@ -87,6 +87,28 @@ pub(super) fn sign(
     Ok((out.into_inner(), signed))
 }
 
+/// Signs `input` replacing any store it has.
+pub(super) fn resign(
+    input: &[u8],
+    opts_bmff: BmffOptions,
+) -> Result<(Vec<u8>, Signed), GeneratorError> {
+    let signer = es256();
+    let chain = vec![vec![0x30, 0x00]];
+    let opts = SignOptions {
+        signer: &signer,
+        chain: &chain,
+        timestamper: None,
+        ocsp_vals: &[],
+    };
+    let def = ManifestDefinition::default();
+    let mut g = Generator::new(&def, &opts, &CountingRng);
+    g.bmff = opts_bmff;
+    g.replace = true;
+    let mut out = Cursor::new(Vec::new());
+    let signed = g.embed(Format::Bmff, &mut Cursor::new(input), &mut out)?;
+    Ok((out.into_inner(), signed))
+}
+
 /// Top-level boxes of a file: (offset, type, size).
 pub(super) fn top(file: &[u8]) -> Vec<(usize, [u8; 4], usize)> {
     let mut out = Vec::new();
@@ -384,4 +406,41 @@ fn refusals() {
         sign(&near, BmffOptions::default()).unwrap_err(),
         GeneratorError::OffsetOverflow { box_type: "stco" }
     );
+}
+
+#[test]
+fn replacing_keeps_offsets_right_and_one_store() {
+    let payload: Vec<u8> = (0..20_000u32)
+        .map(|i| u8::try_from(i % 241).unwrap())
+        .collect();
+    let input = mp4(&payload, 4, false);
+    let (first, _) = sign(&input, BmffOptions::default()).unwrap();
+    let (second, signed) = resign(&first, BmffOptions::default()).unwrap();
+    let kinds: Vec<_> = top(&second).iter().map(|b| b.1).collect();
+    assert_eq!(kinds, [*b"ftyp", *b"uuid", *b"moov", *b"mdat"]);
+    let store = stored(&second);
+    assert_eq!(store.as_bytes(), signed.store.as_slice());
+    assert_eq!(
+        bmff_hash(&store).hash.unwrap(),
+        independent_hash(&second, false)
+    );
+    // Every chunk offset points at the same media bytes as in the input.
+    let t_in = input.windows(4).position(|w| w == b"stco").unwrap();
+    let t_out = second.windows(4).position(|w| w == b"stco").unwrap();
+    for i in 0..4 {
+        let a = usize::try_from(u32_at(&input, t_in + 12 + i * 4)).unwrap();
+        let b = usize::try_from(u32_at(&second, t_out + 12 + i * 4)).unwrap();
+        assert_eq!(&second[b..b + 64], &input[a..a + 64]);
+    }
+    // Removing the uuid box gives back the input.
+    let (at, _, size) = top(&second)[1];
+    let mut stripped = second.clone();
+    stripped.drain(at..at + size);
+    let t = stripped.windows(4).position(|w| w == b"stco").unwrap();
+    for i in 0..4 {
+        let shifted = u32_at(&stripped, t + 12 + i * 4) - u64::try_from(size).unwrap();
+        stripped[t + 12 + i * 4..t + 16 + i * 4]
+            .copy_from_slice(&u32::try_from(shifted).unwrap().to_be_bytes());
+    }
+    assert_eq!(stripped, input);
 }

@@ -9,7 +9,7 @@ use crate::assertion::Assertion;
 use crate::container::tiff::tests::{KINDS, build};
 use crate::container::{self, Format};
 use crate::generator::ManifestDefinition;
-use crate::generator::tests::sign_bytes;
+use crate::generator::tests::{resign_bytes, sign_bytes};
 use crate::jumbf::Limits;
 use crate::store::ManifestStore;
 
@@ -78,4 +78,65 @@ fn signed_files_and_garbage_are_refused() {
         ),
         Err(GeneratorError::Container(_))
     ));
+}
+
+/// The data hash of a signed TIFF, checked over everything but the store.
+fn recheck(out: &[u8]) -> (u64, u64) {
+    let limits = ContainerLimits::default();
+    let found = container::locate_seekable(Format::Tiff, Cursor::new(out), &limits)
+        .unwrap()
+        .unwrap();
+    let store = ManifestStore::from_bytes(found.store, &Limits::default()).unwrap();
+    let m = store.active_manifest().unwrap();
+    let Assertion::DataHash(d) = m.assertion("c2pa.hash.data").unwrap().decode().unwrap() else {
+        panic!("no data hash");
+    };
+    let d = d.into_value();
+    let (at, len) = (d.exclusions[0].start, d.exclusions[0].length);
+    let mut hashed = out[..usize::try_from(at).unwrap()].to_vec();
+    hashed.extend_from_slice(&out[usize::try_from(at + len).unwrap()..]);
+    assert_eq!(d.hash, HashAlg::Sha256.digest(&hashed));
+    (at, len)
+}
+
+#[test]
+fn replacing_cuts_our_own_ifd_and_rewrites_a_shared_one() {
+    let limits = ContainerLimits::default();
+    for kind in KINDS {
+        // This generator's layout: the old IFD and store are cut off, the new ones take their
+        // place.
+        let input = build(kind, 2, 25, &[]);
+        let (first, _) = sign_bytes(Format::Tiff, &input, &ManifestDefinition::default()).unwrap();
+        let (second, _) = resign_bytes(Format::Tiff, &first).unwrap();
+        assert_eq!(second.len(), first.len(), "{kind:?}");
+        let l = tiff::layout(&mut Cursor::new(&second), &limits).unwrap();
+        assert_eq!(l.ifds.len(), 3);
+        assert_eq!(l.ifds.iter().filter(|i| i.c2pa.is_some()).count(), 1);
+        recheck(&second);
+
+        // The tag among IFD 0's other tags (as the reference SDK writes it): IFD 0 is rewritten
+        // without it and the old data zeroed.
+        let old = vec![0x5Au8; 64];
+        let shared_one = build(
+            kind,
+            1,
+            16,
+            &[(
+                C2PA_TAG,
+                UNDEFINED,
+                u64::try_from(old.len()).unwrap(),
+                old.clone(),
+            )],
+        );
+        let (out, _) = resign_bytes(Format::Tiff, &shared_one).unwrap();
+        let l = tiff::layout(&mut Cursor::new(&out), &limits).unwrap();
+        assert_eq!(l.ifds.len(), 2, "{kind:?}");
+        assert_eq!((l.ifds[0].entries, l.ifds[0].c2pa), (5, None));
+        assert!(l.ifds[1].c2pa.is_some());
+        assert!(
+            !out.windows(old.len()).any(|w| w == old.as_slice()),
+            "old data zeroed"
+        );
+        recheck(&out);
+    }
 }

@@ -640,6 +640,54 @@ fn dash_segments_are_signed_with_merkle_boxes_and_trusted() {
 }
 
 #[test]
+fn a_signed_input_is_its_own_parent_and_its_store_is_replaced() {
+    let w = World::new();
+    let (chain, key) = w.signer(
+        "again",
+        KeyType::EcdsaP256,
+        Alg::EcdsaP256Sha256Fixed,
+        false,
+    );
+    let first = w.path("first.jpg");
+    run(&w.args(&jpeg(), &first, &chain, &key)).unwrap();
+    let before = std::fs::read(&first).unwrap();
+    let second = w.path("second.jpg");
+    let summary = run(&w.args(&first, &second, &chain, &key)).unwrap();
+    assert!(
+        summary.contains("the input's manifest store replaced"),
+        "{summary}"
+    );
+    assert_eq!(std::fs::read(&first).unwrap(), before, "IN is only read");
+    let (state, codes) = w.validate(&second, None);
+    assert_eq!(state, ValidationState::Trusted, "{codes:?}");
+    let sdk = sdk_report(&second, "image/jpeg", &w.path("root.pem"));
+    assert_eq!(sdk["validation_state"], "Trusted", "{sdk}");
+    assert_eq!(sdk["failure"], serde_json::json!([]), "{sdk}");
+    assert!(
+        sdk["ingredient_deltas"]["success"]
+            .to_string()
+            .contains("ingredient.manifest.validated"),
+        "{sdk}"
+    );
+    let f = std::fs::File::open(&second).unwrap();
+    let found = container::locate_seekable(Format::Jpeg, f, &ContainerLimits::default())
+        .unwrap()
+        .unwrap();
+    let store = ManifestStore::from_bytes(found.store, &Limits::default()).unwrap();
+    assert_eq!(store.manifests().count(), 2);
+
+    // Another --parent, or a sidecar, would drop or shadow the input's provenance.
+    let mut a = w.args(&first, &w.path("x.jpg"), &chain, &key);
+    a.parent = Some(jpeg());
+    let e = run(&a).unwrap_err().to_string();
+    assert!(e.contains("omit --parent"), "{e}");
+    let mut a = w.args(&first, &w.path("x.c2pa"), &chain, &key);
+    a.sidecar = true;
+    let e = run(&a).unwrap_err().to_string();
+    assert!(e.contains("sidecar"), "{e}");
+}
+
+#[test]
 fn refusals_name_the_problem_and_leave_nothing_behind() {
     let w = World::new();
     let (chain, key) = w.signer("ok", KeyType::EcdsaP256, Alg::EcdsaP256Sha256Fixed, false);
@@ -700,11 +748,14 @@ fn refusals_name_the_problem_and_leave_nothing_behind() {
     let e = err(&a);
     assert!(e.contains("is revoked"), "{e}");
 
-    // A signed input, an unknown format, a non-PKCS#8 key, --alg on an EC key.
+    // A signed input with another parent, an unknown format, a non-PKCS#8 key, --alg on an EC
+    // key.
     let signed = w.path("signed.jpg");
     run(&w.args(&jpeg(), &signed, &chain, &key)).unwrap();
-    let e = err(&w.args(&signed, &out, &chain, &key));
-    assert!(e.contains("already has a C2PA manifest store"), "{e}");
+    let mut a = w.args(&signed, &out, &chain, &key);
+    a.parent = Some(jpeg());
+    let e = err(&a);
+    assert!(e.contains("already carries a manifest store"), "{e}");
     let e = err(&w.args(&w.path("x.bin"), &out, &chain, &key));
     assert!(e.contains("unknown file type"), "{e}");
     let sec1 = w.path("sec1.key");

@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use super::super::tests::{bmff_hash, bx, ftyp, full, sign, stored, top};
+use super::super::tests::{bmff_hash, bx, ftyp, full, resign, sign, stored, top};
 use super::*;
 use crate::assertion::MerkleMap;
 use crate::container::bmff::{MerkleBox, merkle_boxes};
@@ -435,4 +435,49 @@ fn split_refusals() {
             ..
         })
     ));
+}
+
+#[test]
+fn a_signed_flat_fragmented_file_is_resigned_with_fresh_merkle_boxes() {
+    let input = flat(&[1, 1, 1, 1]);
+    let first = sign_with(&input, 2);
+    let opts = BmffOptions {
+        max_leaves: 2,
+        ..BmffOptions::default()
+    };
+    let (out, _) = resign(&first, opts).unwrap();
+    let aux = merkle_boxes(out.as_slice(), &ContainerLimits::default()).unwrap();
+    assert_eq!(aux.len(), 4, "old merkle boxes gone, one new one per moof");
+    let boxes = top(&out);
+    assert_eq!(
+        boxes
+            .iter()
+            .filter(|(at, k, _)| is_c2pa(&out, *at, *k))
+            .count(),
+        5
+    );
+    let hash = bmff_hash(&stored(&out));
+    let map = &hash.merkle[0];
+    let moof_at: Vec<usize> = boxes
+        .iter()
+        .filter(|(_, k, _)| k == b"moof")
+        .map(|(at, _, _)| *at)
+        .collect();
+    assert_eq!(
+        map.init_hash.as_deref(),
+        Some(hash_boxes(&out, 0, moof_at[0]).as_slice())
+    );
+    for (i, b) in aux.iter().enumerate() {
+        let end = moof_at.get(i + 1).copied().unwrap_or(out.len());
+        check_proof(map, b, &hash_boxes(&out, moof_at[i], end));
+    }
+    let r = out.windows(4).position(|w| w == b"tfra").unwrap();
+    for (i, at) in moof_at.iter().enumerate() {
+        let p = r + 20 + i * 19 + 8;
+        assert_eq!(
+            u64::from_be_bytes(out[p..p + 8].try_into().unwrap()),
+            u64::try_from(*at).unwrap()
+        );
+    }
+    assert_eq!(out.len(), first.len(), "same-sized boxes replaced in place");
 }
