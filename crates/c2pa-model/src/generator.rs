@@ -343,7 +343,12 @@ impl Generator<'_> {
                 self.replace,
                 &self.limits,
             )?),
-            Format::Svg => Box::new(svg::SvgBinding::scan(input, embed)?),
+            Format::Svg => Box::new(svg::SvgBinding::scan(
+                input,
+                embed,
+                self.replace,
+                &self.limits,
+            )?),
             Format::Tiff => Box::new(tiff::TiffBinding::scan(
                 input,
                 embed,

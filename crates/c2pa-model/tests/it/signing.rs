@@ -544,7 +544,7 @@ fn signed_assets_get_a_new_manifest_with_the_old_store_as_parent() {
     .unwrap();
     let key_pem = d.join("key.pem");
     std::fs::write(&key_pem, crate::pki::pem("PRIVATE KEY", &leaf.key.pkcs8)).unwrap();
-    for ext in ["jpg", "png", "mp4", "tif", "webp", "gif", "jxl"] {
+    for ext in ["jpg", "png", "mp4", "tif", "webp", "gif", "jxl", "svg"] {
         let input = asset(d, ext);
         for writer in ["signet", "sdk"] {
             let first = d.join(format!("{writer}-first.{ext}"));
