@@ -245,3 +245,43 @@ fn malformed_files_are_specific_errors() {
         Err(ContainerError::TooManySegments { .. })
     ));
 }
+
+/// Deterministic mutations (byte flips, truncations) of valid files never panic the locator:
+/// every outcome is a store, no store, or a specific error.
+#[test]
+fn mutated_files_give_errors_not_panics() {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut rand = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let limits = ContainerLimits::default();
+    for kind in KINDS {
+        let store = fake_store();
+        let base = build(
+            kind,
+            2,
+            12,
+            &[(
+                C2PA_TAG,
+                UNDEFINED,
+                u64::try_from(store.len()).unwrap(),
+                store,
+            )],
+        );
+        for _ in 0..400 {
+            let mut file = base.clone();
+            for _ in 0..1 + rand() % 4 {
+                let at = usize::try_from(rand() % u64::try_from(file.len()).unwrap()).unwrap();
+                file[at] = u8::try_from(rand() % 256).unwrap();
+            }
+            if rand() % 4 == 0 {
+                let n = usize::try_from(rand() % u64::try_from(file.len()).unwrap()).unwrap();
+                file.truncate(n);
+            }
+            let _ = locate(&mut Cursor::new(&file), &limits);
+        }
+    }
+}
