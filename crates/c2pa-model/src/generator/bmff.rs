@@ -506,8 +506,12 @@ impl Binding for BmffBinding {
         };
         let mut at = self.ftyp_end;
         let mut mdat_index = 0usize;
+        let mut next_removed = 0usize;
         while let Some(h) = read_head(input, at, self.total.saturating_sub(at))? {
-            if self.removed.iter().any(|r| r.start == at) {
+            while self.removed.get(next_removed).is_some_and(|r| r.start < at) {
+                next_removed = next_removed.saturating_add(1);
+            }
+            if self.removed.get(next_removed).is_some_and(|r| r.start == at) {
                 // An old C2PA box: left out (excluded from every hash anyway).
                 at = at.saturating_add(h.size);
                 input.seek(SeekFrom::Start(at)).map_err(io)?;
