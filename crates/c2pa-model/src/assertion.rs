@@ -30,7 +30,7 @@ pub mod status;
 pub mod timestamp;
 
 pub use actions::{Action, ActionParameters, Actions, ActionsVersion, SoftwareAgent};
-pub use bmff::{BmffExclusion, BmffHash, DataMatch, MerkleMap, SubsetRange};
+pub use bmff::{BmffExclusion, BmffHash, BmffMerkleMap, DataMatch, MerkleMap, SubsetRange};
 pub use embedded::EmbeddedFile;
 pub use hash::{BoxHash, BoxHashEntry, DataHash, ExclusionRange};
 pub use ingredient::{Ingredient, IngredientVersion, Relationship};

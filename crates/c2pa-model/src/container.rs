@@ -18,6 +18,7 @@ pub mod pdf;
 pub mod png;
 pub mod riff;
 pub mod svg;
+pub mod tiff;
 
 /// Bounds on what a locator accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +62,9 @@ pub enum Format {
     Font,
     /// JPEG XL (box container), store in a top-level `jumb` box (§A.3.8).
     Jxl,
+    /// TIFF and TIFF-based formats (DNG), store in tag 52545 of an IFD (§A.3.5); needs random
+    /// access ([`locate_seekable`]).
+    Tiff,
     /// A sidecar or remote `.c2pa` file: the whole file is the store (§A.2).
     Sidecar,
 }
@@ -78,6 +82,7 @@ impl Format {
             "pdf" => Self::Pdf,
             "ttf" | "otf" => Self::Font,
             "jxl" => Self::Jxl,
+            "tif" | "tiff" | "dng" => Self::Tiff,
             "c2pa" => Self::Sidecar,
             _ => return None,
         })
@@ -97,6 +102,7 @@ impl Format {
             "application/pdf" => Self::Pdf,
             "font/ttf" | "font/otf" | "font/sfnt" | "application/font-sfnt" => Self::Font,
             "image/jxl" => Self::Jxl,
+            "image/tiff" | "image/x-adobe-dng" | "image/dng" => Self::Tiff,
             "application/c2pa" => Self::Sidecar,
             _ => return None,
         })
@@ -104,7 +110,7 @@ impl Format {
 }
 
 /// Finds the manifest store in an asset of the given format, reading it sequentially.
-/// `Ok(None)` when it has none. PDF needs [`locate_seekable`].
+/// `Ok(None)` when it has none. PDF and TIFF need [`locate_seekable`].
 pub fn locate<R: Read>(
     format: Format,
     reader: R,
@@ -121,6 +127,10 @@ pub fn locate<R: Read>(
         Format::Jxl => jxl::locate(reader, limits),
         Format::Pdf => Err(ContainerError::Unsupported {
             format: "PDF",
+            what: "sequential reading (use locate_seekable)",
+        }),
+        Format::Tiff => Err(ContainerError::Unsupported {
+            format: "TIFF",
             what: "sequential reading (use locate_seekable)",
         }),
         Format::Sidecar => {
@@ -150,7 +160,7 @@ pub fn locate<R: Read>(
 /// [`locate`] over a seekable reader positioned at the start of the asset: payloads that do not
 /// carry the store — an ISO BMFF `mdat` of gigabytes, PNG `IDAT` chunks, JPEG segments — are
 /// seeked over rather than read, and PDF, whose store is found through its cross-reference
-/// table, needs the random access. `Ok(None)` when the asset has no store.
+/// table, and TIFF, whose IFDs may sit anywhere, need the random access. `Ok(None)` when the asset has no store.
 pub fn locate_seekable<R: Read + Seek>(
     format: Format,
     mut reader: R,
@@ -161,6 +171,7 @@ pub fn locate_seekable<R: Read + Seek>(
         Format::Png => png::locate_in(Counting::seekable(reader), limits),
         Format::Bmff => bmff::locate_in(Counting::seekable(reader), limits),
         Format::Pdf => pdf::locate(&mut reader, limits),
+        Format::Tiff => tiff::locate(&mut reader, limits),
         _ => locate(format, reader, limits),
     }
 }

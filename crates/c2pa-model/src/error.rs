@@ -424,8 +424,8 @@ pub enum GeneratorError {
     StoreTooLarge,
     /// The generator cannot embed into this format yet.
     #[error(
-        "signing this asset format is not supported (JPEG, PNG, GIF, SVG, WebP/WAV/AVI and ISO \
-         BMFF are)"
+        "signing this asset format is not supported (JPEG, PNG, GIF, SVG, TIFF/DNG, JPEG XL, \
+         WebP/WAV/AVI and ISO BMFF are)"
     )]
     UnsupportedFormat,
     /// The layout of the store did not reach a fixed point.
@@ -463,6 +463,12 @@ pub enum GeneratorError {
     OffsetOverflow {
         /// The box holding the offset.
         box_type: &'static str,
+    },
+    /// A fragmented asset cannot be signed as given.
+    #[error("fragmented MP4: {what}")]
+    Fragments {
+        /// What is wrong.
+        what: &'static str,
     },
     /// An ISO BMFF box the generator must rewrite is malformed or too large.
     #[error("ISO BMFF {box_type} box at offset {offset}: {what}")]

@@ -34,6 +34,7 @@ mod manifest;
 pub mod merkle;
 mod riff;
 mod svg;
+mod tiff;
 
 pub use data_hash::app11_segments;
 
@@ -166,6 +167,10 @@ pub struct Generator<'a> {
     pub bmff: bmff::BmffOptions,
     /// Bounds on what the scan accepts.
     pub limits: ContainerLimits,
+    /// Replace a manifest store the input already carries (its container bytes are left out of
+    /// the output) instead of refusing the input. The caller keeps the old provenance by making
+    /// the input the parent ingredient, whose store the new one then copies (C2PA 2.2 §10.3.2).
+    pub replace: bool,
 }
 
 /// A container-specific hard binding.
@@ -195,6 +200,16 @@ pub(crate) trait Binding {
         store_len: usize,
         alg: HashAlg,
     ) -> Result<(Digests, u64), GeneratorError>;
+    /// Writes what only the finished stream could give (a fragmented file's `merkle` boxes)
+    /// into the output, whose asset starts at `start`.
+    fn finish(
+        &self,
+        _output: &mut dyn WriteSeek,
+        _start: u64,
+        _alg: HashAlg,
+    ) -> Result<(), GeneratorError> {
+        Ok(())
+    }
 }
 
 /// What a hard binding hashed: the main hash, and Merkle leaves per tree.
@@ -242,6 +257,10 @@ pub(crate) fn data_hash_assertion(
 pub trait ReadSeek: Read + Seek {}
 impl<T: Read + Seek> ReadSeek for T {}
 
+/// `Write + Seek` as one object-safe trait.
+pub trait WriteSeek: Write + Seek {}
+impl<T: Write + Seek> WriteSeek for T {}
+
 fn io(e: std::io::Error) -> GeneratorError {
     GeneratorError::Io { kind: e.kind() }
 }
@@ -259,6 +278,7 @@ impl Generator<'_> {
             rng,
             bmff: bmff::BmffOptions::default(),
             limits: ContainerLimits::default(),
+            replace: false,
         }
     }
 
@@ -274,8 +294,20 @@ impl Generator<'_> {
         W: Write + Seek,
     {
         let mut binding = self.binding(format, input, true)?;
+        self.embed_with(binding.as_mut(), input, output)
+    }
+
+    /// Streams `input` through `binding` to `output` and writes the signed store (and anything
+    /// else the binding patches) in place.
+    fn embed_with(
+        &self,
+        binding: &mut dyn Binding,
+        input: &mut dyn ReadSeek,
+        output: &mut dyn WriteSeek,
+    ) -> Result<Signed, GeneratorError> {
         let start = output.stream_position().map_err(io)?;
-        let (signed, wrapped, at) = self.run(binding.as_mut(), input, Some(output))?;
+        let (signed, wrapped, at) = self.run(binding, input, Some(&mut *output))?;
+        binding.finish(output, start, self.definition.alg)?;
         output
             .seek(SeekFrom::Start(start.saturating_add(at)))
             .map_err(io)?;
@@ -304,21 +336,38 @@ impl Generator<'_> {
         embed: bool,
     ) -> Result<Box<dyn Binding>, GeneratorError> {
         input.seek(SeekFrom::Start(0)).map_err(io)?;
-        let b: Box<dyn Binding> =
-            match format {
-                Format::Riff => Box::new(riff::RiffBinding::scan(input, embed, &self.limits)?),
-                Format::Svg => Box::new(svg::SvgBinding::scan(input, embed)?),
-                Format::Jpeg | Format::Png | Format::Gif => Box::new(
-                    data_hash::DataHashBinding::scan(format, input, embed, &self.limits)?,
-                ),
-                Format::Bmff => Box::new(bmff::BmffBinding::scan(
-                    input,
-                    embed,
-                    &self.bmff,
-                    &self.limits,
-                )?),
-                _ => return Err(GeneratorError::UnsupportedFormat),
-            };
+        let b: Box<dyn Binding> = match format {
+            Format::Riff => Box::new(riff::RiffBinding::scan(
+                input,
+                embed,
+                self.replace,
+                &self.limits,
+            )?),
+            Format::Svg => Box::new(svg::SvgBinding::scan(
+                input,
+                embed,
+                self.replace,
+                &self.limits,
+            )?),
+            Format::Tiff => Box::new(tiff::TiffBinding::scan(
+                input,
+                embed,
+                self.replace,
+                &self.limits,
+            )?),
+            Format::Jpeg | Format::Png | Format::Gif | Format::Jxl => Box::new(
+                data_hash::DataHashBinding::scan(format, input, embed, self.replace, &self.limits)?,
+            ),
+            Format::Bmff => Box::new(bmff::BmffBinding::scan(
+                input,
+                embed,
+                self.replace,
+                self.definition.alg,
+                &self.bmff,
+                &self.limits,
+            )?),
+            _ => return Err(GeneratorError::UnsupportedFormat),
+        };
         input.seek(SeekFrom::Start(0)).map_err(io)?;
         Ok(b)
     }
@@ -436,6 +485,107 @@ pub(crate) fn copy_exact(
         left = left.saturating_sub(u64::try_from(want).unwrap_or(u64::MAX));
     }
     Ok(())
+}
+
+/// The input's existing store, as the container locates it: `None` when it has none; refused
+/// unless `replace`, and always for a sidecar (the asset keeps its embedded store then).
+pub(crate) fn existing_store(
+    format: Format,
+    input: &mut dyn ReadSeek,
+    embed: bool,
+    replace: bool,
+    limits: &ContainerLimits,
+) -> Result<Option<crate::container::Located>, GeneratorError> {
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    let found = crate::container::locate_seekable(format, &mut *input, limits)?;
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    match found {
+        Some(_) if !(replace && embed) => Err(GeneratorError::AlreadySigned),
+        other => Ok(other),
+    }
+}
+
+/// Output offset of input offset `v` when the sorted, disjoint `removed` ranges are left out.
+pub(crate) fn after_removal(v: u64, removed: &[std::ops::Range<u64>]) -> u64 {
+    let gone: u64 = removed
+        .iter()
+        .map(|r| r.end.min(v).saturating_sub(r.start.min(v)))
+        .sum();
+    v.saturating_sub(gone)
+}
+
+/// Copies all of `input` to `output` (if any) leaving out the sorted, disjoint
+/// `removed` ranges and writing `zeros` zero bytes before input offset `insert_at`, which must
+/// not be strictly inside a removed range. `hash` sees every byte written but the zeros.
+/// Returns the output offset of the zeros.
+pub(crate) fn copy_edited(
+    input: &mut dyn ReadSeek,
+    mut output: Option<&mut dyn Write>,
+    removed: &[std::ops::Range<u64>],
+    insert_at: u64,
+    zeros: usize,
+    buf: &mut [u8],
+    mut hash: impl FnMut(&[u8]),
+) -> Result<u64, GeneratorError> {
+    if removed
+        .iter()
+        .any(|r| r.start < insert_at && insert_at < r.end)
+        || removed.windows(2).any(|w| match w {
+            [a, b] => a.end > b.start,
+            _ => false,
+        })
+    {
+        return Err(GeneratorError::LayoutDidNotConverge);
+    }
+    let total = input.seek(SeekFrom::End(0)).map_err(io)?;
+    // Kept segments, with the insertion point splitting the one it falls in.
+    let mut kept = Vec::with_capacity(removed.len().saturating_add(2));
+    let mut pos = 0u64;
+    for r in removed {
+        kept.push(pos..r.start.min(total));
+        pos = r.end.min(total);
+    }
+    kept.push(pos..total);
+    let at = after_removal(insert_at, removed);
+    let mut inserted = false;
+    for seg in kept {
+        if seg.start >= seg.end && (inserted || seg.start != insert_at) {
+            continue;
+        }
+        input.seek(SeekFrom::Start(seg.start)).map_err(io)?;
+        if !inserted && seg.start <= insert_at && insert_at <= seg.end {
+            copy_exact(
+                input,
+                rb(&mut output),
+                insert_at.saturating_sub(seg.start),
+                buf,
+                &mut hash,
+            )?;
+            if let Some(out) = rb(&mut output) {
+                write_zeros(out, zeros)?;
+            }
+            inserted = true;
+            copy_exact(
+                input,
+                rb(&mut output),
+                seg.end.saturating_sub(insert_at),
+                buf,
+                &mut hash,
+            )?;
+        } else {
+            copy_exact(
+                input,
+                rb(&mut output),
+                seg.end.saturating_sub(seg.start),
+                buf,
+                &mut hash,
+            )?;
+        }
+    }
+    if !inserted {
+        return Err(GeneratorError::LayoutDidNotConverge);
+    }
+    Ok(at)
 }
 
 /// Writes `n` zero bytes.

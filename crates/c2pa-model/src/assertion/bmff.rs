@@ -11,6 +11,9 @@
 //!                ? "initHash": bstr, "hashes": [1* bstr], ? "fixedBlockSize": uint,
 //!                ? "variableBlockSizes": [1* int] }
 //! ```
+//!
+//! The auxiliary `merkle` boxes of large and fragmented files (§A.5.4.2) carry a
+//! [`BmffMerkleMap`]: `{ "uniqueId": int, "localId": int, "location": int, ? "hashes": [1* bstr] }`.
 
 use ciborium::Value;
 
@@ -260,6 +263,65 @@ impl MerkleMap {
             ],
             &self.other,
         )
+    }
+}
+
+/// The CBOR of an auxiliary C2PA `uuid` box of purpose `merkle` (C2PA 2.2 §A.5.4.2): where one
+/// subset (a fragment, or a block of an `mdat`) sits in a Merkle tree of the BMFF hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BmffMerkleMap {
+    /// `uniqueId`: with `localId`, names the [`MerkleMap`] of the manifest.
+    pub unique_id: i64,
+    /// `localId`: the `mdat` index, or the track ID of a fragment.
+    pub local_id: i64,
+    /// `location`: the subset's index in the leaf row.
+    pub location: u64,
+    /// `hashes`: the siblings from the leaf up to the row the manifest holds, leaf-most first,
+    /// null siblings left out (absent when the manifest holds the leaf row).
+    pub hashes: Option<Vec<Vec<u8>>>,
+    /// Any other fields, as decoded.
+    pub other: Vec<(Value, Value)>,
+}
+
+impl BmffMerkleMap {
+    /// Decodes the map from the CBOR that starts a `merkle` box's data (padding may follow:
+    /// §A.5.4.1.3 pads the boxes of one tree to a fixed size); bounded by `limits`.
+    pub fn from_cbor_prefix(bytes: &[u8], limits: &cbor::Limits) -> Result<Self, CborError> {
+        let len = cbor::scan(bytes, limits)?;
+        let value = cbor::decode_with(bytes.get(..len).unwrap_or_default(), limits)?;
+        Self::from_value(&value)
+    }
+
+    fn from_value(value: &Value) -> Result<Self, CborError> {
+        let m = Map::new(value, "bmff-merkle-map")?;
+        let required_i64 = |key: &'static str| -> Result<i64, CborError> {
+            m.opt_i64(key)?.ok_or(CborError::Missing { field: key })
+        };
+        Ok(Self {
+            unique_id: required_i64("uniqueId")?,
+            local_id: required_i64("localId")?,
+            location: m.u64("location")?,
+            hashes: m.opt_bytes_array("hashes")?,
+            other: m.other(&["uniqueId", "localId", "location", "hashes"]),
+        })
+    }
+
+    /// The map in Core Deterministic Encoding (no padding).
+    pub fn to_cbor(&self) -> Result<Vec<u8>, CborError> {
+        cbor::encode(&map_with_other(
+            vec![
+                ("uniqueId", Some(Value::Integer(self.unique_id.into()))),
+                ("localId", Some(Value::Integer(self.local_id.into()))),
+                ("location", Some(cbor::uint(self.location))),
+                (
+                    "hashes",
+                    self.hashes
+                        .as_ref()
+                        .map(|h| Value::Array(h.iter().cloned().map(Value::Bytes).collect())),
+                ),
+            ],
+            &self.other,
+        ))
     }
 }
 

@@ -12,8 +12,9 @@
 use std::io::Read;
 
 use super::{ContainerLimits, Counting, Format, Located};
+use crate::assertion::BmffMerkleMap;
 use crate::error::ContainerError;
-use crate::jumbf;
+use crate::{cbor, jumbf};
 
 /// The C2PA `uuid` extended type.
 pub const C2PA_UUID: [u8; 16] = [
@@ -156,6 +157,98 @@ pub(crate) fn locate_in<R: Read>(
         *slot = Some(located);
     }
     Ok(update.or(manifest))
+}
+
+/// An auxiliary C2PA `uuid` box of purpose `merkle` (C2PA 2.2 §A.5.4): one subset's place in a
+/// Merkle tree of the BMFF hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MerkleBox {
+    /// Offset of the box in the file.
+    pub offset: u64,
+    /// Size of the box (with any padding after the map).
+    pub size: u64,
+    /// Its map.
+    pub map: BmffMerkleMap,
+}
+
+/// Largest `merkle` box body read (a map of a few dozen hashes and its padding).
+const MAX_MERKLE_BOX: u64 = 1 << 16;
+
+/// Every top-level `merkle` box of an ISO BMFF file or fragment file, in file order (a fragment
+/// file may start with `styp`, `sidx` or `moof`: any first box is accepted).
+pub fn merkle_boxes<R: Read>(
+    reader: R,
+    limits: &ContainerLimits,
+) -> Result<Vec<MerkleBox>, ContainerError> {
+    let mut r = Counting::new(reader);
+    let mut out = Vec::new();
+    let mut boxes = 0usize;
+    loop {
+        let offset = r.pos;
+        let Some(b0) = r.byte()? else { break };
+        let mut rest = [0u8; 7];
+        r.fill(&mut rest)?;
+        let [b1, b2, b3, t0, t1, t2, t3] = rest;
+        let mut size = u64::from(u32::from_be_bytes([b0, b1, b2, b3]));
+        let mut header_len = 8u64;
+        if size == 1 {
+            let mut large = [0u8; 8];
+            r.fill(&mut large)?;
+            size = u64::from_be_bytes(large);
+            header_len = 16;
+        } else if size == 0 {
+            break;
+        }
+        if size < header_len {
+            return Err(ContainerError::Malformed {
+                offset,
+                what: "BMFF box size below its header",
+            });
+        }
+        boxes = boxes.saturating_add(1);
+        if boxes > limits.max_segments {
+            return Err(ContainerError::TooManySegments {
+                limit: limits.max_segments,
+            });
+        }
+        let payload = size.saturating_sub(header_len);
+        if [t0, t1, t2, t3] != *b"uuid" || payload < 20 {
+            r.skip(payload)?;
+            continue;
+        }
+        let mut ext = [0u8; 16];
+        r.fill(&mut ext)?;
+        let body_len = payload.saturating_sub(16);
+        if ext != C2PA_UUID {
+            r.skip(body_len)?;
+            continue;
+        }
+        // Peek at the purpose: a manifest box (the store) is skipped, not read.
+        let mut head = [0u8; 11];
+        let peek = usize::try_from(body_len.min(11)).unwrap_or(0);
+        r.fill(head.get_mut(..peek).unwrap_or_default())?;
+        if head.get(4..11) != Some(b"merkle\0".as_slice()) {
+            r.skip(body_len.saturating_sub(u64::try_from(peek).unwrap_or(0)))?;
+            continue;
+        }
+        if body_len > MAX_MERKLE_BOX {
+            return Err(ContainerError::Malformed {
+                offset,
+                what: "merkle box larger than 64 KiB",
+            });
+        }
+        let mut data = vec![0u8; usize::try_from(body_len.saturating_sub(11)).unwrap_or(0)];
+        r.fill(&mut data)?;
+        let map =
+            BmffMerkleMap::from_cbor_prefix(&data, &cbor::Limits::default()).map_err(|_| {
+                ContainerError::Malformed {
+                    offset,
+                    what: "merkle box does not hold a bmff-merkle-map",
+                }
+            })?;
+        out.push(MerkleBox { offset, size, map });
+    }
+    Ok(out)
 }
 
 /// Splits a ContentProvenanceBox body (after the extended type) into `box_purpose` and `data`.

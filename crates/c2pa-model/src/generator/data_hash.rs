@@ -1,14 +1,18 @@
 //! The data-hash hard binding (C2PA 2.2 §18.5) for the formats where the store is *inserted*
-//! at one place: JPEG (APP11 segments, §A.3.1), PNG (`caBX` chunk, §A.3.3) and GIF (`C2PA_GIF`
-//! application extension after the header, §A.3.7).
+//! at one place: JPEG (APP11 segments, §A.3.1), PNG (`caBX` chunk, §A.3.3), GIF (`C2PA_GIF`
+//! application extension after the header, §A.3.7) and JPEG XL (the store's own `jumb` box
+//! after `ftyp`, §A.3.8).
 //!
 //! The store is *inserted* at one place, so the hash over the output minus the exclusion is the
 //! hash of the input: it is computed while copying, with no second pass.
 
 use std::io::{SeekFrom, Write};
 
+use std::ops::Range;
+
 use super::{
-    Binding, COPY_BUFFER, Digests, ReadSeek, copy_exact, data_hash_assertion, io, rb, write_zeros,
+    Binding, COPY_BUFFER, Digests, ReadSeek, after_removal, copy_edited, copy_exact,
+    data_hash_assertion, existing_store, io,
 };
 use crate::assertion::NewAssertion;
 use crate::container::{self, ContainerLimits, Format};
@@ -25,28 +29,42 @@ const APP11_OVERHEAD: usize = 2 + 2 + 2 + 2 + 4;
 
 pub(crate) struct DataHashBinding {
     format: Format,
-    /// Where the store goes (`None` for a sidecar: nothing is excluded).
+    /// Where the store goes, in the input (`None` for a sidecar: nothing is excluded).
     insert_at: Option<u64>,
+    /// The container bytes of a store being replaced, left out of the output.
+    removed: Vec<Range<u64>>,
 }
 
 impl DataHashBinding {
-    /// Scans a JPEG or PNG: refuses one that already has a manifest store and finds where the
-    /// store goes.
+    /// Scans a JPEG, PNG, GIF or JPEG XL and finds where the store goes; an existing store is
+    /// refused, or with `replace` left out of the output.
     pub(crate) fn scan(
         format: Format,
         input: &mut dyn ReadSeek,
         embed: bool,
+        replace: bool,
         limits: &ContainerLimits,
     ) -> Result<Self, GeneratorError> {
+        let old = existing_store(format, input, embed, replace, limits)?;
+        let allow = old.is_some();
         let insert_at = match format {
-            Format::Jpeg => jpeg_scan(input, limits)?,
-            Format::Png => png_scan(input, limits)?,
-            Format::Gif => gif_scan(input, limits)?,
+            Format::Jpeg => jpeg_scan(input, limits, allow)?,
+            Format::Png => png_scan(input, limits, allow)?,
+            Format::Gif => gif_scan(input, limits, allow)?,
+            Format::Jxl => jxl_scan(input, limits, allow)?,
             _ => return Err(GeneratorError::UnsupportedFormat),
         };
+        let mut removed = old.map(|o| o.ranges).unwrap_or_default();
+        removed.sort_by_key(|r| r.start);
+        // A store's segments right where the new one goes: it takes their place.
+        let insert_at = removed
+            .iter()
+            .find(|r| r.start < insert_at && insert_at < r.end)
+            .map_or(insert_at, |r| r.start);
         Ok(Self {
             format,
             insert_at: embed.then_some(insert_at),
+            removed,
         })
     }
 }
@@ -63,7 +81,10 @@ impl Binding for DataHashBinding {
         alg: HashAlg,
     ) -> Result<NewAssertion, GeneratorError> {
         let exclusion = match self.insert_at {
-            Some(start) => Some((start, self.wrapped_len(store_len)?)),
+            Some(start) => Some((
+                after_removal(start, &self.removed),
+                self.wrapped_len(store_len)?,
+            )),
             None => None,
         };
         data_hash_assertion(&digests.main, exclusion, alg)
@@ -81,6 +102,8 @@ impl Binding for DataHashBinding {
             Format::Png => store_len
                 .checked_add(12)
                 .ok_or(GeneratorError::StoreTooLarge),
+            // The store is a `jumb` superbox: it is its own box.
+            Format::Jxl => Ok(store_len),
             // Introducer, label, block size, identifier; a length byte per 255; terminator.
             Format::Gif => Ok(store_len
                 .saturating_add(3 + container::gif::APP_ID.len())
@@ -109,6 +132,7 @@ impl Binding for DataHashBinding {
         match self.format {
             Format::Png => png_chunk(store),
             Format::Gif => Ok(gif_extension(store)),
+            Format::Jxl => Ok(store.to_vec()),
             _ => Ok(app11_segments(store)?.concat()),
         }
     }
@@ -116,7 +140,7 @@ impl Binding for DataHashBinding {
     fn stream(
         &mut self,
         input: &mut dyn ReadSeek,
-        mut output: Option<&mut dyn Write>,
+        output: Option<&mut dyn Write>,
         store_len: usize,
         alg: HashAlg,
     ) -> Result<(Digests, u64), GeneratorError> {
@@ -125,20 +149,21 @@ impl Binding for DataHashBinding {
         let mut buf = vec![0u8; COPY_BUFFER];
         let total = input.seek(SeekFrom::End(0)).map_err(io)?;
         input.seek(SeekFrom::Start(0)).map_err(io)?;
-        let at = self.insert_at.unwrap_or(0);
-        if self.insert_at.is_some() {
-            copy_exact(input, rb(&mut output), at, &mut buf, |b| hasher.update(b))?;
-            if let Some(out) = rb(&mut output) {
-                write_zeros(out, wrapped_len)?;
+        let at = match self.insert_at {
+            Some(insert_at) => copy_edited(
+                input,
+                output,
+                &self.removed,
+                insert_at,
+                wrapped_len,
+                &mut buf,
+                |b| hasher.update(b),
+            )?,
+            None => {
+                copy_exact(input, None, total, &mut buf, |b| hasher.update(b))?;
+                0
             }
-        }
-        copy_exact(
-            input,
-            output,
-            total.saturating_sub(if self.insert_at.is_some() { at } else { 0 }),
-            &mut buf,
-            |b| hasher.update(b),
-        )?;
+        };
         Ok((
             Digests {
                 main: hasher.finalize(),
@@ -152,7 +177,11 @@ impl Binding for DataHashBinding {
 /// Offset after SOI and any leading APP0 (JFIF) / APP1 (Exif, XMP) segments, where the store
 /// goes. Walks the marker segments up to the first SOS (seeking past their payloads) and
 /// refuses a JPEG that already carries a C2PA Manifest Store in APP11.
-fn jpeg_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, GeneratorError> {
+fn jpeg_scan(
+    r: &mut dyn ReadSeek,
+    limits: &ContainerLimits,
+    allow_store: bool,
+) -> Result<u64, GeneratorError> {
     let mut soi = [0u8; 2];
     r.read_exact(&mut soi)
         .map_err(|_| ContainerError::NotFormat { format: "JPEG" })?;
@@ -197,7 +226,7 @@ fn jpeg_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, Gene
                 && first.get(4..8) == Some([0, 0, 0, 1].as_slice())
                 && data.get(4..8) == Some(b"jumb".as_slice())
                 && data.get(16..32) == Some(crate::store::uuid::STORE.as_slice());
-            if is_store {
+            if is_store && !allow_store {
                 return Err(GeneratorError::AlreadySigned);
             }
             r.seek(SeekFrom::Current(
@@ -218,7 +247,11 @@ fn jpeg_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, Gene
 
 /// Offset after the PNG signature and IHDR (C2PA 2.2 §A.3.3 puts `caBX` before IDAT). Walks
 /// every chunk header (seeking past the data) and refuses a PNG with a `caBX` chunk.
-fn png_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, GeneratorError> {
+fn png_scan(
+    r: &mut dyn ReadSeek,
+    limits: &ContainerLimits,
+    allow_store: bool,
+) -> Result<u64, GeneratorError> {
     let mut sig = [0u8; 8];
     r.read_exact(&mut sig)
         .map_err(|_| ContainerError::NotFormat { format: "PNG" })?;
@@ -237,7 +270,7 @@ fn png_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, Gener
         if at == 8 && kind != *b"IHDR" {
             return Err(ContainerError::NotFormat { format: "PNG" }.into());
         }
-        if kind == container::png::CHUNK_TYPE {
+        if kind == container::png::CHUNK_TYPE && !allow_store {
             return Err(GeneratorError::AlreadySigned);
         }
         let end = at.saturating_add(12).saturating_add(u64::from(len));
@@ -260,16 +293,104 @@ fn png_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, Gener
 /// Offset after the GIF header, Logical Screen Descriptor and Global Color Table (§A.3.7:
 /// after the header, before the first image). Walks every block and refuses a GIF that already
 /// has a C2PA extension.
-fn gif_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, GeneratorError> {
+fn gif_scan(
+    r: &mut dyn ReadSeek,
+    limits: &ContainerLimits,
+    allow_store: bool,
+) -> Result<u64, GeneratorError> {
     let mut signed = false;
     let first = container::gif::walk(r, limits, |_, _, _| {
         signed = true;
         Ok(())
     })?;
-    if signed {
+    if signed && !allow_store {
         return Err(GeneratorError::AlreadySigned);
     }
     Ok(first)
+}
+
+/// Offset after the JPEG XL container's `ftyp` box, where the store's `jumb` box goes. Refuses
+/// a bare codestream (it cannot carry a store, §A.3.8) and a file that already has a C2PA
+/// `jumb` box.
+fn jxl_scan(
+    r: &mut dyn ReadSeek,
+    limits: &ContainerLimits,
+    allow_store: bool,
+) -> Result<u64, GeneratorError> {
+    let total = r.seek(SeekFrom::End(0)).map_err(io)?;
+    r.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut sig = [0u8; 12];
+    r.read_exact(&mut sig)
+        .map_err(|_| ContainerError::NotFormat { format: "JPEG XL" })?;
+    if sig.starts_with(&[0xFF, 0x0A]) {
+        return Err(ContainerError::Unsupported {
+            format: "JPEG XL",
+            what: "a bare codestream (wrap it in the box container to carry a manifest)",
+        }
+        .into());
+    }
+    if sig != container::jxl::SIGNATURE {
+        return Err(ContainerError::NotFormat { format: "JPEG XL" }.into());
+    }
+    let mut at = 12u64;
+    let mut insert_at = None;
+    for _ in 0..limits.max_segments {
+        if at >= total {
+            return insert_at.ok_or(
+                ContainerError::Malformed {
+                    offset: 12,
+                    what: "no ftyp box",
+                }
+                .into(),
+            );
+        }
+        let mut head = [0u8; 16];
+        let first = head.get_mut(..8).ok_or(GeneratorError::StoreTooLarge)?;
+        r.read_exact(first).map_err(|e| ContainerError::io(e, at))?;
+        let [s0, s1, s2, s3, t0, t1, t2, t3, ..] = head;
+        let kind = [t0, t1, t2, t3];
+        let (size, header_len) = match u32::from_be_bytes([s0, s1, s2, s3]) {
+            0 => (total.saturating_sub(at), 8u64),
+            1 => {
+                let large = head.get_mut(8..16).ok_or(GeneratorError::StoreTooLarge)?;
+                r.read_exact(large).map_err(|e| ContainerError::io(e, at))?;
+                let [.., a, b, c, d, e, f, g, h] = head;
+                (u64::from_be_bytes([a, b, c, d, e, f, g, h]), 16)
+            }
+            n => (u64::from(n), 8),
+        };
+        if size < header_len || size > total.saturating_sub(at) {
+            return Err(ContainerError::Malformed {
+                offset: at,
+                what: "box size below its header or past the end",
+            }
+            .into());
+        }
+        if kind == *b"ftyp" && insert_at.is_none() {
+            insert_at = Some(at.saturating_add(size));
+        }
+        if kind == *b"jumb" {
+            // Enough of the superbox to read its description's label.
+            let mut peek = head
+                .get(..usize::try_from(header_len).unwrap_or(8))
+                .unwrap_or_default()
+                .to_vec();
+            let n = usize::try_from(size.saturating_sub(header_len).min(64)).unwrap_or(64);
+            let from = peek.len();
+            peek.resize(from.saturating_add(n), 0);
+            r.read_exact(peek.get_mut(from..).unwrap_or_default())
+                .map_err(|e| ContainerError::io(e, at))?;
+            if container::is_c2pa_store(&peek) && !allow_store {
+                return Err(GeneratorError::AlreadySigned);
+            }
+        }
+        at = at.saturating_add(size);
+        r.seek(SeekFrom::Start(at)).map_err(io)?;
+    }
+    Err(ContainerError::TooManySegments {
+        limit: limits.max_segments,
+    }
+    .into())
 }
 
 /// Wraps a store in the C2PA GIF application extension.

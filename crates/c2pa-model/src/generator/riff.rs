@@ -5,12 +5,14 @@
 //! requires the exclusion to be exactly the chunk's header and data.
 
 use std::io::{SeekFrom, Write};
+use std::ops::Range;
 
 use super::{
-    Binding, COPY_BUFFER, Digests, ReadSeek, copy_exact, data_hash_assertion, io, rb, write_zeros,
+    Binding, COPY_BUFFER, Digests, ReadSeek, after_removal, copy_exact, data_hash_assertion,
+    existing_store, io, rb, write_zeros,
 };
 use crate::assertion::NewAssertion;
-use crate::container::{ContainerLimits, Counting, riff};
+use crate::container::{ContainerLimits, Counting, Format, riff};
 use crate::error::{ContainerError, GeneratorError};
 use crate::store::HashAlg;
 
@@ -20,13 +22,17 @@ pub(crate) struct RiffBinding {
     size: u32,
     /// Where the `RIFF` chunk ends (where the C2PA chunk goes).
     end: u64,
+    /// A `C2PA` chunk being replaced (header, data and pad byte), left out of the output.
+    removed: Option<Range<u64>>,
 }
 
 impl RiffBinding {
-    /// Walks the chunks: refuses a file that already has a `C2PA` chunk.
+    /// Walks the chunks: refuses a file that already has a `C2PA` chunk, or with `replace`
+    /// leaves it out of the output.
     pub(crate) fn scan(
         input: &mut dyn ReadSeek,
         embed: bool,
+        replace: bool,
         limits: &ContainerLimits,
     ) -> Result<Self, GeneratorError> {
         let total = input.seek(SeekFrom::End(0)).map_err(io)?;
@@ -36,14 +42,18 @@ impl RiffBinding {
         if end > total {
             return Err(ContainerError::Truncated { offset: total }.into());
         }
-        input.seek(SeekFrom::Start(0)).map_err(io)?;
-        if riff::locate(&mut *input, limits)?.is_some() {
-            return Err(GeneratorError::AlreadySigned);
-        }
+        let removed = existing_store(Format::Riff, input, embed, replace, limits)?
+            .and_then(|old| old.ranges.first().cloned())
+            .map(|r| {
+                // The pad byte of an odd-sized chunk goes with it.
+                let odd = r.end.saturating_sub(r.start).saturating_sub(8) & 1;
+                r.start..r.end.saturating_add(odd).min(end)
+            });
         Ok(Self {
             embed,
             size: header.size,
             end,
+            removed,
         })
     }
 }
@@ -60,9 +70,8 @@ impl Binding for RiffBinding {
         alg: HashAlg,
     ) -> Result<NewAssertion, GeneratorError> {
         // The chunk's header and data (not an odd size's pad byte).
-        let exclusion = self
-            .embed
-            .then_some((self.end, store_len.saturating_add(8)));
+        let start = after_removal(self.end, self.removed.as_slice());
+        let exclusion = self.embed.then_some((start, store_len.saturating_add(8)));
         data_hash_assertion(&digests.main, exclusion, alg)
     }
 
@@ -107,9 +116,14 @@ impl Binding for RiffBinding {
         let total = input.seek(SeekFrom::End(0)).map_err(io)?;
         input.seek(SeekFrom::Start(0)).map_err(io)?;
         let added = u32::try_from(wrapped_len).map_err(|_| GeneratorError::StoreTooLarge)?;
+        let gone = self
+            .removed
+            .as_ref()
+            .map_or(0, |r| r.end.saturating_sub(r.start));
         let size = self
             .size
             .checked_add(added)
+            .and_then(|s| s.checked_sub(u32::try_from(gone).ok()?))
             .ok_or(GeneratorError::StoreTooLarge)?;
         // "RIFF" and the grown size field, then the form type and chunks as they are.
         let mut head = [0u8; 8];
@@ -122,10 +136,22 @@ impl Binding for RiffBinding {
         if let Some(out) = rb(&mut output) {
             out.write_all(&patched).map_err(io)?;
         }
+        let mut at = 8u64;
+        if let Some(r) = &self.removed {
+            copy_exact(
+                input,
+                rb(&mut output),
+                r.start.saturating_sub(at),
+                &mut buf,
+                |b| hasher.update(b),
+            )?;
+            input.seek(SeekFrom::Start(r.end)).map_err(io)?;
+            at = r.end;
+        }
         copy_exact(
             input,
             rb(&mut output),
-            self.end.saturating_sub(8),
+            self.end.saturating_sub(at),
             &mut buf,
             |b| hasher.update(b),
         )?;
@@ -149,7 +175,7 @@ impl Binding for RiffBinding {
                 main: hasher.finalize(),
                 leaves: Vec::new(),
             },
-            self.end,
+            after_removal(self.end, self.removed.as_slice()),
         ))
     }
 }

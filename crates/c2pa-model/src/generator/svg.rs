@@ -1,15 +1,18 @@
 //! The data-hash hard binding for SVG: the store goes Base64-encoded into
 //! `<metadata><c2pa:manifest>…</c2pa:manifest></metadata>` right after the `svg` start tag, which
 //! gains `xmlns:c2pa="http://c2pa.org/manifest"` if it lacks it (C2PA 2.2 §A.3.3). The hash
-//! covers the output except the Base64 text, as the reference SDK does.
+//! covers the output except the Base64 text, as the reference SDK does. Replacing a store swaps
+//! the Base64 text of the existing `c2pa:manifest` element.
 
 use std::io::{Read, SeekFrom, Write};
+use std::ops::Range;
 
 use super::{
-    Binding, COPY_BUFFER, Digests, ReadSeek, copy_exact, data_hash_assertion, io, rb, write_zeros,
+    Binding, COPY_BUFFER, Digests, ReadSeek, copy_edited, copy_exact, data_hash_assertion,
+    existing_store, io, rb, write_zeros,
 };
 use crate::assertion::NewAssertion;
-use crate::container::{Counting, svg};
+use crate::container::{ContainerLimits, Counting, Format, svg};
 use crate::error::{ContainerError, GeneratorError};
 use crate::store::HashAlg;
 
@@ -27,6 +30,8 @@ pub(crate) struct SvgBinding {
     self_closing: bool,
     /// The start tag already declares the `c2pa` prefix.
     has_namespace: bool,
+    /// The Base64 text of a store being replaced.
+    old_text: Option<Range<u64>>,
 }
 
 fn bad(offset: u64, what: &'static str) -> GeneratorError {
@@ -50,7 +55,14 @@ fn skip_past<R: Read>(r: &mut Counting<R>, end: &[u8]) -> Result<(), GeneratorEr
 impl SvgBinding {
     /// Finds the `svg` start tag (past the XML declaration, comments, processing instructions
     /// and a DOCTYPE) and refuses an SVG that already has a `c2pa:manifest`.
-    pub(crate) fn scan(input: &mut dyn ReadSeek, embed: bool) -> Result<Self, GeneratorError> {
+    pub(crate) fn scan(
+        input: &mut dyn ReadSeek,
+        embed: bool,
+        replace: bool,
+        limits: &ContainerLimits,
+    ) -> Result<Self, GeneratorError> {
+        let old_text = existing_store(Format::Svg, input, embed, replace, limits)?
+            .and_then(|old| old.ranges.first().cloned());
         input.seek(SeekFrom::Start(0)).map_err(io)?;
         let mut r = Counting::new(&mut *input);
         let (close, self_closing, has_namespace) = 'prolog: loop {
@@ -96,7 +108,7 @@ impl SvgBinding {
                 }
             }
         };
-        if svg::find_element(&mut r)?.is_some() {
+        if old_text.is_none() && svg::find_element(&mut r)?.is_some() {
             return Err(GeneratorError::AlreadySigned);
         }
         Ok(Self {
@@ -104,7 +116,16 @@ impl SvgBinding {
             close,
             self_closing,
             has_namespace,
+            old_text,
         })
+    }
+
+    /// Where the Base64 text goes in the output.
+    fn text_at(&self) -> u64 {
+        match &self.old_text {
+            Some(r) => r.start,
+            None => self.close.saturating_add(self.prefix_len()),
+        }
     }
 
     /// Bytes written before the Base64 text.
@@ -169,10 +190,7 @@ impl Binding for SvgBinding {
         alg: HashAlg,
     ) -> Result<NewAssertion, GeneratorError> {
         let exclusion = if self.embed {
-            Some((
-                self.close.saturating_add(self.prefix_len()),
-                self.wrapped_len(store_len)?,
-            ))
+            Some((self.text_at(), self.wrapped_len(store_len)?))
         } else {
             None
         };
@@ -223,6 +241,25 @@ impl Binding for SvgBinding {
                 0,
             ));
         }
+        if let Some(old) = &self.old_text {
+            let removed = [old.clone()];
+            let at = copy_edited(
+                input,
+                output,
+                &removed,
+                old.start,
+                wrapped_len,
+                &mut buf,
+                |b| hasher.update(b),
+            )?;
+            return Ok((
+                Digests {
+                    main: hasher.finalize(),
+                    leaves: Vec::new(),
+                },
+                at,
+            ));
+        }
         let mut emit = |bytes: &[u8], out: Option<&mut dyn Write>| -> Result<(), GeneratorError> {
             hasher.update(bytes);
             if let Some(o) = out {
@@ -261,7 +298,7 @@ impl Binding for SvgBinding {
                 main: hasher.finalize(),
                 leaves: Vec::new(),
             },
-            self.close.saturating_add(self.prefix_len()),
+            self.text_at(),
         ))
     }
 }

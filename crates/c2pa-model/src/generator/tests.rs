@@ -30,6 +30,27 @@ pub(crate) fn es256() -> KeyPairSigner {
     KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Fixed, &pkcs8).unwrap()
 }
 
+/// Signs `input`, replacing a store it carries (throwaway key, as [`sign_bytes`]).
+pub(crate) fn resign_bytes(
+    format: Format,
+    input: &[u8],
+) -> Result<(Vec<u8>, Signed), GeneratorError> {
+    let signer = es256();
+    let chain = vec![vec![0x30, 0x00]];
+    let opts = SignOptions {
+        signer: &signer,
+        chain: &chain,
+        timestamper: None,
+        ocsp_vals: &[],
+    };
+    let def = ManifestDefinition::default();
+    let mut g = Generator::new(&def, &opts, &CountingRng);
+    g.replace = true;
+    let mut out = Cursor::new(Vec::new());
+    let signed = g.embed(format, &mut Cursor::new(input), &mut out)?;
+    Ok((out.into_inner(), signed))
+}
+
 /// Signs `input` with a throwaway key (the chain is a placeholder certificate).
 pub(crate) fn sign_bytes(
     format: Format,
@@ -96,6 +117,7 @@ fn app11_segments_reassemble_to_the_store_and_lengths_are_predicted() {
             Format::Jpeg,
             &mut Cursor::new(tiny_jpeg()),
             true,
+            false,
             &ContainerLimits::default(),
         )
         .unwrap();
@@ -157,8 +179,8 @@ fn signed_jpeg_excludes_exactly_the_store_segments() {
     );
 }
 
-#[test]
-fn png_gets_a_crc_checked_cabx_chunk_after_ihdr() {
+/// A 1×1 PNG: signature, IHDR, IDAT, IEND.
+fn tiny_png() -> Vec<u8> {
     let chunk = |kind: &[u8; 4], data: &[u8]| {
         let mut c = u32::try_from(data.len()).unwrap().to_be_bytes().to_vec();
         c.extend_from_slice(kind);
@@ -170,6 +192,12 @@ fn png_gets_a_crc_checked_cabx_chunk_after_ihdr() {
     png.extend(chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]));
     png.extend(chunk(b"IDAT", &[1, 2, 3]));
     png.extend(chunk(b"IEND", &[]));
+    png
+}
+
+#[test]
+fn png_gets_a_crc_checked_cabx_chunk_after_ihdr() {
+    let png = tiny_png();
     let (out, signed) = sign_bytes(Format::Png, &png, &ManifestDefinition::default()).unwrap();
     let found = container::png::locate(out.as_slice(), &ContainerLimits::default())
         .unwrap()
@@ -508,4 +536,129 @@ fn gif_riff_and_svg_embedding() {
         ),
         Err(GeneratorError::Container(ContainerError::NotFormat { .. }))
     ));
+}
+
+/// A JPEG XL box container: signature, `ftyp`, a level box, an `Exif` box and the codestream.
+fn jxl_container() -> Vec<u8> {
+    let bx = |kind: &[u8; 4], payload: &[u8]| {
+        let mut v = u32::try_from(payload.len() + 8)
+            .unwrap()
+            .to_be_bytes()
+            .to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(payload);
+        v
+    };
+    [
+        container::jxl::SIGNATURE.to_vec(),
+        bx(b"ftyp", b"jxl \0\0\0\0jxl "),
+        bx(b"jxll", &[5]),
+        bx(b"Exif", &[0, 0, 0, 0, b'I', b'I', 42, 0]),
+        bx(b"jxlc", &[0xFF, 0x0A, 1, 2, 3, 4, 5]),
+    ]
+    .concat()
+}
+
+#[test]
+fn jpeg_xl_gets_the_store_box_after_ftyp() {
+    let input = jxl_container();
+    let out = sign_and_recheck(Format::Jxl, &input);
+    // Signature (12) and ftyp (20), then the store's own jumb box, then the rest unchanged.
+    assert_eq!(&out[..32], &input[..32]);
+    assert_eq!(&out[36..40], b"jumb");
+    let store_len = usize::try_from(u32::from_be_bytes(out[32..36].try_into().unwrap())).unwrap();
+    assert_eq!(&out[32 + store_len..], &input[32..]);
+    // A bare codestream cannot carry a store; a container without ftyp is malformed.
+    assert!(matches!(
+        sign_bytes(
+            Format::Jxl,
+            &[0xFF, 0x0A, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            &ManifestDefinition::default()
+        ),
+        Err(GeneratorError::Container(
+            ContainerError::Unsupported { .. }
+        ))
+    ));
+    let mut no_ftyp = container::jxl::SIGNATURE.to_vec();
+    no_ftyp.extend_from_slice(&input[32..]);
+    assert!(matches!(
+        sign_bytes(Format::Jxl, &no_ftyp, &ManifestDefinition::default()),
+        Err(GeneratorError::Container(ContainerError::Malformed {
+            what: "no ftyp box",
+            ..
+        }))
+    ));
+}
+
+/// Checks the data hash of `out` (one exclusion: the store's container bytes) independently.
+fn recheck_data_hash(format: Format, out: &[u8], signed: &Signed) {
+    let found = container::locate_seekable(format, Cursor::new(out), &ContainerLimits::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        found.store, signed.store,
+        "{format:?}: the new store is the one found"
+    );
+    let store = ManifestStore::from_bytes(found.store, &Limits::default()).unwrap();
+    let hash = data_hash_of(&store);
+    let e = &hash.exclusions[0];
+    let (start, end) = (
+        usize::try_from(e.start).unwrap(),
+        usize::try_from(e.start + e.length).unwrap(),
+    );
+    let hashed = [&out[..start], &out[end..]].concat();
+    assert_eq!(HashAlg::Sha256.digest(&hashed), hash.hash, "{format:?}");
+}
+
+#[test]
+fn replacing_a_store_leaves_the_old_one_out() {
+    let mut wav = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0".to_vec();
+    wav.extend_from_slice(&[1, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0, 16, 0]);
+    wav.extend_from_slice(b"data\x03\0\0\0abc\0");
+    let size = u32::try_from(wav.len() - 8).unwrap();
+    wav[4..8].copy_from_slice(&size.to_le_bytes());
+    let gif = b"GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff\x2c\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0\x3b".to_vec();
+    for (format, input) in [
+        (Format::Jpeg, tiny_jpeg()),
+        (Format::Png, tiny_png()),
+        (Format::Gif, gif),
+        (Format::Jxl, jxl_container()),
+        (Format::Riff, wav),
+        (
+            Format::Svg,
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><g/></svg>\n".to_vec(),
+        ),
+    ] {
+        let (first, s1) = sign_bytes(format, &input, &ManifestDefinition::default()).unwrap();
+        // Without `replace` the signed asset is refused; with it, the old store goes.
+        assert_eq!(
+            sign_bytes(format, &first, &ManifestDefinition::default()).unwrap_err(),
+            GeneratorError::AlreadySigned
+        );
+        let (second, s2) = resign_bytes(format, &first).unwrap();
+        assert_ne!(s1.store, s2.store, "a new signature");
+        recheck_data_hash(format, &second, &s2);
+        // Same-sized stores: the output is the first output's size, and removing the store's
+        // container bytes from either gives back the input.
+        assert_eq!(second.len(), first.len(), "{format:?}");
+        let strip = |out: &[u8]| {
+            let found =
+                container::locate_seekable(format, Cursor::new(out), &ContainerLimits::default())
+                    .unwrap()
+                    .unwrap();
+            let mut v = out.to_vec();
+            for r in found.ranges.iter().rev() {
+                v.drain(usize::try_from(r.start).unwrap()..usize::try_from(r.end).unwrap());
+            }
+            v
+        };
+        if format == Format::Svg {
+            // The element stays; only its text is swapped.
+            assert_eq!(strip(&second), strip(&first), "{format:?}");
+        } else if format != Format::Riff {
+            assert_eq!(strip(&second), input, "{format:?}");
+        }
+        let (third, s3) = resign_bytes(format, &second).unwrap();
+        recheck_data_hash(format, &third, &s3);
+    }
 }

@@ -16,6 +16,7 @@
     reason = "test helpers: a failure is a test failure"
 )]
 
+mod fragments;
 mod peer;
 mod pki;
 mod regressions;

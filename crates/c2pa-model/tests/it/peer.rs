@@ -47,6 +47,7 @@ pub(crate) fn asset(dir: &Path, ext: &str) -> PathBuf {
             "from PIL import Image; Image.new('RGB', (48, 32), (200, 90, 30)).save({:?})",
             path.to_str().unwrap()
         ))),
+        "tif" | "dng" => tiff(&path, "RGB", false, ext == "dng"),
         "wav" => run(Command::new(python()).arg("-c").arg(format!(
             "import wave, struct\nw = wave.open({:?}, 'wb')\nw.setnchannels(1)\n\
              w.setsampwidth(2)\nw.setframerate(8000)\n\
@@ -62,9 +63,51 @@ pub(crate) fn asset(dir: &Path, ext: &str) -> PathBuf {
         )
         .unwrap(),
         "pdf" => std::fs::write(&path, minimal_pdf()).unwrap(),
+        "jxl" => std::fs::write(&path, jxl_container()).unwrap(),
         _ => make_mp4(&path, 300_000, &["--chunk", "40000"]),
     }
     path
+}
+
+/// A JPEG XL box container (signature, `ftyp`, level, `Exif`, a codestream box). Neither side
+/// decodes the codestream, so its bytes are a fixed pattern after the `FF 0A` marker.
+fn jxl_container() -> Vec<u8> {
+    let bx = |kind: &[u8], payload: &[u8]| {
+        let mut v = u32::try_from(payload.len() + 8)
+            .unwrap()
+            .to_be_bytes()
+            .to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(payload);
+        v
+    };
+    let mut code = vec![0xFF, 0x0A];
+    code.extend((0..4000u32).map(|i| u8::try_from(i * 31 % 251).unwrap()));
+    [
+        vec![
+            0, 0, 0, 0x0C, b'J', b'X', b'L', b' ', 0x0D, 0x0A, 0x87, 0x0A,
+        ],
+        bx(b"ftyp", b"jxl \0\0\0\0jxl "),
+        bx(b"jxll", &[5]),
+        bx(b"Exif", &[0, 0, 0, 0, b'I', b'I', 42, 0, 8, 0, 0, 0, 0, 0]),
+        bx(b"jxlc", &code),
+    ]
+    .concat()
+}
+
+/// A two-page TIFF written by Pillow: `mode` `I;16B` makes it big-endian, `big` a BigTIFF,
+/// `dng` adds a DNGVersion tag.
+pub(crate) fn tiff(path: &Path, mode: &str, big: bool, dng: bool) {
+    let info = if dng { "{50706: (1, 4, 0, 0)}" } else { "{}" };
+    let big = if big { "True" } else { "False" };
+    run(Command::new(python()).arg("-c").arg(format!(
+        "from PIL import Image\n\
+         a = Image.new({mode:?}, (30, 20), 7 if {mode:?}.startswith('I') else (200, 90, 30))\n\
+         b = Image.new({mode:?}, (8, 6), 9 if {mode:?}.startswith('I') else (1, 2, 3))\n\
+         a.save({:?}, format='TIFF', save_all=True, append_images=[b], big_tiff={big}, \
+         tiffinfo={info})",
+        path.to_str().unwrap()
+    )));
 }
 
 pub(crate) fn make_mp4(path: &Path, size: u64, extra: &[&str]) {
@@ -85,6 +128,9 @@ pub(crate) fn mime(ext: &str) -> &'static str {
         "wav" => "audio/wav",
         "svg" => "image/svg+xml",
         "pdf" => "application/pdf",
+        "tif" => "image/tiff",
+        "jxl" => "image/jxl",
+        "dng" => "image/x-adobe-dng",
         _ => "video/mp4",
     }
 }
@@ -92,12 +138,24 @@ pub(crate) fn mime(ext: &str) -> &'static str {
 /// The SDK's report: state, codes of the active manifest, explanations of failures, and the
 /// full validation results (for recording as an ingredient's).
 pub(crate) fn report(asset: &Path, mime: &str, anchors: &Path) -> serde_json::Value {
+    report_with(asset, mime, anchors, None)
+}
+
+/// [`report`], with `fragment` read through the SDK's `Reader.with_fragment` when `asset` is
+/// the init segment of a fragmented MP4.
+pub(crate) fn report_with(
+    asset: &Path,
+    mime: &str,
+    anchors: &Path,
+    fragment: Option<&Path>,
+) -> serde_json::Value {
     let out = Command::new(python())
         .arg(root().join("crates/c2pa-model/tests/peers/read.py"))
         .arg(asset)
         .arg(mime)
         .arg(anchors)
         .arg(shared().join("vectors/c2pa/trust/eku.cfg"))
+        .args(fragment)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

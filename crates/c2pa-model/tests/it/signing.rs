@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use signet_asn1_types::crypto::{SecureRandom, SignatureAlgorithm as Alg};
 use signet_c2pa_model::assertion::{Assertion, Relationship};
 use signet_c2pa_model::claim::ClaimVersion;
-use signet_c2pa_model::container::{ContainerLimits, Format, locate};
+use signet_c2pa_model::container::{ContainerLimits, Format};
 use signet_c2pa_model::cose::{SignOptions, TimeStamper};
 use signet_c2pa_model::generator::bmff::BmffOptions;
 use signet_c2pa_model::generator::{Generator, IngredientInput, ManifestDefinition};
@@ -28,6 +28,7 @@ struct Options<'a> {
     ocsp: bool,
     bmff: BmffOptions,
     def: ManifestDefinition,
+    replace: bool,
 }
 
 impl Options<'_> {
@@ -38,6 +39,7 @@ impl Options<'_> {
             ocsp: false,
             bmff: BmffOptions::default(),
             def: ManifestDefinition::default(),
+            replace: false,
         }
     }
 }
@@ -71,6 +73,7 @@ fn sign_file(pki: &Pki, input: &Path, out: &Path, opts: &Options<'_>) -> Issued 
     let rng: &dyn SecureRandom = &system_rng;
     let mut generator = Generator::new(&opts.def, &sign, rng);
     generator.bmff = opts.bmff;
+    generator.replace = opts.replace;
     let ext = out.extension().unwrap().to_str().unwrap();
     let mut output = std::fs::OpenOptions::new()
         .read(true)
@@ -100,9 +103,9 @@ fn sign_file(pki: &Pki, input: &Path, out: &Path, opts: &Options<'_>) -> Issued 
 fn store_of(path: &Path) -> ManifestStore {
     let ext = path.extension().unwrap().to_str().unwrap();
     let bytes = std::fs::read(path).unwrap();
-    let found = locate(
+    let found = signet_c2pa_model::container::locate_seekable(
         format_of(ext),
-        bytes.as_slice(),
+        std::io::Cursor::new(&bytes),
         &ContainerLimits::default(),
     )
     .unwrap()
@@ -451,12 +454,12 @@ fn component_ingredients_are_placed_and_a_tampered_parent_is_reported() {
 }
 
 #[test]
-fn gif_webp_wav_and_svg_are_trusted_and_tampering_is_seen() {
+fn gif_webp_wav_svg_and_jpeg_xl_are_trusted_and_tampering_is_seen() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let pki = Pki::new("http://127.0.0.1:9/ocsp");
     let anchors = pki.write_root(d);
-    for ext in ["gif", "webp", "wav", "svg"] {
+    for ext in ["gif", "webp", "wav", "svg", "jxl"] {
         let input = asset(d, ext);
         let out = d.join(format!("signed.{ext}"));
         sign_file(&pki, &input, &out, &Options::new(Alg::EcdsaP256Sha256Fixed));
@@ -482,6 +485,114 @@ fn gif_webp_wav_and_svg_are_trusted_and_tampering_is_seen() {
     }
 }
 
+/// TIFF and DNG (C2PA 2.2 §A.3.5): little- and big-endian, classic and BigTIFF, two pages; the
+/// store in a last IFD of its own. A changed pixel is a data-hash mismatch.
+#[test]
+fn tiff_and_dng_in_both_byte_orders_and_bigtiff_are_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    for (name, mode, big, ext) in [
+        ("le", "RGB", false, "tif"),
+        ("be", "I;16B", false, "tif"),
+        ("bigtiff", "RGB", true, "tif"),
+        ("bigtiff-be", "I;16B", true, "tif"),
+        ("dng", "RGB", false, "dng"),
+    ] {
+        let input = d.join(format!("{name}.in.{ext}"));
+        crate::peer::tiff(&input, mode, big, ext == "dng");
+        let out = d.join(format!("{name}.{ext}"));
+        sign_file(&pki, &input, &out, &Options::new(Alg::EcdsaP256Sha256Fixed));
+        let json = report(&out, mime(ext), &anchors);
+        assert_trusted(&json, ext, &[], name);
+        // Pillow writes each page's IFD then its strip: the input ends in pixel data, which
+        // signing leaves where it was.
+        let mut bytes = std::fs::read(&out).unwrap();
+        let in_len = usize::try_from(std::fs::metadata(&input).unwrap().len()).unwrap();
+        bytes[in_len - 5] ^= 0x01;
+        let tampered = d.join(format!("{name}.tampered.{ext}"));
+        std::fs::write(&tampered, &bytes).unwrap();
+        let json = report(&tampered, mime(ext), &anchors);
+        assert!(
+            codes(&json, "failure").contains(&"assertion.dataHash.mismatch".to_owned()),
+            "{name} tampered: {json}"
+        );
+    }
+}
+
+/// Adding a manifest to a signed asset: its store is replaced by one holding the old manifests
+/// and a new active manifest whose parent ingredient is the asset as it was (C2PA 2.2 §10.3.2).
+/// Assets first signed by Signet and by the reference SDK, in every format Signet signs; the SDK
+/// must find one store, the ingredient's manifest validated, and report the result Trusted.
+#[test]
+fn signed_assets_get_a_new_manifest_with_the_old_store_as_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    let leaf = pki.leaf(Alg::EcdsaP256Sha256Fixed);
+    let chain_pem = d.join("chain.pem");
+    std::fs::write(
+        &chain_pem,
+        [
+            crate::pki::pem("CERTIFICATE", &leaf.der()),
+            crate::pki::pem("CERTIFICATE", &pki.claim_ca.der()),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let key_pem = d.join("key.pem");
+    std::fs::write(&key_pem, crate::pki::pem("PRIVATE KEY", &leaf.key.pkcs8)).unwrap();
+    for ext in ["jpg", "png", "mp4", "tif", "webp", "gif", "jxl", "svg"] {
+        let input = asset(d, ext);
+        for writer in ["signet", "sdk"] {
+            let first = d.join(format!("{writer}-first.{ext}"));
+            if writer == "sdk" {
+                crate::peer::sdk_sign(&input, &first, mime(ext), &chain_pem, &key_pem, "es256");
+            } else {
+                sign_file(
+                    &pki,
+                    &input,
+                    &first,
+                    &Options::new(Alg::EcdsaP256Sha256Fixed),
+                );
+            }
+            let first_json = report(&first, mime(ext), &anchors);
+            // (The SDK's own BMFF hashes exclude more than the mandatory boxes.)
+            assert_eq!(
+                first_json["validation_state"], "Trusted",
+                "{writer} first {ext}: {first_json}"
+            );
+            let mut parent = IngredientInput::new(Relationship::ParentOf);
+            parent.title = Some(format!("first.{ext}"));
+            parent.format = Some(mime(ext).to_owned());
+            parent.store = Some(store_of(&first));
+            parent.validation_results = Some(validation_results(&first_json));
+            let mut opts = Options::new(Alg::Ed25519);
+            opts.replace = true;
+            opts.def.ingredients = vec![parent];
+            let out = d.join(format!("{writer}-second.{ext}"));
+            sign_file(&pki, &first, &out, &opts);
+            let store = store_of(&out);
+            assert_eq!(store.manifests().count(), 2, "{writer} {ext}");
+            let json = report(&out, mime(ext), &anchors);
+            assert_trusted(&json, ext, &[], &format!("{writer} second {ext}"));
+            assert_eq!(
+                json["ingredient_deltas"]["failure"],
+                serde_json::json!([]),
+                "{writer} second {ext}: {json}"
+            );
+            assert!(
+                json["ingredient_deltas"]["success"]
+                    .to_string()
+                    .contains("ingredient.manifest.validated"),
+                "{writer} second {ext}: {json}"
+            );
+        }
+    }
+}
+
 /// The reference SDK as a writer: what it signs, in every format Signet reads, Signet locates,
 /// parses (re-serialising the store byte-identically) and verifies.
 #[test]
@@ -502,7 +613,9 @@ fn assets_the_reference_sdk_signs_are_read_and_verified() {
     .unwrap();
     let key_pem = d.join("key.pem");
     std::fs::write(&key_pem, crate::pki::pem("PRIVATE KEY", &leaf.key.pkcs8)).unwrap();
-    for ext in ["jpg", "png", "mp4", "gif", "webp", "wav", "svg", "pdf"] {
+    for ext in [
+        "jpg", "png", "mp4", "gif", "webp", "wav", "svg", "pdf", "tif",
+    ] {
         let input = asset(d, ext);
         let out = d.join(format!("sdk.{ext}"));
         crate::peer::sdk_sign(&input, &out, mime(ext), &chain_pem, &key_pem, "es256");

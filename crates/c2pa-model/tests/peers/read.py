@@ -1,6 +1,8 @@
 """Reads an asset with the C2PA reference SDK (c2pa-python) and prints its report as JSON.
 
-usage: read.py ASSET MIME TRUST_ANCHORS_PEM EKU_CFG
+usage: read.py ASSET MIME TRUST_ANCHORS_PEM EKU_CFG [FRAGMENT]
+With FRAGMENT, ASSET is the init segment of a fragmented MP4 and the report is the SDK's after
+Reader.with_fragment(ASSET, FRAGMENT).
 Prints {"validation_state": ..., "success": [...], "informational": [...], "failure": [...],
 "failure_explanations": [...], "ingredient_deltas": {kind: [codes]}, "validation_results": {...}} for the
 active manifest, or {"error": "..."} when the SDK refuses the file.
@@ -18,6 +20,9 @@ settings = {
 try:
     ctx = c2pa.Context.from_dict(settings)
     with open(asset, "rb") as f, c2pa.Reader(mime, f, context=ctx) as r:
+        if len(sys.argv) > 5:
+            with open(asset, "rb") as init, open(sys.argv[5], "rb") as fragment:
+                r.with_fragment(mime, init, fragment)
         store = json.loads(r.json())
 except Exception as e:  # the SDK's refusal is the result
     print(json.dumps({"error": f"{type(e).__name__}: {e}"}))

@@ -6,10 +6,15 @@
 //! 2. The manifest says what `--manifest` says; `--parent` (and manifest `ingredients`) are
 //!    read, validated with `signet-c2pa-validate` against `--trust-anchors`, and recorded with
 //!    their manifest store and validation results (ingredient v3, `c2pa.opened`/`c2pa.placed`).
+//!    An IN that already carries a manifest store is its own parent: the output's store holds
+//!    the old manifests and the new active one, in place of the old store.
 //! 3. `--tsa` time-stamps the signature over HTTP (RFC 3161); `--ocsp-staple` staples OCSP
 //!    responses for the signer and intermediates from the responders their AIA names.
 //! 4. The output is written to a temporary file next to OUT, synced, and renamed over OUT: a
 //!    reader never sees a half-written asset, and IN is only ever read.
+//! 5. `--fragments` signs a fragmented MP4 split across files: IN is the init segment, each
+//!    fragment is written under `--fragments-out` with its `merkle` box (one file open at a
+//!    time), and the init segment, renamed last, carries the manifest.
 
 use std::io::{BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -37,14 +42,15 @@ use signet_c2pa_validate::{Report, StatusLists, TrustConfig, Validator};
 use signet_crypto::{KeyPairSigner, SystemRng, Verifier};
 
 mod definition;
+mod fragments;
 mod http;
 mod ocsp;
 
 /// Arguments of `signet c2pa sign`.
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
-    /// The asset to sign: JPEG, PNG, GIF, SVG, WebP/WAV/AVI or ISO BMFF (MP4, MOV, M4A,
-    /// HEIF/HEIC, AVIF). Only read.
+    /// The asset to sign: JPEG, PNG, GIF, SVG, TIFF/DNG, JPEG XL, WebP/WAV/AVI or ISO BMFF
+    /// (MP4, MOV, M4A, HEIF/HEIC, AVIF). Only read.
     pub(crate) input: PathBuf,
     /// Where to write the signed asset (with --sidecar: the manifest store, `.c2pa`).
     pub(crate) output: PathBuf,
@@ -59,7 +65,8 @@ pub(crate) struct SignArgs {
     #[arg(long, value_name = "MANIFEST.json")]
     pub(crate) manifest: Option<PathBuf>,
     /// The asset this one was derived from: recorded as a parentOf ingredient, with its
-    /// manifest store (if any) and its validation results, and a c2pa.opened action.
+    /// manifest store (if any) and its validation results, and a c2pa.opened action. When IN
+    /// already carries a manifest store, IN is the parent (and its store is replaced).
     #[arg(long)]
     pub(crate) parent: Option<PathBuf>,
     /// An RFC 3161 time-stamping authority (http:// URL) to time-stamp the signature.
@@ -84,6 +91,14 @@ pub(crate) struct SignArgs {
     /// The media type of IN, when its extension does not say.
     #[arg(long, value_name = "TYPE")]
     pub(crate) mime: Option<String>,
+    /// The fragment files of a fragmented MP4 split across files (DASH/CMAF), in playback
+    /// order: IN is then their init segment, and each fragment gets a merkle box (C2PA 2.2
+    /// §A.5.4.1.2) and is written under --fragments-out with its own name.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub(crate) fragments: Vec<PathBuf>,
+    /// Directory for the signed fragment files (required with --fragments).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) fragments_out: Option<PathBuf>,
 }
 
 /// Runs `signet c2pa sign`; returns the exit status (0 signed, 1 refused or failed).
@@ -121,6 +136,8 @@ pub(crate) fn mime_of(path: &Path) -> Option<&'static str> {
         "ttf" => "font/ttf",
         "otf" => "font/otf",
         "jxl" => "image/jxl",
+        "tif" | "tiff" => "image/tiff",
+        "dng" => "image/x-adobe-dng",
         "c2pa" => "application/c2pa",
         _ => return None,
     })
@@ -132,8 +149,8 @@ fn format_of(path: &Path, mime: Option<&str>) -> Result<(Format, String)> {
         None => mime_of(path)
             .with_context(|| {
                 format!(
-                    "{}: unknown file type; give --mime (JPEG, PNG, GIF, SVG, WebP, WAV, AVI and \
-                     ISO BMFF can be signed)",
+                    "{}: unknown file type; give --mime (JPEG, PNG, GIF, SVG, TIFF/DNG, JPEG XL, \
+                     WebP, WAV, AVI and ISO BMFF can be signed)",
                     path.display()
                 )
             })?
@@ -403,49 +420,105 @@ impl TimeStamper for HttpTsa {
     }
 }
 
+/// An output being written: a temporary file next to `target`, renamed over it by
+/// [`Staged::commit`] (after a sync), removed if dropped uncommitted. Its handle can be closed
+/// between passes ([`Staged::close`]) and reopened by [`Staged::file`].
+struct Staged {
+    tmp: PathBuf,
+    target: PathBuf,
+    file: Option<std::fs::File>,
+    committed: bool,
+}
+
+impl Staged {
+    fn create(target: &Path) -> Result<Self> {
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = target
+            .file_name()
+            .with_context(|| format!("{}: no file name", target.display()))?
+            .to_string_lossy()
+            .into_owned();
+        let mut suffix = [0u8; 8];
+        SystemRng::new()
+            .fill(&mut suffix)
+            .map_err(|_| anyhow::anyhow!("the random source failed"))?;
+        let tmp = dir.join(format!(
+            ".{name}.{}.tmp",
+            suffix
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        ));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .with_context(|| format!("creating {}", tmp.display()))?;
+        Ok(Self {
+            tmp,
+            target: target.to_path_buf(),
+            file: Some(file),
+            committed: false,
+        })
+    }
+
+    /// The open file (reopened if it was closed).
+    fn file(&mut self) -> Result<&mut std::fs::File> {
+        if self.file.is_none() {
+            let f = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&self.tmp)
+                .with_context(|| format!("reopening {}", self.tmp.display()))?;
+            self.file = Some(f);
+        }
+        self.file.as_mut().context("no output file")
+    }
+
+    /// Closes the handle (the file stays staged).
+    fn close(&mut self) {
+        self.file = None;
+    }
+
+    /// Syncs the temporary file and renames it over the target.
+    fn commit(mut self) -> Result<()> {
+        self.file()?.sync_all().context("syncing the output")?;
+        self.close();
+        std::fs::rename(&self.tmp, &self.target).with_context(|| {
+            format!(
+                "renaming {} to {}",
+                self.tmp.display(),
+                self.target.display()
+            )
+        })?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            self.close();
+            // Best effort: the error being reported matters more than a leftover file.
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 /// Writes through `fill` to a temporary file next to `target`, syncs it and renames it over
 /// `target`; on any error the temporary file is removed.
 fn write_atomically(
     target: &Path,
     fill: impl FnOnce(&mut std::fs::File) -> Result<()>,
 ) -> Result<()> {
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .context("OUT has no file name")?
-        .to_string_lossy()
-        .into_owned();
-    let mut suffix = [0u8; 8];
-    SystemRng::new()
-        .fill(&mut suffix)
-        .map_err(|_| anyhow::anyhow!("the random source failed"))?;
-    let tmp = dir.join(format!(
-        ".{name}.{}.tmp",
-        suffix
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    ));
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .with_context(|| format!("creating {}", tmp.display()))?;
-    let result = fill(&mut file)
-        .and_then(|()| file.sync_all().context("syncing the output"))
-        .and_then(|()| {
-            std::fs::rename(&tmp, target)
-                .with_context(|| format!("renaming {} to {}", tmp.display(), target.display()))
-        });
-    if result.is_err() {
-        // Best effort: the error being reported matters more than a leftover temporary file.
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let mut staged = Staged::create(target)?;
+    fill(staged.file()?)?;
+    staged.commit()
 }
 
 /// True when `a` and `b` name the same existing file.
@@ -485,8 +558,31 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
             .map(|n| n.to_string_lossy().into_owned()),
         ..ManifestDefinition::default()
     };
+    // An input that already carries a store gets a new manifest on top: its store is replaced
+    // by one holding the old manifests, and the input as it was is the parent ingredient.
+    let has_store = {
+        let mut f = std::fs::File::open(&args.input)
+            .with_context(|| format!("opening {}", args.input.display()))?;
+        container::locate_seekable(format, &mut f, &ContainerLimits::default())
+            .with_context(|| format!("reading {}", args.input.display()))?
+            .is_some()
+    };
+    let parent_path = match (&args.parent, has_store) {
+        (_, true) if args.sidecar => bail!(
+            "{} already carries a manifest store; a sidecar would leave it in place — sign \
+             without --sidecar to add a manifest to it",
+            args.input.display()
+        ),
+        (Some(p), true) if !same_file(p, &args.input) => bail!(
+            "{} already carries a manifest store, so it is the parent ingredient of the new \
+             manifest; omit --parent",
+            args.input.display()
+        ),
+        (_, true) => Some(args.input.clone()),
+        (p, false) => p.clone(),
+    };
     let mut files = Vec::new();
-    if let Some(parent) = &args.parent {
+    if let Some(parent) = &parent_path {
         files.push(definition::IngredientFile {
             path: parent.clone(),
             relationship: Relationship::ParentOf,
@@ -515,7 +611,7 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
         let parent = def
             .ingredients
             .first_mut()
-            .filter(|_| args.parent.is_some())
+            .filter(|_| parent_path.is_some())
             .context("--redact applies to --parent's manifest store; give --parent")?;
         redact_parent(parent, &args.redact)?;
     }
@@ -540,27 +636,38 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
         ocsp_vals: &ocsp_vals,
     };
     let rng = SystemRng::new();
-    let generator = Generator::new(&def, &sign, &rng);
+    let mut generator = Generator::new(&def, &sign, &rng);
+    generator.replace = has_store;
     let mut input = std::fs::File::open(&args.input)
         .with_context(|| format!("opening {}", args.input.display()))?;
     let mut signed = None;
-    write_atomically(&args.output, |out| {
-        if args.sidecar {
-            let s = generator.sidecar(format, &mut input)?;
-            out.write_all(&s.store)?;
-            signed = Some(s);
-        } else {
-            signed = Some(generator.embed(format, &mut input, out)?);
-            out.seek(SeekFrom::End(0))?;
-        }
-        Ok(())
-    })?;
+    if !args.fragments.is_empty() {
+        signed = Some(fragments::sign(&generator, args, format, &mut input)?);
+    } else {
+        write_atomically(&args.output, |out| {
+            if args.sidecar {
+                let s = generator.sidecar(format, &mut input)?;
+                out.write_all(&s.store)?;
+                signed = Some(s);
+            } else {
+                signed = Some(generator.embed(format, &mut input, out)?);
+                out.seek(SeekFrom::End(0))?;
+            }
+            Ok(())
+        })?;
+    }
     let signed = signed.context("nothing was signed")?;
     Ok(format!(
         "signed {} -> {}{}: manifest {} ({alg:?}{}{}{})",
         args.input.display(),
         args.output.display(),
-        if args.sidecar { " (sidecar)" } else { "" },
+        if args.sidecar {
+            " (sidecar)".to_owned()
+        } else if args.fragments.is_empty() {
+            String::new()
+        } else {
+            format!(" with {} fragment(s)", args.fragments.len())
+        },
         signed.manifest_label,
         if tsa.is_some() { ", time-stamped" } else { "" },
         if ocsp_vals.is_empty() {
@@ -568,10 +675,13 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
         } else {
             format!(", {} OCSP response(s) stapled", ocsp_vals.len())
         },
-        if def.ingredients.is_empty() {
-            String::new()
-        } else {
-            format!(", {} ingredient(s)", def.ingredients.len())
+        match (def.ingredients.len(), has_store) {
+            (_, true) => format!(
+                ", {} ingredient(s), the input's manifest store replaced",
+                def.ingredients.len()
+            ),
+            (0, false) => String::new(),
+            (n, false) => format!(", {n} ingredient(s)"),
         },
     ))
 }

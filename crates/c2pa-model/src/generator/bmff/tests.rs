@@ -12,7 +12,7 @@ use crate::generator::{Generator, ManifestDefinition, Signed};
 use crate::jumbf::Limits;
 use crate::store::ManifestStore;
 
-fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+pub(super) fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
     let mut v = u32::try_from(payload.len() + 8)
         .unwrap()
         .to_be_bytes()
@@ -22,13 +22,13 @@ fn bx(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
     v
 }
 
-fn full(kind: &[u8; 4], version: u8, flags: u32, payload: &[u8]) -> Vec<u8> {
+pub(super) fn full(kind: &[u8; 4], version: u8, flags: u32, payload: &[u8]) -> Vec<u8> {
     let mut p = ((u32::from(version) << 24) | flags).to_be_bytes().to_vec();
     p.extend_from_slice(payload);
     bx(kind, &p)
 }
 
-fn ftyp() -> Vec<u8> {
+pub(super) fn ftyp() -> Vec<u8> {
     bx(b"ftyp", b"isom\0\0\x02\0isomiso2")
 }
 
@@ -67,7 +67,10 @@ fn mp4(payload: &[u8], chunks: usize, co64: bool) -> Vec<u8> {
     [ftyp(), moov(&offsets), bx(b"mdat", payload)].concat()
 }
 
-fn sign(input: &[u8], opts_bmff: BmffOptions) -> Result<(Vec<u8>, Signed), GeneratorError> {
+pub(super) fn sign(
+    input: &[u8],
+    opts_bmff: BmffOptions,
+) -> Result<(Vec<u8>, Signed), GeneratorError> {
     let signer = es256();
     let chain = vec![vec![0x30, 0x00]];
     let opts = SignOptions {
@@ -84,8 +87,30 @@ fn sign(input: &[u8], opts_bmff: BmffOptions) -> Result<(Vec<u8>, Signed), Gener
     Ok((out.into_inner(), signed))
 }
 
+/// Signs `input` replacing any store it has.
+pub(super) fn resign(
+    input: &[u8],
+    opts_bmff: BmffOptions,
+) -> Result<(Vec<u8>, Signed), GeneratorError> {
+    let signer = es256();
+    let chain = vec![vec![0x30, 0x00]];
+    let opts = SignOptions {
+        signer: &signer,
+        chain: &chain,
+        timestamper: None,
+        ocsp_vals: &[],
+    };
+    let def = ManifestDefinition::default();
+    let mut g = Generator::new(&def, &opts, &CountingRng);
+    g.bmff = opts_bmff;
+    g.replace = true;
+    let mut out = Cursor::new(Vec::new());
+    let signed = g.embed(Format::Bmff, &mut Cursor::new(input), &mut out)?;
+    Ok((out.into_inner(), signed))
+}
+
 /// Top-level boxes of a file: (offset, type, size).
-fn top(file: &[u8]) -> Vec<(usize, [u8; 4], usize)> {
+pub(super) fn top(file: &[u8]) -> Vec<(usize, [u8; 4], usize)> {
     let mut out = Vec::new();
     let mut at = 0;
     while at < file.len() {
@@ -97,7 +122,7 @@ fn top(file: &[u8]) -> Vec<(usize, [u8; 4], usize)> {
     out
 }
 
-fn bmff_hash(store: &ManifestStore) -> BmffHash {
+pub(super) fn bmff_hash(store: &ManifestStore) -> BmffHash {
     let m = store.active_manifest().unwrap();
     match m.assertion("c2pa.hash.bmff.v3").unwrap().decode().unwrap() {
         Assertion::BmffHash(b) => b.into_value(),
@@ -126,7 +151,7 @@ fn independent_hash(file: &[u8], merkle: bool) -> Vec<u8> {
     HashAlg::Sha256.digest(&data)
 }
 
-fn stored(file: &[u8]) -> ManifestStore {
+pub(super) fn stored(file: &[u8]) -> ManifestStore {
     let found = container::locate(Format::Bmff, file, &ContainerLimits::default())
         .unwrap()
         .unwrap();
@@ -324,7 +349,11 @@ fn fragment_offsets_are_shifted_and_mfra_is_excluded() {
     };
     let input = [ftyp, moov, moof(data_at), mdat, tfra(moof_at)].concat();
     let (out, _) = sign(&input, BmffOptions::default()).unwrap();
-    let delta = u64::try_from(top(&out)[1].2).unwrap();
+    // The manifest box after ftyp, and a merkle box before the moof (§A.5.4.1.2).
+    let boxes = top(&out);
+    assert_eq!(&boxes[3].1, b"uuid");
+    assert_eq!(&boxes[4].1, b"moof");
+    let delta = u64::try_from(boxes[1].2 + boxes[3].2).unwrap();
     let t = out.windows(4).position(|w| w == b"tfhd").unwrap();
     let base = u64::from_be_bytes(out[t + 12..t + 20].try_into().unwrap());
     assert_eq!(base, data_at + delta);
@@ -332,10 +361,10 @@ fn fragment_offsets_are_shifted_and_mfra_is_excluded() {
     let moof_off = u64::from_be_bytes(out[r + 28..r + 36].try_into().unwrap());
     assert_eq!(moof_off, moof_at + delta);
     assert_eq!(&out[usize::try_from(moof_off).unwrap() + 4..][..4], b"moof");
-    assert_eq!(
-        bmff_hash(&stored(&out)).hash.unwrap(),
-        independent_hash(&out, false)
-    );
+    // Fragmented: an init hash and a tree, no hash over the file; mfra is outside both.
+    let hash = bmff_hash(&stored(&out));
+    assert_eq!(hash.hash, None);
+    assert_eq!(hash.merkle.len(), 1);
 }
 
 #[test]
@@ -377,4 +406,41 @@ fn refusals() {
         sign(&near, BmffOptions::default()).unwrap_err(),
         GeneratorError::OffsetOverflow { box_type: "stco" }
     );
+}
+
+#[test]
+fn replacing_keeps_offsets_right_and_one_store() {
+    let payload: Vec<u8> = (0..20_000u32)
+        .map(|i| u8::try_from(i % 241).unwrap())
+        .collect();
+    let input = mp4(&payload, 4, false);
+    let (first, _) = sign(&input, BmffOptions::default()).unwrap();
+    let (second, signed) = resign(&first, BmffOptions::default()).unwrap();
+    let kinds: Vec<_> = top(&second).iter().map(|b| b.1).collect();
+    assert_eq!(kinds, [*b"ftyp", *b"uuid", *b"moov", *b"mdat"]);
+    let store = stored(&second);
+    assert_eq!(store.as_bytes(), signed.store.as_slice());
+    assert_eq!(
+        bmff_hash(&store).hash.unwrap(),
+        independent_hash(&second, false)
+    );
+    // Every chunk offset points at the same media bytes as in the input.
+    let t_in = input.windows(4).position(|w| w == b"stco").unwrap();
+    let t_out = second.windows(4).position(|w| w == b"stco").unwrap();
+    for i in 0..4 {
+        let a = usize::try_from(u32_at(&input, t_in + 12 + i * 4)).unwrap();
+        let b = usize::try_from(u32_at(&second, t_out + 12 + i * 4)).unwrap();
+        assert_eq!(&second[b..b + 64], &input[a..a + 64]);
+    }
+    // Removing the uuid box gives back the input.
+    let (at, _, size) = top(&second)[1];
+    let mut stripped = second.clone();
+    stripped.drain(at..at + size);
+    let t = stripped.windows(4).position(|w| w == b"stco").unwrap();
+    for i in 0..4 {
+        let shifted = u32_at(&stripped, t + 12 + i * 4) - u64::try_from(size).unwrap();
+        stripped[t + 12 + i * 4..t + 16 + i * 4]
+            .copy_from_slice(&u32::try_from(shifted).unwrap().to_be_bytes());
+    }
+    assert_eq!(stripped, input);
 }

@@ -334,6 +334,8 @@ impl World {
             trust_anchors: vec![self.path("root.pem")],
             alg: None,
             mime: None,
+            fragments: Vec::new(),
+            fragments_out: None,
         }
     }
 
@@ -375,6 +377,16 @@ fn repo() -> PathBuf {
 
 /// The reference SDK's report (c2pa-python via the c2pa-model peer script).
 fn sdk_report(asset: &Path, mime: &str, anchors: &Path) -> serde_json::Value {
+    sdk_report_with(asset, mime, anchors, None)
+}
+
+/// [`sdk_report`]; with `fragment`, `asset` is an init segment read with that fragment.
+fn sdk_report_with(
+    asset: &Path,
+    mime: &str,
+    anchors: &Path,
+    fragment: Option<&Path>,
+) -> serde_json::Value {
     let status = Command::new("bash")
         .arg(repo().join("scripts/python-peers.sh"))
         .status()
@@ -390,6 +402,7 @@ fn sdk_report(asset: &Path, mime: &str, anchors: &Path) -> serde_json::Value {
         .arg(mime)
         .arg(anchors)
         .arg(repo().join("../shared/vectors/c2pa/trust/eku.cfg"))
+        .args(fragment)
         .output()
         .unwrap();
     serde_json::from_slice(&out.stdout)
@@ -560,6 +573,121 @@ fn mp4_png_ed25519_and_sidecar() {
 }
 
 #[test]
+fn dash_segments_are_signed_with_merkle_boxes_and_trusted() {
+    let w = World::new();
+    let (chain, key) = w.signer("dash", KeyType::EcdsaP256, Alg::EcdsaP256Sha256Fixed, false);
+    sdk_report(&jpeg(), "image/jpeg", &w.path("root.pem")); // installs the peers
+    let init = w.path("init.mp4");
+    let out = Command::new(repo().join("target/py-peers/bin/python"))
+        .arg(repo().join("crates/c2pa-model/tests/peers/make_mp4.py"))
+        .arg(&init)
+        .args(["40000", "--fragments", "4", "--split"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let fragments: Vec<PathBuf> = (0..4)
+        .map(|i| w.path(&format!("init.mp4.{i}.m4s")))
+        .collect();
+    let before: Vec<Vec<u8>> = fragments
+        .iter()
+        .map(|f| std::fs::read(f).unwrap())
+        .collect();
+    let out_dir = w.path("signed");
+    std::fs::create_dir(&out_dir).unwrap();
+    let output = out_dir.join("init.mp4");
+    let mut a = w.args(&init, &output, &chain, &key);
+    a.fragments = fragments.clone();
+    a.fragments_out = Some(out_dir.clone());
+    a.tsa = Some(w.tsa_url.clone());
+    let summary = run(&a).unwrap();
+    assert!(summary.contains("with 4 fragment(s)"), "{summary}");
+    for (f, original) in fragments.iter().zip(&before) {
+        assert_eq!(&std::fs::read(f).unwrap(), original, "inputs are only read");
+        let signed = out_dir.join(f.file_name().unwrap());
+        let sdk = sdk_report_with(&output, "video/mp4", &w.path("root.pem"), Some(&signed));
+        assert_eq!(sdk["validation_state"], "Trusted", "{sdk}");
+        assert_eq!(sdk["failure"], serde_json::json!([]), "{sdk}");
+        let success = sdk["success"].to_string();
+        assert!(success.contains("assertion.bmffHash.match"), "{sdk}");
+        assert!(success.contains("timeStamp.trusted"), "{sdk}");
+    }
+
+    // Refusals: no output directory, a sidecar, a fragment without a moof (nothing left behind).
+    let mut a = w.args(&init, &w.path("x.mp4"), &chain, &key);
+    a.fragments = fragments.clone();
+    let e = run(&a).unwrap_err().to_string();
+    assert!(e.contains("--fragments-out"), "{e}");
+    a.fragments_out = Some(out_dir.clone());
+    a.sidecar = true;
+    let e = run(&a).unwrap_err().to_string();
+    assert!(e.contains("sidecar"), "{e}");
+    let empty = w.path("empty.m4s");
+    std::fs::write(
+        &empty,
+        [
+            0, 0, 0, 16, b's', b't', b'y', b'p', b'm', b's', b'd', b'h', 0, 0, 0, 0,
+        ],
+    )
+    .unwrap();
+    let bad_dir = w.path("bad");
+    std::fs::create_dir(&bad_dir).unwrap();
+    let mut a = w.args(&init, &bad_dir.join("init.mp4"), &chain, &key);
+    a.fragments = vec![fragments[0].clone(), empty];
+    a.fragments_out = Some(bad_dir.clone());
+    let e = format!("{:#}", run(&a).unwrap_err());
+    assert!(e.contains("has no moof"), "{e}");
+    assert_eq!(std::fs::read_dir(&bad_dir).unwrap().count(), 0);
+}
+
+#[test]
+fn a_signed_input_is_its_own_parent_and_its_store_is_replaced() {
+    let w = World::new();
+    let (chain, key) = w.signer(
+        "again",
+        KeyType::EcdsaP256,
+        Alg::EcdsaP256Sha256Fixed,
+        false,
+    );
+    let first = w.path("first.jpg");
+    run(&w.args(&jpeg(), &first, &chain, &key)).unwrap();
+    let before = std::fs::read(&first).unwrap();
+    let second = w.path("second.jpg");
+    let summary = run(&w.args(&first, &second, &chain, &key)).unwrap();
+    assert!(
+        summary.contains("the input's manifest store replaced"),
+        "{summary}"
+    );
+    assert_eq!(std::fs::read(&first).unwrap(), before, "IN is only read");
+    let (state, codes) = w.validate(&second, None);
+    assert_eq!(state, ValidationState::Trusted, "{codes:?}");
+    let sdk = sdk_report(&second, "image/jpeg", &w.path("root.pem"));
+    assert_eq!(sdk["validation_state"], "Trusted", "{sdk}");
+    assert_eq!(sdk["failure"], serde_json::json!([]), "{sdk}");
+    assert!(
+        sdk["ingredient_deltas"]["success"]
+            .to_string()
+            .contains("ingredient.manifest.validated"),
+        "{sdk}"
+    );
+    let f = std::fs::File::open(&second).unwrap();
+    let found = container::locate_seekable(Format::Jpeg, f, &ContainerLimits::default())
+        .unwrap()
+        .unwrap();
+    let store = ManifestStore::from_bytes(found.store, &Limits::default()).unwrap();
+    assert_eq!(store.manifests().count(), 2);
+
+    // Another --parent, or a sidecar, would drop or shadow the input's provenance.
+    let mut a = w.args(&first, &w.path("x.jpg"), &chain, &key);
+    a.parent = Some(jpeg());
+    let e = run(&a).unwrap_err().to_string();
+    assert!(e.contains("omit --parent"), "{e}");
+    let mut a = w.args(&first, &w.path("x.c2pa"), &chain, &key);
+    a.sidecar = true;
+    let e = run(&a).unwrap_err().to_string();
+    assert!(e.contains("sidecar"), "{e}");
+}
+
+#[test]
 fn refusals_name_the_problem_and_leave_nothing_behind() {
     let w = World::new();
     let (chain, key) = w.signer("ok", KeyType::EcdsaP256, Alg::EcdsaP256Sha256Fixed, false);
@@ -620,11 +748,14 @@ fn refusals_name_the_problem_and_leave_nothing_behind() {
     let e = err(&a);
     assert!(e.contains("is revoked"), "{e}");
 
-    // A signed input, an unknown format, a non-PKCS#8 key, --alg on an EC key.
+    // A signed input with another parent, an unknown format, a non-PKCS#8 key, --alg on an EC
+    // key.
     let signed = w.path("signed.jpg");
     run(&w.args(&jpeg(), &signed, &chain, &key)).unwrap();
-    let e = err(&w.args(&signed, &out, &chain, &key));
-    assert!(e.contains("already has a C2PA manifest store"), "{e}");
+    let mut a = w.args(&signed, &out, &chain, &key);
+    a.parent = Some(jpeg());
+    let e = err(&a);
+    assert!(e.contains("already carries a manifest store"), "{e}");
     let e = err(&w.args(&w.path("x.bin"), &out, &chain, &key));
     assert!(e.contains("unknown file type"), "{e}");
     let sec1 = w.path("sec1.key");
