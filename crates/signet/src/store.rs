@@ -9,7 +9,9 @@
 //! connection: it drains whatever jobs are queued (up to [`MAX_BATCH`]) and commits them with
 //! one fsync. A job's caller is answered only after that commit, so a response is never sent
 //! for something that is not on disk. Reads use a separate pool of read-only connections (WAL
-//! lets them proceed while the writer commits).
+//! lets them proceed while the writer commits). The point lookups of the hot path (a
+//! registration by reference number, a certificate by serial) are batched the same way: one
+//! reader task drains the lookups queued meanwhile and answers them with one query per table.
 //!
 //! **Bulk path.** The jobs of the hot path — an issuance (certificate row, transaction row,
 //! consumed reference number) and a confirmation (transaction and certificate status) — are
@@ -418,20 +420,50 @@ struct Job {
     reply: oneshot::Sender<Result<(), WriteError>>,
 }
 
+/// Most lookups answered together.
+const MAX_LOOKUPS: usize = 256;
+
+type Reply<T> = oneshot::Sender<Result<Option<T>, String>>;
+
+/// A point lookup for the reader task.
+enum Lookup {
+    Registration(String, Reply<RegistrationRow>),
+    Certificate(String, Reply<CertRow>),
+}
+
 /// The storage handle (cheap to clone).
 #[derive(Clone)]
 pub(crate) struct Store {
     db: sqlite::Db,
     writer: mpsc::Sender<Job>,
+    reader: mpsc::Sender<Lookup>,
 }
 
 impl Store {
-    /// Opens (creating and migrating if needed) the database at `path` and starts the writer.
+    /// Opens (creating and migrating if needed) the database at `path` and starts the writer
+    /// and the reader.
     pub(crate) async fn open(path: &Path) -> Result<Self> {
-        let (db, writer) = sqlite::open(path).await?;
+        let (db, writer, reader) = sqlite::open(path).await?;
         let (tx, rx) = mpsc::channel(4096);
         tokio::spawn(writer_loop(writer, rx));
-        Ok(Self { db, writer: tx })
+        let (lookups, rx) = mpsc::channel(4096);
+        tokio::spawn(reader_loop(reader, rx));
+        Ok(Self {
+            db,
+            writer: tx,
+            reader: lookups,
+        })
+    }
+
+    async fn lookup<T>(&self, make: impl FnOnce(Reply<T>) -> Lookup) -> Result<Option<T>> {
+        let (reply, rx) = oneshot::channel();
+        self.reader
+            .send(make(reply))
+            .await
+            .map_err(|_| anyhow::anyhow!("reader stopped"))?;
+        rx.await
+            .map_err(|_| anyhow::anyhow!("reader stopped"))?
+            .map_err(anyhow::Error::msg)
     }
 
     /// Applies `ops` atomically (all or none), committed durably before this returns.
@@ -446,7 +478,8 @@ impl Store {
     }
 
     pub(crate) async fn registration(&self, reference: &str) -> Result<Option<RegistrationRow>> {
-        self.db.registration(reference).await
+        self.lookup(|r| Lookup::Registration(reference.to_owned(), r))
+            .await
     }
 
     pub(crate) async fn registrations(&self) -> Result<Vec<RegistrationRow>> {
@@ -454,7 +487,8 @@ impl Store {
     }
 
     pub(crate) async fn certificate(&self, serial: &str) -> Result<Option<CertRow>> {
-        self.db.certificate(serial).await
+        self.lookup(|r| Lookup::Certificate(serial.to_owned(), r))
+            .await
     }
 
     pub(crate) async fn certificates(&self) -> Result<Vec<CertRow>> {
@@ -494,6 +528,55 @@ async fn writer_loop(mut writer: sqlite::Writer, mut rx: mpsc::Receiver<Job>) {
         let results = writer.commit(&jobs).await;
         for (job, result) in batch.drain(..).zip(results) {
             let _ = job.reply.send(result);
+        }
+    }
+}
+
+/// Answers `lookups` from `found` (keyed as `key` says), or all with the error.
+fn answer<T: Clone>(lookups: Vec<(String, Reply<T>)>, found: Result<Vec<T>>, key: fn(&T) -> &str) {
+    match found {
+        Ok(rows) => {
+            let rows: std::collections::HashMap<&str, &T> =
+                rows.iter().map(|r| (key(r), r)).collect();
+            for (k, reply) in lookups {
+                let _ = reply.send(Ok(rows.get(k.as_str()).map(|r| (*r).clone())));
+            }
+        }
+        Err(e) => {
+            let e = format!("{e:#}");
+            for (_, reply) in lookups {
+                let _ = reply.send(Err(e.clone()));
+            }
+        }
+    }
+}
+
+async fn reader_loop(mut reader: sqlite::Reader, mut rx: mpsc::Receiver<Lookup>) {
+    let mut batch = Vec::with_capacity(MAX_LOOKUPS);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        while batch.len() < MAX_LOOKUPS {
+            match rx.try_recv() {
+                Ok(l) => batch.push(l),
+                Err(_) => break,
+            }
+        }
+        let (mut registrations, mut certificates) = (Vec::new(), Vec::new());
+        for lookup in batch.drain(..) {
+            match lookup {
+                Lookup::Registration(k, r) => registrations.push((k, r)),
+                Lookup::Certificate(k, r) => certificates.push((k, r)),
+            }
+        }
+        if !registrations.is_empty() {
+            let keys: Vec<&str> = registrations.iter().map(|(k, _)| k.as_str()).collect();
+            let found = reader.registrations(&keys).await;
+            answer(registrations, found, |r| &r.reference);
+        }
+        if !certificates.is_empty() {
+            let keys: Vec<&str> = certificates.iter().map(|(k, _)| k.as_str()).collect();
+            let found = reader.certificates(&keys).await;
+            answer(certificates, found, |c| &c.serial);
         }
     }
 }

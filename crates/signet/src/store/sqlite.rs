@@ -114,9 +114,9 @@ async fn migrate(c: &mut SqliteConnection) -> Result<()> {
     Ok(())
 }
 
-/// Opens (creating and migrating if needed) the database at `path`: the read pool and the
-/// writing connection.
-pub(super) async fn open(path: &Path) -> Result<(Db, Writer)> {
+/// Opens (creating and migrating if needed) the database at `path`: the read pool, the
+/// writing connection and the batched reader's connection.
+pub(super) async fn open(path: &Path) -> Result<(Db, Writer, Reader)> {
     let opts = options(path)?.create_if_missing(true);
     let mut conn = SqliteConnection::connect_with(&opts)
         .await
@@ -130,7 +130,48 @@ pub(super) async fn open(path: &Path) -> Result<(Db, Writer)> {
         .test_before_acquire(false)
         .connect_with(options(path)?.read_only(true))
         .await?;
-    Ok((Db { read }, Writer { conn }))
+    let reader = SqliteConnection::connect_with(&options(path)?.read_only(true)).await?;
+    Ok((Db { read }, Writer { conn }, Reader { conn: reader }))
+}
+
+/// The batched reader's connection (owned by the reader task): one query per table for all
+/// the keys looked up meanwhile.
+pub(super) struct Reader {
+    conn: SqliteConnection,
+}
+
+impl Reader {
+    async fn many<T>(
+        &mut self,
+        sql: String,
+        keys: &[&str],
+        row: fn(&SqliteRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let keys = serde_json::to_string(keys)?;
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(keys)
+            .fetch_all(&mut self.conn)
+            .await?
+            .iter()
+            .map(row)
+            .collect()
+    }
+
+    pub(super) async fn registrations(&mut self, keys: &[&str]) -> Result<Vec<RegistrationRow>> {
+        let sql = format!(
+            "SELECT {REG_COLUMNS} FROM registrations \
+             WHERE reference IN (SELECT value FROM json_each(?))"
+        );
+        self.many(sql, keys, registration_row).await
+    }
+
+    pub(super) async fn certificates(&mut self, keys: &[&str]) -> Result<Vec<CertRow>> {
+        let sql = format!(
+            "SELECT {CERT_COLUMNS} FROM certificates \
+             WHERE serial IN (SELECT value FROM json_each(?))"
+        );
+        self.many(sql, keys, cert_row).await
+    }
 }
 
 /// The writing connection (owned by the writer task).
@@ -486,19 +527,9 @@ impl Db {
         q.fetch_all(&self.read).await?.iter().map(row).collect()
     }
 
-    pub(super) async fn registration(&self, reference: &str) -> Result<Option<RegistrationRow>> {
-        let sql = format!("SELECT {REG_COLUMNS} FROM registrations WHERE reference = ?");
-        self.one(sql, reference.to_owned(), registration_row).await
-    }
-
     pub(super) async fn registrations(&self) -> Result<Vec<RegistrationRow>> {
         let sql = format!("SELECT {REG_COLUMNS} FROM registrations ORDER BY created_at");
         self.all(sql, None, registration_row).await
-    }
-
-    pub(super) async fn certificate(&self, serial: &str) -> Result<Option<CertRow>> {
-        let sql = format!("SELECT {CERT_COLUMNS} FROM certificates WHERE serial = ?");
-        self.one(sql, serial.to_owned(), cert_row).await
     }
 
     pub(super) async fn certificates(&self) -> Result<Vec<CertRow>> {

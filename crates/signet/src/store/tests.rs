@@ -83,6 +83,22 @@ async fn constraints_hold_within_and_across_batches() {
     ));
     let row = store.registration("r1").await.unwrap().unwrap();
     assert_eq!(row.consumed_by.as_deref(), Some(&[1u8; 16][..]));
+    // Concurrent lookups (answered in batches) each get their own row, or none.
+    let lookups: Vec<_> = ["r1", "nope", "r1", "r2"]
+        .into_iter()
+        .map(|r| {
+            let s = store.clone();
+            tokio::spawn(async move { s.registration(r).await.unwrap().map(|r| r.reference) })
+        })
+        .collect();
+    let mut found = Vec::new();
+    for l in lookups {
+        found.push(l.await.unwrap());
+    }
+    assert_eq!(
+        found,
+        [Some("r1".to_owned()), None, Some("r1".to_owned()), None]
+    );
     // Reopening runs no migration twice and keeps the data.
     drop(store);
     let store = Store::open(&dir.path().join("t.db")).await.unwrap();
@@ -151,6 +167,11 @@ fn confirm(tid: u8, serial: &str) -> Vec<Op> {
     ]
 }
 
+fn one<T>(mut rows: Vec<T>) -> Option<T> {
+    assert!(rows.len() <= 1);
+    rows.pop()
+}
+
 #[test]
 fn bulk_shapes() {
     assert!(is_bulk(&issue(1, "A", Some("r"))));
@@ -195,7 +216,7 @@ fn bulk_shapes() {
 #[tokio::test]
 async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, mut w) = sqlite::open(&dir.path().join("t.db")).await.unwrap();
+    let (db, mut w, mut rd) = sqlite::open(&dir.path().join("t.db")).await.unwrap();
     let setup: Vec<Vec<Op>> = ["r1", "r2", "r3"]
         .iter()
         .map(|r| vec![registration(r, 100)])
@@ -208,7 +229,7 @@ async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
     let bulk = Bulk::of(batch.iter().map(Vec::as_slice));
     assert_eq!(bulk.jobs, [0, 1]);
     w.bulk(&bulk).await.unwrap();
-    let cert = db.certificate("S1").await.unwrap().unwrap();
+    let cert = one(rd.certificates(&["S1"]).await.unwrap()).unwrap();
     assert_eq!(cert.der, vec![0x30, 0x03, 0x02, 0x01, 1]);
     assert_eq!(cert.subject, "/CN=it's \"quoted\" ü");
     assert_eq!(cert.status, "unconfirmed");
@@ -226,7 +247,7 @@ async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
         (t.cert_req_id, t.deadline, t.request_der),
         (Some(0), Some(300), None)
     );
-    let r = db.registration("r1").await.unwrap().unwrap();
+    let r = one(rd.registrations(&["r1"]).await.unwrap()).unwrap();
     assert_eq!(
         (r.consumed_at, r.consumed_by),
         (Some(5), Some(vec![1u8; 16]))
@@ -236,7 +257,10 @@ async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
     let batch = [confirm(1, "S1"), issue(4, "S4", None)];
     let jobs: Vec<&[Op]> = batch.iter().map(Vec::as_slice).collect();
     assert!(w.commit(&jobs).await.iter().all(Result::is_ok));
-    assert_eq!(db.certificate("S1").await.unwrap().unwrap().status, "valid");
+    assert_eq!(
+        one(rd.certificates(&["S1"]).await.unwrap()).unwrap().status,
+        "valid"
+    );
     let t = db.transaction(&[1; 16]).await.unwrap().unwrap();
     assert_eq!(
         (t.state.as_str(), t.our_nonce),
@@ -257,15 +281,9 @@ async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
     let bulk = Bulk::of(batch.iter().map(Vec::as_slice));
     assert_eq!(bulk.jobs, [0, 1, 2, 3, 4, 6]);
     assert!(w.bulk(&bulk).await.is_err());
-    assert!(db.certificate("S5").await.unwrap().is_none());
-    assert!(
-        db.registration("r3")
-            .await
-            .unwrap()
-            .unwrap()
-            .consumed_at
-            .is_none()
-    );
+    assert!(one(rd.certificates(&["S5"]).await.unwrap()).is_none());
+    let r3 = one(rd.registrations(&["r3"]).await.unwrap()).unwrap();
+    assert!(r3.consumed_at.is_none());
     // …and the writer then runs it job by job.
     let jobs: Vec<&[Op]> = batch.iter().map(Vec::as_slice).collect();
     let results = w.commit(&jobs).await;
@@ -279,14 +297,17 @@ async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
     assert!(matches!(results[4], Err(WriteError::SerialInUse)));
     assert!(results[5].is_ok() && results[6].is_ok());
     for gone in ["S6", "S7"] {
-        assert!(db.certificate(gone).await.unwrap().is_none());
+        assert!(one(rd.certificates(&[gone]).await.unwrap()).is_none());
     }
     for gone in [6u8, 8] {
         assert!(db.transaction(&[gone; 16]).await.unwrap().is_none());
     }
     assert!(db.transaction(&[9; 16]).await.unwrap().is_some());
-    assert_eq!(db.certificate("S2").await.unwrap().unwrap().status, "valid");
-    let r = db.registration("r3").await.unwrap().unwrap();
+    assert_eq!(
+        one(rd.certificates(&["S2"]).await.unwrap()).unwrap().status,
+        "valid"
+    );
+    let r = one(rd.registrations(&["r3"]).await.unwrap()).unwrap();
     assert_eq!(r.consumed_by, Some(vec![5u8; 16]));
 
     // Each kind of failure on its own refuses the whole bulk statement.
@@ -305,6 +326,6 @@ async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
                 .await
                 .is_err()
         );
-        assert!(db.certificate("S20").await.unwrap().is_none());
+        assert!(one(rd.certificates(&["S20"]).await.unwrap()).is_none());
     }
 }
