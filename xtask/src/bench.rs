@@ -3,12 +3,15 @@
 //!
 //! - `bench cmp` runs [`cmp`]: `signet serve` under concurrent CMP load next to OpenSSL's mock
 //!   server (it builds the release binaries and re-executes itself from them).
-//! - `bench c2pa` runs [`c2pa_validate`]: Signet's validator against the reference SDK (a debug
-//!   `xtask` re-executes itself with `cargo run --release`).
+//! - `bench c2pa` runs [`c2pa_sign`] (Signet's generator against the reference SDK on a
+//!   generated 1 GiB MP4 and 50 MB JPEG) and then [`c2pa_validate`] (Signet's validator against
+//!   the reference SDK on the vectors and the 1 GiB MP4); a debug `xtask` re-executes itself with
+//!   `cargo run --release`. Both halves run even when the first misses a target.
 
 use anyhow::{Result, bail};
 use clap::Subcommand;
 
+pub(crate) mod c2pa_sign;
 pub(crate) mod c2pa_validate;
 pub(crate) mod cmp;
 
@@ -18,14 +21,25 @@ pub(crate) enum Target {
     /// `signet serve` under concurrent CMP load (PBM ir+certConf, signature cr+certConf), next
     /// to OpenSSL 3.0's mock server, in a private network namespace.
     Cmp(cmp::Args),
-    /// C2PA validation throughput and peak RSS against the reference SDK (c2pa-python).
+    /// C2PA signing and validation speed, peak RSS and hashing throughput against the reference
+    /// SDK (c2pa-python).
     C2pa,
 }
 
 pub(crate) fn run(target: Target) -> Result<()> {
     match target {
         Target::Cmp(args) => cmp::run(&args),
-        Target::C2pa => in_release("c2pa", c2pa_validate::run),
+        Target::C2pa => in_release("c2pa", c2pa),
+    }
+}
+
+fn c2pa() -> Result<()> {
+    let sign = c2pa_sign::run();
+    let validate = c2pa_validate::run();
+    match (sign, validate) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+        (Err(s), Err(v)) => bail!("signing: {s:#}; validation: {v:#}"),
     }
 }
 

@@ -5,7 +5,8 @@
 //! - `tidy`: workspace invariants (lints inherited, dependency edges, ARCHITECTURE.md, file headers).
 //! - `conformance [--suite S]`: the vector suites under `tests/vectors/`.
 //! - `bench cmp`: CMP server throughput, latency and memory against OpenSSL's mock server;
-//!   `bench c2pa`: C2PA validation against the reference SDK. Both check their targets.
+//!   `bench c2pa`: C2PA signing and validation against the reference SDK. Both check their
+//!   targets.
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_types,
@@ -41,7 +42,7 @@ enum Task {
     /// Check workspace invariants (lints, dependency edges, ARCHITECTURE.md, file headers).
     Tidy,
     /// Benchmarks (speed and memory targets): `bench cmp` loads `signet serve`, `bench c2pa`
-    /// validates against the reference SDK.
+    /// signs and validates against the reference SDK.
     #[command(subcommand)]
     Bench(bench::Target),
     /// Run conformance vector suites; exits non-zero on any unexpected result.
@@ -53,12 +54,16 @@ enum Task {
         #[arg(long)]
         list: bool,
     },
-    /// Internal: validate one file for the C2PA benchmark's memory measurement.
+    /// Internal: sign one file for the C2PA signing benchmark (measured as a child process).
     #[command(hide = true)]
-    BenchChild {
-        file: PathBuf,
-        anchors: PathBuf,
-        eku: PathBuf,
+    BenchSignChild {
+        input: PathBuf,
+        output: PathBuf,
+        chain: PathBuf,
+        key: PathBuf,
+        /// Sign this many times (a `.c2pa` OUT: sidecars; 0 loads the key and stops).
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
     },
 }
 
@@ -71,6 +76,13 @@ fn main() -> Result<()> {
             tidy::report(&problems)
         }
         Task::Bench(target) => bench::run(target),
+        Task::BenchSignChild {
+            input,
+            output,
+            chain,
+            key,
+            repeat,
+        } => bench::c2pa_sign::child(&input, &output, &chain, &key, repeat),
         Task::Conformance { suites, list } => {
             if list {
                 for suite in conformance::SUITES {
@@ -79,9 +91,6 @@ fn main() -> Result<()> {
                 return Ok(());
             }
             conformance::run(&suites)
-        }
-        Task::BenchChild { file, anchors, eku } => {
-            bench::c2pa_validate::child(&file, &anchors, &eku)
         }
     }
 }
@@ -104,6 +113,14 @@ pub(crate) fn shared_dir() -> PathBuf {
 
 fn ci() -> Result<()> {
     let root = project_root();
+    eprintln!("==> xtask ci: scripts/system-peers.sh (openssl, socat, curl, util-linux)");
+    let status = Command::new("bash")
+        .arg(root.join("scripts/system-peers.sh"))
+        .status()
+        .context("running scripts/system-peers.sh")?;
+    if !status.success() {
+        bail!("xtask ci: the system tools the tests drive are missing ({status})");
+    }
     eprintln!("==> xtask ci: scripts/python-peers.sh (c2pa-python, pkilint)");
     let status = Command::new("bash")
         .arg(root.join("scripts/python-peers.sh"))

@@ -5,13 +5,19 @@
 //! byte ranges of the asset that carry it (what a `c2pa.hash.data` exclusion must cover).
 
 use core::ops::Range;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 
 use crate::error::ContainerError;
 
 pub mod bmff;
+pub mod font;
+pub mod gif;
 pub mod jpeg;
+pub mod jxl;
+pub mod pdf;
 pub mod png;
+pub mod riff;
+pub mod svg;
 
 /// Bounds on what a locator accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +49,18 @@ pub enum Format {
     Png,
     /// ISO BMFF (MP4, MOV, HEIF, AVIF, ...), store in a C2PA `uuid` box (§A.5).
     Bmff,
+    /// RIFF (WebP, WAV, AVI), store in a `C2PA` chunk (§A.3.6).
+    Riff,
+    /// GIF, store in a `C2PA_GIF` application extension (§A.3.7).
+    Gif,
+    /// SVG, store Base64-encoded in a `c2pa:manifest` element (§A.3.3).
+    Svg,
+    /// PDF, store in an embedded file stream (§A.4); needs random access ([`locate_seekable`]).
+    Pdf,
+    /// TrueType/OpenType fonts, store in the `C2PA` table (§A.3.9).
+    Font,
+    /// JPEG XL (box container), store in a top-level `jumb` box (§A.3.8).
+    Jxl,
     /// A sidecar or remote `.c2pa` file: the whole file is the store (§A.2).
     Sidecar,
 }
@@ -54,6 +72,12 @@ impl Format {
             "jpg" | "jpeg" => Self::Jpeg,
             "png" => Self::Png,
             "mp4" | "m4v" | "m4a" | "mov" | "heic" | "heif" | "avif" | "m4s" | "3gp" => Self::Bmff,
+            "webp" | "wav" | "avi" => Self::Riff,
+            "gif" => Self::Gif,
+            "svg" => Self::Svg,
+            "pdf" => Self::Pdf,
+            "ttf" | "otf" => Self::Font,
+            "jxl" => Self::Jxl,
             "c2pa" => Self::Sidecar,
             _ => return None,
         })
@@ -65,14 +89,22 @@ impl Format {
             "image/jpeg" => Self::Jpeg,
             "image/png" => Self::Png,
             "video/mp4" | "audio/mp4" | "video/quicktime" | "image/heic" | "image/heif"
-            | "image/avif" | "application/mp4" => Self::Bmff,
+            | "image/avif" | "application/mp4" | "audio/m4a" => Self::Bmff,
+            "image/webp" | "audio/wav" | "audio/wave" | "audio/x-wav" | "audio/vnd.wave"
+            | "video/avi" | "video/x-msvideo" | "video/msvideo" => Self::Riff,
+            "image/gif" => Self::Gif,
+            "image/svg+xml" => Self::Svg,
+            "application/pdf" => Self::Pdf,
+            "font/ttf" | "font/otf" | "font/sfnt" | "application/font-sfnt" => Self::Font,
+            "image/jxl" => Self::Jxl,
             "application/c2pa" => Self::Sidecar,
             _ => return None,
         })
     }
 }
 
-/// Finds the manifest store in an asset of the given format. `Ok(None)` when it has none.
+/// Finds the manifest store in an asset of the given format, reading it sequentially.
+/// `Ok(None)` when it has none. PDF needs [`locate_seekable`].
 pub fn locate<R: Read>(
     format: Format,
     reader: R,
@@ -82,6 +114,15 @@ pub fn locate<R: Read>(
         Format::Jpeg => jpeg::locate(reader, limits),
         Format::Png => png::locate(reader, limits),
         Format::Bmff => bmff::locate(reader, limits),
+        Format::Riff => riff::locate(reader, limits),
+        Format::Gif => gif::locate(reader, limits),
+        Format::Svg => svg::locate(reader, limits),
+        Format::Font => font::locate(reader, limits),
+        Format::Jxl => jxl::locate(reader, limits),
+        Format::Pdf => Err(ContainerError::Unsupported {
+            format: "PDF",
+            what: "sequential reading (use locate_seekable)",
+        }),
         Format::Sidecar => {
             let mut store = Vec::new();
             let limit = u64::try_from(limits.max_store_size)
@@ -106,6 +147,24 @@ pub fn locate<R: Read>(
     }
 }
 
+/// [`locate`] over a seekable reader positioned at the start of the asset: payloads that do not
+/// carry the store — an ISO BMFF `mdat` of gigabytes, PNG `IDAT` chunks, JPEG segments — are
+/// seeked over rather than read, and PDF, whose store is found through its cross-reference
+/// table, needs the random access. `Ok(None)` when the asset has no store.
+pub fn locate_seekable<R: Read + Seek>(
+    format: Format,
+    mut reader: R,
+    limits: &ContainerLimits,
+) -> Result<Option<Located>, ContainerError> {
+    match format {
+        Format::Jpeg => jpeg::locate_in(Counting::seekable(reader), limits),
+        Format::Png => png::locate_in(Counting::seekable(reader), limits),
+        Format::Bmff => bmff::locate_in(Counting::seekable(reader), limits),
+        Format::Pdf => pdf::locate(&mut reader, limits),
+        _ => locate(format, reader, limits),
+    }
+}
+
 /// A manifest store found in an asset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
@@ -118,15 +177,54 @@ pub struct Located {
     pub ranges: Vec<Range<u64>>,
 }
 
-/// A reader that counts the bytes it has consumed.
+/// True when `data` starts with a JUMBF superbox whose description says C2PA Manifest Store
+/// (type `c2pa`, label `c2pa`).
+pub(crate) fn is_c2pa_store(data: &[u8]) -> bool {
+    let header: usize = match data.get(..4) {
+        Some([0, 0, 0, 1]) => 16,
+        _ => 8,
+    };
+    let tbox_ok = data.get(4..8) == Some(b"jumb".as_slice());
+    let desc = header.saturating_add(8);
+    let uuid_ok =
+        data.get(desc..desc.saturating_add(16)) == Some(crate::store::uuid::STORE.as_slice());
+    let label_at = desc.saturating_add(17);
+    let label_ok = data.get(label_at..label_at.saturating_add(5)) == Some(b"c2pa\0".as_slice());
+    tbox_ok && uuid_ok && label_ok
+}
+
+/// A reader that counts the bytes it has consumed; made with [`Counting::seekable`], it seeks
+/// over skipped payloads instead of reading them.
 pub(crate) struct Counting<R> {
     inner: R,
     pub(crate) pos: u64,
+    /// Seeks forward by `n` bytes, for seekable readers.
+    seek: Option<fn(&mut R, u64) -> std::io::Result<()>>,
+}
+
+fn seek_forward<R: Read + Seek>(reader: &mut R, n: u64) -> std::io::Result<()> {
+    let n = i64::try_from(n).map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    reader.seek(SeekFrom::Current(n)).map(|_| ())
+}
+
+impl<R: Read + Seek> Counting<R> {
+    /// A counting reader over a seekable source, positioned where `inner` is (its start).
+    pub(crate) fn seekable(inner: R) -> Self {
+        Self {
+            inner,
+            pos: 0,
+            seek: Some(seek_forward::<R>),
+        }
+    }
 }
 
 impl<R: Read> Counting<R> {
     pub(crate) fn new(inner: R) -> Self {
-        Self { inner, pos: 0 }
+        Self {
+            inner,
+            pos: 0,
+            seek: None,
+        }
     }
 
     /// Reads exactly `buf.len()` bytes; end of data is `Ok(false)` only at the very start.
@@ -156,8 +254,14 @@ impl<R: Read> Counting<R> {
         }
     }
 
-    /// Skips `n` bytes.
+    /// Skips `n` bytes (seeking when the source is seekable). A seek past the end is caught by
+    /// the next read.
     pub(crate) fn skip(&mut self, n: u64) -> Result<(), ContainerError> {
+        if let Some(seek) = self.seek {
+            seek(&mut self.inner, n).map_err(|e| ContainerError::io(e, self.pos))?;
+            self.pos = self.pos.saturating_add(n);
+            return Ok(());
+        }
         let copied = std::io::copy(&mut (&mut self.inner).take(n), &mut std::io::sink())
             .map_err(|e| ContainerError::io(e, self.pos))?;
         self.pos = self.pos.saturating_add(copied);

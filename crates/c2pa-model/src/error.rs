@@ -107,6 +107,14 @@ pub enum ContainerError {
         /// The limit.
         limit: usize,
     },
+    /// The asset uses a feature of its format this crate does not read.
+    #[error("{format}: {what} is not supported")]
+    Unsupported {
+        /// The format.
+        format: &'static str,
+        /// The feature.
+        what: &'static str,
+    },
     /// More than one C2PA Manifest Store is embedded (C2PA 2.2 §A: one store per asset).
     #[error("more than one C2PA Manifest Store in the asset")]
     MultipleStores,
@@ -415,7 +423,10 @@ pub enum GeneratorError {
     #[error("the manifest store is too large for the container")]
     StoreTooLarge,
     /// The generator cannot embed into this format yet.
-    #[error("signing this asset format is not supported (JPEG, PNG and ISO BMFF are)")]
+    #[error(
+        "signing this asset format is not supported (JPEG, PNG, GIF, SVG, WebP/WAV/AVI and ISO \
+         BMFF are)"
+    )]
     UnsupportedFormat,
     /// The layout of the store did not reach a fixed point.
     #[error("the manifest store layout did not converge")]

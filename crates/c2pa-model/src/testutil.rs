@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::container::{ContainerLimits, Format, locate};
+use crate::container::{ContainerLimits, Format, locate_seekable};
 use crate::jumbf::Limits;
 use crate::store::ManifestStore;
 
@@ -21,9 +21,13 @@ pub(crate) fn store_of(name: &str) -> ManifestStore {
     let ext = path.extension().unwrap().to_str().unwrap().to_owned();
     let format = Format::from_extension(&ext).unwrap();
     let bytes = std::fs::read(&path).unwrap();
-    let found = locate(format, bytes.as_slice(), &ContainerLimits::default())
-        .unwrap()
-        .unwrap();
+    let found = locate_seekable(
+        format,
+        std::io::Cursor::new(bytes),
+        &ContainerLimits::default(),
+    )
+    .unwrap()
+    .unwrap();
     ManifestStore::from_bytes(found.store, &Limits::default()).unwrap()
 }
 
@@ -45,8 +49,11 @@ pub(crate) fn all_stores() -> Vec<(String, ManifestStore)> {
                 continue;
             };
             let bytes = std::fs::read(&path).unwrap();
-            let Ok(Some(found)) = locate(format, bytes.as_slice(), &ContainerLimits::default())
-            else {
+            let Ok(Some(found)) = locate_seekable(
+                format,
+                std::io::Cursor::new(bytes),
+                &ContainerLimits::default(),
+            ) else {
                 continue;
             };
             if let Ok(store) = ManifestStore::from_bytes(found.store, &Limits::default()) {

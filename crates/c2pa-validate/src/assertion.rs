@@ -8,7 +8,7 @@ use ciborium::Value;
 use signet_c2pa_model::hashed_uri::JumbfUri;
 use signet_c2pa_model::jumbf::SuperBox;
 use signet_c2pa_model::store::uuid;
-use signet_c2pa_model::{HashAlg, HashedUri, Manifest, ManifestStore};
+use signet_c2pa_model::{HashAlg, Manifest, ManifestStore};
 
 pub mod actions;
 pub mod ingredient;
@@ -196,9 +196,4 @@ pub fn field<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
         .find(|(k, _)| k.as_text() == Some(key))
         .map(|(_, v)| v)
         .filter(|v| !v.is_null())
-}
-
-/// A hashed URI in a CBOR field, if the field holds one.
-pub fn hashed_uri(value: &Value) -> Option<HashedUri> {
-    HashedUri::from_value(value).ok()
 }

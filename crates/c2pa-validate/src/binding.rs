@@ -1,5 +1,7 @@
 //! Content bindings (C2PA 2.2 §15.12): the asset is streamed through the hash, never held
-//! whole. `Asset` is any `Read + Seek`.
+//! whole. `Asset` is any `BufRead + Seek`; hashing consumes the reader's own buffer, so a
+//! reader that holds large blocks (a `BufReader` with a big capacity, a read-ahead reader) is
+//! hashed without another copy.
 //!
 //! - `c2pa.hash.data` ([`data_hash`]): exclusion ranges ascending, non-overlapping and inside
 //!   the asset; the range that holds the manifest store must cover exactly the container
@@ -8,7 +10,7 @@
 //! - `c2pa.hash.bmff.v2`/`.v3`: [`bmff`].
 
 use core::ops::Range;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{BufRead, Seek, SeekFrom};
 
 use ciborium::Value;
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -19,63 +21,74 @@ use crate::status::StatusCode;
 
 pub mod bmff;
 
-/// An asset being validated: readable and seekable.
-pub trait Asset: Read + Seek {}
-impl<T: Read + Seek> Asset for T {}
+/// An asset being validated: buffered, readable and seekable.
+pub trait Asset: BufRead + Seek {}
+impl<T: BufRead + Seek> Asset for T {}
 
-/// Size of the read buffer used while hashing (bounded memory regardless of asset size).
-pub(crate) const CHUNK: usize = 1 << 20;
-
-/// An incremental hash.
-pub(crate) enum Hasher {
-    Sha256(Sha256),
-    Sha384(Sha384),
-    Sha512(Sha512),
+/// An incremental hash in progress.
+pub trait IncrementalHash {
+    /// Absorbs `data`.
+    fn update(&mut self, data: &[u8]);
+    /// The digest.
+    fn finish(self: Box<Self>) -> Vec<u8>;
 }
 
-impl Hasher {
-    pub(crate) fn new(alg: HashAlg) -> Self {
+/// Where the validator gets its hash functions. The default, [`Sha2Hashes`], is the pure-Rust
+/// `sha2` crate; a binary can inject a faster implementation (aws-lc-rs, OpenSSL's assembly is
+/// about twice as fast on SHA-NI hardware) the way it injects the signature verifier.
+pub trait HashProvider: Send + Sync {
+    /// Starts a hash with `alg`.
+    fn start(&self, alg: HashAlg) -> Box<dyn IncrementalHash>;
+}
+
+/// The `sha2` crate's SHA-256/384/512.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sha2Hashes;
+
+impl HashProvider for Sha2Hashes {
+    fn start(&self, alg: HashAlg) -> Box<dyn IncrementalHash> {
         match alg {
-            HashAlg::Sha256 => Self::Sha256(Sha256::new()),
-            HashAlg::Sha384 => Self::Sha384(Sha384::new()),
-            HashAlg::Sha512 => Self::Sha512(Sha512::new()),
-        }
-    }
-
-    pub(crate) fn update(&mut self, data: &[u8]) {
-        match self {
-            Self::Sha256(h) => h.update(data),
-            Self::Sha384(h) => h.update(data),
-            Self::Sha512(h) => h.update(data),
-        }
-    }
-
-    pub(crate) fn finish(self) -> Vec<u8> {
-        match self {
-            Self::Sha256(h) => h.finalize().to_vec(),
-            Self::Sha384(h) => h.finalize().to_vec(),
-            Self::Sha512(h) => h.finalize().to_vec(),
+            HashAlg::Sha256 => Box::new(Sha2(Sha256::new())),
+            HashAlg::Sha384 => Box::new(Sha2(Sha384::new())),
+            HashAlg::Sha512 => Box::new(Sha2(Sha512::new())),
         }
     }
 }
 
-/// Feeds `len` bytes of `asset` from `start` into `hasher` (seeking there first).
+struct Sha2<D>(D);
+
+impl<D: Digest> IncrementalHash for Sha2<D> {
+    fn update(&mut self, data: &[u8]) {
+        Digest::update(&mut self.0, data);
+    }
+
+    fn finish(self: Box<Self>) -> Vec<u8> {
+        self.0.finalize().to_vec()
+    }
+}
+
+/// The hash used while streaming an asset.
+pub(crate) type Hasher = Box<dyn IncrementalHash>;
+
+/// Feeds `len` bytes of `asset` from `start` into `hasher` (seeking there first), straight
+/// from the reader's buffer.
 pub(crate) fn hash_range(
     asset: &mut dyn Asset,
     start: u64,
     len: u64,
     hasher: &mut Hasher,
-    buf: &mut [u8],
 ) -> std::io::Result<()> {
     asset.seek(SeekFrom::Start(start))?;
     let mut left = len;
     while left > 0 {
-        let want = usize::try_from(left.min(u64::try_from(buf.len()).unwrap_or(u64::MAX)))
-            .unwrap_or(buf.len());
-        let chunk = buf.get_mut(..want).unwrap_or_default();
-        asset.read_exact(chunk)?;
-        hasher.update(chunk);
-        left = left.saturating_sub(u64::try_from(want).unwrap_or(u64::MAX));
+        let chunk = asset.fill_buf()?;
+        if chunk.is_empty() {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        let n = chunk.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        hasher.update(chunk.get(..n).unwrap_or_default());
+        asset.consume(n);
+        left = left.saturating_sub(u64::try_from(n).unwrap_or(u64::MAX));
     }
     Ok(())
 }
@@ -97,6 +110,7 @@ pub(crate) fn data_hash(
     store_ranges: &[Range<u64>],
     updated: bool,
     max_exclusions: usize,
+    hashes: &dyn HashProvider,
 ) -> Codes {
     let malformed = |why: &str| vec![(StatusCode::AssertionDataHashMalformed, why.to_owned())];
     let mismatch = |why: &str| vec![(StatusCode::AssertionDataHashMismatch, why.to_owned())];
@@ -170,17 +184,10 @@ pub(crate) fn data_hash(
     if exclusions.iter().any(|r| r.end > len) {
         return mismatch("an exclusion range ends beyond the asset");
     }
-    let mut hasher = Hasher::new(alg);
-    let mut buf = vec![0u8; CHUNK];
+    let mut hasher = hashes.start(alg);
     let mut pos = 0u64;
     for r in exclusions.iter().chain(core::iter::once(&(len..len))) {
-        if let Err(e) = hash_range(
-            asset,
-            pos,
-            r.start.saturating_sub(pos),
-            &mut hasher,
-            &mut buf,
-        ) {
+        if let Err(e) = hash_range(asset, pos, r.start.saturating_sub(pos), &mut hasher) {
             return mismatch(&format!("reading the asset: {e}"));
         }
         pos = r.end;

@@ -3,6 +3,11 @@
 //! Every default cites where it comes from. Exceeding a bound never panics or allocates without
 //! limit: the manifest gets a failure code (`general.error`, `claim.malformed`, or the specific
 //! `*.malformed` code of the structure) and validation of that part stops.
+//!
+//! Two bounds need no number: compressed (`brob`) manifests are reported (`general.error`), never
+//! decompressed, and thumbnails and other embedded data are hashed as bytes, never decoded. CBOR
+//! nesting is bounded by `c2pa-model`'s decoder (depth 64), and the asset is never held in
+//! memory (hashing streams it in the reader's blocks).
 
 use signet_c2pa_model::container::ContainerLimits;
 use signet_c2pa_model::jumbf;

@@ -13,7 +13,9 @@
 //! 4. the time-stamp ([`crate::timestamp`]); its trusted `genTime`, else the validation time,
 //!    is the time of signing;
 //! 5. validity of the signer and its CA certificates at that time:
-//!    `claimSignature.insideValidity` / `claimSignature.outsideValidity`;
+//!    `claimSignature.insideValidity` / `claimSignature.outsideValidity`; a claimed time of
+//!    signing (`iat`) is checked against the same validity and the trusted time-stamp
+//!    (`timeOfSigning.insideValidity` / `.outsideValidity`, informational);
 //! 6. trust: private credential store, else a path to an anchor of an EKU the certificate
 //!    carries (`signingCredential.trusted` / `signingCredential.untrusted`);
 //! 7. revocation from stapled OCSP ([`crate::ocsp`]), else the caller's fetcher, else
@@ -99,16 +101,24 @@ fn parse(cose: &[u8], out: &mut SignatureOutcome) -> Result<ClaimSignature, Sign
     }
 }
 
+/// The claimed time of signing (§13.2.4): a protected `iat` header — the text label `iat`, or
+/// claim 6 of a CWT Claims header (label 15, RFC 9597) — holding a NumericDate.
 fn iat(sig: &ClaimSignature) -> Option<DateTime> {
-    let v = sig
-        .sign1
-        .protected
-        .header
-        .rest
+    let rest = &sig.sign1.protected.header.rest;
+    let direct = rest
         .iter()
         .find(|(l, _)| *l == Label::Text("iat".into()))
-        .map(|(_, v)| v)?;
-    let secs = match v {
+        .map(|(_, v)| v);
+    let cwt = rest
+        .iter()
+        .find(|(l, _)| *l == Label::Int(15))
+        .and_then(|(_, v)| v.as_map())
+        .and_then(|m| {
+            m.iter()
+                .find(|(k, _)| k.as_integer() == Some(6.into()))
+                .map(|(_, v)| v)
+        });
+    let secs = match direct.or(cwt)? {
         Value::Integer(i) => u64::try_from(*i).ok()?,
         Value::Tag(1, inner) => match inner.as_ref() {
             Value::Integer(i) => u64::try_from(*i).ok()?,
@@ -276,6 +286,30 @@ pub(crate) fn validate(cose: &[u8], claim: &[u8], cx: &SignatureContext<'_>) -> 
                 c.display_name()
             ),
         ),
+    }
+
+    // The claimed time of signing (`iat`, §15.8.3): informational only.
+    if let (Some(iat), true) = (
+        out.signer.as_ref().and_then(|s| s.claimed_time),
+        verified.is_ok(),
+    ) {
+        let t = iat.unix_duration().as_secs();
+        let inside = core::iter::once(&leaf)
+            .chain(&chain_certs)
+            .all(|c| c.valid_at(t))
+            && (signing_time == cx.at || t <= signing_time);
+        if inside {
+            out.push(
+                StatusCode::TimeOfSigningInsideValidity,
+                "claimed time of signing (iat) within the credential's validity",
+            );
+        } else {
+            out.push(
+                StatusCode::TimeOfSigningOutsideValidity,
+                "claimed time of signing (iat) outside the credential's validity or after the \
+                 time-stamp",
+            );
+        }
     }
 
     // Trust.

@@ -13,7 +13,7 @@ use signet_c2pa_model::container::{self, Format};
 use signet_c2pa_model::{ContainerError, ManifestKind, ManifestStore};
 
 use crate::assertion::{self, base_label, resolve_any};
-use crate::binding::{self, Asset};
+use crate::binding::{self, Asset, HashProvider, Sha2Hashes};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::manifest::{self, IngredientRef, ManifestCheck, manifest_uri};
@@ -37,6 +37,8 @@ pub struct Validator<'a> {
     pub limits: Limits,
     /// Online OCSP; `None` (the default) never goes online.
     pub ocsp_fetcher: Option<&'a dyn OcspFetcher>,
+    /// The hash functions for content bindings (default: the `sha2` crate).
+    pub hashes: &'a dyn HashProvider,
 }
 
 impl<'a> Validator<'a> {
@@ -48,6 +50,7 @@ impl<'a> Validator<'a> {
             at,
             limits: Limits::default(),
             ocsp_fetcher: None,
+            hashes: &Sha2Hashes,
         }
     }
 
@@ -64,7 +67,7 @@ impl<'a> Validator<'a> {
     /// Validates an asset with an embedded manifest store.
     pub fn validate_asset<R: Asset>(&self, format: Format, mut asset: R) -> Result<Report, Error> {
         asset.seek(SeekFrom::Start(0))?;
-        let located = match container::locate(format, &mut asset, &self.limits.container) {
+        let located = match container::locate_seekable(format, &mut asset, &self.limits.container) {
             Ok(Some(l)) => l,
             Ok(None) => return Err(Error::NoManifestStore),
             Err(ContainerError::MultipleStores) => return Err(Error::MultipleManifestStores),
@@ -215,9 +218,10 @@ impl<'a> Validator<'a> {
                 store_ranges,
                 holder.is_some(),
                 self.limits.max_exclusions,
+                self.hashes,
             ),
             "c2pa.hash.bmff.v2" | "c2pa.hash.bmff.v3" => {
-                binding::bmff::bmff_hash(&value, alg, asset, &self.limits)
+                binding::bmff::bmff_hash(&value, alg, asset, &self.limits, self.hashes)
             }
             other => vec![(
                 StatusCode::GeneralError,

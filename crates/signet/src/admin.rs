@@ -513,5 +513,25 @@ pub(crate) async fn print_first_steps(dir: &Path, url: &str, ca: &Ca) -> Result<
         trust.join("root.pem").display()
     );
     println!();
+    if url.starts_with("http://") {
+        let root = trust.join("root.pem");
+        println!("Then sign an asset with it, time-stamped by this server's TSA ({url}/tsa),");
+        println!("and verify it:");
+        println!();
+        println!(
+            "  cat signer.pem {} > signer-chain.pem",
+            trust.join("chain.pem").display()
+        );
+        println!(
+            "  signet c2pa sign photo.jpg signed.jpg --cert signer-chain.pem --key signer.key \
+             --tsa {url}/tsa --ocsp-staple"
+        );
+        println!(
+            "  signet c2pa verify signed.jpg --trust-anchors {} --tsa-anchors {}",
+            root.display(),
+            root.display()
+        );
+        println!();
+    }
     Ok(())
 }

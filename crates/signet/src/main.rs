@@ -18,6 +18,7 @@ mod seal;
 mod serve;
 mod store;
 mod sweep;
+mod tsa;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -156,6 +157,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         confirm_wait: Duration::from_secs(args.confirm_wait),
         pending_wait: Duration::from_secs(args.pending_wait),
     };
+    let tsa = Arc::new(tsa::Tsa::new(pki::load_tsa(dir)?)?);
     let ca = Arc::new(cmp::Ca::new(pki, store, settings));
     tokio::spawn(sweep::run(ca.clone()));
     if fresh {
@@ -166,6 +168,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     println!("listening on {scheme}://{local}");
     serve::run(
         ca,
+        tsa,
         listener,
         tls,
         serve::HttpSettings {

@@ -4,10 +4,11 @@
 //! - `signet.toml` — server settings (the public base URL written into certificates); written
 //!   last, so its presence marks a complete bootstrap;
 //! - `policy.toml` — the CP/CPS as configuration (`ra-policy`), the built-in default at first;
-//! - `keys/` (0700) — `root.key`, `issuing-ca.key`, `cmp-signer.key` (PKCS#8 PEM) and
-//!   `seal.key` (32 random bytes), each 0600 and created exclusively;
+//! - `keys/` (0700) — `root.key`, `issuing-ca.key`, `cmp-signer.key`, `tsa.key` (PKCS#8 PEM)
+//!   and `seal.key` (32 random bytes), each 0600 and created exclusively;
 //! - `trust/` — `root.pem`, `issuing-ca.pem`, `cmp-signer.pem`, `chain.pem` (issuing CA then
-//!   root) and `device-cas/` (manufacturer CAs for automatic registration);
+//!   root), the time-stamping unit's `tsa.pem` (issued by the root), and `device-cas/`
+//!   (manufacturer CAs for automatic registration);
 //! - `signet.db` — the SQLite database.
 
 use std::fs::{self, OpenOptions};
@@ -38,6 +39,15 @@ use crate::seal::Sealer;
 pub(crate) struct Settings {
     /// Base URL of this server as clients reach it (AIA, CRL DP).
     pub(crate) public_url: String,
+    /// The TSA policy time-stamp tokens are issued under (`TSTInfo.policy`, RFC 3161 §2.4.2).
+    #[serde(default = "dev_tsa_policy")]
+    pub(crate) tsa_policy: String,
+}
+
+/// The development TSA's policy: `id-TEST-certPolicyOne` (RFC 7229), an identifier reserved
+/// for tests. An operator running a production TSA sets its own policy OID in `signet.toml`.
+fn dev_tsa_policy() -> String {
+    "1.3.6.1.5.5.7.13.1".to_owned()
 }
 
 /// The loaded PKI.
@@ -54,6 +64,13 @@ pub(crate) struct Pki {
     pub(crate) sealer: Sealer,
     pub(crate) policy: Policy,
     pub(crate) device_anchors: Vec<Certificate>,
+}
+
+/// The time-stamping unit's certificate (issued by the root, the verifier's anchor) and key.
+pub(crate) struct TsaMaterial {
+    pub(crate) cert: Certificate,
+    pub(crate) key: KeyPairSigner,
+    pub(crate) policy: signet_asn1_types::const_oid::ObjectIdentifier,
 }
 
 pub(crate) fn now_secs() -> u64 {
@@ -285,6 +302,7 @@ pub(crate) fn bootstrap(dir: &Path, public_url: &str) -> Result<()> {
         &root_issuer,
         &root_key,
     )?;
+    bootstrap_tsa(dir, &root_issuer, &root_key)?;
     let mut seal = zeroize::Zeroizing::new([0u8; Sealer::KEY_LEN]);
     aws_lc_rs::rand::fill(&mut *seal).map_err(|_| anyhow!("random source failed"))?;
     write_private(&keys.join("seal.key"), &*seal)?;
@@ -299,12 +317,33 @@ pub(crate) fn bootstrap(dir: &Path, public_url: &str) -> Result<()> {
     write_public(&dir.join("policy.toml"), &Policy::dev_default().to_toml()?)?;
     let settings = Settings {
         public_url: public_url.to_owned(),
+        tsa_policy: dev_tsa_policy(),
     };
     write_public(
         &dir.join("signet.toml"),
         &toml::to_string_pretty(&settings)?,
     )?;
     Ok(())
+}
+
+/// Creates the time-stamping unit: a TSA certificate (C2PA `tsaLeaf` profile: EKU
+/// id-kp-timeStamping only and critical) with its own key, issued by the root like the CMP
+/// signer, so its revocation is published in the root's CRL. Written before `signet.toml`,
+/// like the rest of the bootstrap.
+fn bootstrap_tsa(dir: &Path, root_issuer: &Issuer, root_key: &KeyPairSigner) -> Result<()> {
+    let tsa_key = new_key(
+        KeyType::EcdsaP256,
+        SignatureAlgorithm::EcdsaP256Sha256Asn1,
+        &dir.join("keys").join("tsa.key"),
+    )?;
+    let tsa = issue(
+        "CN=Signet Development Time-Stamping Unit,O=Signet Development,C=US",
+        &tsa_key,
+        &builtin::tsa_leaf(),
+        root_issuer,
+        root_key,
+    )?;
+    write_public(&dir.join("trust").join("tsa.pem"), &cert_pem(&tsa)?)
 }
 
 /// Loads the PKI from a bootstrapped `dir`.
@@ -366,6 +405,33 @@ pub(crate) fn load(dir: &Path) -> Result<Pki> {
         policy,
         device_anchors,
     })
+}
+
+/// Loads the time-stamping unit of a bootstrapped `dir`, creating it first in a data directory
+/// bootstrapped before Signet had a TSA.
+pub(crate) fn load_tsa(dir: &Path) -> Result<TsaMaterial> {
+    let settings: Settings = toml::from_str(&fs::read_to_string(dir.join("signet.toml"))?)
+        .context("parsing signet.toml")?;
+    let keys = dir.join("keys");
+    let trust = dir.join("trust");
+    if !trust.join("tsa.pem").exists() {
+        let root = load_cert(&trust.join("root.pem"))?;
+        let root_key = load_key(&keys.join("root.key"))?;
+        let root_issuer =
+            Issuer::from_certificate(&root, root_key.algorithm(), root_urls(&settings.public_url))?;
+        bootstrap_tsa(dir, &root_issuer, &root_key)?;
+        tracing::info!("created the time-stamping unit (trust/tsa.pem)");
+    }
+    let cert = load_cert(&trust.join("tsa.pem"))?;
+    let key = load_key(&keys.join("tsa.key"))?;
+    if cert.tbs_certificate().subject_public_key_info().to_der()? != key.public_key_der() {
+        bail!("the TSA key does not match its certificate");
+    }
+    let policy = settings
+        .tsa_policy
+        .parse()
+        .map_err(|e| anyhow!("signet.toml tsa-policy {:?}: {e}", settings.tsa_policy))?;
+    Ok(TsaMaterial { cert, key, policy })
 }
 
 /// Upper-case hex of a serial's magnitude, as `openssl x509 -serial` prints it.

@@ -8,7 +8,9 @@
 //!   profile 404;
 //! - `GET /ca/root.cer`, `/ca/issuing-ca.cer` (`application/pkix-cert`);
 //! - `GET /crl/issuing-ca.crl`, `/crl/root.crl` (`application/pkix-crl`);
-//! - `POST /ocsp` (`application/ocsp-request`, RFC 6960 Appendix A).
+//! - `POST /ocsp` (`application/ocsp-request`, RFC 6960 Appendix A);
+//! - `POST /tsa` (`application/timestamp-query` in, `application/timestamp-reply` out; RFC 3161
+//!   §3.4): the time-stamping unit C2PA claim signatures are stamped by.
 //!
 //! HTTP/1.0 with `Connection: keep-alive`, as `openssl cmp` 3.0 sends it, keeps the connection
 //! open for the certConf. Every connection has a header-read timeout (which also closes idle
@@ -34,6 +36,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::cmp::Ca;
+use crate::tsa::Tsa;
 
 /// HTTP settings.
 #[derive(Debug, Clone)]
@@ -162,6 +165,7 @@ async fn read_body(
 
 async fn route(
     ca: Arc<Ca>,
+    tsa: Arc<Tsa>,
     settings: Arc<HttpSettings>,
     req: Request<Body>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
@@ -211,6 +215,20 @@ async fn route(
                 text(StatusCode::INTERNAL_SERVER_ERROR, "CRL unavailable")
             }
         },
+        ("/tsa", false) if req.method() == Method::POST => {
+            if !content_type_is(&req, "application/timestamp-query") {
+                return Ok(text(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "expected Content-Type: application/timestamp-query",
+                ));
+            }
+            let body = match read_body(req, &settings).await {
+                Ok(b) => b,
+                Err(r) => return Ok(r),
+            };
+            let der = tsa.respond(&body);
+            reply(StatusCode::OK, Some("application/timestamp-reply"), der)
+        }
         ("/ocsp", false) if req.method() == Method::POST => {
             if !content_type_is(&req, "application/ocsp-request") {
                 return Ok(text(
@@ -229,7 +247,7 @@ async fn route(
             "/ca/root.cer" | "/ca/issuing-ca.cer" | "/crl/issuing-ca.crl" | "/crl/root.crl",
             false,
         )
-        | ("/ocsp", true) => text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
+        | ("/ocsp" | "/tsa", true) => text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
         _ => text(StatusCode::NOT_FOUND, "not found"),
     })
 }
@@ -257,6 +275,7 @@ async fn shutdown_signal() {
 /// Serves until SIGINT/SIGTERM.
 pub(crate) async fn run(
     ca: Arc<Ca>,
+    tsa: Arc<Tsa>,
     listener: TcpListener,
     tls: Option<TlsFiles>,
     settings: HttpSettings,
@@ -285,6 +304,7 @@ pub(crate) async fn run(
         };
         let _ = stream.set_nodelay(true);
         let ca = ca.clone();
+        let tsa = tsa.clone();
         let s = settings.clone();
         let watcher = graceful.watcher();
         let acceptor = acceptor.clone();
@@ -295,7 +315,7 @@ pub(crate) async fn run(
             .keep_alive(true);
         tokio::spawn(async move {
             let _permit = permit;
-            let svc = service_fn(move |req| route(ca.clone(), s.clone(), req));
+            let svc = service_fn(move |req| route(ca.clone(), tsa.clone(), s.clone(), req));
             let result = match acceptor {
                 Some(acceptor) => {
                     let tls =

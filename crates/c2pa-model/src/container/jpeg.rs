@@ -13,10 +13,6 @@ use std::io::Read;
 
 use super::{ContainerLimits, Counting, Format, Located};
 use crate::error::ContainerError;
-use crate::jumbf;
-
-/// JUMBF type UUID of the C2PA Manifest Store (`c2pa`).
-const STORE_UUID: [u8; 16] = jumbf::c2pa_uuid(*b"c2pa");
 
 /// One JUMBF box instance being reassembled.
 struct Instance {
@@ -30,7 +26,14 @@ pub fn locate<R: Read>(
     reader: R,
     limits: &ContainerLimits,
 ) -> Result<Option<Located>, ContainerError> {
-    let mut r = Counting::new(reader);
+    locate_in(Counting::new(reader), limits)
+}
+
+/// [`locate`] over a counting reader (seeking or not).
+pub(crate) fn locate_in<R: Read>(
+    mut r: Counting<R>,
+    limits: &ContainerLimits,
+) -> Result<Option<Located>, ContainerError> {
     let mut soi = [0u8; 2];
     r.fill(&mut soi)
         .map_err(|_| ContainerError::NotFormat { format: "JPEG" })?;
@@ -168,7 +171,7 @@ pub fn locate<R: Read>(
     }
     let mut found: Option<Located> = None;
     for inst in instances.into_values() {
-        if !is_manifest_store(&inst.data) {
+        if !super::is_c2pa_store(&inst.data) {
             continue;
         }
         if found.is_some() {
@@ -181,21 +184,6 @@ pub fn locate<R: Read>(
         });
     }
     Ok(found)
-}
-
-/// True when `data` starts with a superbox whose description says C2PA Manifest Store (`c2pa`).
-fn is_manifest_store(data: &[u8]) -> bool {
-    // LBox TBox [XLBox] then jumd: LBox TBox UUID toggles label.
-    let header: usize = match data.get(..4) {
-        Some([0, 0, 0, 1]) => 16,
-        _ => 8,
-    };
-    let tbox_ok = data.get(4..8) == Some(b"jumb".as_slice());
-    let desc = header.saturating_add(8);
-    let uuid_ok = data.get(desc..desc.saturating_add(16)) == Some(STORE_UUID.as_slice());
-    let label_at = desc.saturating_add(17);
-    let label_ok = data.get(label_at..label_at.saturating_add(5)) == Some(b"c2pa\0".as_slice());
-    tbox_ok && uuid_ok && label_ok
 }
 
 #[cfg(test)]

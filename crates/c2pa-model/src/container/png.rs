@@ -21,7 +21,14 @@ pub fn locate<R: Read>(
     reader: R,
     limits: &ContainerLimits,
 ) -> Result<Option<Located>, ContainerError> {
-    let mut r = Counting::new(reader);
+    locate_in(Counting::new(reader), limits)
+}
+
+/// [`locate`] over a counting reader (seeking or not).
+pub(crate) fn locate_in<R: Read>(
+    mut r: Counting<R>,
+    limits: &ContainerLimits,
+) -> Result<Option<Located>, ContainerError> {
     let mut sig = [0u8; 8];
     r.fill(&mut sig)
         .map_err(|_| ContainerError::NotFormat { format: "PNG" })?;

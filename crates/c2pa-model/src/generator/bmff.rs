@@ -367,9 +367,10 @@ impl Binding for BmffBinding {
         &mut self,
         input: &mut dyn ReadSeek,
         mut output: Option<&mut dyn Write>,
-        wrapped_len: usize,
+        store_len: usize,
         alg: HashAlg,
     ) -> Result<(Digests, u64), GeneratorError> {
+        let wrapped_len = self.wrapped_len(store_len)?;
         input.seek(SeekFrom::Start(0)).map_err(io)?;
         let delta = u64::try_from(wrapped_len).map_err(|_| GeneratorError::StoreTooLarge)?;
         let mut buf = vec![0u8; COPY_BUFFER];

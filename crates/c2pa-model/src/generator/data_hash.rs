@@ -1,13 +1,16 @@
-//! The data-hash hard binding (C2PA 2.2 §18.5) for JPEG (APP11 segments, §A.3.1) and PNG
-//! (`caBX` chunk, §A.3.3).
+//! The data-hash hard binding (C2PA 2.2 §18.5) for the formats where the store is *inserted*
+//! at one place: JPEG (APP11 segments, §A.3.1), PNG (`caBX` chunk, §A.3.3) and GIF (`C2PA_GIF`
+//! application extension after the header, §A.3.7).
 //!
 //! The store is *inserted* at one place, so the hash over the output minus the exclusion is the
 //! hash of the input: it is computed while copying, with no second pass.
 
 use std::io::{SeekFrom, Write};
 
-use super::{Binding, COPY_BUFFER, Digests, ReadSeek, copy_exact, io, rb, write_zeros};
-use crate::assertion::{CborAssertion, Content, DataHash, ExclusionRange, NewAssertion};
+use super::{
+    Binding, COPY_BUFFER, Digests, ReadSeek, copy_exact, data_hash_assertion, io, rb, write_zeros,
+};
+use crate::assertion::NewAssertion;
 use crate::container::{self, ContainerLimits, Format};
 use crate::error::{ContainerError, GeneratorError};
 use crate::jumbf;
@@ -38,6 +41,7 @@ impl DataHashBinding {
         let insert_at = match format {
             Format::Jpeg => jpeg_scan(input, limits)?,
             Format::Png => png_scan(input, limits)?,
+            Format::Gif => gif_scan(input, limits)?,
             _ => return Err(GeneratorError::UnsupportedFormat),
         };
         Ok(Self {
@@ -58,26 +62,15 @@ impl Binding for DataHashBinding {
         store_len: usize,
         alg: HashAlg,
     ) -> Result<NewAssertion, GeneratorError> {
-        let exclusions = match self.insert_at {
-            Some(start) => vec![ExclusionRange {
-                start,
-                length: u64::try_from(self.wrapped_len(store_len)?)
-                    .map_err(|_| GeneratorError::StoreTooLarge)?,
-            }],
-            None => Vec::new(),
+        let exclusion = match self.insert_at {
+            Some(start) => Some((start, self.wrapped_len(store_len)?)),
+            None => None,
         };
-        let d = DataHash::new(alg.name(), digests.main.clone(), exclusions).encode()?;
-        Ok(NewAssertion::new(
-            self.label(),
-            Content::Cbor(d.bytes().to_vec()),
-        ))
+        data_hash_assertion(&digests.main, exclusion, alg)
     }
 
     fn placeholder(&self, alg: HashAlg) -> Digests {
-        Digests {
-            main: vec![0; alg.output_len()],
-            leaves: Vec::new(),
-        }
+        Digests::zeroed(alg)
     }
 
     fn wrapped_len(&self, store_len: usize) -> Result<usize, GeneratorError> {
@@ -88,6 +81,11 @@ impl Binding for DataHashBinding {
             Format::Png => store_len
                 .checked_add(12)
                 .ok_or(GeneratorError::StoreTooLarge),
+            // Introducer, label, block size, identifier; a length byte per 255; terminator.
+            Format::Gif => Ok(store_len
+                .saturating_add(3 + container::gif::APP_ID.len())
+                .saturating_add(store_len.div_ceil(255))
+                .saturating_add(1)),
             _ => {
                 // The first packet carries the box header itself; later ones repeat it (8).
                 let first = APP11_MAX_PAYLOAD.saturating_sub(8);
@@ -110,6 +108,7 @@ impl Binding for DataHashBinding {
         }
         match self.format {
             Format::Png => png_chunk(store),
+            Format::Gif => Ok(gif_extension(store)),
             _ => Ok(app11_segments(store)?.concat()),
         }
     }
@@ -118,9 +117,10 @@ impl Binding for DataHashBinding {
         &mut self,
         input: &mut dyn ReadSeek,
         mut output: Option<&mut dyn Write>,
-        wrapped_len: usize,
+        store_len: usize,
         alg: HashAlg,
     ) -> Result<(Digests, u64), GeneratorError> {
+        let wrapped_len = self.wrapped_len(store_len)?;
         let mut hasher = alg.hasher();
         let mut buf = vec![0u8; COPY_BUFFER];
         let total = input.seek(SeekFrom::End(0)).map_err(io)?;
@@ -255,6 +255,34 @@ fn png_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, Gener
         limit: limits.max_segments,
     }
     .into())
+}
+
+/// Offset after the GIF header, Logical Screen Descriptor and Global Color Table (§A.3.7:
+/// after the header, before the first image). Walks every block and refuses a GIF that already
+/// has a C2PA extension.
+fn gif_scan(r: &mut dyn ReadSeek, limits: &ContainerLimits) -> Result<u64, GeneratorError> {
+    let mut signed = false;
+    let first = container::gif::walk(r, limits, |_, _, _| {
+        signed = true;
+        Ok(())
+    })?;
+    if signed {
+        return Err(GeneratorError::AlreadySigned);
+    }
+    Ok(first)
+}
+
+/// Wraps a store in the C2PA GIF application extension.
+fn gif_extension(store: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(store.len().saturating_add(store.len() / 255 + 16));
+    out.extend_from_slice(&[0x21, 0xFF, 0x0B]);
+    out.extend_from_slice(&container::gif::APP_ID);
+    for chunk in store.chunks(255) {
+        out.push(u8::try_from(chunk.len()).unwrap_or(255));
+        out.extend_from_slice(chunk);
+    }
+    out.push(0);
+    out
 }
 
 /// Wraps a store in a PNG `caBX` chunk (length, type, data, CRC-32).

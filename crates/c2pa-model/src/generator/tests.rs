@@ -427,3 +427,85 @@ fn gathered_assertions_and_v1_claims() {
     .unwrap();
     assert_eq!(d.alg.as_deref(), Some("sha384"));
 }
+
+/// Signs `input`, then checks that the located store is the one returned and that the data
+/// hash over the output minus its exclusions is the recorded hash.
+fn sign_and_recheck(format: Format, input: &[u8]) -> Vec<u8> {
+    let (out, signed) = sign_bytes(format, input, &ManifestDefinition::default()).unwrap();
+    let found = container::locate(format, out.as_slice(), &ContainerLimits::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.store, signed.store);
+    let store = ManifestStore::from_bytes(found.store, &Limits::default()).unwrap();
+    let hash = data_hash_of(&store);
+    let mut hashed = Vec::new();
+    let mut at = 0usize;
+    for e in &hash.exclusions {
+        let start = usize::try_from(e.start).unwrap();
+        hashed.extend_from_slice(&out[at..start]);
+        at = start + usize::try_from(e.length).unwrap();
+    }
+    hashed.extend_from_slice(&out[at..]);
+    assert_eq!(HashAlg::Sha256.digest(&hashed), hash.hash);
+    // The exclusion is where the locator found the store's container bytes.
+    assert_eq!(hash.exclusions[0].start, found.ranges[0].start);
+    assert_eq!(
+        sign_bytes(format, &out, &ManifestDefinition::default()).unwrap_err(),
+        GeneratorError::AlreadySigned
+    );
+    out
+}
+
+#[test]
+fn gif_riff_and_svg_embedding() {
+    // GIF with a global color table: the extension goes right after it.
+    let gif = b"GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff\x2c\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0\x3b";
+    let out = sign_and_recheck(Format::Gif, gif);
+    assert_eq!(&out[19..22], b"\x21\xff\x0b");
+    assert_eq!(&out[out.len() - (gif.len() - 19)..], &gif[19..]);
+    // RIFF with an odd-sized chunk before: size field grows, chunk appended at the end.
+    let mut wav = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0".to_vec();
+    wav.extend_from_slice(&[1, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x80, 0x3e, 0, 0, 2, 0, 16, 0]);
+    wav.extend_from_slice(b"data\x03\0\0\0abc\0");
+    let size = u32::try_from(wav.len() - 8).unwrap();
+    wav[4..8].copy_from_slice(&size.to_le_bytes());
+    let out = sign_and_recheck(Format::Riff, &wav);
+    let new_size = u32::from_le_bytes(out[4..8].try_into().unwrap());
+    assert_eq!(usize::try_from(new_size).unwrap() + 8, out.len());
+    assert_eq!(&out[wav.len()..wav.len() + 4], b"C2PA");
+    // SVG: a DOCTYPE with an internal subset, a comment, '>' inside an attribute value.
+    let svg = b"<?xml version=\"1.0\"?>\n<!DOCTYPE svg [<!ENTITY e \"<svg>\">]>\n<!-- <svg> -->\n<svg xmlns=\"http://www.w3.org/2000/svg\" title=\"a > b\"><g/></svg>\n";
+    let out = sign_and_recheck(Format::Svg, svg);
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains(
+            "title=\"a > b\" xmlns:c2pa=\"http://c2pa.org/manifest\"><metadata><c2pa:manifest>"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("</c2pa:manifest></metadata><g/></svg>\n"),
+        "{text}"
+    );
+    // Self-closing svg that already declares the prefix.
+    let svg = b"<svg xmlns:c2pa=\"http://c2pa.org/manifest\" width=\"1\"/>";
+    let text = String::from_utf8(sign_and_recheck(Format::Svg, svg)).unwrap();
+    assert!(
+        text.starts_with("<svg xmlns:c2pa=\"http://c2pa.org/manifest\" width=\"1\"><metadata>"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("</c2pa:manifest></metadata></svg>"),
+        "{text}"
+    );
+    assert_eq!(text.matches("xmlns:c2pa").count(), 1);
+    // Not an SVG.
+    assert!(matches!(
+        sign_bytes(
+            Format::Svg,
+            b"<html></html>",
+            &ManifestDefinition::default()
+        ),
+        Err(GeneratorError::Container(ContainerError::NotFormat { .. }))
+    ));
+}

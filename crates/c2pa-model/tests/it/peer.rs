@@ -43,10 +43,25 @@ pub(crate) fn asset(dir: &Path, ext: &str) -> PathBuf {
         "jpg" => {
             std::fs::copy(shared().join("vectors/c2pa/rs/no_manifest.jpg"), &path).unwrap();
         }
-        "png" => run(Command::new(python()).arg("-c").arg(format!(
+        "png" | "gif" | "webp" => run(Command::new(python()).arg("-c").arg(format!(
             "from PIL import Image; Image.new('RGB', (48, 32), (200, 90, 30)).save({:?})",
             path.to_str().unwrap()
         ))),
+        "wav" => run(Command::new(python()).arg("-c").arg(format!(
+            "import wave, struct\nw = wave.open({:?}, 'wb')\nw.setnchannels(1)\n\
+             w.setsampwidth(2)\nw.setframerate(8000)\n\
+             w.writeframes(b''.join(struct.pack('<h', (i * 37) % 3000) for i in range(4001)))\n\
+             w.close()",
+            path.to_str().unwrap()
+        ))),
+        "svg" => std::fs::write(
+            &path,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- a test drawing -->\n\
+             <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\" \
+             data-note=\"a > b\"><rect width=\"10\" height=\"10\" fill=\"red\"/></svg>\n",
+        )
+        .unwrap(),
+        "pdf" => std::fs::write(&path, minimal_pdf()).unwrap(),
         _ => make_mp4(&path, 300_000, &["--chunk", "40000"]),
     }
     path
@@ -65,6 +80,11 @@ pub(crate) fn mime(ext: &str) -> &'static str {
         "jpg" => "image/jpeg",
         "png" => "image/png",
         "heic" => "image/heic",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "wav" => "audio/wav",
+        "svg" => "image/svg+xml",
+        "pdf" => "application/pdf",
         _ => "video/mp4",
     }
 }
@@ -140,4 +160,48 @@ pub(crate) fn validation_results(json: &serde_json::Value) -> ValidationResults 
             })
             .unwrap_or_default(),
     }
+}
+
+/// A one-page PDF with a classic cross-reference table.
+fn minimal_pdf() -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>",
+        "<< /Length 35 >>\nstream\nBT /F1 12 Tf 20 50 Td (Hi) Tj ET\nendstream",
+    ];
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// Signs `src` into `out` with the reference SDK (as a peer writer).
+pub(crate) fn sdk_sign(src: &Path, out: &Path, mime: &str, chain: &Path, key: &Path, alg: &str) {
+    run(Command::new(python())
+        .arg(root().join("crates/c2pa-model/tests/peers/sign.py"))
+        .arg(src)
+        .arg(out)
+        .arg(mime)
+        .arg(chain)
+        .arg(key)
+        .arg(shared().join("vectors/c2pa/trust/eku.cfg"))
+        .arg(alg));
 }

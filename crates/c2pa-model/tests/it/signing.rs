@@ -449,3 +449,158 @@ fn component_ingredients_are_placed_and_a_tampered_parent_is_reported() {
         "{json}"
     );
 }
+
+#[test]
+fn gif_webp_wav_and_svg_are_trusted_and_tampering_is_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    for ext in ["gif", "webp", "wav", "svg"] {
+        let input = asset(d, ext);
+        let out = d.join(format!("signed.{ext}"));
+        sign_file(&pki, &input, &out, &Options::new(Alg::EcdsaP256Sha256Fixed));
+        let json = report(&out, mime(ext), &anchors);
+        assert_trusted(&json, ext, &[], ext);
+        // A bit of the media (well inside the file, before any appended chunk) flipped.
+        let mut bytes = std::fs::read(&out).unwrap();
+        let at = match ext {
+            "svg" => bytes.windows(4).position(|w| w == b"fill").unwrap() + 7,
+            // Inside the sample data / the VP8 payload, not a chunk header.
+            "wav" => 50,
+            "webp" => 30,
+            _ => bytes.len() - 3,
+        };
+        bytes[at] ^= 0x01;
+        let tampered = d.join(format!("tampered.{ext}"));
+        std::fs::write(&tampered, &bytes).unwrap();
+        let json = report(&tampered, mime(ext), &anchors);
+        assert!(
+            codes(&json, "failure").contains(&"assertion.dataHash.mismatch".to_owned()),
+            "{ext} tampered: {json}"
+        );
+    }
+}
+
+/// The reference SDK as a writer: what it signs, in every format Signet reads, Signet locates,
+/// parses (re-serialising the store byte-identically) and verifies.
+#[test]
+fn assets_the_reference_sdk_signs_are_read_and_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let leaf = pki.leaf(Alg::EcdsaP256Sha256Fixed);
+    let chain_pem = d.join("chain.pem");
+    std::fs::write(
+        &chain_pem,
+        [
+            crate::pki::pem("CERTIFICATE", &leaf.der()),
+            crate::pki::pem("CERTIFICATE", &pki.claim_ca.der()),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let key_pem = d.join("key.pem");
+    std::fs::write(&key_pem, crate::pki::pem("PRIVATE KEY", &leaf.key.pkcs8)).unwrap();
+    for ext in ["jpg", "png", "mp4", "gif", "webp", "wav", "svg", "pdf"] {
+        let input = asset(d, ext);
+        let out = d.join(format!("sdk.{ext}"));
+        crate::peer::sdk_sign(&input, &out, mime(ext), &chain_pem, &key_pem, "es256");
+        let bytes = std::fs::read(&out).unwrap();
+        let found = signet_c2pa_model::container::locate_seekable(
+            format_of(ext),
+            std::io::Cursor::new(&bytes),
+            &ContainerLimits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{ext}: {e}"))
+        .unwrap_or_else(|| panic!("{ext}: no store found"));
+        let store = ManifestStore::from_bytes(found.store.clone(), &Limits::default()).unwrap();
+        assert_eq!(store.reserialize().unwrap(), found.store, "{ext}");
+        let m = store.active_manifest().unwrap();
+        let (claim, _) = m.claim_cbor().unwrap();
+        let sig = ClaimSignature::parse(m.signature_cbor().unwrap()).unwrap();
+        use signet_asn1_types::crypto::Signer as _;
+        sig.verify(claim, leaf.key.signer.public_key_der(), &Verifier)
+            .unwrap_or_else(|e| panic!("{ext}: {e}"));
+        // Signing it again is refused: it already carries a store.
+        let again = d.join(format!("again.{ext}"));
+        if ext != "pdf" {
+            let rng = SystemRng::new();
+            let chain = pki.chain(&leaf);
+            let def = ManifestDefinition::default();
+            let opts = SignOptions {
+                signer: &leaf.key.signer,
+                chain: &chain,
+                timestamper: None,
+                ocsp_vals: &[],
+            };
+            let mut o = std::fs::File::create(&again).unwrap();
+            let err = Generator::new(&def, &opts, &rng)
+                .embed(format_of(ext), &mut std::io::Cursor::new(&bytes), &mut o)
+                .unwrap_err();
+            assert_eq!(
+                err,
+                signet_c2pa_model::GeneratorError::AlreadySigned,
+                "{ext}"
+            );
+        }
+    }
+}
+
+/// A parent's assertion redacted (C2PA 2.2 §6.8): removed from the copied manifest, listed in
+/// the child's `redacted_assertions`, with a `c2pa.redacted` action.
+#[test]
+fn a_parent_assertion_is_redacted() {
+    use signet_c2pa_model::assertion::{Content, NewAssertion};
+    use signet_c2pa_model::redact::{RedactionForm, redact};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = Pki::new("http://127.0.0.1:9/ocsp");
+    let anchors = pki.write_root(d);
+    let input = asset(d, "jpg");
+    let parent = d.join("parent.jpg");
+    let mut opts = Options::new(Alg::EcdsaP256Sha256Fixed);
+    let secret = signet_c2pa_model::cbor::encode(&signet_c2pa_model::cbor::from_json(
+        &serde_json::json!({"location": "somewhere private"}),
+    ))
+    .unwrap();
+    opts.def.assertions = vec![NewAssertion::new(
+        "com.example.location",
+        Content::Cbor(secret),
+    )];
+    sign_file(&pki, &input, &parent, &opts);
+    let parent_json = report(&parent, "image/jpeg", &anchors);
+    assert_trusted(&parent_json, "jpg", &[], "parent");
+    let store = store_of(&parent);
+    let uri = store
+        .active_manifest()
+        .unwrap()
+        .assertion("com.example.location")
+        .unwrap()
+        .uri();
+    let out = redact(&store, &[&uri], RedactionForm::Remove, &Limits::default()).unwrap();
+    let mut ingredient = IngredientInput::new(Relationship::ParentOf);
+    ingredient.title = Some("parent.jpg".into());
+    ingredient.format = Some("image/jpeg".into());
+    ingredient.store = Some(out.store);
+    ingredient.redacted = out.redacted;
+    ingredient.validation_results = Some(validation_results(&parent_json));
+    let mut opts = Options::new(Alg::EcdsaP256Sha256Fixed);
+    opts.def.ingredients = vec![ingredient];
+    let child = d.join("child.jpg");
+    sign_file(&pki, &input, &child, &opts);
+    let bytes = std::fs::read(&child).unwrap();
+    assert!(
+        !bytes.windows(17).any(|w| w == b"somewhere private"),
+        "the redacted data is gone"
+    );
+    let claim = store_of(&child).active_manifest().unwrap().claim().unwrap();
+    assert_eq!(claim.redacted_assertions, vec![uri]);
+    let json = report(&child, "image/jpeg", &anchors);
+    assert_trusted(&json, "jpg", &[], "child with a redaction");
+    assert_eq!(
+        codes(&json["ingredient_deltas"], "failure"),
+        Vec::<String>::new(),
+        "{json}"
+    );
+}

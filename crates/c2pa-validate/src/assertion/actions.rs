@@ -1,57 +1,39 @@
-//! Actions assertions (`c2pa.actions`, `c2pa.actions.v2`; C2PA 2.2 §18.14), read for the
-//! rules of §15.10.3.2.2.
+//! Actions assertions (`c2pa.actions`, `c2pa.actions.v2`; C2PA 2.2 §18.14) as the rules of
+//! §15.10.3.2.2 see them: a view over `c2pa-model`'s typed [`model::Actions`].
+
+use signet_c2pa_model::HashedUri;
+use signet_c2pa_model::assertion::{self as model, CborAssertion, Label};
 
 use ciborium::Value;
-
-use super::field;
 
 /// One action, as far as validation looks at it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Action {
-    /// `action` (`c2pa.created`, ...); `None` when absent or not text.
-    pub action: Option<String>,
-    /// The ingredient references: `parameters.ingredients` (v2), or `parameters.ingredient`
-    /// (v1, a single hashed URI); `None` when absent.
-    pub ingredients: Option<Vec<Value>>,
-    /// Whether `parameters` is present and non-empty.
-    pub has_parameters: bool,
+    /// `action` (`c2pa.created`, ...).
+    pub action: String,
+    /// The ingredient references: v2 `parameters.ingredients`, or v1 `parameters.ingredient`;
+    /// `None` when absent.
+    pub ingredients: Option<Vec<HashedUri>>,
     /// `parameters.redacted` (a JUMBF URI).
-    pub redacted: Option<Value>,
+    pub redacted: Option<String>,
 }
 
-/// Reads the `actions` array; `Err` when it is absent or not an array
-/// (`assertion.action.malformed`).
-pub fn actions(value: &Value) -> Result<Vec<Action>, String> {
-    let list = field(value, "actions")
-        .and_then(Value::as_array)
-        .ok_or("no `actions` array")?;
-    Ok(list
-        .iter()
+/// Reads an actions assertion under its `label`; `Err` (no `actions` array, an action without
+/// `action`, a malformed parameter) is `assertion.action.malformed`.
+pub fn actions(value: &Value, label: &str) -> Result<Vec<Action>, String> {
+    let typed = model::Actions::from_value(value, &Label::parse(label))
+        .map_err(|e| format!("actions assertion: {e}"))?;
+    Ok(typed
+        .actions
+        .into_iter()
         .map(|a| {
-            let params = field(a, "parameters");
-            let has_parameters = params
-                .and_then(Value::as_map)
-                .is_some_and(|m| !m.is_empty());
-            let ingredients = params.and_then(|p| {
-                field(p, "ingredients")
-                    .map(|v| match v {
-                        Value::Array(items) => items.clone(),
-                        other => vec![other.clone()],
-                    })
-                    .or_else(|| {
-                        field(p, "ingredient").map(|v| match v {
-                            Value::Array(items) => items.clone(),
-                            other => vec![other.clone()],
-                        })
-                    })
-            });
+            let params = a.parameters.unwrap_or_default();
+            let mut ingredients = params.ingredients;
+            ingredients.extend(params.ingredient);
             Action {
-                action: field(a, "action")
-                    .and_then(Value::as_text)
-                    .map(str::to_owned),
-                ingredients,
-                has_parameters,
-                redacted: params.and_then(|p| field(p, "redacted")).cloned(),
+                action: a.action,
+                ingredients: (!ingredients.is_empty()).then_some(ingredients),
+                redacted: params.redacted,
             }
         })
         .collect())

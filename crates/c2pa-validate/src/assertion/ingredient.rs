@@ -1,11 +1,11 @@
-//! Ingredient assertions (`c2pa.ingredient`, `.v2`, `.v3`; C2PA 2.2 §18.15), read for
-//! validation: relationship, the ingredient's manifest and claim signature references, and the
-//! validation results recorded when the ingredient was added.
+//! Ingredient assertions (`c2pa.ingredient`, `.v2`, `.v3`; C2PA 2.2 §18.15) as validation sees
+//! them: a view over `c2pa-model`'s typed [`model::Ingredient`] with the fields the rules of
+//! §15.11 use. A decoding failure (no `relationship`, a field of the wrong type) is kept as
+//! [`Ingredient::malformed`] for `assertion.ingredient.malformed`.
 
 use ciborium::Value;
 use signet_c2pa_model::HashedUri;
-
-use super::{field, hashed_uri};
+use signet_c2pa_model::assertion::{self as model, CborAssertion, Label};
 
 /// The relationships §15.11.3.2 allows.
 pub const RELATIONSHIPS: [&str; 3] = ["parentOf", "componentOf", "inputTo"];
@@ -30,73 +30,65 @@ pub struct Ingredient {
     pub manifest: Option<HashedUri>,
     /// `claimSignature` (v3).
     pub claim_signature: Option<HashedUri>,
-    /// The recorded codes: `validationResults.activeManifest` (v2, v3) or `validationStatus`
+    /// The recorded codes: `validationResults.activeManifest` (v3) or `validationStatus`
     /// (v1, v2); `None` when neither is present.
     pub recorded: Option<Vec<RecordedStatus>>,
-    /// Other hashed URIs (thumbnail, data, manifest data) to check as references.
+    /// Other hashed URIs (thumbnail) to check as references.
     pub references: Vec<(String, HashedUri)>,
-    /// A malformed field, if any.
+    /// Why the assertion does not decode, if it does not.
     pub malformed: Option<String>,
 }
 
-fn statuses(list: Option<&Value>) -> Vec<RecordedStatus> {
-    list.and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|s| {
-                    Some(RecordedStatus {
-                        code: field(s, "code")?.as_text()?.to_owned(),
-                        url: field(s, "url").and_then(Value::as_text).map(str::to_owned),
-                    })
-                })
-                .collect()
+fn recorded(entries: &[model::StatusEntry]) -> Vec<RecordedStatus> {
+    entries
+        .iter()
+        .map(|e| RecordedStatus {
+            code: e.code.clone(),
+            url: e.url.clone(),
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 impl Ingredient {
-    /// Reads an ingredient assertion's CBOR.
-    pub fn from_value(value: &Value) -> Self {
-        let text = |k: &str| field(value, k).and_then(Value::as_text).map(str::to_owned);
-        let mut out = Self {
-            title: text("dc:title").or_else(|| text("title")),
-            relationship: text("relationship"),
-            ..Self::default()
+    /// Reads an ingredient assertion's CBOR under its `label`.
+    pub fn from_value(value: &Value, label: &str) -> Self {
+        let typed = match model::Ingredient::from_value(value, &Label::parse(label)) {
+            Ok(t) => t,
+            Err(e) => {
+                return Self {
+                    malformed: Some(format!("ingredient assertion: {e}")),
+                    ..Self::default()
+                };
+            }
         };
-        if value.as_map().is_none() {
-            out.malformed = Some("ingredient assertion is not a map".into());
-            return out;
+        let recorded = match (&typed.validation_results, &typed.validation_status) {
+            (Some(results), _) => Some(
+                results
+                    .active_manifest
+                    .as_ref()
+                    .map(|am| {
+                        let mut all = recorded(&am.success);
+                        all.extend(recorded(&am.informational));
+                        all.extend(recorded(&am.failure));
+                        all
+                    })
+                    .unwrap_or_default(),
+            ),
+            (None, Some(status)) => Some(recorded(status)),
+            (None, None) => None,
+        };
+        Self {
+            title: typed.title.clone(),
+            relationship: Some(typed.relationship.as_str().to_owned()),
+            manifest: typed.active_manifest.clone(),
+            claim_signature: typed.claim_signature.clone(),
+            recorded,
+            references: typed
+                .thumbnail
+                .iter()
+                .map(|h| ("thumbnail".to_owned(), h.clone()))
+                .collect(),
+            malformed: None,
         }
-        for key in ["activeManifest", "c2pa_manifest"] {
-            if let Some(v) = field(value, key) {
-                match hashed_uri(v) {
-                    Some(h) => out.manifest = Some(h),
-                    None => out.malformed = Some(format!("`{key}` is not a hashed URI")),
-                }
-            }
-        }
-        if let Some(v) = field(value, "claimSignature") {
-            match hashed_uri(v) {
-                Some(h) => out.claim_signature = Some(h),
-                None => out.malformed = Some("`claimSignature` is not a hashed URI".into()),
-            }
-        }
-        if let Some(results) = field(value, "validationResults") {
-            let am = field(results, "activeManifest");
-            let mut codes = Vec::new();
-            for list in ["success", "informational", "failure"] {
-                codes.extend(statuses(am.and_then(|m| field(m, list))));
-            }
-            out.recorded = Some(codes);
-        } else if let Some(status) = field(value, "validationStatus") {
-            out.recorded = Some(statuses(Some(status)));
-        }
-        for key in ["thumbnail", "data", "manifest_data"] {
-            if let Some(h) = field(value, key).and_then(hashed_uri) {
-                out.references.push((key.to_owned(), h));
-            }
-        }
-        out
     }
 }

@@ -18,7 +18,7 @@ use std::io::SeekFrom;
 use ciborium::Value;
 use signet_c2pa_model::HashAlg;
 
-use super::{Asset, CHUNK, Codes, Hasher, asset_len, hash_range};
+use super::{Asset, Codes, HashProvider, asset_len, hash_range};
 use crate::assertion::field;
 use crate::limits::Limits;
 use crate::status::StatusCode;
@@ -331,6 +331,7 @@ pub(crate) fn bmff_hash(
     alg: Option<HashAlg>,
     asset: &mut dyn Asset,
     limits: &Limits,
+    hashes: &dyn HashProvider,
 ) -> Codes {
     let exclusions = match parse_exclusions(value, limits.max_exclusions) {
         Ok(e) => e,
@@ -369,9 +370,8 @@ pub(crate) fn bmff_hash(
         }
     }
     let mut codes = Vec::new();
-    let mut buf = vec![0u8; CHUNK];
     if let Some(expected) = field(value, "hash").and_then(Value::as_bytes) {
-        let mut hasher = Hasher::new(alg);
+        let mut hasher = hashes.start(alg);
         for root in &roots {
             if merged
                 .iter()
@@ -386,15 +386,12 @@ pub(crate) fn bmff_hash(
                 .filter(|r| r.end > root.start && r.start < root.end)
             {
                 let upto = r.start.max(root.start);
-                if upto > pos && hash_range(asset, pos, upto - pos, &mut hasher, &mut buf).is_err()
-                {
+                if upto > pos && hash_range(asset, pos, upto - pos, &mut hasher).is_err() {
                     return mismatch("reading the asset failed");
                 }
                 pos = pos.max(r.end.min(root.end));
             }
-            if root.end > pos
-                && hash_range(asset, pos, root.end - pos, &mut hasher, &mut buf).is_err()
-            {
+            if root.end > pos && hash_range(asset, pos, root.end - pos, &mut hasher).is_err() {
                 return mismatch("reading the asset failed");
             }
         }
@@ -410,7 +407,7 @@ pub(crate) fn bmff_hash(
             return malformed("merkle is not an array");
         };
         for tree in trees {
-            if let Err(c) = check_merkle(tree, alg, &mdats, asset, limits, &mut buf) {
+            if let Err(c) = check_merkle(tree, alg, &mdats, asset, limits, hashes) {
                 return c;
             }
         }
@@ -428,7 +425,7 @@ fn check_merkle(
     mdats: &[&BoxInfo],
     asset: &mut dyn Asset,
     limits: &Limits,
-    buf: &mut [u8],
+    provider: &dyn HashProvider,
 ) -> Result<(), Codes> {
     let alg = field(tree, "alg")
         .and_then(Value::as_text)
@@ -496,8 +493,8 @@ fn check_merkle(
     let mut row: Vec<Vec<u8>> = Vec::with_capacity(blocks.len());
     let mut pos = payload.start;
     for b in blocks {
-        let mut h = Hasher::new(alg);
-        hash_range(asset, pos, b, &mut h, buf).map_err(|_| mismatch("reading the asset failed"))?;
+        let mut h = provider.start(alg);
+        hash_range(asset, pos, b, &mut h).map_err(|_| mismatch("reading the asset failed"))?;
         row.push(h.finish());
         pos += b;
     }
@@ -506,7 +503,7 @@ fn check_merkle(
             .chunks(2)
             .map(|pair| match pair {
                 [a, b] => {
-                    let mut h = Hasher::new(alg);
+                    let mut h = provider.start(alg);
                     h.update(a);
                     h.update(b);
                     h.finish()

@@ -14,6 +14,7 @@
 )]
 
 mod chain;
+mod locate;
 mod peer;
 mod pki;
 mod profile;

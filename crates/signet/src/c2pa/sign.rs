@@ -11,7 +11,7 @@
 //! 4. The output is written to a temporary file next to OUT, synced, and renamed over OUT: a
 //!    reader never sees a half-written asset, and IN is only ever read.
 
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -43,7 +43,8 @@ mod ocsp;
 /// Arguments of `signet c2pa sign`.
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
-    /// The asset to sign: JPEG, PNG, or ISO BMFF (MP4, MOV, M4A, HEIF/HEIC, AVIF). Only read.
+    /// The asset to sign: JPEG, PNG, GIF, SVG, WebP/WAV/AVI or ISO BMFF (MP4, MOV, M4A,
+    /// HEIF/HEIC, AVIF). Only read.
     pub(crate) input: PathBuf,
     /// Where to write the signed asset (with --sidecar: the manifest store, `.c2pa`).
     pub(crate) output: PathBuf,
@@ -70,6 +71,10 @@ pub(crate) struct SignArgs {
     /// Do not embed: write the manifest store to OUT as a sidecar; the asset is not copied.
     #[arg(long)]
     pub(crate) sidecar: bool,
+    /// Redact an assertion of the parent's manifest store before recording it (C2PA 2.2
+    /// §6.8): an absolute JUMBF URI, or a label of the parent's active manifest (repeatable).
+    #[arg(long, value_name = "URI|LABEL")]
+    pub(crate) redact: Vec<String>,
     /// Trust anchors (PEM) for validating the parent and other ingredients (repeatable).
     #[arg(long = "trust-anchors", value_name = "PEM")]
     pub(crate) trust_anchors: Vec<PathBuf>,
@@ -107,6 +112,15 @@ pub(crate) fn mime_of(path: &Path) -> Option<&'static str> {
         "heic" => "image/heic",
         "heif" => "image/heif",
         "avif" => "image/avif",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "wav" => "audio/wav",
+        "avi" => "video/x-msvideo",
+        "svg" => "image/svg+xml",
+        "pdf" => "application/pdf",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "jxl" => "image/jxl",
         "c2pa" => "application/c2pa",
         _ => return None,
     })
@@ -118,7 +132,8 @@ fn format_of(path: &Path, mime: Option<&str>) -> Result<(Format, String)> {
         None => mime_of(path)
             .with_context(|| {
                 format!(
-                    "{}: unknown file type; give --mime (JPEG, PNG and ISO BMFF are supported)",
+                    "{}: unknown file type; give --mime (JPEG, PNG, GIF, SVG, WebP, WAV, AVI and \
+                     ISO BMFF can be signed)",
                     path.display()
                 )
             })?
@@ -296,13 +311,15 @@ fn ingredient(
     input.description = file.description.clone();
     let mut f = std::fs::File::open(&file.path)
         .with_context(|| format!("opening {}", file.path.display()))?;
-    let located = container::locate(format, &mut f, &ContainerLimits::default())
+    let located = container::locate_seekable(format, &mut f, &ContainerLimits::default())
         .with_context(|| format!("reading {}", file.path.display()))?;
     if let Some(located) = located {
         let store = ManifestStore::from_bytes(located.store, &Limits::default())
             .with_context(|| format!("{}: unreadable manifest store", file.path.display()))?;
+        f.rewind()
+            .with_context(|| format!("reading {}", file.path.display()))?;
         let report = Validator::new(trust, &Verifier, at)
-            .validate_asset(format, &mut f)
+            .validate_asset(format, BufReader::new(&mut f))
             .map_err(|e| anyhow::anyhow!("validating {}: {e}", file.path.display()))?;
         if !report.active.failure.is_empty() {
             eprintln!(
@@ -321,6 +338,41 @@ fn ingredient(
         input.store = Some(store);
     }
     Ok(input)
+}
+
+/// Redacts assertions from the parent's store and records them in the ingredient.
+fn redact_parent(parent: &mut IngredientInput, targets: &[String]) -> Result<()> {
+    let store = parent
+        .store
+        .take()
+        .context("--redact: the parent has no manifest store")?;
+    let active = store
+        .active_manifest()
+        .context("--redact: the parent's store has no manifest")?;
+    let uris = targets
+        .iter()
+        .map(|t| {
+            if t.starts_with("self#jumbf=") {
+                Ok(t.clone())
+            } else {
+                active
+                    .assertion(t)
+                    .map(|a| a.uri())
+                    .with_context(|| format!("--redact {t}: no such assertion in the parent"))
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let refs: Vec<&str> = uris.iter().map(String::as_str).collect();
+    let out = signet_c2pa_model::redact::redact(
+        &store,
+        &refs,
+        signet_c2pa_model::redact::RedactionForm::Remove,
+        &Limits::default(),
+    )
+    .map_err(|e| anyhow::anyhow!("--redact: {e}"))?;
+    parent.store = Some(out.store);
+    parent.redacted.extend(out.redacted);
+    Ok(())
 }
 
 /// Time-stamps over HTTP (RFC 3161 with the `timestamp` module's request and checks).
@@ -458,6 +510,14 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
         .context("the system clock is out of range")?;
     for file in &files {
         def.ingredients.push(ingredient(file, &trust, at)?);
+    }
+    if !args.redact.is_empty() {
+        let parent = def
+            .ingredients
+            .first_mut()
+            .filter(|_| args.parent.is_some())
+            .context("--redact applies to --parent's manifest store; give --parent")?;
+        redact_parent(parent, &args.redact)?;
     }
 
     let ocsp_vals = if args.ocsp_staple {

@@ -11,10 +11,14 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde_json::{Value, json};
 use signet_asn1_types::der::DateTime;
+use signet_c2pa_model::HashAlg;
 use signet_c2pa_model::container::Format;
+use signet_c2pa_validate::binding::{HashProvider, IncrementalHash};
 use signet_c2pa_validate::trust::{ID_KP_CLAIM_SIGNING, TrustConfig};
 use signet_c2pa_validate::{Error, Report, Status, StatusLists, ValidationState, Validator};
 use signet_crypto::Verifier;
+
+use self::read_ahead::ReadAhead;
 
 /// The official C2PA claim-signer trust list (CC BY 4.0, see `trust-lists/README.md`).
 const C2PA_TRUST_LIST: &[u8] = include_bytes!("trust-lists/C2PA-TRUST-LIST.pem");
@@ -71,10 +75,11 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
         Some(t) => parse_time(t).map_err(|e| (2, e))?,
         None => now().map_err(|e| (2, e))?,
     };
-    let validator = Validator::new(&trust, &Verifier, at);
+    let mut validator = Validator::new(&trust, &Verifier, at);
+    validator.hashes = &AwsLcHashes;
     let file = std::fs::File::open(&args.file)
         .map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
-    let asset = std::io::BufReader::new(file);
+    let asset = ReadAhead::new(file).map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
     let result = match &args.sidecar {
         Some(sidecar) => {
             let store =
@@ -109,6 +114,33 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
         summary(&args.file, &report)
     };
     Ok((code, out))
+}
+
+/// SHA-2 from aws-lc-rs for content bindings (its assembly is about twice as fast as the
+/// `sha2` crate's on SHA-NI hardware).
+struct AwsLcHashes;
+
+impl HashProvider for AwsLcHashes {
+    fn start(&self, alg: HashAlg) -> Box<dyn IncrementalHash> {
+        let algorithm = match alg {
+            HashAlg::Sha256 => &aws_lc_rs::digest::SHA256,
+            HashAlg::Sha384 => &aws_lc_rs::digest::SHA384,
+            HashAlg::Sha512 => &aws_lc_rs::digest::SHA512,
+        };
+        Box::new(AwsLcHash(aws_lc_rs::digest::Context::new(algorithm)))
+    }
+}
+
+struct AwsLcHash(aws_lc_rs::digest::Context);
+
+impl IncrementalHash for AwsLcHash {
+    fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+
+    fn finish(self: Box<Self>) -> Vec<u8> {
+        self.0.finish().as_ref().to_vec()
+    }
 }
 
 fn trust_config(args: &VerifyArgs) -> Result<TrustConfig, String> {
@@ -321,6 +353,8 @@ pub(crate) fn summary(file: &Path, report: &Report) -> String {
     }
     out
 }
+
+mod read_ahead;
 
 #[cfg(test)]
 mod tests;

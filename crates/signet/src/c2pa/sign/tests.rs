@@ -330,6 +330,7 @@ impl World {
             tsa: None,
             ocsp_staple: false,
             sidecar: false,
+            redact: Vec::new(),
             trust_anchors: vec![self.path("root.pem")],
             alg: None,
             mime: None,
@@ -353,7 +354,7 @@ impl World {
         let trust = self.trust();
         let v = Validator::new(&trust, &Verifier, at(unix_now()));
         let (format, _) = format_of(asset, None).unwrap();
-        let file = std::fs::File::open(asset).unwrap();
+        let file = BufReader::new(std::fs::File::open(asset).unwrap());
         let report = match sidecar {
             Some(s) => v.validate_with_store(std::fs::read(s).unwrap(), file),
             None => v.validate_asset(format, file),
@@ -683,7 +684,10 @@ fn report_codes_become_ingredient_validation_results() {
     run(&w.args(&jpeg(), &signed, &chain, &key)).unwrap();
     let trust = w.trust();
     let report = Validator::new(&trust, &Verifier, at(unix_now()))
-        .validate_asset(Format::Jpeg, std::fs::File::open(&signed).unwrap())
+        .validate_asset(
+            Format::Jpeg,
+            BufReader::new(std::fs::File::open(&signed).unwrap()),
+        )
         .unwrap();
     let results = validation_results(&report);
     let am = results.active_manifest.unwrap();
@@ -695,4 +699,40 @@ fn report_codes_become_ingredient_validation_results() {
                 .is_some_and(|u| u.ends_with("c2pa.signature"))
     }));
     assert!(am.failure.is_empty());
+}
+
+#[test]
+fn redacts_a_parent_assertion_by_label() {
+    let w = World::new();
+    let (chain, key) = w.signer("red", KeyType::EcdsaP256, Alg::EcdsaP256Sha256Fixed, false);
+    let manifest = w.path("secret.json");
+    std::fs::write(
+        &manifest,
+        r#"{"assertions": [{"label": "com.example.location", "data": {"at": "a secret place"}}]}"#,
+    )
+    .unwrap();
+    let parent = w.path("parent.jpg");
+    let mut a = w.args(&jpeg(), &parent, &chain, &key);
+    a.manifest = Some(manifest);
+    run(&a).unwrap();
+    let child = w.path("child.jpg");
+    let mut a = w.args(&jpeg(), &child, &chain, &key);
+    a.parent = Some(parent.clone());
+    a.redact = vec!["com.example.location".into()];
+    run(&a).unwrap();
+    let bytes = std::fs::read(&child).unwrap();
+    assert!(!bytes.windows(14).any(|x| x == b"a secret place"));
+    let (state, codes) = w.validate(&child, None);
+    assert_eq!(state, ValidationState::Trusted, "{codes:?}");
+    let sdk = sdk_report(&child, "image/jpeg", &w.path("root.pem"));
+    assert_eq!(sdk["validation_state"], "Trusted", "{sdk}");
+    // Actions and hard bindings cannot be redacted; --redact needs --parent.
+    let mut a = w.args(&jpeg(), &w.path("x.jpg"), &chain, &key);
+    a.parent = Some(parent);
+    a.redact = vec!["c2pa.hash.data".into()];
+    let e = format!("{:#}", run(&a).unwrap_err());
+    assert!(e.contains("must not be redacted"), "{e}");
+    a.parent = None;
+    let e = format!("{:#}", run(&a).unwrap_err());
+    assert!(e.contains("give --parent"), "{e}");
 }

@@ -1,0 +1,222 @@
+//! The whole provenance chain through Signet's own services and independent peers: a subscriber
+//! enrolls a C2PA claim-signing certificate with the real `openssl cmp` against `signet serve`,
+//! signs a JPEG with `signet c2pa sign`, time-stamped by the server's RFC 3161 TSA and with the
+//! server's OCSP answer stapled, and the asset is `Trusted` for `signet c2pa verify` and for the
+//! C2PA reference SDK (c2pa-python). After `signet ca revoke` the claim generator refuses the
+//! certificate on the server's OCSP answer. The TSA itself is checked by `openssl ts -verify`
+//! (requests POSTed with `curl`).
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{Server, bin, openssl, peers_bin, pkilint, run};
+
+const SUBJECT: &str = "/CN=Newsroom Camera 7/O=Example News/C=US";
+
+fn shared(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(rel)
+}
+
+/// `signet c2pa verify FILE --trust-anchors ROOT --tsa-anchors ROOT --json`: (exit code, JSON).
+fn verify(s: &Server, file: &str) -> (i32, serde_json::Value) {
+    let root = s.root_pem();
+    let out = Command::new(bin())
+        .args(["c2pa", "verify"])
+        .arg(s.p(file))
+        .args(["--trust-anchors", &root, "--tsa-anchors", &root, "--json"])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "verify {file}: {e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), json)
+}
+
+fn codes(report: &serde_json::Value, kind: &str) -> Vec<String> {
+    report["validation_results"]["activeManifest"][kind]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {kind} list: {report}"))
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn sign(s: &Server, input: &Path, out: &str) -> (bool, String) {
+    let tsa = format!("http://{}/tsa", s.server_arg());
+    run(Command::new(bin())
+        .args(["c2pa", "sign"])
+        .arg(input)
+        .arg(s.p(out))
+        .args(["--cert"])
+        .arg(s.p("signer-chain.pem"))
+        .args(["--key"])
+        .arg(s.p("signer.key"))
+        .args(["--tsa", &tsa, "--ocsp-staple"]))
+}
+
+/// The reference SDK's reading, trusting the Signet root with the C2PA EKUs accepted.
+fn reference_read(s: &Server, file: &str) -> serde_json::Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../c2pa-model/tests/peers/read.py");
+    let out = Command::new(peers_bin().join("python"))
+        .arg(script)
+        .arg(s.p(file))
+        .arg("image/jpeg")
+        .arg(s.root_pem())
+        .arg(shared("vectors/c2pa/trust/eku.cfg"))
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn enroll_sign_time_stamp_staple_verify_and_revoke() {
+    let s = Server::start(&[]);
+    let key = s.genkey("signer.key");
+    let cert = s.enroll(&key, SUBJECT, "signer.pem");
+    s.assert_chains_and_key(&cert, &key);
+    let chain = format!(
+        "{}{}",
+        std::fs::read_to_string(s.p("signer.pem")).unwrap(),
+        std::fs::read_to_string(s.data().join("trust/chain.pem")).unwrap()
+    );
+    std::fs::write(s.p("signer-chain.pem"), chain).unwrap();
+    let photo = shared("vectors/c2pa/rs/no_manifest.jpg");
+
+    let (ok, out) = sign(&s, &photo, "signed.jpg");
+    assert!(ok, "signet c2pa sign: {out}\n{}", s.log());
+    assert!(out.contains("time-stamped"), "{out}");
+    assert!(out.contains("OCSP response(s) stapled"), "{out}");
+
+    let (code, report) = verify(&s, "signed.jpg");
+    assert_eq!(report["validation_state"], "Trusted", "{report}");
+    assert_eq!(code, 0);
+    let success = codes(&report, "success");
+    for expected in [
+        "claimSignature.validated",
+        "signingCredential.trusted",
+        "timeStamp.trusted",
+        "assertion.dataHash.match",
+    ] {
+        assert!(
+            success.iter().any(|c| c == expected),
+            "{expected}: {report}"
+        );
+    }
+    assert!(codes(&report, "failure").is_empty(), "{report}");
+
+    let reference = reference_read(&s, "signed.jpg");
+    assert_eq!(reference["validation_state"], "Trusted", "{reference}");
+    let ref_success: Vec<&str> = reference["success"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(ref_success.contains(&"timeStamp.trusted"), "{reference}");
+    assert!(
+        ref_success.contains(&"claimSignature.validated"),
+        "{reference}"
+    );
+    assert_eq!(reference["failure"], serde_json::json!([]), "{reference}");
+
+    // Revoked: the server's OCSP responder says so, and the claim generator refuses to sign
+    // with the certificate (it checks the stapled answer before signing), writing nothing.
+    let serial = s.serial_of(&cert);
+    let (ok, out) = s.signet(&["ca", "revoke", &serial, "--reason", "keyCompromise"]);
+    assert!(ok, "{out}");
+    let (ok, out) = sign(&s, &photo, "signed-after-revocation.jpg");
+    assert!(!ok, "signing with a revoked certificate succeeded: {out}");
+    assert!(out.contains("is revoked (OCSP"), "{out}");
+    assert!(!s.p("signed-after-revocation.jpg").exists());
+    // The first asset carries the OCSP answer from before the revocation: still Trusted
+    // offline, as the stapled answer proves the status at signing time.
+    let (_, report) = verify(&s, "signed.jpg");
+    assert_eq!(report["validation_state"], "Trusted", "{report}");
+}
+
+#[test]
+fn tsa_answers_openssl_and_refuses_with_failure_info() {
+    let s = Server::start(&[]);
+    let d = s.dir.path();
+    std::fs::write(d.join("data.bin"), b"bytes to stamp").unwrap();
+    let url = format!("http://{}/tsa", s.server_arg());
+    let post = |query: &str, reply: &str, content_type: &str| {
+        run(Command::new("curl")
+            .args(["-sS", "--max-time", "20", "-o", reply, "-w", "%{http_code}"])
+            .args(["-H", &format!("Content-Type: {content_type}")])
+            .args(["--data-binary", &format!("@{query}"), &url])
+            .current_dir(d))
+    };
+    let (ok, out) = openssl(
+        d,
+        &[
+            "ts", "-query", "-data", "data.bin", "-sha256", "-cert", "-out", "q.tsq",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, status) = post("q.tsq", "r.tsr", "application/timestamp-query");
+    assert!(ok && status == "200", "{status}");
+    let root = s.root_pem();
+    let (ok, out) = openssl(
+        d,
+        &[
+            "ts",
+            "-verify",
+            "-queryfile",
+            "q.tsq",
+            "-in",
+            "r.tsr",
+            "-CAfile",
+            &root,
+        ],
+    );
+    assert!(ok && out.contains("Verification: OK"), "{out}\n{}", s.log());
+    let (ok, out) = openssl(d, &["ts", "-reply", "-in", "r.tsr", "-text"]);
+    assert!(
+        ok && out.contains("Policy OID: 1.3.6.1.5.5.7.13.1"),
+        "{out}"
+    );
+    let trust = s.data().join("trust");
+    pkilint("lint_pkix_cert", &[], &[&trust.join("tsa.pem")]);
+    pkilint(
+        "lint_pkix_signer_signee_cert_chain",
+        &[],
+        &[&trust.join("root.pem"), &trust.join("tsa.pem")],
+    );
+
+    // SHA-1 imprints are refused with badAlg, in a well-formed rejection.
+    let (ok, out) = openssl(
+        d,
+        &[
+            "ts", "-query", "-data", "data.bin", "-sha1", "-out", "q1.tsq",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (_, status) = post("q1.tsq", "r1.tsr", "application/timestamp-query");
+    assert_eq!(status, "200");
+    let (ok, out) = openssl(d, &["ts", "-reply", "-in", "r1.tsr", "-text"]);
+    assert!(ok && out.contains("Status: Rejected."), "{out}");
+    assert!(
+        out.contains("unrecognized or unsupported algorithm identifier"),
+        "{out}"
+    );
+    // Garbage is badDataFormat; the wrong media type is 415; GET is 405.
+    std::fs::write(d.join("junk.tsq"), b"\x30\x03\x02\x01").unwrap();
+    let (_, status) = post("junk.tsq", "r2.tsr", "application/timestamp-query");
+    assert_eq!(status, "200");
+    let (ok, out) = openssl(d, &["ts", "-reply", "-in", "r2.tsr", "-text"]);
+    assert!(ok && out.contains("Status: Rejected."), "{out}");
+    let (_, status) = post("q.tsq", "r3.tsr", "application/octet-stream");
+    assert_eq!(status, "415");
+    let (_, status) = run(Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", &url])
+        .current_dir(d));
+    assert_eq!(status, "405");
+}

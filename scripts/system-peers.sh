@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Makes sure the system tools Signet's tests drive are present (idempotent; Debian packages):
+#   - openssl (3.0 CLI: `openssl cmp`, `ts`, `ocsp`, `verify`, `cms`) — the real peers;
+#   - socat (talks to OpenSSL's mock CMP server inside its network namespace);
+#   - curl (POSTs time-stamp queries to `signet serve`);
+#   - unshare/nsenter/setpriv (util-linux: the private network namespace of the mock server).
+# Installs what is missing with apt-get when running as root; otherwise names it and fails.
+set -euo pipefail
+declare -A package=([openssl]=openssl [socat]=socat [curl]=curl [unshare]=util-linux
+                    [nsenter]=util-linux [setpriv]=util-linux)
+missing=()
+for tool in "${!package[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("${package[$tool]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing ${missing[*]} (Debian packages)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null \
+    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; }
+  exit 0
+fi
+echo "missing tools the tests need; install the Debian packages: ${missing[*]}" >&2
+exit 1
