@@ -1,32 +1,38 @@
 //! Storage: what was issued, to whom, and where each transaction stands — durably, before any
 //! response leaves.
 //!
-//! The adapter is SQLite through sqlx (WAL, `synchronous=FULL`), with the schema versioned by
-//! `PRAGMA user_version` and applied from [`MIGRATIONS`]. The SQL keeps to what PostgreSQL also
-//! accepts (no SQLite-only types, `?` placeholders being the one change a PostgreSQL adapter
-//! makes), so a second adapter can follow behind the same [`Store`] surface.
+//! The adapter is SQLite through sqlx (WAL, `synchronous=FULL`; [`sqlite`]), with the schema
+//! versioned by `PRAGMA user_version` and applied from [`MIGRATIONS`]. The SQL keeps to what
+//! PostgreSQL also accepts, so a second adapter can follow behind the same [`Store`] surface.
 //!
 //! **Group commit.** Every write goes through one writer task that owns the only writing
-//! connection: it drains whatever jobs are queued (up to [`MAX_BATCH`]), runs each inside its own
-//! `SAVEPOINT` (so one job's conflict does not undo another's) and commits the batch with one
-//! fsync. A job's caller is answered only after that commit, so a response is never sent for
-//! something that is not on disk. Reads use a separate pool of read-only connections (WAL lets
-//! them proceed while the writer commits).
+//! connection: it drains whatever jobs are queued (up to [`MAX_BATCH`]) and commits them with
+//! one fsync. A job's caller is answered only after that commit, so a response is never sent
+//! for something that is not on disk. Reads use a separate pool of read-only connections (WAL
+//! lets them proceed while the writer commits). The point lookups of the hot path (a
+//! registration by reference number, a certificate by serial) are batched the same way: one
+//! reader task drains the lookups queued meanwhile and answers them with one query per table.
+//!
+//! **Bulk path.** The jobs of the hot path — an issuance (certificate row, transaction row,
+//! consumed reference number) and a confirmation (transaction and certificate status) — are
+//! gathered by [`Bulk`] into one row set per table and applied by one statement for the whole
+//! batch, whatever its size: the database sees a handful of multi-row writes instead of a
+//! statement per row, and the writer pays one round trip to the database thread per batch.
+//! The bulk write is all or nothing; if any row of it fails (a replayed transactionID, a
+//! reference number consumed twice, a state changed concurrently), it leaves no trace and the
+//! batch is re-run one job at a time, each in its own `SAVEPOINT`, so the failure is charged to
+//! the job that caused it and its neighbours commit.
 //!
 //! Uniqueness is enforced by the schema, not by checks before the write: serial numbers and
 //! transactionIDs are primary keys, and a reference number is consumed by an `UPDATE … WHERE
 //! consumed_at IS NULL` whose row count decides which of two racing enrollments wins.
 
-use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
+mod sqlite;
 
-use anyhow::{Context, Result};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteSynchronous,
-};
-use sqlx::{Connection, Row};
+use std::path::Path;
+
+use anyhow::Result;
+use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most jobs committed together.
@@ -56,15 +62,6 @@ pub(crate) enum WriteError {
     /// The database failed.
     #[error("database: {0}")]
     Database(String),
-}
-
-fn db(e: sqlx::Error) -> WriteError {
-    WriteError::Database(e.to_string())
-}
-
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error()
-        .is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
 
 /// A certificate row.
@@ -181,55 +178,131 @@ pub(crate) enum Op {
     },
 }
 
-const TX_COLUMNS: &str = "transaction_id, kind, state, requester, serial, our_nonce, \
-     cert_req_id, deadline, request_der, profile, created_at";
-
-fn in_list(n: usize) -> String {
-    vec!["?"; n].join(",")
+/// The one state a transition or status change may start from, if it names exactly one.
+fn single(from: &[&'static str]) -> Option<&'static str> {
+    match from {
+        [one] => Some(one),
+        _ => None,
+    }
 }
 
-impl Op {
-    async fn apply(&self, c: &mut SqliteConnection) -> Result<(), WriteError> {
-        match self {
-            Self::InsertTransaction {
-                transaction_id,
-                kind,
-                state,
-                requester,
-                serial,
-                our_nonce,
-                cert_req_id,
-                deadline,
-                request_der,
-                profile,
-                now,
-            } => {
-                let r = sqlx::query(
-                    "INSERT INTO transactions (transaction_id, kind, state, requester, serial, \
-                     our_nonce, cert_req_id, deadline, request_der, profile, created_at, \
-                     updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                )
-                .bind(transaction_id)
-                .bind(kind)
-                .bind(state)
-                .bind(requester)
-                .bind(serial)
-                .bind(our_nonce)
-                .bind(cert_req_id)
-                .bind(deadline)
-                .bind(request_der)
-                .bind(profile)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *c)
-                .await;
-                match r {
-                    Ok(_) => Ok(()),
-                    Err(e) if is_unique_violation(&e) => Err(WriteError::TransactionIdInUse),
-                    Err(e) => Err(db(e)),
+/// Whether `ops` is a job of the bulk path: an issuance (certificate, then a new transaction
+/// or the transition of an approved one, then optionally the consumed reference number) or a
+/// confirmation (transition, then the certificate's status). Every other job — and an
+/// issuance that also revokes a superseded certificate — runs on its own.
+///
+/// The shapes matter for correctness, not only for speed: the bulk path applies a batch's rows
+/// table by table (inserts, then consumptions, then transitions, then statuses), and with these
+/// shapes any two jobs touching the same row either conflict inside one statement (which fails
+/// the bulk write) or meet as an issuance inserting a row that a confirmation then updates —
+/// the order in which they would also run one by one.
+fn is_bulk(ops: &[Op]) -> bool {
+    let transition =
+        |op: &Op| matches!(op, Op::UpdateTransaction { from, .. } if single(from).is_some());
+    match ops {
+        [Op::InsertCertificate { .. }, tx, rest @ ..] => {
+            (matches!(tx, Op::InsertTransaction { .. }) || transition(tx))
+                && matches!(rest, [] | [Op::ConsumeRegistration { .. }])
+        }
+        [
+            tx,
+            Op::SetCertificateStatus {
+                from, must: true, ..
+            },
+        ] => transition(tx) && single(from).is_some(),
+        _ => false,
+    }
+}
+
+fn hex_opt(b: Option<&Vec<u8>>) -> Option<String> {
+    b.map(hex::encode)
+}
+
+/// The rows of the bulk jobs of a batch, one JSON array per table (blobs in hex): what one
+/// multi-row statement per table applies.
+#[derive(Default)]
+pub(crate) struct Bulk {
+    /// Indices of the bulk jobs in the batch.
+    pub(crate) jobs: Vec<usize>,
+    certificates: Vec<CertificateJson>,
+    transactions: Vec<TransactionJson>,
+    consumed: Vec<(String, String, i64)>,
+    transitions: Vec<TransitionJson>,
+    statuses: Vec<StatusJson>,
+}
+
+/// serial, der, subject, profile, not_before, not_after, status, issued_at, requester,
+/// transaction_id, request_der, replaces
+type CertificateJson = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    &'static str,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+/// transaction_id, kind, state, requester, serial, our_nonce, cert_req_id, deadline,
+/// request_der, profile, now
+type TransactionJson = (
+    String,
+    &'static str,
+    &'static str,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+/// transaction_id, from, to, our_nonce, deadline, serial, now
+type TransitionJson = (
+    String,
+    &'static str,
+    &'static str,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    i64,
+);
+/// serial, from, to, revoked_at, reason
+type StatusJson = (String, &'static str, &'static str, Option<i64>, Option<i64>);
+
+/// The JSON arrays of a [`Bulk`], in the order the statements take them.
+#[derive(Debug)]
+pub(crate) struct BulkJson {
+    pub(crate) certificates: String,
+    pub(crate) transactions: String,
+    pub(crate) consumed: String,
+    pub(crate) transitions: String,
+    pub(crate) statuses: String,
+}
+
+impl Bulk {
+    /// Gathers the bulk jobs among `jobs`.
+    pub(crate) fn of<'a>(jobs: impl IntoIterator<Item = &'a [Op]>) -> Self {
+        let mut bulk = Self::default();
+        for (i, ops) in jobs.into_iter().enumerate() {
+            if is_bulk(ops) {
+                bulk.jobs.push(i);
+                for op in ops {
+                    bulk.add(op);
                 }
             }
-            Self::InsertCertificate {
+        }
+        bulk
+    }
+
+    fn add(&mut self, op: &Op) {
+        match op {
+            Op::InsertCertificate {
                 serial,
                 der,
                 subject,
@@ -242,85 +315,53 @@ impl Op {
                 request_der,
                 replaces,
                 now,
-            } => {
-                let r = sqlx::query(
-                    "INSERT INTO certificates (serial, der, subject, profile, not_before, \
-                     not_after, status, issued_at, requester, transaction_id, request_der, \
-                     replaces) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                )
-                .bind(serial)
-                .bind(der)
-                .bind(subject)
-                .bind(profile)
-                .bind(not_before)
-                .bind(not_after)
-                .bind(status)
-                .bind(now)
-                .bind(requester)
-                .bind(transaction_id)
-                .bind(request_der)
-                .bind(replaces)
-                .execute(&mut *c)
-                .await;
-                match r {
-                    Ok(_) => Ok(()),
-                    Err(e) if is_unique_violation(&e) => Err(WriteError::SerialInUse),
-                    Err(e) => Err(db(e)),
-                }
-            }
-            Self::ConsumeRegistration {
+            } => self.certificates.push((
+                serial.clone(),
+                hex::encode(der),
+                subject.clone(),
+                profile.clone(),
+                *not_before,
+                *not_after,
+                status,
+                *now,
+                requester.clone(),
+                hex::encode(transaction_id),
+                hex::encode(request_der),
+                replaces.clone(),
+            )),
+            Op::InsertTransaction {
+                transaction_id,
+                kind,
+                state,
+                requester,
+                serial,
+                our_nonce,
+                cert_req_id,
+                deadline,
+                request_der,
+                profile,
+                now,
+            } => self.transactions.push((
+                hex::encode(transaction_id),
+                kind,
+                state,
+                requester.clone(),
+                serial.clone(),
+                hex_opt(our_nonce.as_ref()),
+                *cert_req_id,
+                *deadline,
+                hex_opt(request_der.as_ref()),
+                profile.clone(),
+                *now,
+            )),
+            Op::ConsumeRegistration {
                 reference,
                 transaction_id,
                 now,
-            } => {
-                let r = sqlx::query(
-                    "UPDATE registrations SET consumed_at = ?, consumed_by = ? \
-                     WHERE reference = ? AND consumed_at IS NULL AND expires_at > ?",
-                )
-                .bind(now)
-                .bind(transaction_id)
-                .bind(reference)
-                .bind(now)
-                .execute(&mut *c)
-                .await
-                .map_err(db)?;
-                if r.rows_affected() == 1 {
-                    Ok(())
-                } else {
-                    Err(WriteError::RegistrationUnavailable)
-                }
-            }
-            Self::InsertRegistration {
-                reference,
-                subject,
-                subject_der,
-                profile,
-                sealed_secret,
-                now,
-                expires_at,
-            } => {
-                let r = sqlx::query(
-                    "INSERT INTO registrations (reference, subject, subject_der, profile, \
-                     sealed_secret, created_at, expires_at) VALUES (?,?,?,?,?,?,?)",
-                )
-                .bind(reference)
-                .bind(subject)
-                .bind(subject_der)
-                .bind(profile)
-                .bind(sealed_secret)
-                .bind(now)
-                .bind(expires_at)
-                .execute(&mut *c)
-                .await;
-                match r {
-                    Ok(_) => Ok(()),
-                    Err(e) if is_unique_violation(&e) => Err(WriteError::Conflict {
-                        what: "reference number",
-                    }),
-                    Err(e) => Err(db(e)),
-                }
-            }
-            Self::UpdateTransaction {
+            } => self
+                .consumed
+                .push((reference.clone(), hex::encode(transaction_id), *now)),
+            Op::UpdateTransaction {
                 transaction_id,
                 from,
                 to,
@@ -329,63 +370,48 @@ impl Op {
                 serial,
                 now,
             } => {
-                let sql = format!(
-                    "UPDATE transactions SET state = ?, our_nonce = COALESCE(?, our_nonce), \
-                     deadline = COALESCE(?, deadline), serial = COALESCE(?, serial), \
-                     updated_at = ? WHERE transaction_id = ? AND state IN ({})",
-                    in_list(from.len())
-                );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(to)
-                    .bind(our_nonce)
-                    .bind(deadline)
-                    .bind(serial)
-                    .bind(now)
-                    .bind(transaction_id);
-                for f in *from {
-                    q = q.bind(f);
-                }
-                let r = q.execute(&mut *c).await.map_err(db)?;
-                if r.rows_affected() == 1 {
-                    Ok(())
-                } else {
-                    Err(WriteError::Conflict {
-                        what: "transaction",
-                    })
+                if let Some(from) = single(from) {
+                    self.transitions.push((
+                        hex::encode(transaction_id),
+                        from,
+                        to,
+                        hex_opt(our_nonce.as_ref()),
+                        *deadline,
+                        serial.clone(),
+                        *now,
+                    ));
                 }
             }
-            Self::SetCertificateStatus {
+            Op::SetCertificateStatus {
                 serial,
                 from,
                 to,
                 revoked_at,
                 reason,
-                must,
+                ..
             } => {
-                let sql = format!(
-                    "UPDATE certificates SET status = ?, revoked_at = COALESCE(?, revoked_at), \
-                     revocation_reason = COALESCE(?, revocation_reason) \
-                     WHERE serial = ? AND status IN ({})",
-                    in_list(from.len())
-                );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(to)
-                    .bind(revoked_at)
-                    .bind(reason)
-                    .bind(serial);
-                for f in *from {
-                    q = q.bind(f);
-                }
-                let r = q.execute(&mut *c).await.map_err(db)?;
-                if r.rows_affected() == 1 || !must {
-                    Ok(())
-                } else {
-                    Err(WriteError::Conflict {
-                        what: "certificate status",
-                    })
+                if let Some(from) = single(from) {
+                    self.statuses
+                        .push((serial.clone(), from, to, *revoked_at, *reason));
                 }
             }
+            // Not a bulk operation (`is_bulk` keeps these jobs out).
+            Op::InsertRegistration { .. } => {}
         }
+    }
+
+    /// The row sets as JSON.
+    pub(crate) fn json(&self) -> Result<BulkJson, WriteError> {
+        fn enc<T: Serialize>(rows: &[T]) -> Result<String, WriteError> {
+            serde_json::to_string(rows).map_err(|e| WriteError::Database(e.to_string()))
+        }
+        Ok(BulkJson {
+            certificates: enc(&self.certificates)?,
+            transactions: enc(&self.transactions)?,
+            consumed: enc(&self.consumed)?,
+            transitions: enc(&self.transitions)?,
+            statuses: enc(&self.statuses)?,
+        })
     }
 }
 
@@ -394,58 +420,50 @@ struct Job {
     reply: oneshot::Sender<Result<(), WriteError>>,
 }
 
+/// Most lookups answered together.
+const MAX_LOOKUPS: usize = 256;
+
+type Reply<T> = oneshot::Sender<Result<Option<T>, String>>;
+
+/// A point lookup for the reader task.
+enum Lookup {
+    Registration(String, Reply<RegistrationRow>),
+    Certificate(String, Reply<CertRow>),
+}
+
 /// The storage handle (cheap to clone).
 #[derive(Clone)]
 pub(crate) struct Store {
-    read: SqlitePool,
+    db: sqlite::Db,
     writer: mpsc::Sender<Job>,
-}
-
-fn options(path: &Path) -> Result<SqliteConnectOptions> {
-    Ok(SqliteConnectOptions::from_str("sqlite:")?
-        .filename(path)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true))
-}
-
-async fn migrate(c: &mut SqliteConnection) -> Result<()> {
-    let version: i64 = sqlx::query("PRAGMA user_version")
-        .fetch_one(&mut *c)
-        .await?
-        .try_get(0)?;
-    let applied = usize::try_from(version).context("negative schema version")?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let mut tx = c.begin().await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
-            .execute(&mut *tx)
-            .await
-            .with_context(|| format!("applying migration {}", i + 1))?;
-        let set = format!("PRAGMA user_version = {}", i + 1);
-        sqlx::query(sqlx::AssertSqlSafe(set))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-    }
-    Ok(())
+    reader: mpsc::Sender<Lookup>,
 }
 
 impl Store {
-    /// Opens (creating and migrating if needed) the database at `path` and starts the writer.
+    /// Opens (creating and migrating if needed) the database at `path` and starts the writer
+    /// and the reader.
     pub(crate) async fn open(path: &Path) -> Result<Self> {
-        let opts = options(path)?.create_if_missing(true);
-        let mut writer = SqliteConnection::connect_with(&opts)
-            .await
-            .with_context(|| format!("opening {}", path.display()))?;
-        migrate(&mut writer).await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options(path)?.read_only(true))
-            .await?;
+        let (db, writer, reader) = sqlite::open(path).await?;
         let (tx, rx) = mpsc::channel(4096);
         tokio::spawn(writer_loop(writer, rx));
-        Ok(Self { read, writer: tx })
+        let (lookups, rx) = mpsc::channel(4096);
+        tokio::spawn(reader_loop(reader, rx));
+        Ok(Self {
+            db,
+            writer: tx,
+            reader: lookups,
+        })
+    }
+
+    async fn lookup<T>(&self, make: impl FnOnce(Reply<T>) -> Lookup) -> Result<Option<T>> {
+        let (reply, rx) = oneshot::channel();
+        self.reader
+            .send(make(reply))
+            .await
+            .map_err(|_| anyhow::anyhow!("reader stopped"))?;
+        rx.await
+            .map_err(|_| anyhow::anyhow!("reader stopped"))?
+            .map_err(anyhow::Error::msg)
     }
 
     /// Applies `ops` atomically (all or none), committed durably before this returns.
@@ -460,96 +478,43 @@ impl Store {
     }
 
     pub(crate) async fn registration(&self, reference: &str) -> Result<Option<RegistrationRow>> {
-        let row = sqlx::query(
-            "SELECT reference, subject, subject_der, profile, sealed_secret, created_at, \
-             expires_at, consumed_at, consumed_by FROM registrations WHERE reference = ?",
-        )
-        .bind(reference)
-        .fetch_optional(&self.read)
-        .await?;
-        row.map(|r| registration_row(&r)).transpose()
+        self.lookup(|r| Lookup::Registration(reference.to_owned(), r))
+            .await
     }
 
     pub(crate) async fn registrations(&self) -> Result<Vec<RegistrationRow>> {
-        let rows = sqlx::query(
-            "SELECT reference, subject, subject_der, profile, sealed_secret, created_at, \
-             expires_at, consumed_at, consumed_by FROM registrations ORDER BY created_at",
-        )
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter().map(registration_row).collect()
+        self.db.registrations().await
     }
 
     pub(crate) async fn certificate(&self, serial: &str) -> Result<Option<CertRow>> {
-        let row = sqlx::query(
-            "SELECT serial, der, subject, profile, not_before, not_after, status, issued_at, \
-             requester, transaction_id, revoked_at, revocation_reason, replaces \
-             FROM certificates WHERE serial = ?",
-        )
-        .bind(serial)
-        .fetch_optional(&self.read)
-        .await?;
-        row.map(|r| cert_row(&r)).transpose()
+        self.lookup(|r| Lookup::Certificate(serial.to_owned(), r))
+            .await
     }
 
     pub(crate) async fn certificates(&self) -> Result<Vec<CertRow>> {
-        let rows = sqlx::query(
-            "SELECT serial, der, subject, profile, not_before, not_after, status, issued_at, \
-             requester, transaction_id, revoked_at, revocation_reason, replaces \
-             FROM certificates ORDER BY issued_at, serial",
-        )
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter().map(cert_row).collect()
+        self.db.certificates().await
     }
 
     /// Revoked certificates still within their validity (what a CRL lists).
     pub(crate) async fn revoked(&self, now: i64) -> Result<Vec<CertRow>> {
-        let rows = sqlx::query(
-            "SELECT serial, der, subject, profile, not_before, not_after, status, issued_at, \
-             requester, transaction_id, revoked_at, revocation_reason, replaces \
-             FROM certificates WHERE status = 'revoked' AND not_after >= ? ORDER BY serial",
-        )
-        .bind(now)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter().map(cert_row).collect()
+        self.db.revoked(now).await
     }
 
     pub(crate) async fn transaction(&self, tid: &[u8]) -> Result<Option<TxRow>> {
-        let sql = format!("SELECT {TX_COLUMNS} FROM transactions WHERE transaction_id = ?");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(tid)
-            .fetch_optional(&self.read)
-            .await?;
-        row.map(|r| tx_row(&r)).transpose()
+        self.db.transaction(tid).await
     }
 
     pub(crate) async fn transactions_in(&self, state: &str) -> Result<Vec<TxRow>> {
-        let sql =
-            format!("SELECT {TX_COLUMNS} FROM transactions WHERE state = ? ORDER BY created_at");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(state)
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(tx_row).collect()
+        self.db.transactions_in(state).await
     }
 
     /// Open transactions whose deadline passed.
     pub(crate) async fn overdue(&self, now: i64) -> Result<Vec<TxRow>> {
-        let sql = format!(
-            "SELECT {TX_COLUMNS} FROM transactions WHERE state IN \
-             ('awaiting_confirm','pending','approved') AND deadline < ? LIMIT 1000"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(now)
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(tx_row).collect()
+        self.db.overdue(now).await
     }
 }
 
-async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
+async fn writer_loop(mut writer: sqlite::Writer, mut rx: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -559,109 +524,61 @@ async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let results = run_batch(&mut conn, &batch).await;
+        let jobs: Vec<&[Op]> = batch.iter().map(|j| j.ops.as_slice()).collect();
+        let results = writer.commit(&jobs).await;
         for (job, result) in batch.drain(..).zip(results) {
             let _ = job.reply.send(result);
         }
     }
 }
 
-async fn run_batch(conn: &mut SqliteConnection, batch: &[Job]) -> Vec<Result<(), WriteError>> {
-    let fail_all = |e: &sqlx::Error| {
-        batch
-            .iter()
-            .map(|_| Err(WriteError::Database(e.to_string())))
-            .collect()
-    };
-    let mut tx = match conn.begin().await {
-        Ok(t) => t,
-        Err(e) => return fail_all(&e),
-    };
-    let mut results = Vec::with_capacity(batch.len());
-    for job in batch {
-        // A single statement that fails undoes only itself (SQLite's ABORT resolution), so
-        // one-op jobs need no savepoint.
-        if let [op] = job.ops.as_slice() {
-            results.push(op.apply(&mut tx).await);
-            continue;
-        }
-        if let Err(e) = sqlx::query("SAVEPOINT job").execute(&mut *tx).await {
-            results.push(Err(db(e)));
-            continue;
-        }
-        let mut outcome = Ok(());
-        for op in &job.ops {
-            if let Err(e) = op.apply(&mut tx).await {
-                outcome = Err(e);
-                break;
+/// Answers `lookups` from `found` (keyed as `key` says), or all with the error.
+fn answer<T: Clone>(lookups: Vec<(String, Reply<T>)>, found: Result<Vec<T>>, key: fn(&T) -> &str) {
+    match found {
+        Ok(rows) => {
+            let rows: std::collections::HashMap<&str, &T> =
+                rows.iter().map(|r| (key(r), r)).collect();
+            for (k, reply) in lookups {
+                let _ = reply.send(Ok(rows.get(k.as_str()).map(|r| (*r).clone())));
             }
         }
-        let end = if outcome.is_ok() {
-            "RELEASE job"
-        } else {
-            "ROLLBACK TO job"
-        };
-        if let Err(e) = sqlx::query(end).execute(&mut *tx).await {
-            outcome = Err(db(e));
+        Err(e) => {
+            let e = format!("{e:#}");
+            for (_, reply) in lookups {
+                let _ = reply.send(Err(e.clone()));
+            }
         }
-        if outcome.is_err() {
-            // ROLLBACK TO keeps the savepoint open; release it so the next job nests cleanly.
-            let _ = sqlx::query("RELEASE job").execute(&mut *tx).await;
-        }
-        results.push(outcome);
-    }
-    match tx.commit().await {
-        Ok(()) => results,
-        Err(e) => fail_all(&e),
     }
 }
 
-fn registration_row(r: &sqlx::sqlite::SqliteRow) -> Result<RegistrationRow> {
-    Ok(RegistrationRow {
-        reference: r.try_get(0)?,
-        subject: r.try_get(1)?,
-        subject_der: r.try_get(2)?,
-        profile: r.try_get(3)?,
-        sealed_secret: r.try_get(4)?,
-        created_at: r.try_get(5)?,
-        expires_at: r.try_get(6)?,
-        consumed_at: r.try_get(7)?,
-        consumed_by: r.try_get(8)?,
-    })
-}
-
-fn cert_row(r: &sqlx::sqlite::SqliteRow) -> Result<CertRow> {
-    Ok(CertRow {
-        serial: r.try_get(0)?,
-        der: r.try_get(1)?,
-        subject: r.try_get(2)?,
-        profile: r.try_get(3)?,
-        not_before: r.try_get(4)?,
-        not_after: r.try_get(5)?,
-        status: r.try_get(6)?,
-        issued_at: r.try_get(7)?,
-        requester: r.try_get(8)?,
-        transaction_id: r.try_get(9)?,
-        revoked_at: r.try_get(10)?,
-        revocation_reason: r.try_get(11)?,
-        replaces: r.try_get(12)?,
-    })
-}
-
-fn tx_row(r: &sqlx::sqlite::SqliteRow) -> Result<TxRow> {
-    Ok(TxRow {
-        transaction_id: r.try_get(0)?,
-        kind: r.try_get(1)?,
-        state: r.try_get(2)?,
-        requester: r.try_get(3)?,
-        serial: r.try_get(4)?,
-        our_nonce: r.try_get(5)?,
-        cert_req_id: r.try_get(6)?,
-        deadline: r.try_get(7)?,
-        request_der: r.try_get(8)?,
-        profile: r.try_get(9)?,
-        created_at: r.try_get(10)?,
-    })
+async fn reader_loop(mut reader: sqlite::Reader, mut rx: mpsc::Receiver<Lookup>) {
+    let mut batch = Vec::with_capacity(MAX_LOOKUPS);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        while batch.len() < MAX_LOOKUPS {
+            match rx.try_recv() {
+                Ok(l) => batch.push(l),
+                Err(_) => break,
+            }
+        }
+        let (mut registrations, mut certificates) = (Vec::new(), Vec::new());
+        for lookup in batch.drain(..) {
+            match lookup {
+                Lookup::Registration(k, r) => registrations.push((k, r)),
+                Lookup::Certificate(k, r) => certificates.push((k, r)),
+            }
+        }
+        if !registrations.is_empty() {
+            let keys: Vec<&str> = registrations.iter().map(|(k, _)| k.as_str()).collect();
+            let found = reader.registrations(&keys).await;
+            answer(registrations, found, |r| &r.reference);
+        }
+        if !certificates.is_empty() {
+            let keys: Vec<&str> = certificates.iter().map(|(k, _)| k.as_str()).collect();
+            let found = reader.certificates(&keys).await;
+            answer(certificates, found, |c| &c.serial);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -83,8 +83,249 @@ async fn constraints_hold_within_and_across_batches() {
     ));
     let row = store.registration("r1").await.unwrap().unwrap();
     assert_eq!(row.consumed_by.as_deref(), Some(&[1u8; 16][..]));
+    // Concurrent lookups (answered in batches) each get their own row, or none.
+    let lookups: Vec<_> = ["r1", "nope", "r1", "r2"]
+        .into_iter()
+        .map(|r| {
+            let s = store.clone();
+            tokio::spawn(async move { s.registration(r).await.unwrap().map(|r| r.reference) })
+        })
+        .collect();
+    let mut found = Vec::new();
+    for l in lookups {
+        found.push(l.await.unwrap());
+    }
+    assert_eq!(
+        found,
+        [Some("r1".to_owned()), None, Some("r1".to_owned()), None]
+    );
     // Reopening runs no migration twice and keeps the data.
     drop(store);
     let store = Store::open(&dir.path().join("t.db")).await.unwrap();
     assert!(store.transaction(&[3; 16]).await.unwrap().is_some());
+}
+
+fn issue(tid: u8, serial: &str, reference: Option<&str>) -> Vec<Op> {
+    let mut ops = vec![
+        Op::InsertCertificate {
+            serial: serial.into(),
+            der: vec![0x30, 0x03, 0x02, 0x01, tid],
+            subject: "/CN=it's \"quoted\" ü".into(),
+            profile: "p".into(),
+            not_before: 10,
+            not_after: 20,
+            status: "unconfirmed",
+            requester: "ref:x".into(),
+            transaction_id: vec![tid; 16],
+            request_der: vec![0, 1, 2, 0xff],
+            replaces: None,
+            now: 5,
+        },
+        Op::InsertTransaction {
+            transaction_id: vec![tid; 16],
+            kind: "ir",
+            state: "awaiting_confirm",
+            requester: "ref:x".into(),
+            serial: Some(serial.into()),
+            our_nonce: Some(vec![tid, 0, 0xee]),
+            cert_req_id: Some(0),
+            deadline: Some(300),
+            request_der: None,
+            profile: Some("p".into()),
+            now: 5,
+        },
+    ];
+    if let Some(r) = reference {
+        ops.push(Op::ConsumeRegistration {
+            reference: r.into(),
+            transaction_id: vec![tid; 16],
+            now: 5,
+        });
+    }
+    ops
+}
+
+fn confirm(tid: u8, serial: &str) -> Vec<Op> {
+    vec![
+        Op::UpdateTransaction {
+            transaction_id: vec![tid; 16],
+            from: &["awaiting_confirm"],
+            to: "confirmed",
+            our_nonce: None,
+            deadline: None,
+            serial: None,
+            now: 6,
+        },
+        Op::SetCertificateStatus {
+            serial: serial.into(),
+            from: &["unconfirmed"],
+            to: "valid",
+            revoked_at: None,
+            reason: None,
+            must: true,
+        },
+    ]
+}
+
+fn one<T>(mut rows: Vec<T>) -> Option<T> {
+    assert!(rows.len() <= 1);
+    rows.pop()
+}
+
+#[test]
+fn bulk_shapes() {
+    assert!(is_bulk(&issue(1, "A", Some("r"))));
+    assert!(is_bulk(&issue(1, "A", None)));
+    assert!(is_bulk(&confirm(1, "A")));
+    // A confirmation that also revokes a superseded certificate, a sweep (several `from`
+    // states, optional status change), a revocation and a lone insert run on their own.
+    let mut kur = confirm(1, "A");
+    kur.push(Op::SetCertificateStatus {
+        serial: "OLD".into(),
+        from: &["valid", "unconfirmed"],
+        to: "revoked",
+        revoked_at: Some(1),
+        reason: Some(4),
+        must: false,
+    });
+    assert!(!is_bulk(&kur));
+    let sweep = vec![
+        Op::UpdateTransaction {
+            transaction_id: vec![1; 16],
+            from: &["awaiting_confirm", "pending", "approved"],
+            to: "expired",
+            our_nonce: None,
+            deadline: None,
+            serial: None,
+            now: 1,
+        },
+        Op::SetCertificateStatus {
+            serial: "A".into(),
+            from: &["unconfirmed"],
+            to: "revoked",
+            revoked_at: Some(1),
+            reason: Some(5),
+            must: false,
+        },
+    ];
+    assert!(!is_bulk(&sweep));
+    assert!(!is_bulk(&[tx(&[1; 16])]));
+    assert!(!is_bulk(&[registration("r", 1)]));
+}
+
+#[tokio::test]
+async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, mut w, mut rd) = sqlite::open(&dir.path().join("t.db")).await.unwrap();
+    let setup: Vec<Vec<Op>> = ["r1", "r2", "r3"]
+        .iter()
+        .map(|r| vec![registration(r, 100)])
+        .collect();
+    let jobs: Vec<&[Op]> = setup.iter().map(Vec::as_slice).collect();
+    assert!(w.commit(&jobs).await.iter().all(Result::is_ok));
+
+    // Two issuances in one bulk statement: every column arrives intact.
+    let batch = [issue(1, "S1", Some("r1")), issue(2, "S2", Some("r2"))];
+    let bulk = Bulk::of(batch.iter().map(Vec::as_slice));
+    assert_eq!(bulk.jobs, [0, 1]);
+    w.bulk(&bulk).await.unwrap();
+    let cert = one(rd.certificates(&["S1"]).await.unwrap()).unwrap();
+    assert_eq!(cert.der, vec![0x30, 0x03, 0x02, 0x01, 1]);
+    assert_eq!(cert.subject, "/CN=it's \"quoted\" ü");
+    assert_eq!(cert.status, "unconfirmed");
+    assert_eq!(cert.transaction_id, vec![1; 16]);
+    assert_eq!(
+        (cert.not_before, cert.not_after, cert.issued_at),
+        (10, 20, 5)
+    );
+    assert_eq!(cert.replaces, None);
+    let t = db.transaction(&[2; 16]).await.unwrap().unwrap();
+    assert_eq!(t.state, "awaiting_confirm");
+    assert_eq!(t.serial.as_deref(), Some("S2"));
+    assert_eq!(t.our_nonce, Some(vec![2, 0, 0xee]));
+    assert_eq!(
+        (t.cert_req_id, t.deadline, t.request_der),
+        (Some(0), Some(300), None)
+    );
+    let r = one(rd.registrations(&["r1"]).await.unwrap()).unwrap();
+    assert_eq!(
+        (r.consumed_at, r.consumed_by),
+        (Some(5), Some(vec![1u8; 16]))
+    );
+
+    // A confirmation and an issuance together.
+    let batch = [confirm(1, "S1"), issue(4, "S4", None)];
+    let jobs: Vec<&[Op]> = batch.iter().map(Vec::as_slice).collect();
+    assert!(w.commit(&jobs).await.iter().all(Result::is_ok));
+    assert_eq!(
+        one(rd.certificates(&["S1"]).await.unwrap()).unwrap().status,
+        "valid"
+    );
+    let t = db.transaction(&[1; 16]).await.unwrap().unwrap();
+    assert_eq!(
+        (t.state.as_str(), t.our_nonce),
+        ("confirmed", Some(vec![1, 0, 0xee]))
+    );
+
+    // Failures inside a bulk batch: each is charged to its own job, the others commit.
+    let batch = [
+        issue(5, "S5", Some("r3")),
+        issue(6, "S6", Some("r3")), // reference number consumed by the job before
+        issue(2, "S7", None),       // replayed transactionID
+        confirm(1, "S1"),           // already confirmed
+        issue(8, "S1", None),       // serial in use
+        vec![tx(&[9; 16])],         // not a bulk job
+        confirm(2, "S2"),
+    ];
+    // The bulk statement refuses the batch as a whole and leaves no trace…
+    let bulk = Bulk::of(batch.iter().map(Vec::as_slice));
+    assert_eq!(bulk.jobs, [0, 1, 2, 3, 4, 6]);
+    assert!(w.bulk(&bulk).await.is_err());
+    assert!(one(rd.certificates(&["S5"]).await.unwrap()).is_none());
+    let r3 = one(rd.registrations(&["r3"]).await.unwrap()).unwrap();
+    assert!(r3.consumed_at.is_none());
+    // …and the writer then runs it job by job.
+    let jobs: Vec<&[Op]> = batch.iter().map(Vec::as_slice).collect();
+    let results = w.commit(&jobs).await;
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    assert!(matches!(
+        results[1],
+        Err(WriteError::RegistrationUnavailable)
+    ));
+    assert!(matches!(results[2], Err(WriteError::TransactionIdInUse)));
+    assert!(matches!(results[3], Err(WriteError::Conflict { .. })));
+    assert!(matches!(results[4], Err(WriteError::SerialInUse)));
+    assert!(results[5].is_ok() && results[6].is_ok());
+    for gone in ["S6", "S7"] {
+        assert!(one(rd.certificates(&[gone]).await.unwrap()).is_none());
+    }
+    for gone in [6u8, 8] {
+        assert!(db.transaction(&[gone; 16]).await.unwrap().is_none());
+    }
+    assert!(db.transaction(&[9; 16]).await.unwrap().is_some());
+    assert_eq!(
+        one(rd.certificates(&["S2"]).await.unwrap()).unwrap().status,
+        "valid"
+    );
+    let r = one(rd.registrations(&["r3"]).await.unwrap()).unwrap();
+    assert_eq!(r.consumed_by, Some(vec![5u8; 16]));
+
+    // Each kind of failure on its own refuses the whole bulk statement.
+    let bad = [
+        issue(10, "S10", Some("r3")), // consumed
+        issue(11, "S11", Some("r9")), // unknown reference number
+        issue(2, "S12", None),        // transactionID in use
+        issue(13, "S2", None),        // serial in use
+        confirm(2, "S2"),             // already confirmed
+        confirm(77, "S77"),           // no such transaction
+    ];
+    for b in &bad {
+        let batch = [issue(20, "S20", None), b.clone()];
+        assert!(
+            w.bulk(&Bulk::of(batch.iter().map(Vec::as_slice)))
+                .await
+                .is_err()
+        );
+        assert!(one(rd.certificates(&["S20"]).await.unwrap()).is_none());
+    }
 }
