@@ -8,6 +8,7 @@
 //!   segments the store occupies (§15.12.1.2: for JPEG the APP11 segments, lengths included);
 //!   other exclusions are reported as `assertion.dataHash.additionalExclusionsPresent`.
 //! - `c2pa.hash.bmff.v2`/`.v3`: [`bmff`].
+//! - `c2pa.hash.boxes`: [`boxes`], over the boxes each format defines.
 
 use core::ops::Range;
 use std::io::{BufRead, Seek, SeekFrom};
@@ -20,6 +21,7 @@ use crate::assertion::field;
 use crate::status::StatusCode;
 
 pub mod bmff;
+pub mod boxes;
 
 /// An asset being validated: buffered, readable and seekable.
 pub trait Asset: BufRead + Seek {}

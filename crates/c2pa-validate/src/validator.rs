@@ -78,17 +78,29 @@ impl<'a> Validator<'a> {
         } else {
             located.ranges.clone()
         };
-        self.validate_store(located.store, &mut asset, &ranges)
+        self.validate_store(located.store, &mut asset, &ranges, Some(format))
     }
 
     /// Validates an asset against a manifest store supplied separately (a sidecar `.c2pa` or a
-    /// remote manifest the caller fetched, §15.5.3).
+    /// remote manifest the caller fetched, §15.5.3). The asset's format is not known, so a
+    /// general box hash cannot be checked: use [`Validator::validate_remote`].
     pub fn validate_with_store<R: Asset>(
         &self,
         store: Vec<u8>,
         mut asset: R,
     ) -> Result<Report, Error> {
-        self.validate_store(store, &mut asset, &[])
+        self.validate_store(store, &mut asset, &[], None)
+    }
+
+    /// Validates an asset of `format` against a manifest store supplied separately (a sidecar
+    /// `.c2pa` or a remote manifest the caller fetched, §15.5.3).
+    pub fn validate_remote<R: Asset>(
+        &self,
+        format: Format,
+        store: Vec<u8>,
+        mut asset: R,
+    ) -> Result<Report, Error> {
+        self.validate_store(store, &mut asset, &[], Some(format))
     }
 
     fn validate_store(
@@ -96,6 +108,7 @@ impl<'a> Validator<'a> {
         store_bytes: Vec<u8>,
         asset: &mut dyn Asset,
         store_ranges: &[Range<u64>],
+        format: Option<Format>,
     ) -> Result<Report, Error> {
         let store = match ManifestStore::from_bytes(store_bytes, &self.limits.jumbf) {
             Ok(s) => s,
@@ -135,7 +148,7 @@ impl<'a> Validator<'a> {
 
         // Content binding: the active manifest's, or the first standard manifest up the
         // parentOf chain of an update manifest (§15.12).
-        let binding_codes = self.content_binding(&store, &check, asset, store_ranges);
+        let binding_codes = self.content_binding(&store, &check, asset, store_ranges, format);
         let claim_uri = manifest_uri(&check.label);
         for (url, code, why) in binding_codes {
             check.codes.push(Status::new(
@@ -163,6 +176,7 @@ impl<'a> Validator<'a> {
         active: &ManifestCheck<'_>,
         asset: &mut dyn Asset,
         store_ranges: &[Range<u64>],
+        format: Option<Format>,
     ) -> Vec<(Option<String>, StatusCode, String)> {
         let cx = self.context();
         // Follow update manifests' parentOf ingredients to a standard manifest.
@@ -223,6 +237,15 @@ impl<'a> Validator<'a> {
             "c2pa.hash.bmff.v2" | "c2pa.hash.bmff.v3" => {
                 binding::bmff::bmff_hash(&value, alg, asset, &self.limits, self.hashes)
             }
+            "c2pa.hash.boxes" => binding::boxes::box_hash(
+                &value,
+                claim_alg,
+                format,
+                asset,
+                store_ranges,
+                &self.limits,
+                self.hashes,
+            ),
             other => vec![(
                 StatusCode::GeneralError,
                 format!("hard binding {other} is not supported by this validator"),

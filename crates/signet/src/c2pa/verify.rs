@@ -84,7 +84,11 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
         Some(sidecar) => {
             let store =
                 std::fs::read(sidecar).map_err(|e| (2, format!("{}: {e}", sidecar.display())))?;
-            validator.validate_with_store(store, asset)
+            // The asset's format, when known, lets a general box hash be checked.
+            match detect_format(&args.file) {
+                Ok(format) => validator.validate_remote(format, store, asset),
+                Err(_) => validator.validate_with_store(store, asset),
+            }
         }
         None => {
             let format = detect_format(&args.file).map_err(|e| (2, e))?;
