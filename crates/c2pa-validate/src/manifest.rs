@@ -68,6 +68,8 @@ pub(crate) struct ManifestCheck<'s> {
     pub(crate) claim_alg: Option<String>,
     /// The hard-binding assertions referenced by the claim (label, box).
     pub(crate) hard_bindings: Vec<(String, &'s SuperBox)>,
+    /// The multi-asset hash assertions referenced by the claim (label, box).
+    pub(crate) multi_asset: Vec<(String, &'s SuperBox)>,
     /// The ingredient assertions, in claim order.
     pub(crate) ingredients: Vec<IngredientRef>,
     /// The claim's `redacted_assertions`, absolute.
@@ -90,6 +92,7 @@ impl<'s> ManifestCheck<'s> {
             },
             claim_alg: None,
             hard_bindings: Vec::new(),
+            multi_asset: Vec::new(),
             ingredients: Vec::new(),
             redactions: Vec::new(),
         }
@@ -353,6 +356,9 @@ fn check_assertions<'s>(
         let base_l = base_label(&alabel).to_owned();
         if is_hard_binding(&alabel) {
             out.hard_bindings.push((alabel.clone(), node));
+        }
+        if base_label(&alabel) == "c2pa.hash.multi-asset" {
+            out.multi_asset.push((alabel.clone(), node));
         }
         if out.kind == ManifestKind::Update && (is_hard_binding(&alabel) || is_thumbnail(&alabel)) {
             out.push(

@@ -201,9 +201,9 @@ impl<'a> Validator<'a> {
             parent = parent_manifest(&c);
             holder = Some(c);
         }
-        let bindings = match &holder {
-            Some(h) => &h.hard_bindings,
-            None => &active.hard_bindings,
+        let (bindings, multi) = match &holder {
+            Some(h) => (&h.hard_bindings, &h.multi_asset),
+            None => (&active.hard_bindings, &active.multi_asset),
         };
         let claim_alg = holder
             .as_ref()
@@ -251,6 +251,52 @@ impl<'a> Validator<'a> {
                 format!("hard binding {other} is not supported by this validator"),
             )],
         };
+        let mismatched = codes.iter().any(|(c, _)| {
+            matches!(
+                c,
+                StatusCode::AssertionDataHashMismatch
+                    | StatusCode::AssertionBoxesHashMismatch
+                    | StatusCode::AssertionBmffHashMismatch
+            )
+        });
+        // §15.12.4: a hard binding that does not match gives way to a multi-asset hash.
+        if mismatched && let Some((multi_label, multi_node)) = multi.first() {
+            let multi_url = format!(
+                "{}/c2pa.assertions/{multi_label}",
+                manifest_uri(&current_label)
+            );
+            let codes = if multi.len() > 1 {
+                vec![(
+                    StatusCode::AssertionMultiAssetHashMalformed,
+                    "more than one multi-asset hash assertion".to_owned(),
+                )]
+            } else {
+                match (
+                    store.manifest(&current_label),
+                    assertion::cbor_value(store, multi_node),
+                ) {
+                    (Some(manifest), Ok(value)) => binding::multi::multi_asset(
+                        &binding::multi::Context {
+                            store,
+                            manifest: &manifest,
+                            claim_alg,
+                            format,
+                            store_ranges,
+                            limits: &self.limits,
+                            hashes: self.hashes,
+                        },
+                        &value,
+                        asset,
+                    ),
+                    (_, Err(e)) => vec![(StatusCode::AssertionMultiAssetHashMalformed, e)],
+                    (None, _) => Vec::new(),
+                }
+            };
+            return codes
+                .into_iter()
+                .map(|(code, why)| (Some(multi_url.clone()), code, why))
+                .collect();
+        }
         codes
             .into_iter()
             .map(|(code, why)| (Some(url.clone()), code, why))

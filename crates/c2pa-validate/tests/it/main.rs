@@ -16,6 +16,7 @@
 mod boxhash;
 mod chain;
 mod locate;
+mod multi;
 mod peer;
 mod pki;
 mod profile;
