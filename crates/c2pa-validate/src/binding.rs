@@ -9,6 +9,7 @@
 //!   other exclusions are reported as `assertion.dataHash.additionalExclusionsPresent`.
 //! - `c2pa.hash.bmff.v2`/`.v3`: [`bmff`].
 //! - `c2pa.hash.boxes`: [`boxes`], over the boxes each format defines.
+//! - `c2pa.hash.collection.data`: [`collection`], through the caller's `CollectionSource`.
 //! - `c2pa.hash.multi-asset` (`multi`): each part of a multi-part asset on its own, when the
 //!   hard binding does not match.
 
@@ -24,6 +25,7 @@ use crate::status::StatusCode;
 
 pub mod bmff;
 pub mod boxes;
+pub mod collection;
 pub(crate) mod multi;
 
 /// An asset being validated: buffered, readable and seekable.

@@ -13,6 +13,7 @@ use signet_c2pa_model::container::{self, Format};
 use signet_c2pa_model::{ContainerError, ManifestKind, ManifestStore};
 
 use crate::assertion::{self, base_label, resolve_any};
+use crate::binding::collection::CollectionSource;
 use crate::binding::{self, Asset, HashProvider, Sha2Hashes};
 use crate::error::Error;
 use crate::limits::Limits;
@@ -39,6 +40,9 @@ pub struct Validator<'a> {
     pub ocsp_fetcher: Option<&'a dyn OcspFetcher>,
     /// The hash functions for content bindings (default: the `sha2` crate).
     pub hashes: &'a dyn HashProvider,
+    /// The members of a collection data hash (§15.12.5); `None` (the default) reads none, so
+    /// a collection binding reports its files as not found.
+    pub collection: Option<&'a dyn CollectionSource>,
 }
 
 impl<'a> Validator<'a> {
@@ -51,6 +55,7 @@ impl<'a> Validator<'a> {
             limits: Limits::default(),
             ocsp_fetcher: None,
             hashes: &Sha2Hashes,
+            collection: None,
         }
     }
 
@@ -237,6 +242,12 @@ impl<'a> Validator<'a> {
             "c2pa.hash.bmff.v2" | "c2pa.hash.bmff.v3" => {
                 binding::bmff::bmff_hash(&value, alg, asset, &self.limits, self.hashes)
             }
+            "c2pa.hash.collection.data" => binding::collection::collection_hash(
+                &value,
+                self.collection,
+                self.limits.max_exclusions,
+                self.hashes,
+            ),
             "c2pa.hash.boxes" => binding::boxes::box_hash(
                 &value,
                 claim_alg,

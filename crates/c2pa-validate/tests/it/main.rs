@@ -15,10 +15,12 @@
 
 mod boxhash;
 mod chain;
+mod collection;
 mod locate;
 mod multi;
 mod peer;
 mod pki;
 mod profile;
 mod regressions;
+mod store;
 mod tamper;
