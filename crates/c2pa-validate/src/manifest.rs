@@ -12,10 +12,12 @@ use signet_c2pa_model::{HashAlg, Manifest, ManifestKind, ManifestStore};
 
 use crate::assertion::actions::{self, Action};
 use crate::assertion::ingredient::{Ingredient, RELATIONSHIPS};
+use crate::assertion::metadata;
 use crate::assertion::{
     self, ContentKind, Unresolved, base_label, field, hash_alg, hash_matches, is_actions,
     is_hard_binding, is_ingredient, is_thumbnail, resolve_any, resolve_in,
 };
+use crate::external::External;
 use crate::report::{ManifestInfo, Status, StatusLists};
 use crate::signature::{self, SignatureContext};
 use crate::status::StatusCode;
@@ -111,6 +113,7 @@ pub(crate) fn check<'s>(
     redacted: &[String],
     max_assertions: usize,
     cx: &SignatureContext<'_>,
+    external: &External,
 ) -> ManifestCheck<'s> {
     let label = manifest.label().unwrap_or_default().to_owned();
     let mut out = ManifestCheck::new(&label, manifest.kind());
@@ -199,7 +202,11 @@ pub(crate) fn check<'s>(
             "the claim signature cannot be found in the manifest",
         ),
         Some(cose) => {
-            let sig = signature::validate(cose, claim_bytes, cx);
+            let extra = signature::Extra {
+                tsts: external.tsts_for(&label),
+                ocsp: external.ocsp(),
+            };
+            let sig = signature::validate(cose, claim_bytes, cx, &extra);
             for (code, why) in sig.codes {
                 out.push(code, &sig_uri, why);
             }
@@ -383,20 +390,37 @@ fn check_assertions<'s>(
                 }
             },
             ContentKind::Json => {
-                let ok = assertion::content(store, node, *b"json")
-                    .is_some_and(|j| core::str::from_utf8(j).is_ok_and(json_well_formed));
-                if !ok {
-                    out.push(
+                // RFC 8259 grammar; serde_json bounds nesting at 128 levels.
+                match assertion::content(store, node, *b"json")
+                    .map(serde_json::from_slice::<serde_json::Value>)
+                {
+                    Some(Ok(json)) => {
+                        if base_l == "c2pa.metadata" {
+                            check_metadata(&json, &url, out);
+                        }
+                    }
+                    Some(Err(e)) => out.push(
                         StatusCode::AssertionJsonInvalid,
                         &url,
-                        "assertion JSON is not well-formed",
-                    );
+                        format!("assertion JSON is not well-formed: {e}"),
+                    ),
+                    None => out.push(
+                        StatusCode::AssertionJsonInvalid,
+                        &url,
+                        "JSON assertion without a json content box",
+                    ),
                 }
                 None
             }
             ContentKind::Other => None,
         };
         let Some(value) = value else { continue };
+        if base_l == "c2pa.metadata" {
+            // Written as CBOR rather than JSON-LD: its fields are checked all the same.
+            if let Ok(json) = serde_json::to_value(&value) {
+                check_metadata(&json, &url, out);
+            }
+        }
         if is_actions(&alabel) {
             let links = claim.version == ClaimVersion::V2;
             check_actions(
@@ -508,52 +532,27 @@ fn check_assertions<'s>(
     let _ = store;
 }
 
-/// Minimal JSON well-formedness (RFC 8259 grammar) without a JSON dependency: balanced
-/// brackets outside strings, valid escapes, no trailing garbage at the top level.
-fn json_well_formed(text: &str) -> bool {
-    let mut depth: Vec<char> = Vec::new();
-    let mut in_string = false;
-    let mut escape = false;
-    let mut seen_value = false;
-    for c in text.chars() {
-        if in_string {
-            if escape {
-                escape = false;
-            } else if c == '\\' {
-                escape = true;
-            } else if c == '"' {
-                in_string = false;
-            } else if c < ' ' {
-                return false;
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                seen_value = true;
-            }
-            '{' | '[' => {
-                if depth.is_empty() && seen_value && depth.is_empty() {
-                    // a second top-level value
-                }
-                depth.push(c);
-                seen_value = true;
-            }
-            '}' => {
-                if depth.pop() != Some('{') {
-                    return false;
-                }
-            }
-            ']' => {
-                if depth.pop() != Some('[') {
-                    return false;
-                }
-            }
-            _ => seen_value = true,
-        }
+/// §15.10.3.2.3: the fields of a `c2pa.metadata` assertion are on Appendix B's list.
+fn check_metadata(json: &serde_json::Value, url: &str, out: &mut ManifestCheck<'_>) {
+    let Some(object) = json.as_object() else {
+        out.push(
+            StatusCode::AssertionMetadataDisallowed,
+            url,
+            "c2pa.metadata is not a JSON-LD object",
+        );
+        return;
+    };
+    let bad = metadata::disallowed_fields(object);
+    if !bad.is_empty() {
+        out.push(
+            StatusCode::AssertionMetadataDisallowed,
+            url,
+            format!(
+                "fields outside C2PA 2.2 Appendix B's list: {}",
+                bad.join(", ")
+            ),
+        );
     }
-    !in_string && depth.is_empty() && seen_value
 }
 
 /// A hashed URI inside a standard assertion (§15.10.3.3): `hashedURI.missing` /

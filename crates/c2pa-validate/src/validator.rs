@@ -16,6 +16,7 @@ use crate::assertion::{self, base_label, resolve_any};
 use crate::binding::collection::CollectionSource;
 use crate::binding::{self, Asset, HashProvider, Sha2Hashes};
 use crate::error::Error;
+use crate::external::External;
 use crate::limits::Limits;
 use crate::manifest::{self, IngredientRef, ManifestCheck, manifest_uri};
 use crate::ocsp::OcspFetcher;
@@ -137,23 +138,33 @@ impl<'a> Validator<'a> {
             return Err(Error::NoManifestStore);
         };
         let cx = self.context();
+        let external = External::scan(&store, self.limits.max_assertions);
         let mut walk = Walk {
             validator: self,
             store: &store,
             cx: &cx,
+            external: &external,
             visited: BTreeSet::new(),
             count: 0,
             deltas: Vec::new(),
             infos: Vec::new(),
         };
-        let mut check = manifest::check(&store, active, &[], self.limits.max_assertions, &cx);
+        let mut check = manifest::check(
+            &store,
+            active,
+            &[],
+            self.limits.max_assertions,
+            &cx,
+            &external,
+        );
         walk.visited.insert(check.label.clone());
         let redactions = check.redactions.clone();
         walk.ingredients(&mut check, &redactions, 1);
 
         // Content binding: the active manifest's, or the first standard manifest up the
         // parentOf chain of an update manifest (§15.12).
-        let binding_codes = self.content_binding(&store, &check, asset, store_ranges, format);
+        let binding_codes =
+            self.content_binding(&store, &check, asset, store_ranges, format, &external);
         let claim_uri = manifest_uri(&check.label);
         for (url, code, why) in binding_codes {
             check.codes.push(Status::new(
@@ -182,6 +193,7 @@ impl<'a> Validator<'a> {
         asset: &mut dyn Asset,
         store_ranges: &[Range<u64>],
         format: Option<Format>,
+        external: &External,
     ) -> Vec<(Option<String>, StatusCode, String)> {
         let cx = self.context();
         // Follow update manifests' parentOf ingredients to a standard manifest.
@@ -200,7 +212,7 @@ impl<'a> Validator<'a> {
                     "no standard manifest up the update manifest's parentOf chain".into(),
                 )];
             };
-            let c = manifest::check(store, m, &[], self.limits.max_assertions, &cx);
+            let c = manifest::check(store, m, &[], self.limits.max_assertions, &cx, external);
             current_label = c.label.clone();
             current_kind = c.kind;
             parent = parent_manifest(&c);
@@ -352,6 +364,7 @@ struct Walk<'v, 's> {
     validator: &'v Validator<'v>,
     store: &'s ManifestStore,
     cx: &'v SignatureContext<'v>,
+    external: &'v External,
     /// Manifests on the current path (cycle prevention).
     visited: BTreeSet<String>,
     /// Ingredient manifests validated so far.
@@ -506,6 +519,7 @@ impl<'s> Walk<'_, 's> {
                     &applicable,
                     self.validator.limits.max_assertions,
                     self.cx,
+                    self.external,
                 );
                 // Hard bindings cannot be checked for ingredients; their absence is reported.
                 let mut all: Vec<String> = redactions.to_vec();

@@ -16,6 +16,7 @@
 mod boxhash;
 mod chain;
 mod collection;
+mod external;
 mod locate;
 mod multi;
 mod peer;
@@ -23,4 +24,4 @@ mod pki;
 mod profile;
 mod regressions;
 mod store;
-mod tamper;
+pub(crate) mod tamper;
