@@ -282,6 +282,8 @@ fn check_assertions<'s>(
     }
     let mut referenced: BTreeSet<usize> = BTreeSet::new();
     let mut first_actions = true;
+    // Whether the first actions assertion starts with c2pa.created or c2pa.opened.
+    let mut opens = false;
     let mut parents = 0usize;
     let mut ingredient_count = 0usize;
     for r in refs {
@@ -423,16 +425,19 @@ fn check_assertions<'s>(
         }
         if is_actions(&alabel) {
             let links = claim.version == ClaimVersion::V2;
-            check_actions(
+            let first = check_actions(
                 store,
                 manifest,
                 &value,
-                &alabel,
-                &url,
+                (&alabel, &url),
+                claim_alg,
                 first_actions,
                 links,
                 out,
             );
+            if first_actions {
+                opens = first.is_some_and(|a| matches!(a.as_str(), "c2pa.created" | "c2pa.opened"));
+            }
             first_actions = false;
         } else if is_ingredient(&alabel) {
             ingredient_count += 1;
@@ -519,6 +524,17 @@ fn check_assertions<'s>(
                     format!("{parents} parentOf ingredients"),
                 );
             }
+            // §15.10.1.2: a c2pa.created or c2pa.opened action, first in the first actions
+            // assertion. Claims of C2PA 1.x did not require actions (§5.1: deprecated
+            // constructs are read by their own rules), so this applies to v2 claims.
+            if claim.version == ClaimVersion::V2 && !opens {
+                out.push(
+                    StatusCode::AssertionActionMalformed,
+                    claim_uri,
+                    "no c2pa.created or c2pa.opened action first in the first actions assertion \
+                     (C2PA 2.2 §15.10.1.2)",
+                );
+            }
         }
         ManifestKind::Update if parents != 1 || ingredient_count != 1 => {
             out.push(
@@ -600,19 +616,25 @@ fn check_actions(
     store: &ManifestStore,
     manifest: &Manifest<'_>,
     value: &Value,
-    label: &str,
-    url: &str,
+    (label, url): (&str, &str),
+    claim_alg: Option<&str>,
     first_actions: bool,
     links: bool,
     out: &mut ManifestCheck<'_>,
-) {
-    let list = match actions::actions(value, label) {
+) -> Option<String> {
+    let parsed = match actions::actions(value, label) {
         Ok(l) => l,
         Err(e) => {
             out.push(StatusCode::AssertionActionMalformed, url, e);
-            return;
+            return None;
         }
     };
+    // Icons of software agents and templates are references (§15.10.3.2.2, §15.10.3.3).
+    for icon in &parsed.icons {
+        check_reference(store, manifest, icon, claim_alg, url, "icon", out);
+    }
+    let list = parsed.actions;
+    let first = list.first().map(|a| a.action.clone());
     for (i, a) in list.iter().enumerate() {
         let name = a.action.as_str();
         out.info.actions.push(name.to_owned());
@@ -641,21 +663,27 @@ fn check_actions(
                 check_action_ingredients(store, manifest, a, name, url, false, out);
             }
             "c2pa.redacted" => {
-                let ok = a
-                    .redacted
-                    .as_deref()
-                    .is_some_and(|u| u.starts_with("self#jumbf="));
+                // The URI must name an assertion: one still in the store (blanked), or one
+                // this claim lists as redacted (removed, §6.8).
+                let own = out.label.clone();
+                let ok = a.redacted.as_deref().is_some_and(|u| {
+                    u.starts_with("self#jumbf=")
+                        && (resolve_any(store, manifest, u).is_ok()
+                            || out.redactions.contains(&absolute(&own, u)))
+                });
                 if !ok {
                     out.push(
                         StatusCode::AssertionActionRedactionMismatch,
                         url,
-                        "c2pa.redacted without a JUMBF URI in parameters.redacted",
+                        "c2pa.redacted whose parameters.redacted is not the JUMBF URI of an \
+                         assertion (present, or listed in redacted_assertions)",
                     );
                 }
             }
             _ => {}
         }
     }
+    first
 }
 
 fn check_action_ingredients(

@@ -23,5 +23,6 @@ mod peer;
 mod pki;
 mod profile;
 mod regressions;
+mod rules;
 mod store;
 pub(crate) mod tamper;

@@ -116,3 +116,30 @@ pub(crate) fn build(
     );
     superbox(uuid::STORE, "c2pa", &[&manifest])
 }
+
+/// A `c2pa.hash.data` over all of `asset` (no exclusions: a store validated alongside it).
+pub(crate) fn data_hash(asset: &[u8]) -> NewAssertion {
+    assertion(
+        "c2pa.hash.data",
+        &Value::Map(vec![
+            (text("alg"), text("sha256")),
+            (text("hash"), Value::Bytes(HashAlg::Sha256.digest(asset))),
+            (text("pad"), Value::Bytes(Vec::new())),
+        ]),
+    )
+}
+
+/// The hashed URI (as a CBOR map) of `a` in the same manifest.
+pub(crate) fn hashed_uri(a: &NewAssertion) -> Value {
+    let bytes = a.to_jumbf().unwrap();
+    Value::Map(vec![
+        (
+            text("url"),
+            text(&format!("self#jumbf=c2pa.assertions/{}", a.label)),
+        ),
+        (
+            text("hash"),
+            Value::Bytes(HashAlg::Sha256.digest(&bytes[8..])),
+        ),
+    ])
+}
