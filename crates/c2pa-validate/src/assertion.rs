@@ -12,6 +12,7 @@ use signet_c2pa_model::{HashAlg, Manifest, ManifestStore};
 
 pub mod actions;
 pub mod ingredient;
+pub(crate) mod metadata;
 
 /// Hard-binding assertion labels (§15.10.1.2). `c2pa.hash.bmff` (v1) is ignored by validators
 /// (§18.6.1) and is therefore not one.

@@ -8,6 +8,10 @@
 //!   segments the store occupies (§15.12.1.2: for JPEG the APP11 segments, lengths included);
 //!   other exclusions are reported as `assertion.dataHash.additionalExclusionsPresent`.
 //! - `c2pa.hash.bmff.v2`/`.v3`: [`bmff`].
+//! - `c2pa.hash.boxes`: [`boxes`], over the boxes each format defines.
+//! - `c2pa.hash.collection.data`: [`collection`], through the caller's `CollectionSource`.
+//! - `c2pa.hash.multi-asset` (`multi`): each part of a multi-part asset on its own, when the
+//!   hard binding does not match.
 
 use core::ops::Range;
 use std::io::{BufRead, Seek, SeekFrom};
@@ -20,6 +24,9 @@ use crate::assertion::field;
 use crate::status::StatusCode;
 
 pub mod bmff;
+pub mod boxes;
+pub mod collection;
+pub(crate) mod multi;
 
 /// An asset being validated: buffered, readable and seekable.
 pub trait Asset: BufRead + Seek {}
@@ -205,3 +212,73 @@ pub(crate) fn data_hash(
     }
     codes
 }
+
+/// A byte range of an asset seen as an asset of its own (a part of a multi-part asset,
+/// §18.9): offsets start at the range's start, reads stop at its end.
+pub(crate) struct Window<'a> {
+    inner: &'a mut dyn Asset,
+    start: u64,
+    len: u64,
+    pos: u64,
+}
+
+impl<'a> Window<'a> {
+    /// The window `range` of `inner`.
+    pub(crate) fn new(inner: &'a mut dyn Asset, range: &Range<u64>) -> std::io::Result<Self> {
+        inner.seek(SeekFrom::Start(range.start))?;
+        Ok(Self {
+            inner,
+            start: range.start,
+            len: range.end.saturating_sub(range.start),
+            pos: 0,
+        })
+    }
+}
+
+impl std::io::Read for Window<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), avail.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Window<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        let left = usize::try_from(self.len.saturating_sub(self.pos)).unwrap_or(usize::MAX);
+        if left == 0 {
+            return Ok(&[]);
+        }
+        let buf = self.inner.fill_buf()?;
+        Ok(buf.get(..left.min(buf.len())).unwrap_or_default())
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.inner.consume(amt);
+        self.pos = self
+            .pos
+            .saturating_add(u64::try_from(amt).unwrap_or(u64::MAX));
+    }
+}
+
+impl Seek for Window<'_> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        }
+        .ok_or(std::io::ErrorKind::InvalidInput)?;
+        self.inner
+            .seek(SeekFrom::Start(self.start.saturating_add(target)))?;
+        self.pos = target;
+        Ok(target)
+    }
+}
+
+#[cfg(test)]
+mod tests;

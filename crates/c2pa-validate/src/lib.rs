@@ -14,6 +14,7 @@ pub mod binding;
 pub mod cert;
 pub mod chain;
 pub mod error;
+mod external;
 pub mod limits;
 mod manifest;
 pub mod ocsp;

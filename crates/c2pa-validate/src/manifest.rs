@@ -12,10 +12,12 @@ use signet_c2pa_model::{HashAlg, Manifest, ManifestKind, ManifestStore};
 
 use crate::assertion::actions::{self, Action};
 use crate::assertion::ingredient::{Ingredient, RELATIONSHIPS};
+use crate::assertion::metadata;
 use crate::assertion::{
     self, ContentKind, Unresolved, base_label, field, hash_alg, hash_matches, is_actions,
     is_hard_binding, is_ingredient, is_thumbnail, resolve_any, resolve_in,
 };
+use crate::external::External;
 use crate::report::{ManifestInfo, Status, StatusLists};
 use crate::signature::{self, SignatureContext};
 use crate::status::StatusCode;
@@ -68,6 +70,8 @@ pub(crate) struct ManifestCheck<'s> {
     pub(crate) claim_alg: Option<String>,
     /// The hard-binding assertions referenced by the claim (label, box).
     pub(crate) hard_bindings: Vec<(String, &'s SuperBox)>,
+    /// The multi-asset hash assertions referenced by the claim (label, box).
+    pub(crate) multi_asset: Vec<(String, &'s SuperBox)>,
     /// The ingredient assertions, in claim order.
     pub(crate) ingredients: Vec<IngredientRef>,
     /// The claim's `redacted_assertions`, absolute.
@@ -90,6 +94,7 @@ impl<'s> ManifestCheck<'s> {
             },
             claim_alg: None,
             hard_bindings: Vec::new(),
+            multi_asset: Vec::new(),
             ingredients: Vec::new(),
             redactions: Vec::new(),
         }
@@ -108,6 +113,7 @@ pub(crate) fn check<'s>(
     redacted: &[String],
     max_assertions: usize,
     cx: &SignatureContext<'_>,
+    external: &External,
 ) -> ManifestCheck<'s> {
     let label = manifest.label().unwrap_or_default().to_owned();
     let mut out = ManifestCheck::new(&label, manifest.kind());
@@ -196,7 +202,11 @@ pub(crate) fn check<'s>(
             "the claim signature cannot be found in the manifest",
         ),
         Some(cose) => {
-            let sig = signature::validate(cose, claim_bytes, cx);
+            let extra = signature::Extra {
+                tsts: external.tsts_for(&label),
+                ocsp: external.ocsp(),
+            };
+            let sig = signature::validate(cose, claim_bytes, cx, &extra);
             for (code, why) in sig.codes {
                 out.push(code, &sig_uri, why);
             }
@@ -272,6 +282,8 @@ fn check_assertions<'s>(
     }
     let mut referenced: BTreeSet<usize> = BTreeSet::new();
     let mut first_actions = true;
+    // Whether the first actions assertion starts with c2pa.created or c2pa.opened.
+    let mut opens = false;
     let mut parents = 0usize;
     let mut ingredient_count = 0usize;
     for r in refs {
@@ -354,6 +366,9 @@ fn check_assertions<'s>(
         if is_hard_binding(&alabel) {
             out.hard_bindings.push((alabel.clone(), node));
         }
+        if base_label(&alabel) == "c2pa.hash.multi-asset" {
+            out.multi_asset.push((alabel.clone(), node));
+        }
         if out.kind == ManifestKind::Update && (is_hard_binding(&alabel) || is_thumbnail(&alabel)) {
             out.push(
                 StatusCode::ManifestUpdateInvalid,
@@ -377,32 +392,52 @@ fn check_assertions<'s>(
                 }
             },
             ContentKind::Json => {
-                let ok = assertion::content(store, node, *b"json")
-                    .is_some_and(|j| core::str::from_utf8(j).is_ok_and(json_well_formed));
-                if !ok {
-                    out.push(
+                // RFC 8259 grammar; serde_json bounds nesting at 128 levels.
+                match assertion::content(store, node, *b"json")
+                    .map(serde_json::from_slice::<serde_json::Value>)
+                {
+                    Some(Ok(json)) => {
+                        if base_l == "c2pa.metadata" {
+                            check_metadata(&json, &url, out);
+                        }
+                    }
+                    Some(Err(e)) => out.push(
                         StatusCode::AssertionJsonInvalid,
                         &url,
-                        "assertion JSON is not well-formed",
-                    );
+                        format!("assertion JSON is not well-formed: {e}"),
+                    ),
+                    None => out.push(
+                        StatusCode::AssertionJsonInvalid,
+                        &url,
+                        "JSON assertion without a json content box",
+                    ),
                 }
                 None
             }
             ContentKind::Other => None,
         };
         let Some(value) = value else { continue };
+        if base_l == "c2pa.metadata" {
+            // Written as CBOR rather than JSON-LD: its fields are checked all the same.
+            if let Ok(json) = serde_json::to_value(&value) {
+                check_metadata(&json, &url, out);
+            }
+        }
         if is_actions(&alabel) {
             let links = claim.version == ClaimVersion::V2;
-            check_actions(
+            let first = check_actions(
                 store,
                 manifest,
                 &value,
-                &alabel,
-                &url,
+                (&alabel, &url),
+                claim_alg,
                 first_actions,
                 links,
                 out,
             );
+            if first_actions {
+                opens = first.is_some_and(|a| matches!(a.as_str(), "c2pa.created" | "c2pa.opened"));
+            }
             first_actions = false;
         } else if is_ingredient(&alabel) {
             ingredient_count += 1;
@@ -489,6 +524,17 @@ fn check_assertions<'s>(
                     format!("{parents} parentOf ingredients"),
                 );
             }
+            // §15.10.1.2: a c2pa.created or c2pa.opened action, first in the first actions
+            // assertion. Claims of C2PA 1.x did not require actions (§5.1: deprecated
+            // constructs are read by their own rules), so this applies to v2 claims.
+            if claim.version == ClaimVersion::V2 && !opens {
+                out.push(
+                    StatusCode::AssertionActionMalformed,
+                    claim_uri,
+                    "no c2pa.created or c2pa.opened action first in the first actions assertion \
+                     (C2PA 2.2 §15.10.1.2)",
+                );
+            }
         }
         ManifestKind::Update if parents != 1 || ingredient_count != 1 => {
             out.push(
@@ -502,52 +548,27 @@ fn check_assertions<'s>(
     let _ = store;
 }
 
-/// Minimal JSON well-formedness (RFC 8259 grammar) without a JSON dependency: balanced
-/// brackets outside strings, valid escapes, no trailing garbage at the top level.
-fn json_well_formed(text: &str) -> bool {
-    let mut depth: Vec<char> = Vec::new();
-    let mut in_string = false;
-    let mut escape = false;
-    let mut seen_value = false;
-    for c in text.chars() {
-        if in_string {
-            if escape {
-                escape = false;
-            } else if c == '\\' {
-                escape = true;
-            } else if c == '"' {
-                in_string = false;
-            } else if c < ' ' {
-                return false;
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                seen_value = true;
-            }
-            '{' | '[' => {
-                if depth.is_empty() && seen_value && depth.is_empty() {
-                    // a second top-level value
-                }
-                depth.push(c);
-                seen_value = true;
-            }
-            '}' => {
-                if depth.pop() != Some('{') {
-                    return false;
-                }
-            }
-            ']' => {
-                if depth.pop() != Some('[') {
-                    return false;
-                }
-            }
-            _ => seen_value = true,
-        }
+/// §15.10.3.2.3: the fields of a `c2pa.metadata` assertion are on Appendix B's list.
+fn check_metadata(json: &serde_json::Value, url: &str, out: &mut ManifestCheck<'_>) {
+    let Some(object) = json.as_object() else {
+        out.push(
+            StatusCode::AssertionMetadataDisallowed,
+            url,
+            "c2pa.metadata is not a JSON-LD object",
+        );
+        return;
+    };
+    let bad = metadata::disallowed_fields(object);
+    if !bad.is_empty() {
+        out.push(
+            StatusCode::AssertionMetadataDisallowed,
+            url,
+            format!(
+                "fields outside C2PA 2.2 Appendix B's list: {}",
+                bad.join(", ")
+            ),
+        );
     }
-    !in_string && depth.is_empty() && seen_value
 }
 
 /// A hashed URI inside a standard assertion (§15.10.3.3): `hashedURI.missing` /
@@ -595,19 +616,25 @@ fn check_actions(
     store: &ManifestStore,
     manifest: &Manifest<'_>,
     value: &Value,
-    label: &str,
-    url: &str,
+    (label, url): (&str, &str),
+    claim_alg: Option<&str>,
     first_actions: bool,
     links: bool,
     out: &mut ManifestCheck<'_>,
-) {
-    let list = match actions::actions(value, label) {
+) -> Option<String> {
+    let parsed = match actions::actions(value, label) {
         Ok(l) => l,
         Err(e) => {
             out.push(StatusCode::AssertionActionMalformed, url, e);
-            return;
+            return None;
         }
     };
+    // Icons of software agents and templates are references (§15.10.3.2.2, §15.10.3.3).
+    for icon in &parsed.icons {
+        check_reference(store, manifest, icon, claim_alg, url, "icon", out);
+    }
+    let list = parsed.actions;
+    let first = list.first().map(|a| a.action.clone());
     for (i, a) in list.iter().enumerate() {
         let name = a.action.as_str();
         out.info.actions.push(name.to_owned());
@@ -636,21 +663,27 @@ fn check_actions(
                 check_action_ingredients(store, manifest, a, name, url, false, out);
             }
             "c2pa.redacted" => {
-                let ok = a
-                    .redacted
-                    .as_deref()
-                    .is_some_and(|u| u.starts_with("self#jumbf="));
+                // The URI must name an assertion: one still in the store (blanked), or one
+                // this claim lists as redacted (removed, §6.8).
+                let own = out.label.clone();
+                let ok = a.redacted.as_deref().is_some_and(|u| {
+                    u.starts_with("self#jumbf=")
+                        && (resolve_any(store, manifest, u).is_ok()
+                            || out.redactions.contains(&absolute(&own, u)))
+                });
                 if !ok {
                     out.push(
                         StatusCode::AssertionActionRedactionMismatch,
                         url,
-                        "c2pa.redacted without a JUMBF URI in parameters.redacted",
+                        "c2pa.redacted whose parameters.redacted is not the JUMBF URI of an \
+                         assertion (present, or listed in redacted_assertions)",
                     );
                 }
             }
             _ => {}
         }
     }
+    first
 }
 
 fn check_action_ingredients(

@@ -47,6 +47,16 @@ pub(crate) struct SignatureContext<'a> {
     pub(crate) fetcher: Option<&'a dyn OcspFetcher>,
 }
 
+/// Time-stamps and OCSP responses for this signature found elsewhere in the store
+/// ([`crate::external`]).
+#[derive(Debug, Default)]
+pub(crate) struct Extra<'a> {
+    /// TimeStampTokens of time-stamp assertions naming this manifest (§15.8.1.2).
+    pub(crate) tsts: Vec<&'a [u8]>,
+    /// OCSP responses of certificate-status assertions (§15.9).
+    pub(crate) ocsp: &'a [Vec<u8>],
+}
+
 /// The outcome of validating one claim signature.
 #[derive(Debug, Default)]
 pub(crate) struct SignatureOutcome {
@@ -130,7 +140,12 @@ fn iat(sig: &ClaimSignature) -> Option<DateTime> {
 }
 
 /// Validates a claim signature over `claim` (the claim box's CBOR as received).
-pub(crate) fn validate(cose: &[u8], claim: &[u8], cx: &SignatureContext<'_>) -> SignatureOutcome {
+pub(crate) fn validate(
+    cose: &[u8],
+    claim: &[u8],
+    cx: &SignatureContext<'_>,
+    extra: &Extra<'_>,
+) -> SignatureOutcome {
     let mut out = SignatureOutcome::default();
     let sig = match parse(cose, &mut out) {
         Ok(s) => s,
@@ -234,6 +249,7 @@ pub(crate) fn validate(cose: &[u8], claim: &[u8], cx: &SignatureContext<'_>) -> 
 
     // Time-stamp.
     let mut signing_time = cx.at;
+    let mut trusted_time = false;
     let mut tst_codes = Vec::new();
     for (version, tokens, payload) in [
         (TstVersion::V2, &sig.sig_tst2, sig.timestamp_input_v2()),
@@ -259,7 +275,37 @@ pub(crate) fn validate(cose: &[u8], claim: &[u8], cx: &SignatureContext<'_>) -> 
         }
         if let Some(t) = outcome.trusted_time {
             signing_time = t;
+            trusted_time = true;
             break;
+        }
+    }
+    // §15.8.1.2: without a trusted time-stamp of its own, the time-stamp assertions naming
+    // this manifest, each tried until one passes.
+    if !trusted_time {
+        let payload = sig.timestamp_input_v2();
+        for token in &extra.tsts {
+            let outcome = timestamp::validate(
+                TstVersion::V2,
+                &[token.to_vec()],
+                &payload,
+                cx.trust,
+                cx.max_certificates,
+                cx.verifier,
+            );
+            tst_codes.extend(
+                outcome
+                    .codes
+                    .into_iter()
+                    .map(|(c, why)| (c, format!("time-stamp assertion: {why}"))),
+            );
+            if let Some(t) = outcome.trusted_time {
+                if let (Some(info), Some(signer)) = (outcome.info, out.signer.as_mut()) {
+                    signer.time_stamp = Some(info);
+                }
+                signing_time = t;
+                trusted_time = true;
+                break;
+            }
         }
     }
     out.codes.extend(tst_codes);
@@ -297,7 +343,7 @@ pub(crate) fn validate(cose: &[u8], claim: &[u8], cx: &SignatureContext<'_>) -> 
         let inside = core::iter::once(&leaf)
             .chain(&chain_certs)
             .all(|c| c.valid_at(t))
-            && (signing_time == cx.at || t <= signing_time);
+            && (!trusted_time || t <= signing_time);
         if inside {
             out.push(
                 StatusCode::TimeOfSigningInsideValidity,
@@ -359,11 +405,13 @@ pub(crate) fn validate(cose: &[u8], claim: &[u8], cx: &SignatureContext<'_>) -> 
         .as_ref()
         .and_then(|p| p.certificates.get(1).cloned().or(Some(p.anchor.clone())))
         .or_else(|| intermediates.first().cloned());
+    // Stapled responses first, then those of certificate-status assertions (§15.9).
+    let responses: Vec<Vec<u8>> = sig.ocsp_vals.iter().chain(extra.ocsp).cloned().collect();
     let revocation = ocsp::check(
         &leaf,
         issuer.as_deref(),
-        &sig.ocsp_vals,
-        (signing_time != cx.at).then_some(signing_time),
+        &responses,
+        trusted_time.then_some(signing_time),
         cx,
     );
     out.codes.extend(revocation);
@@ -387,7 +435,7 @@ pub fn validate_claim_signature(
         max_certificates: signet_c2pa_model::cose::MAX_X5CHAIN,
         fetcher: None,
     };
-    let out = validate(cose, claim, &cx);
+    let out = validate(cose, claim, &cx, &Extra::default());
     (out.codes, out.signer)
 }
 

@@ -13,8 +13,10 @@ use signet_c2pa_model::container::{self, Format};
 use signet_c2pa_model::{ContainerError, ManifestKind, ManifestStore};
 
 use crate::assertion::{self, base_label, resolve_any};
+use crate::binding::collection::CollectionSource;
 use crate::binding::{self, Asset, HashProvider, Sha2Hashes};
 use crate::error::Error;
+use crate::external::External;
 use crate::limits::Limits;
 use crate::manifest::{self, IngredientRef, ManifestCheck, manifest_uri};
 use crate::ocsp::OcspFetcher;
@@ -39,6 +41,9 @@ pub struct Validator<'a> {
     pub ocsp_fetcher: Option<&'a dyn OcspFetcher>,
     /// The hash functions for content bindings (default: the `sha2` crate).
     pub hashes: &'a dyn HashProvider,
+    /// The members of a collection data hash (§15.12.5); `None` (the default) reads none, so
+    /// a collection binding reports its files as not found.
+    pub collection: Option<&'a dyn CollectionSource>,
 }
 
 impl<'a> Validator<'a> {
@@ -51,6 +56,7 @@ impl<'a> Validator<'a> {
             limits: Limits::default(),
             ocsp_fetcher: None,
             hashes: &Sha2Hashes,
+            collection: None,
         }
     }
 
@@ -78,17 +84,29 @@ impl<'a> Validator<'a> {
         } else {
             located.ranges.clone()
         };
-        self.validate_store(located.store, &mut asset, &ranges)
+        self.validate_store(located.store, &mut asset, &ranges, Some(format))
     }
 
     /// Validates an asset against a manifest store supplied separately (a sidecar `.c2pa` or a
-    /// remote manifest the caller fetched, §15.5.3).
+    /// remote manifest the caller fetched, §15.5.3). The asset's format is not known, so a
+    /// general box hash cannot be checked: use [`Validator::validate_remote`].
     pub fn validate_with_store<R: Asset>(
         &self,
         store: Vec<u8>,
         mut asset: R,
     ) -> Result<Report, Error> {
-        self.validate_store(store, &mut asset, &[])
+        self.validate_store(store, &mut asset, &[], None)
+    }
+
+    /// Validates an asset of `format` against a manifest store supplied separately (a sidecar
+    /// `.c2pa` or a remote manifest the caller fetched, §15.5.3).
+    pub fn validate_remote<R: Asset>(
+        &self,
+        format: Format,
+        store: Vec<u8>,
+        mut asset: R,
+    ) -> Result<Report, Error> {
+        self.validate_store(store, &mut asset, &[], Some(format))
     }
 
     fn validate_store(
@@ -96,6 +114,7 @@ impl<'a> Validator<'a> {
         store_bytes: Vec<u8>,
         asset: &mut dyn Asset,
         store_ranges: &[Range<u64>],
+        format: Option<Format>,
     ) -> Result<Report, Error> {
         let store = match ManifestStore::from_bytes(store_bytes, &self.limits.jumbf) {
             Ok(s) => s,
@@ -119,23 +138,33 @@ impl<'a> Validator<'a> {
             return Err(Error::NoManifestStore);
         };
         let cx = self.context();
+        let external = External::scan(&store, self.limits.max_assertions);
         let mut walk = Walk {
             validator: self,
             store: &store,
             cx: &cx,
+            external: &external,
             visited: BTreeSet::new(),
             count: 0,
             deltas: Vec::new(),
             infos: Vec::new(),
         };
-        let mut check = manifest::check(&store, active, &[], self.limits.max_assertions, &cx);
+        let mut check = manifest::check(
+            &store,
+            active,
+            &[],
+            self.limits.max_assertions,
+            &cx,
+            &external,
+        );
         walk.visited.insert(check.label.clone());
         let redactions = check.redactions.clone();
         walk.ingredients(&mut check, &redactions, 1);
 
         // Content binding: the active manifest's, or the first standard manifest up the
         // parentOf chain of an update manifest (§15.12).
-        let binding_codes = self.content_binding(&store, &check, asset, store_ranges);
+        let binding_codes =
+            self.content_binding(&store, &check, asset, store_ranges, format, &external);
         let claim_uri = manifest_uri(&check.label);
         for (url, code, why) in binding_codes {
             check.codes.push(Status::new(
@@ -163,6 +192,8 @@ impl<'a> Validator<'a> {
         active: &ManifestCheck<'_>,
         asset: &mut dyn Asset,
         store_ranges: &[Range<u64>],
+        format: Option<Format>,
+        external: &External,
     ) -> Vec<(Option<String>, StatusCode, String)> {
         let cx = self.context();
         // Follow update manifests' parentOf ingredients to a standard manifest.
@@ -181,15 +212,15 @@ impl<'a> Validator<'a> {
                     "no standard manifest up the update manifest's parentOf chain".into(),
                 )];
             };
-            let c = manifest::check(store, m, &[], self.limits.max_assertions, &cx);
+            let c = manifest::check(store, m, &[], self.limits.max_assertions, &cx, external);
             current_label = c.label.clone();
             current_kind = c.kind;
             parent = parent_manifest(&c);
             holder = Some(c);
         }
-        let bindings = match &holder {
-            Some(h) => &h.hard_bindings,
-            None => &active.hard_bindings,
+        let (bindings, multi) = match &holder {
+            Some(h) => (&h.hard_bindings, &h.multi_asset),
+            None => (&active.hard_bindings, &active.multi_asset),
         };
         let claim_alg = holder
             .as_ref()
@@ -223,11 +254,72 @@ impl<'a> Validator<'a> {
             "c2pa.hash.bmff.v2" | "c2pa.hash.bmff.v3" => {
                 binding::bmff::bmff_hash(&value, alg, asset, &self.limits, self.hashes)
             }
+            "c2pa.hash.collection.data" => binding::collection::collection_hash(
+                &value,
+                self.collection,
+                self.limits.max_exclusions,
+                self.hashes,
+            ),
+            "c2pa.hash.boxes" => binding::boxes::box_hash(
+                &value,
+                claim_alg,
+                format,
+                asset,
+                store_ranges,
+                &self.limits,
+                self.hashes,
+            ),
             other => vec![(
                 StatusCode::GeneralError,
                 format!("hard binding {other} is not supported by this validator"),
             )],
         };
+        let mismatched = codes.iter().any(|(c, _)| {
+            matches!(
+                c,
+                StatusCode::AssertionDataHashMismatch
+                    | StatusCode::AssertionBoxesHashMismatch
+                    | StatusCode::AssertionBmffHashMismatch
+            )
+        });
+        // §15.12.4: a hard binding that does not match gives way to a multi-asset hash.
+        if mismatched && let Some((multi_label, multi_node)) = multi.first() {
+            let multi_url = format!(
+                "{}/c2pa.assertions/{multi_label}",
+                manifest_uri(&current_label)
+            );
+            let codes = if multi.len() > 1 {
+                vec![(
+                    StatusCode::AssertionMultiAssetHashMalformed,
+                    "more than one multi-asset hash assertion".to_owned(),
+                )]
+            } else {
+                match (
+                    store.manifest(&current_label),
+                    assertion::cbor_value(store, multi_node),
+                ) {
+                    (Some(manifest), Ok(value)) => binding::multi::multi_asset(
+                        &binding::multi::Context {
+                            store,
+                            manifest: &manifest,
+                            claim_alg,
+                            format,
+                            store_ranges,
+                            limits: &self.limits,
+                            hashes: self.hashes,
+                        },
+                        &value,
+                        asset,
+                    ),
+                    (_, Err(e)) => vec![(StatusCode::AssertionMultiAssetHashMalformed, e)],
+                    (None, _) => Vec::new(),
+                }
+            };
+            return codes
+                .into_iter()
+                .map(|(code, why)| (Some(multi_url.clone()), code, why))
+                .collect();
+        }
         codes
             .into_iter()
             .map(|(code, why)| (Some(url.clone()), code, why))
@@ -272,6 +364,7 @@ struct Walk<'v, 's> {
     validator: &'v Validator<'v>,
     store: &'s ManifestStore,
     cx: &'v SignatureContext<'v>,
+    external: &'v External,
     /// Manifests on the current path (cycle prevention).
     visited: BTreeSet<String>,
     /// Ingredient manifests validated so far.
@@ -426,6 +519,7 @@ impl<'s> Walk<'_, 's> {
                     &applicable,
                     self.validator.limits.max_assertions,
                     self.cx,
+                    self.external,
                 );
                 // Hard bindings cannot be checked for ingredients; their absence is reported.
                 let mut all: Vec<String> = redactions.to_vec();

@@ -135,9 +135,10 @@ fn validate_file(
     sidecar: Option<&Path>,
 ) -> Result<Report> {
     let asset = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+    let format = Format::from_mime(mime).context("format")?;
     let report = match sidecar {
-        Some(s) => validator.validate_with_store(std::fs::read(s)?, asset),
-        None => validator.validate_asset(Format::from_mime(mime).context("format")?, asset),
+        Some(s) => validator.validate_remote(format, std::fs::read(s)?, asset),
+        None => validator.validate_asset(format, asset),
     };
     report.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }

@@ -170,7 +170,7 @@ pub(crate) fn run(ctx: &SuiteCtx) -> Result<Vec<Case>> {
                     match pairs[file.as_str()].as_str() {
                         Some(sidecar) => {
                             let store = std::fs::read(root.join(sidecar))?;
-                            validator.validate_with_store(store, asset)
+                            validator.validate_remote(format, store, asset)
                         }
                         None => validator.validate_asset(format, asset),
                     }

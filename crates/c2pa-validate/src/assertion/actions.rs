@@ -18,12 +18,47 @@ pub struct Action {
     pub redacted: Option<String>,
 }
 
-/// Reads an actions assertion under its `label`; `Err` (no `actions` array, an action without
-/// `action`, a malformed parameter) is `assertion.action.malformed`.
-pub fn actions(value: &Value, label: &str) -> Result<Vec<Action>, String> {
+/// An actions assertion as validation reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// The actions, in order.
+    pub actions: Vec<Action>,
+    /// The `icon` hashed URIs of its software agents (the assertion's `softwareAgents` and each
+    /// action's `softwareAgent`) and templates (§15.10.3.2.2), to check as references.
+    pub icons: Vec<HashedUri>,
+}
+
+/// The `icon` of a generator-info-map or template map, when it is a hashed URI.
+fn icon(v: &Value) -> Option<HashedUri> {
+    let icon = crate::assertion::field(v, "icon")?;
+    HashedUri::from_value(icon).ok()
+}
+
+/// Reads an actions assertion under its `label`; `Err` (no `actions` array or an empty one, an
+/// action without `action`, a malformed parameter) is `assertion.action.malformed`.
+pub fn actions(value: &Value, label: &str) -> Result<Parsed, String> {
     let typed = model::Actions::from_value(value, &Label::parse(label))
         .map_err(|e| format!("actions assertion: {e}"))?;
-    Ok(typed
+    if typed.actions.is_empty() {
+        return Err("actions assertion with an empty actions array".into());
+    }
+    let mut icons: Vec<HashedUri> = typed
+        .software_agents
+        .iter()
+        .flatten()
+        .chain(typed.templates.iter().flatten())
+        .filter_map(icon)
+        .collect();
+    icons.extend(
+        typed
+            .actions
+            .iter()
+            .filter_map(|a| match &a.software_agent {
+                Some(model::SoftwareAgent::Info(v)) => icon(v),
+                _ => None,
+            }),
+    );
+    let actions = typed
         .actions
         .into_iter()
         .map(|a| {
@@ -36,5 +71,6 @@ pub fn actions(value: &Value, label: &str) -> Result<Vec<Action>, String> {
                 redacted: params.redacted,
             }
         })
-        .collect())
+        .collect();
+    Ok(Parsed { actions, icons })
 }

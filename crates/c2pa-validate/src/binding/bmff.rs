@@ -325,6 +325,31 @@ fn excluded_by(asset: &mut dyn Asset, ex: &Exclusion, b: &BoxInfo) -> Option<Vec
     )
 }
 
+/// The payload (header excluded) of the box `xpath` names (§18.9.2's `bmffBox` locator), or
+/// `None` when the asset has no such box.
+pub(crate) fn find_box(
+    asset: &mut dyn Asset,
+    xpath: &str,
+    limits: &Limits,
+) -> Result<Option<Range<u64>>, String> {
+    let path = parse_xpath(xpath).ok_or_else(|| format!("bad xpath {xpath}"))?;
+    let target = Exclusion {
+        path,
+        length: None,
+        data: Vec::new(),
+        subset: Vec::new(),
+        version: None,
+        flags: None,
+        exact: true,
+    };
+    let len = asset_len(asset).map_err(|e| format!("reading the asset: {e}"))?;
+    let (_, all) = walk(asset, len, core::slice::from_ref(&target), limits)?;
+    Ok(all
+        .iter()
+        .find(|b| matches_path(&target, &b.path))
+        .map(|b| b.start.saturating_add(b.header_len)..b.end))
+}
+
 /// `c2pa.hash.bmff.v2`/`.v3`.
 pub(crate) fn bmff_hash(
     value: &Value,

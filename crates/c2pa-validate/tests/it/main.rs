@@ -13,10 +13,16 @@
     reason = "test helpers: a failure is a test failure"
 )]
 
+mod boxhash;
 mod chain;
+mod collection;
+mod external;
 mod locate;
+mod multi;
 mod peer;
 mod pki;
 mod profile;
 mod regressions;
-mod tamper;
+mod rules;
+mod store;
+pub(crate) mod tamper;

@@ -13,11 +13,11 @@ use signet_crypto::Verifier;
 
 use crate::pki::{Pki, at, now_secs};
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     let status = Command::new("bash")
         .arg(root().join("scripts/python-peers.sh"))
         .status()
@@ -42,7 +42,7 @@ fn peer(args: &[&Path]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn pem(label: &str, der: &[u8]) -> String {
+pub(crate) fn pem(label: &str, der: &[u8]) -> String {
     signet_asn1_types::der::pem::encode_string(
         label,
         signet_asn1_types::der::pem::LineEnding::LF,
@@ -52,7 +52,7 @@ fn pem(label: &str, der: &[u8]) -> String {
 }
 
 /// Signet's view: state, active codes, delta failures (as the peer prints them).
-fn signet_view(report: &Report) -> serde_json::Value {
+pub(crate) fn signet_view(report: &Report) -> serde_json::Value {
     let set = |l: &[signet_c2pa_validate::Status]| -> Vec<String> {
         l.iter()
             .map(|s| s.code.as_str().to_owned())

@@ -48,9 +48,9 @@ fn other_jpeg() -> Vec<u8> {
 }
 
 /// The test TSA: `openssl ts -reply` with the PKI's TSA certificate.
-struct OpensslTsa<'a> {
-    pki: &'a Pki,
-    dir: &'a std::path::Path,
+pub(crate) struct OpensslTsa<'a> {
+    pub(crate) pki: &'a Pki,
+    pub(crate) dir: &'a std::path::Path,
 }
 
 impl TimeStamper for OpensslTsa<'_> {
@@ -414,36 +414,40 @@ fn expired_signer_with_and_without_a_trusted_time_stamp() {
     assert_eq!(r.state, ValidationState::Trusted);
 }
 
-#[test]
-fn stapled_ocsp_revoked_good_and_unknown() {
-    let now = now_secs();
-    let pki = Pki::new(now - DAY);
+/// A response of the PKI's delegated OCSP responder about the leaf, produced a minute before
+/// `now` and valid for three days.
+pub(crate) fn ocsp_response(pki: &Pki, now: u64, status: CertificateStatus) -> Vec<u8> {
     let issuer = pki.claim_ca.issuer();
     let responder =
         Responder::delegated(&issuer, &pki.ocsp.cert, pki.ocsp.key.algorithm()).unwrap();
     let serial = pki.leaf.cert.tbs_certificate().serial_number().clone();
-    let response = |status: CertificateStatus| -> Vec<u8> {
-        let request = OcspResponseRequest {
-            produced_at: at(now - 60),
-            responses: vec![SingleStatus {
-                cert_id: cert_id(
-                    &issuer,
-                    &serial,
-                    signet_asn1_types::algorithm::DigestAlgorithm::Sha1,
-                )
-                .unwrap(),
-                status,
-                this_update: at(now - 60),
-                next_update: Some(at(now + 3 * DAY)),
-            }],
-            nonce: None,
-        };
-        let linted = prepare_ocsp_response(&request, &responder, &OcspProfile::c2pa()).unwrap();
-        sign_ocsp_response(linted, &pki.ocsp.key)
-            .unwrap()
-            .to_der()
-            .unwrap()
+    let request = OcspResponseRequest {
+        produced_at: at(now - 60),
+        responses: vec![SingleStatus {
+            cert_id: cert_id(
+                &issuer,
+                &serial,
+                signet_asn1_types::algorithm::DigestAlgorithm::Sha1,
+            )
+            .unwrap(),
+            status,
+            this_update: at(now - 60),
+            next_update: Some(at(now + 3 * DAY)),
+        }],
+        nonce: None,
     };
+    let linted = prepare_ocsp_response(&request, &responder, &OcspProfile::c2pa()).unwrap();
+    sign_ocsp_response(linted, &pki.ocsp.key)
+        .unwrap()
+        .to_der()
+        .unwrap()
+}
+
+#[test]
+fn stapled_ocsp_revoked_good_and_unknown() {
+    let now = now_secs();
+    let pki = Pki::new(now - DAY);
+    let response = |status: CertificateStatus| ocsp_response(&pki, now, status);
     let trusted = trust(&pki, true);
 
     let revoked = sign(

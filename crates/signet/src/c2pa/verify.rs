@@ -77,6 +77,22 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
     };
     let mut validator = Validator::new(&trust, &Verifier, at);
     validator.hashes = &AwsLcHashes;
+    // A collection's files are relative to the manifest: the sidecar's or the asset's directory.
+    let manifest_path = args.sidecar.as_deref().unwrap_or(&args.file);
+    let members = manifest_path
+        .parent()
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+        })
+        .and_then(collection::DirCollection::new);
+    if let Some(m) = &members {
+        let m: &dyn signet_c2pa_validate::binding::collection::CollectionSource = m;
+        validator.collection = Some(m);
+    }
     let file = std::fs::File::open(&args.file)
         .map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
     let asset = ReadAhead::new(file).map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
@@ -84,7 +100,11 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
         Some(sidecar) => {
             let store =
                 std::fs::read(sidecar).map_err(|e| (2, format!("{}: {e}", sidecar.display())))?;
-            validator.validate_with_store(store, asset)
+            // The asset's format, when known, lets a general box hash be checked.
+            match detect_format(&args.file) {
+                Ok(format) => validator.validate_remote(format, store, asset),
+                Err(_) => validator.validate_with_store(store, asset),
+            }
         }
         None => {
             let format = detect_format(&args.file).map_err(|e| (2, e))?;
@@ -354,6 +374,7 @@ pub(crate) fn summary(file: &Path, report: &Report) -> String {
     out
 }
 
+mod collection;
 mod read_ahead;
 
 #[cfg(test)]

@@ -101,3 +101,25 @@ fn sidecar_and_official_trust_list() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("claimSignature.outsideValidity"), "{out}");
 }
+
+#[test]
+fn collection_members_stay_inside_the_manifest_directory() {
+    use signet_c2pa_validate::binding::collection::CollectionSource;
+
+    let outer = tempfile::tempdir().unwrap();
+    let dir = outer.path().join("collection");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/a.txt"), b"member").unwrap();
+    std::fs::write(outer.path().join("secret.txt"), b"outside").unwrap();
+    std::os::unix::fs::symlink(outer.path().join("secret.txt"), dir.join("link.txt")).unwrap();
+    let members = super::collection::DirCollection::new(&dir).unwrap();
+    let mut content = Vec::new();
+    std::io::Read::read_to_end(&mut members.open("sub/a.txt").unwrap(), &mut content).unwrap();
+    assert_eq!(content, b"member");
+    assert!(
+        members.open("link.txt").is_none(),
+        "a symlink out of the directory"
+    );
+    assert!(members.open("sub").is_none(), "a directory");
+    assert!(members.open("missing.txt").is_none());
+}
