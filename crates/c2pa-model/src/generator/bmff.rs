@@ -511,7 +511,11 @@ impl Binding for BmffBinding {
             while self.removed.get(next_removed).is_some_and(|r| r.start < at) {
                 next_removed = next_removed.saturating_add(1);
             }
-            if self.removed.get(next_removed).is_some_and(|r| r.start == at) {
+            if self
+                .removed
+                .get(next_removed)
+                .is_some_and(|r| r.start == at)
+            {
                 // An old C2PA box: left out (excluded from every hash anyway).
                 at = at.saturating_add(h.size);
                 input.seek(SeekFrom::Start(at)).map_err(io)?;
