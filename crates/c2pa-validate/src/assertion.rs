@@ -14,6 +14,15 @@ pub mod actions;
 pub mod ingredient;
 pub(crate) mod metadata;
 
+/// The top-level fields of a `c2pa.metadata` JSON-LD object that C2PA 2.2 Appendix B does not
+/// allow (§15.10.3.2.3: a validator rejects the claim with `assertion.metadata.disallowed`).
+/// Generators call it to refuse such an assertion before signing it.
+pub fn disallowed_metadata_fields(
+    object: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<String> {
+    metadata::disallowed_fields(object)
+}
+
 /// Hard-binding assertion labels (§15.10.1.2). `c2pa.hash.bmff` (v1) is ignored by validators
 /// (§18.6.1) and is therefore not one.
 pub const HARD_BINDINGS: [&str; 5] = [

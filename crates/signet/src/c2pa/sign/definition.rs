@@ -10,7 +10,7 @@
 //!   "actions": [{"action": "c2pa.color_adjustments", "parameters": {"name": "brightness"}}],
 //!   "all_actions_included": true,
 //!   "assertions": [
-//!     {"label": "c2pa.metadata", "data": {"@context": {...}, "dc:creator": ["Ann"]}},
+//!     {"label": "c2pa.metadata", "data": {"@context": {...}, "dc:language": ["en"]}},
 //!     {"label": "com.example.note", "data": {"text": "hello"}, "kind": "cbor", "gathered": true}
 //!   ],
 //!   "ingredients": [{"path": "logo.png", "relationship": "componentOf", "title": "Logo"}],
@@ -153,6 +153,20 @@ pub(crate) fn apply(
             continue;
         }
         let json_default = parsed.kind() == AssertionKind::Metadata;
+        if signet_c2pa_validate::assertion::base_label(label) == "c2pa.metadata" {
+            let object = data
+                .as_object()
+                .context("manifest: c2pa.metadata data must be a JSON-LD object")?;
+            let bad = signet_c2pa_validate::assertion::disallowed_metadata_fields(object);
+            if !bad.is_empty() {
+                bail!(
+                    "manifest: c2pa.metadata holds fields outside C2PA 2.2 Appendix B's list \
+                     ({}); validators reject such a claim (assertion.metadata.disallowed). Put \
+                     other metadata under a custom label such as com.example.metadata",
+                    bad.join(", ")
+                );
+            }
+        }
         let content = match text(a, "kind")? {
             Some("json") => Content::Json(serde_json::to_vec(data)?),
             Some("cbor") => Content::Cbor(cbor::encode(&cbor::from_json(data))?),

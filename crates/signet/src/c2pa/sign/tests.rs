@@ -463,7 +463,7 @@ fn signs_with_time_stamp_ocsp_and_parent_and_validators_agree() {
             "assertions": [
                 {"label": "c2pa.metadata", "data": {
                     "@context": {"dc": "http://purl.org/dc/elements/1.1/"},
-                    "dc:creator": ["Ann Example"]}},
+                    "dc:language": ["en"]}},
                 {"label": "com.example.note", "data": {"text": "hello", "n": 3}}
             ]
         })
@@ -777,6 +777,23 @@ fn refusals_name_the_problem_and_leave_nothing_behind() {
     a.manifest = Some(bad);
     let e = err(&a);
     assert!(e.contains("c2pa.opened"), "{e}");
+    // c2pa.metadata with a field C2PA 2.2 Appendix B does not allow (dc:creator is personal
+    // information): refused before signing, the field named.
+    let pii = w.path("pii.json");
+    std::fs::write(
+        &pii,
+        r#"{"assertions": [{"label": "c2pa.metadata", "data": {
+            "@context": {"dc": "http://purl.org/dc/elements/1.1/"},
+            "dc:creator": ["Ann Example"], "dc:language": ["en"]}}]}"#,
+    )
+    .unwrap();
+    let mut a = w.args(&jpeg(), &out, &chain, &key);
+    a.manifest = Some(pii);
+    let e = err(&a);
+    assert!(
+        e.contains("dc:creator") && !e.contains("dc:language") && e.contains("Appendix B"),
+        "{e}"
+    );
     assert!(!out.exists());
 }
 
