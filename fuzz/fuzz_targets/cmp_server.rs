@@ -55,7 +55,7 @@ fn responder<'a>(rng: &'a SystemRng) -> Responder<'a> {
         },
         rng,
         now: NOW,
-        extra_certs: vec![],
+        extra_certs: &[],
     }
 }
 

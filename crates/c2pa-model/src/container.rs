@@ -167,7 +167,13 @@ pub fn locate_seekable<R: Read + Seek>(
     limits: &ContainerLimits,
 ) -> Result<Option<Located>, ContainerError> {
     match format {
-        Format::Jpeg => jpeg::locate_in(Counting::seekable(reader), limits),
+        // JPEG entropy-coded data is scanned a byte at a time for the next marker: buffered,
+        // or every byte would be a read call (minutes for a 50 MB image). The reader's
+        // position afterwards is unspecified, as for every format.
+        Format::Jpeg => jpeg::locate_in(
+            Counting::seekable(std::io::BufReader::with_capacity(64 * 1024, reader)),
+            limits,
+        ),
         Format::Png => png::locate_in(Counting::seekable(reader), limits),
         Format::Bmff => bmff::locate_in(Counting::seekable(reader), limits),
         Format::Pdf => pdf::locate(&mut reader, limits),

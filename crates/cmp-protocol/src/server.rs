@@ -564,9 +564,11 @@ pub struct Responder<'a> {
     pub rng: &'a dyn SecureRandom,
     /// Now, seconds since the epoch.
     pub now: u64,
-    /// Certificates appended to every response's extraCerts (e.g. the issuing CA chain, so a
-    /// client can validate the new certificate; RFC 9483 §4.1.1).
-    pub extra_certs: Vec<Certificate>,
+    /// Certificates appended to the extraCerts of every response but a pkiConf (e.g. the
+    /// issuing CA chain, so a client can validate the new certificate; RFC 9483 §4.1.1). The
+    /// pkiConf ends a transaction whose chain the ip/cp/kup already delivered (RFC 9483 §3.3
+    /// lets later messages of a transaction leave certificates out).
+    pub extra_certs: &'a [Certificate],
 }
 
 impl Responder<'_> {
@@ -651,7 +653,9 @@ impl Responder<'_> {
             ResponseKey::Signature { certs, .. } => certs.clone(),
             ResponseKey::Mac { .. } => Vec::new(),
         };
-        extra.extend(self.extra_certs.iter().cloned());
+        if !matches!(message.body, PkiBody::Pkiconf(_)) {
+            extra.extend(self.extra_certs.iter().cloned());
+        }
         message.extra_certs = NonEmpty::new(extra);
         message.to_der().map_err(|_| sys("encoding"))
     }

@@ -303,7 +303,7 @@ impl Ca {
             key,
             rng: &self.rng,
             now,
-            extra_certs: self.chain.clone(),
+            extra_certs: &self.chain,
         })
     }
 

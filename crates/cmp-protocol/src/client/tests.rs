@@ -63,7 +63,7 @@ fn exchange(client: &Client<'_>) -> (Asking, Vec<u8>) {
         },
         rng: &rng,
         now: NOW,
-        extra_certs: vec![],
+        extra_certs: &[],
     };
     (asking, responder.general(&incoming, vec![]).unwrap())
 }
@@ -238,7 +238,7 @@ fn signed_responses_need_a_trusted_signer() {
         },
         rng: &rng,
         now: NOW,
-        extra_certs: vec![],
+        extra_certs: &[],
     };
     let genp = responder.general(&incoming, vec![]).unwrap();
     assert_eq!(
@@ -329,7 +329,7 @@ fn revocation_target_and_rp_count() {
         },
         rng: &rng,
         now: NOW,
-        extra_certs: vec![],
+        extra_certs: &[],
     };
     let accepted = PkiStatusInfo {
         status: PkiStatus::Accepted,

@@ -63,7 +63,7 @@ fn responder(config: &ServerConfig, now: u64) -> Responder<'_> {
         },
         rng: &FixedRng(0xAB),
         now,
-        extra_certs: vec![],
+        extra_certs: &[],
     }
 }
 

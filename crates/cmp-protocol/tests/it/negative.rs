@@ -394,7 +394,7 @@ fn a_certificate_signing_key_never_protects_responses() {
             },
             rng: &rng,
             now: now_secs(),
-            extra_certs: vec![],
+            extra_certs: &[],
         }
         .error(&rejection)
     };

@@ -142,7 +142,7 @@ impl Harness {
             },
             rng,
             now,
-            extra_certs: vec![],
+            extra_certs: &[],
         };
         let sealer = Sealer {
             encryption: &Encryption,

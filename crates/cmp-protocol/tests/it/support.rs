@@ -357,7 +357,7 @@ impl Server {
                     key: sig_key(),
                     rng: &rng,
                     now,
-                    extra_certs: vec![],
+                    extra_certs: &[],
                 };
                 return responder.error(&r).unwrap();
             }
@@ -380,7 +380,7 @@ impl Server {
             key: response_key,
             rng: &rng,
             now,
-            extra_certs: chain,
+            extra_certs: &chain,
         };
         let fail = |r: Rejection| {
             self.log.lock().unwrap().rejections.push(r.clone());

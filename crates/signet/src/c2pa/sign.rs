@@ -638,8 +638,13 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
     let rng = SystemRng::new();
     let mut generator = Generator::new(&def, &sign, &rng);
     generator.replace = has_store;
-    let mut input = std::fs::File::open(&args.input)
-        .with_context(|| format!("opening {}", args.input.display()))?;
+    // Buffered: container parsers read headers and scan JPEG entropy-coded data in small
+    // pieces; the hashing passes read large blocks, which BufReader passes straight through.
+    let mut input = BufReader::with_capacity(
+        1 << 20,
+        std::fs::File::open(&args.input)
+            .with_context(|| format!("opening {}", args.input.display()))?,
+    );
     let mut signed = None;
     if !args.fragments.is_empty() {
         signed = Some(fragments::sign(&generator, args, format, &mut input)?);

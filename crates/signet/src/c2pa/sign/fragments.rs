@@ -19,7 +19,7 @@ pub(super) fn sign(
     generator: &Generator<'_>,
     args: &SignArgs,
     format: Format,
-    init: &mut File,
+    init: &mut std::io::BufReader<File>,
 ) -> Result<Signed> {
     if format != Format::Bmff {
         bail!("--fragments: IN must be the init segment of a fragmented MP4 (ISO BMFF)");
