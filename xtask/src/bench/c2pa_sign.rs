@@ -292,7 +292,7 @@ pub(crate) fn child(
     let system_rng = SystemRng::new();
     let rng: &dyn SecureRandom = &system_rng;
     // As `signet c2pa sign` opens its input.
-    let mut input = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(input)?);
+    let mut input = std::io::BufReader::with_capacity(64 * 1024, std::fs::File::open(input)?);
     let generator = Generator::new(&def, &opts, rng);
     if output.extension().is_some_and(|e| e == "c2pa") {
         for _ in 0..repeat {

@@ -9,7 +9,7 @@
 //! `LBox ‖ TBox` (and `XLBox` when `LBox = 1`) before continuing the box payload.
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 
 use super::{ContainerLimits, Counting, Format, Located};
 use crate::error::ContainerError;
@@ -26,11 +26,11 @@ pub fn locate<R: Read>(
     reader: R,
     limits: &ContainerLimits,
 ) -> Result<Option<Located>, ContainerError> {
-    locate_in(Counting::new(reader), limits)
+    locate_in(Counting::new(BufReader::new(reader)), limits)
 }
 
-/// [`locate`] over a counting reader (seeking or not).
-pub(crate) fn locate_in<R: Read>(
+/// [`locate`] over a counting, buffered reader (seeking or not).
+pub(crate) fn locate_in<R: BufRead>(
     mut r: Counting<R>,
     limits: &ContainerLimits,
 ) -> Result<Option<Located>, ContainerError> {
@@ -47,6 +47,10 @@ pub(crate) fn locate_in<R: Read>(
         // Find the next marker: in entropy-coded data, FF 00 and RSTn do not end the scan.
         let marker_at;
         let marker = loop {
+            // Entropy-coded data: straight to the next marker.
+            if in_scan && !r.skip_entropy_coded()? {
+                return Err(ContainerError::Truncated { offset: r.pos });
+            }
             let Some(b) = r.byte()? else {
                 return Err(ContainerError::Truncated { offset: r.pos });
             };

@@ -639,9 +639,10 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
     let mut generator = Generator::new(&def, &sign, &rng);
     generator.replace = has_store;
     // Buffered: container parsers read headers and scan JPEG entropy-coded data in small
-    // pieces; the hashing passes read large blocks, which BufReader passes straight through.
+    // pieces; the hashing passes read blocks larger than the buffer, which BufReader passes
+    // straight through (no copy).
     let mut input = BufReader::with_capacity(
-        1 << 20,
+        64 * 1024,
         std::fs::File::open(&args.input)
             .with_context(|| format!("opening {}", args.input.display()))?,
     );
