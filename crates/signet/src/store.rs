@@ -13,9 +13,6 @@
 //! registration by reference number, a certificate by serial) are batched the same way: one
 //! reader task drains the lookups queued meanwhile and answers them with one query per table.
 //!
-//! **Checkpoints** run on a connection of their own every half second (`PASSIVE`, beside the
-//! writer); the writer's automatic checkpoint is off, so no commit waits for one.
-//!
 //! **Bulk path.** The jobs of the hot path — an issuance (certificate row, transaction row,
 //! consumed reference number) and a confirmation (transaction and certificate status) — are
 //! gathered by [`Bulk`] into one row set per table and applied by one statement for the whole
@@ -446,9 +443,8 @@ impl Store {
     /// Opens (creating and migrating if needed) the database at `path` and starts the writer
     /// and the reader.
     pub(crate) async fn open(path: &Path) -> Result<Self> {
-        let (db, writer, reader, checkpointer) = sqlite::open(path).await?;
+        let (db, writer, reader) = sqlite::open(path).await?;
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(checkpoint_loop(checkpointer, tx.downgrade()));
         tokio::spawn(writer_loop(writer, rx));
         let (lookups, rx) = mpsc::channel(4096);
         tokio::spawn(reader_loop(reader, rx));
@@ -515,29 +511,6 @@ impl Store {
     /// Open transactions whose deadline passed.
     pub(crate) async fn overdue(&self, now: i64) -> Result<Vec<TxRow>> {
         self.db.overdue(now).await
-    }
-}
-
-/// How often the write-ahead log is copied into the database file.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// Checkpoints the log every [`CHECKPOINT_EVERY`] while the store is open (its writer channel
-/// has a sender).
-async fn checkpoint_loop(mut checkpointer: sqlite::Checkpointer, alive: mpsc::WeakSender<Job>) {
-    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if alive.upgrade().is_none() {
-            return;
-        }
-        match checkpointer.run().await {
-            Ok((log, copied)) if log > copied => {
-                tracing::debug!(log, copied, "checkpoint left frames in use by a reader");
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
-        }
     }
 }
 

@@ -115,8 +115,8 @@ async fn migrate(c: &mut SqliteConnection) -> Result<()> {
 }
 
 /// Opens (creating and migrating if needed) the database at `path`: the read pool, the
-/// writing connection, the batched reader's connection and the checkpointer's.
-pub(super) async fn open(path: &Path) -> Result<(Db, Writer, Reader, Checkpointer)> {
+/// writing connection and the batched reader's connection.
+pub(super) async fn open(path: &Path) -> Result<(Db, Writer, Reader)> {
     let opts = options(path)?.create_if_missing(true);
     let mut conn = SqliteConnection::connect_with(&opts)
         .await
@@ -131,37 +131,7 @@ pub(super) async fn open(path: &Path) -> Result<(Db, Writer, Reader, Checkpointe
         .connect_with(options(path)?.read_only(true))
         .await?;
     let reader = SqliteConnection::connect_with(&options(path)?.read_only(true)).await?;
-    // The writer never checkpoints (an automatic checkpoint would hold up the commit that
-    // triggered it, and every response waiting on it, while it copies and fsyncs): the
-    // checkpointer's own connection does, concurrently with the writer.
-    sqlx::query("PRAGMA wal_autocheckpoint = 0")
-        .execute(&mut conn)
-        .await?;
-    let checkpointer = SqliteConnection::connect_with(&options(path)?).await?;
-    Ok((
-        Db { read },
-        Writer { conn },
-        Reader { conn: reader },
-        Checkpointer { conn: checkpointer },
-    ))
-}
-
-/// Copies the write-ahead log into the database file in the background (`PASSIVE`: it never
-/// blocks the writer or the readers; frames still in use by a reader wait for the next run).
-/// Once a run has copied every frame, the writer starts the log over, so it stays bounded by
-/// what is written between two runs.
-pub(super) struct Checkpointer {
-    conn: SqliteConnection,
-}
-
-impl Checkpointer {
-    /// One `PASSIVE` checkpoint: (frames in the log, frames copied).
-    pub(super) async fn run(&mut self) -> Result<(i64, i64)> {
-        let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .fetch_one(&mut self.conn)
-            .await?;
-        Ok((row.try_get(1)?, row.try_get(2)?))
-    }
+    Ok((Db { read }, Writer { conn }, Reader { conn: reader }))
 }
 
 /// The batched reader's connection (owned by the reader task): one query per table for all
