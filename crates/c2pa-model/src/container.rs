@@ -290,43 +290,5 @@ impl<R: Read> Counting<R> {
     }
 }
 
-impl<R: std::io::BufRead> Counting<R> {
-    /// Skips JPEG entropy-coded data up to the next marker: stops at an `FF` not followed by
-    /// `00` (a stuffed byte) or `D0`–`D7` (RSTn), which stays unread, or at an `FF` ending the
-    /// buffer (the caller's byte-wise marker reading decides). `false` at end of data. Runs over
-    /// the reader's buffer a slice at a time: entropy-coded data is most of a JPEG's bytes.
-    pub(crate) fn skip_entropy_coded(&mut self) -> Result<bool, ContainerError> {
-        loop {
-            let buf = match self.inner.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(ContainerError::io(e, self.pos)),
-            };
-            if buf.is_empty() {
-                return Ok(false);
-            }
-            let mut at = 0usize;
-            let stop = loop {
-                let Some(i) = buf.get(at..).and_then(|rest| memchr::memchr(0xFF, rest)) else {
-                    break None;
-                };
-                let ff = at.saturating_add(i);
-                match buf.get(ff.saturating_add(1)) {
-                    Some(0x00 | 0xD0..=0xD7) => at = ff.saturating_add(2),
-                    _ => break Some(ff),
-                }
-            };
-            let n = stop.unwrap_or(buf.len());
-            self.inner.consume(n);
-            self.pos = self
-                .pos
-                .saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
-            if stop.is_some() {
-                return Ok(true);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests;

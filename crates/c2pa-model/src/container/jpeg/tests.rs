@@ -76,3 +76,45 @@ fn store_size_is_bounded() {
         Err(ContainerError::StoreTooLarge { limit: 1000 })
     );
 }
+
+/// `skip_entropy_coded` stops at the first real marker whatever the buffer size: stuffed
+/// `FF 00` and `RSTn` pass, an `FF` split from its next byte by the buffer edge is left to the
+/// byte-wise reader, fill bytes (`FF FF`) stop the skip.
+#[test]
+fn entropy_coded_data_is_skipped_to_the_next_marker_at_any_buffer_size() {
+    let cases: [(&[u8], Option<usize>); 6] = [
+        (b"\x01\x02\xFF\x00\x03\xFF\xD3\x04\xFF\xD9", Some(8)),
+        (b"\xFF\x00\xFF\x00\xFF\xEB\x00", Some(4)),
+        (b"\x01\xFF\xFF\xD9", Some(1)),
+        (b"\x01\x02\x03", None),
+        (b"\xFF\xD0\xFF\xD7\xFF\x00", None),
+        (b"", None),
+    ];
+    for (data, stop) in cases {
+        for capacity in 1..=data.len().max(1) + 1 {
+            let mut r = Counting::new(BufReader::with_capacity(capacity, data));
+            let found = r.skip_entropy_coded().unwrap();
+            let pos = usize::try_from(r.pos).unwrap();
+            let whole = capacity >= data.len();
+            if found {
+                // At an FF, never past the marker; an FF at a buffer edge may stop early (the
+                // byte-wise reader then sees FF 00 or RSTn and resumes the skip).
+                assert_eq!(
+                    data.get(pos),
+                    Some(&0xFF),
+                    "{data:02X?} capacity {capacity}"
+                );
+                assert!(
+                    pos <= stop.unwrap_or(data.len()),
+                    "{data:02X?} capacity {capacity}"
+                );
+                if whole {
+                    assert_eq!(Some(pos), stop, "{data:02X?} capacity {capacity}");
+                }
+            } else {
+                assert_eq!(stop, None, "{data:02X?} capacity {capacity}");
+                assert_eq!(pos, data.len());
+            }
+        }
+    }
+}
