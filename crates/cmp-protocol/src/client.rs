@@ -44,7 +44,7 @@ use signet_asn1_types::x509_cert::name::Name;
 
 use crate::certhash::CertHashError;
 use crate::mac::HmacAlgorithm;
-use crate::protection::{self, ProtectionError, ProtectionKind, ProtectionPolicy};
+use crate::protection::{self, MacKey, ProtectionError, ProtectionKind, ProtectionPolicy};
 
 pub mod drive;
 mod enroll;
@@ -424,6 +424,10 @@ struct Exchange {
     their_nonce: Option<Vec<u8>>,
     /// The pvno of our requests (2, or 3 when cmp2021 syntax is needed; RFC 9810 §7).
     pvno: u8,
+    /// Under MAC protection, the key of our first message: every message of the transaction
+    /// keeps its parameters (RFC 9810 §5.1.3.1 recommends it), and a response with the same
+    /// parameters is checked without deriving again.
+    mac_key: Option<MacKey>,
 }
 
 /// Builds requests and checks responses for one CMP server.
@@ -586,28 +590,26 @@ impl<'a> Client<'a> {
             our_nonce: Vec::new(),
             their_nonce: None,
             pvno,
+            mac_key: None,
         })
     }
 
-    fn protection_alg(&self) -> Result<Option<AlgorithmIdentifierOwned>, ClientError> {
+    /// The `protectionAlg` of our messages: the signer's, or for MAC protection the
+    /// parameters of the exchange's key (made with a fresh salt on its first message).
+    fn protection_alg(
+        &self,
+        exchange: &mut Exchange,
+    ) -> Result<Option<AlgorithmIdentifierOwned>, ClientError> {
         Ok(match &self.protection {
-            RequestProtection::Mac { algorithm, .. } => {
-                let salt = self.random(16)?;
-                Some(
-                    match *algorithm {
-                        MacAlgorithm::Pbm {
-                            owf,
-                            mac,
-                            iterations,
-                        } => protection::pbm_algorithm_with(owf, mac, &salt, iterations),
-                        MacAlgorithm::Pbmac1 {
-                            prf,
-                            mac,
-                            iterations,
-                        } => protection::pbmac1_algorithm(prf, mac, &salt, iterations),
-                    }
-                    .map_err(ClientError::Protect)?,
-                )
+            RequestProtection::Mac { secret, .. } => {
+                if exchange.mac_key.is_none() {
+                    let alg = self.new_mac_algorithm()?;
+                    exchange.mac_key = Some(
+                        MacKey::derive(&alg, secret, &self.config.protection)
+                            .map_err(ClientError::Protect)?,
+                    );
+                }
+                exchange.mac_key.as_ref().map(|k| k.algorithm().clone())
             }
             RequestProtection::Signature { signer, .. } => Some(
                 signer
@@ -617,6 +619,27 @@ impl<'a> Client<'a> {
             ),
             RequestProtection::Unprotected => None,
         })
+    }
+
+    /// Fresh MAC parameters (a new salt) for the configured MAC algorithm.
+    fn new_mac_algorithm(&self) -> Result<AlgorithmIdentifierOwned, ClientError> {
+        let RequestProtection::Mac { algorithm, .. } = &self.protection else {
+            return Err(ClientError::Protect(ProtectionError::WrongType));
+        };
+        let salt = self.random(16)?;
+        match *algorithm {
+            MacAlgorithm::Pbm {
+                owf,
+                mac,
+                iterations,
+            } => protection::pbm_algorithm_with(owf, mac, &salt, iterations),
+            MacAlgorithm::Pbmac1 {
+                prf,
+                mac,
+                iterations,
+            } => protection::pbmac1_algorithm(prf, mac, &salt, iterations),
+        }
+        .map_err(ClientError::Protect)
     }
 
     /// Builds, protects and encodes the next message of `exchange` (a fresh senderNonce each
@@ -646,7 +669,7 @@ impl<'a> Client<'a> {
             sender: self.config.sender.clone(),
             recipient: self.config.recipient.clone(),
             message_time: Some(GeneralizedTimeFrac::from(time)),
-            protection_alg: self.protection_alg()?,
+            protection_alg: self.protection_alg(exchange)?,
             sender_kid,
             recip_kid: None,
             transaction_id: Some(
@@ -665,9 +688,12 @@ impl<'a> Client<'a> {
             general_info: NonEmpty::new(general_info),
         };
         let message = match &self.protection {
-            RequestProtection::Mac { secret, .. } => {
-                protection::protect_with_mac(header, body, secret, &self.config.protection)
-                    .map_err(ClientError::Protect)?
+            RequestProtection::Mac { .. } => {
+                let key = exchange
+                    .mac_key
+                    .as_ref()
+                    .ok_or(ClientError::Protect(ProtectionError::Missing))?;
+                protection::protect_with_mac_key(header, body, key).map_err(ClientError::Protect)?
             }
             RequestProtection::Signature { signer, certs, .. } => {
                 let mut m = protection::protect_with_signature(header, body, *signer)
@@ -701,7 +727,7 @@ impl<'a> Client<'a> {
             return Err(ClientError::UnsupportedVersion { pvno: header.pvno });
         }
         if decoded.message.protection.is_some() {
-            self.verify_protection(&decoded)?;
+            self.verify_protection(&decoded, exchange.mac_key.as_ref())?;
         } else if !(is_error && self.config.accept_unprotected_errors) {
             return Err(ClientError::Unprotected);
         }
@@ -745,7 +771,13 @@ impl<'a> Client<'a> {
         Ok(decoded)
     }
 
-    fn verify_protection(&self, decoded: &DecodedMessage) -> Result<(), ClientError> {
+    /// Checks the response's protection; `mac_key` is the exchange's key, used when the
+    /// response kept our parameters.
+    fn verify_protection(
+        &self,
+        decoded: &DecodedMessage,
+        mac_key: Option<&MacKey>,
+    ) -> Result<(), ClientError> {
         let kind = protection::kind(&decoded.message.header).map_err(ClientError::Protection)?;
         match kind {
             ProtectionKind::Signature(_) => {
@@ -764,8 +796,18 @@ impl<'a> Client<'a> {
             }
             _ => match &self.protection {
                 RequestProtection::Mac { secret, .. } => {
-                    protection::verify_mac(decoded, secret, &self.config.protection)
-                        .map_err(ClientError::Protection)
+                    let same = decoded
+                        .message
+                        .header
+                        .protection_alg
+                        .as_ref()
+                        .zip(mac_key)
+                        .filter(|(alg, key)| key.is_for(alg));
+                    match same {
+                        Some((_, key)) => protection::verify_mac_key(decoded, key),
+                        None => protection::verify_mac(decoded, secret, &self.config.protection),
+                    }
+                    .map_err(ClientError::Protection)
                 }
                 _ => Err(ClientError::Protection(ProtectionError::WrongType)),
             },

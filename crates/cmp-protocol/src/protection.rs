@@ -21,8 +21,12 @@ use signet_asn1_types::der::asn1::{BitString, OctetString};
 use signet_asn1_types::der::{Any, Decode, Encode};
 use signet_asn1_types::spki::AlgorithmIdentifierOwned;
 use signet_asn1_types::strict::DecodedMessage;
+use zeroize::Zeroizing;
 
 use crate::mac::{self, HmacAlgorithm, MacError};
+
+mod keys;
+pub use keys::{MacKey, MacKeyCache};
 
 /// `hmac-sha1` (RFC 9481 §6.2.1; OpenSSL's default PBM MAC).
 pub const HMAC_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.8.1.2");
@@ -151,6 +155,11 @@ pub fn kind(header: &PkiHeader) -> Result<ProtectionKind, ProtectionError> {
         .protection_alg
         .as_ref()
         .ok_or(ProtectionError::Missing)?;
+    kind_of(alg)
+}
+
+/// Classifies a `protectionAlg` value.
+pub fn kind_of(alg: &AlgorithmIdentifierOwned) -> Result<ProtectionKind, ProtectionError> {
     match alg.oid {
         oid::PASSWORD_BASED_MAC => Ok(ProtectionKind::PasswordBasedMac(params(
             &alg.parameters,
@@ -237,22 +246,32 @@ pub fn compute_mac(
     protected_part: &[u8],
     policy: &ProtectionPolicy,
 ) -> Result<Vec<u8>, ProtectionError> {
+    let (hmac, key) = derive_key(kind, secret, policy)?;
+    Ok(mac::hmac(hmac, &key, protected_part))
+}
+
+/// The HMAC and its key under a MAC protection kind: the PasswordBasedMac BASEKEY or the
+/// PBMAC1 PBKDF2 output (the expensive part; [`MacKey`] keeps it for a transaction).
+fn derive_key(
+    kind: &ProtectionKind,
+    secret: &[u8],
+    policy: &ProtectionPolicy,
+) -> Result<(HmacAlgorithm, Zeroizing<Vec<u8>>), ProtectionError> {
     match kind {
         ProtectionKind::PasswordBasedMac(p) => {
             let count = int_u64(&p.iteration_count, "iterationCount")?;
             in_range(count, &policy.pbm_iterations)?;
             let owf = digest_alg(&p.owf)?;
             let hmac = hmac_alg(&p.mac)?;
-            mac::pbm_mac(
+            let key = mac::pbm_basekey(
                 owf,
-                hmac,
                 secret,
                 p.salt.as_bytes(),
                 count,
                 *policy.pbm_iterations.end(),
-                protected_part,
             )
-            .map_err(map_mac)
+            .map_err(map_mac)?;
+            Ok((hmac, key))
         }
         ProtectionKind::Pbmac1(p) => {
             if p.key_derivation_func.oid != oid::PBKDF2 {
@@ -298,7 +317,7 @@ pub fn compute_mac(
                 key_len,
                 *policy.pbkdf2_iterations.end(),
             )?;
-            Ok(mac::hmac(hmac, &key, protected_part))
+            Ok((hmac, Zeroizing::new(key)))
         }
         ProtectionKind::Signature(_) => Err(ProtectionError::WrongType),
     }
@@ -365,6 +384,32 @@ pub fn verify_mac(
     }
 }
 
+/// Verifies MAC-based protection with a derived key. The key must be the one the message's
+/// own `protectionAlg` names ([`MacKey::is_for`]); any other key is a mismatch.
+pub fn verify_mac_key(msg: &DecodedMessage, key: &MacKey) -> Result<(), ProtectionError> {
+    let protection = msg
+        .message
+        .protection
+        .as_ref()
+        .ok_or(ProtectionError::Missing)?;
+    let alg = msg
+        .message
+        .header
+        .protection_alg
+        .as_ref()
+        .ok_or(ProtectionError::Missing)?;
+    if !key.is_for(alg) {
+        return Err(ProtectionError::MacMismatch);
+    }
+    let expected = key.mac(&msg.protected_part_der());
+    let received = protection.as_bytes().ok_or(ProtectionError::MacMismatch)?;
+    if constant_time_eq(&expected, received) {
+        Ok(())
+    } else {
+        Err(ProtectionError::MacMismatch)
+    }
+}
+
 /// Compares in time independent of where the inputs differ.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -408,6 +453,25 @@ pub fn protect_with_mac(
     let der = part.to_der().map_err(|_| ProtectionError::Encoding)?;
     let mac = compute_mac(&kind, secret, &der, policy)?;
     let protection = BitString::from_bytes(&mac).map_err(|_| ProtectionError::Encoding)?;
+    Ok(PkiMessage {
+        header: part.header,
+        body: part.body,
+        protection: Some(protection),
+        extra_certs: None,
+    })
+}
+
+/// Protects a message we create with a derived MAC key; sets `protectionAlg` to the key's.
+pub fn protect_with_mac_key(
+    mut header: PkiHeader,
+    body: PkiBody,
+    key: &MacKey,
+) -> Result<PkiMessage, ProtectionError> {
+    header.protection_alg = Some(key.algorithm().clone());
+    let part = ProtectedPart { header, body };
+    let der = part.to_der().map_err(|_| ProtectionError::Encoding)?;
+    let protection =
+        BitString::from_bytes(&key.mac(&der)).map_err(|_| ProtectionError::Encoding)?;
     Ok(PkiMessage {
         header: part.header,
         body: part.body,

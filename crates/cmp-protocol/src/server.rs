@@ -158,6 +158,9 @@ pub trait TransactionLog {
 pub enum Credential<'a> {
     /// The shared secret registered for the request's senderKID (reference number).
     Mac(&'a [u8]),
+    /// A key derived from that secret for the request's own `protectionAlg`
+    /// ([`protection::MacKey`], e.g. from a [`protection::MacKeyCache`]).
+    MacKey(&'a protection::MacKey),
     /// The public key (SPKI DER) of the certificate that signed the request, already found
     /// trustworthy for this sender by the caller.
     Signature(&'a [u8]),
@@ -285,6 +288,7 @@ impl Incoming {
     ) -> Result<(), Rejection> {
         let result = match credential {
             Credential::Mac(secret) => protection::verify_mac(&self.decoded, secret, policy),
+            Credential::MacKey(key) => protection::verify_mac_key(&self.decoded, key),
             Credential::Signature(spki) => {
                 protection::verify_signature(&self.decoded, spki, verifier)
             }
@@ -442,6 +446,10 @@ pub enum ResponseKey<'a> {
         /// `protectionAlg` for responses (e.g. [`protection::pbm_algorithm`]).
         algorithm: AlgorithmIdentifierOwned,
     },
+    /// MAC protection with a key already derived for its `protectionAlg` — typically the key
+    /// the request was verified with, so the response keeps the request's parameters as
+    /// RFC 9810 §5.1.3.1 recommends and costs no derivation.
+    MacKey(&'a protection::MacKey),
     /// Signature protection with the CMP-protection key.
     Signature {
         /// The key.
@@ -596,6 +604,7 @@ impl Responder<'_> {
         let time = DateTime::from_unix_duration(Duration::from_secs(self.now)).map_err(sys)?;
         let (protection_alg, sender_kid) = match &self.key {
             ResponseKey::Mac { algorithm, .. } => (Some(algorithm.clone()), None),
+            ResponseKey::MacKey(key) => (Some(key.algorithm().clone()), None),
             ResponseKey::Signature { signer, key_id, .. } => (
                 Some(signer.algorithm().to_algorithm_identifier().map_err(|_| {
                     Rejection::new(PkiFailureBit::SystemFailure, "response algorithm", None)
@@ -641,6 +650,8 @@ impl Responder<'_> {
                 protection::protect_with_mac(header, body, secret, &self.config.protection)
                     .map_err(|e| sys(&e.to_string()))?
             }
+            ResponseKey::MacKey(key) => protection::protect_with_mac_key(header, body, key)
+                .map_err(|e| sys(&e.to_string()))?,
             ResponseKey::Signature { signer, certs, .. } => {
                 if let Some(cert) = certs.first() {
                     protection_certificate_check(cert, *signer).map_err(sys)?;
@@ -651,7 +662,7 @@ impl Responder<'_> {
         };
         let mut extra = match &self.key {
             ResponseKey::Signature { certs, .. } => certs.clone(),
-            ResponseKey::Mac { .. } => Vec::new(),
+            ResponseKey::Mac { .. } | ResponseKey::MacKey(_) => Vec::new(),
         };
         if !matches!(message.body, PkiBody::Pkiconf(_)) {
             extra.extend(self.extra_certs.iter().cloned());

@@ -24,7 +24,9 @@ use signet_asn1_types::strict::Limits;
 use signet_asn1_types::x509_cert::Certificate;
 use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
 use signet_asn1_types::x509_cert::name::Name;
-use signet_cmp_protocol::protection::{ProtectionKind, ProtectionPolicy, pbm_algorithm};
+use signet_cmp_protocol::protection::{
+    MacKey, MacKeyCache, ProtectionKind, ProtectionPolicy, pbm_algorithm,
+};
 use signet_cmp_protocol::server::{
     Credential, Incoming, Rejection, Responder, ResponseKey, ServerConfig, receive,
 };
@@ -64,7 +66,12 @@ pub(crate) struct Ca {
     pub(crate) ocsp_signer: tokio::sync::Mutex<Option<crate::revocation::OcspSigner>>,
     /// Hot state in front of the database (which stays authoritative).
     pub(crate) hot: Hot,
+    /// MAC keys of verified requests, so the rest of their transaction derives none.
+    mac_keys: MacKeyCache,
 }
+
+/// Most derived MAC keys remembered (about 200 bytes each).
+const MAC_KEY_CAPACITY: usize = 10_000;
 
 /// Most entries a hot map holds before it is emptied (bounds memory; a miss only costs a read).
 const HOT_CAPACITY: usize = 100_000;
@@ -199,7 +206,12 @@ impl Who {
 
 /// The key a response is protected with.
 pub(crate) enum Key {
+    /// The registration's secret, before (or without) a verified request: responses get fresh
+    /// PasswordBasedMac parameters.
     Mac(Zeroizing<Vec<u8>>),
+    /// The key the request was verified with: responses keep the request's parameters
+    /// (RFC 9810 §5.1.3.1) and cost no derivation.
+    Derived(MacKey),
     Signature,
     None,
 }
@@ -258,6 +270,7 @@ impl Ca {
             chain,
             ocsp_signer: tokio::sync::Mutex::new(None),
             hot: Hot::default(),
+            mac_keys: MacKeyCache::new(MAC_KEY_CAPACITY),
         }
     }
 
@@ -288,6 +301,7 @@ impl Ca {
                         .map_err(|_| system("PBM parameters"))?,
                 }
             }
+            Key::Derived(k) => ResponseKey::MacKey(k),
             Key::Signature | Key::None => ResponseKey::Signature {
                 signer: &self.pki.cmp_key,
                 key_id: self.pki.cmp_key_id.clone(),
@@ -403,40 +417,57 @@ impl Ca {
             .sealer
             .open(&row.reference, &row.sealed_secret)
             .map_err(|_| unknown("registration unusable"))?;
-        if let Err(r) = incoming.authenticate(
-            Credential::Mac(&secret),
-            &self.verifier,
-            &ProtectionPolicy::default(),
-        ) {
+        let policy = ProtectionPolicy::default();
+        // The key for the request's own parameters (remembered from earlier in its
+        // transaction, or derived now); parameters the policy refuses take the one-shot path,
+        // which names the problem.
+        let derived = incoming
+            .header()
+            .protection_alg
+            .as_ref()
+            .and_then(|alg| self.mac_keys.key(alg, &secret, &policy).ok());
+        let verified = match &derived {
+            Some(k) => incoming.authenticate(Credential::MacKey(k), &self.verifier, &policy),
+            None => incoming.authenticate(Credential::Mac(&secret), &self.verifier, &policy),
+        };
+        if let Err(r) = verified {
             return Err(Failure {
                 rejection: r,
                 key: Key::Mac(secret),
             });
         }
-        let refuse = |text: &str, secret| Failure {
+        let key = match derived {
+            Some(k) => {
+                self.mac_keys.remember(&k);
+                Key::Derived(k)
+            }
+            None => Key::Mac(secret),
+        };
+        let refuse = |text: &str, key| Failure {
             rejection: incoming.reject(PkiFailureBit::NotAuthorized, text),
-            key: Key::Mac(secret),
+            key,
         };
         // A consumed reference still protects the rest of the transaction that consumed it.
         match &row.consumed_by {
             Some(tid) if tid.as_slice() != incoming.transaction_id() => {
-                return Err(refuse("reference number already used", secret));
+                return Err(refuse("reference number already used", key));
             }
             Some(_) => {}
             None if i64::try_from(now).unwrap_or(i64::MAX) >= row.expires_at => {
-                return Err(refuse("reference number expired", secret));
+                return Err(refuse("reference number expired", key));
             }
             None => {}
         }
-        let subject = signet_asn1_types::der::Decode::from_der(&row.subject_der)
-            .map_err(|_| refuse("registration unusable", secret.clone()))?;
+        let Ok(subject) = signet_asn1_types::der::Decode::from_der(&row.subject_der) else {
+            return Err(refuse("registration unusable", key));
+        };
         Ok((
             Who::Registered {
                 reference: row.reference,
                 subject,
                 profile: row.profile,
             },
-            Key::Mac(secret),
+            key,
         ))
     }
 

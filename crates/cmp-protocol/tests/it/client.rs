@@ -441,3 +441,74 @@ fn wrong_key_under_granted_implicit_confirmation_is_still_refused() {
         "the transaction was closed by the ip"
     );
 }
+
+/// Records every request on its way to the in-process server.
+struct Recording<'s> {
+    inner: crate::support::InProcess<'s>,
+    requests: Vec<Vec<u8>>,
+}
+
+impl drive::Transport for Recording<'_> {
+    type Error = std::convert::Infallible;
+
+    fn exchange(&mut self, request: &[u8]) -> Result<Vec<u8>, Self::Error> {
+        self.requests.push(request.to_vec());
+        self.inner.exchange(request)
+    }
+
+    fn wait(&mut self, seconds: u64) -> Result<(), Self::Error> {
+        self.inner.wait(seconds)
+    }
+
+    fn now(&self) -> u64 {
+        self.inner.now()
+    }
+}
+
+#[test]
+fn mac_parameters_stay_the_same_for_a_whole_transaction_and_change_between_transactions() {
+    // RFC 9810 §5.1.3.1 recommends constant PBMParameter fields within a transaction; the test
+    // server answers with parameters of its own, so the client also checks responses whose
+    // parameters differ from its own.
+    let alg_of = |der: &[u8]| {
+        signet_asn1_types::strict::decode_pki_message(
+            der,
+            &signet_asn1_types::strict::Limits::default(),
+        )
+        .unwrap()
+        .message
+        .header
+        .protection_alg
+        .unwrap()
+    };
+    let mut firsts = Vec::new();
+    for algorithm in [
+        MacAlgorithm::default(),
+        MacAlgorithm::default(),
+        MacAlgorithm::Pbmac1 {
+            prf: HmacAlgorithm::Sha256,
+            mac: HmacAlgorithm::Sha256,
+            iterations: 1_000,
+        },
+    ] {
+        let server = Server::new(false);
+        let cfg = config();
+        let rng = SystemRng::new();
+        let client = Client::new(&cfg, mac(algorithm), &Verifier, &rng);
+        let k = new_key();
+        let req = CertificateRequest::for_signing_key(Some(SUBJECT.parse().unwrap()), &k).unwrap();
+        let start = client.ir(&req, now_secs()).unwrap();
+        let mut transport = Recording {
+            inner: via(&server),
+            requests: vec![],
+        };
+        drive::enrollment(&client, start, &drive::accept_all, &mut transport).unwrap();
+        assert_eq!(bodies(&server), ["ir", "certConf"]);
+        let algs: Vec<_> = transport.requests.iter().map(|r| alg_of(r)).collect();
+        assert_eq!(algs.len(), 2);
+        assert_eq!(algs[0], algs[1], "{algorithm:?}");
+        firsts.push(algs[0].clone());
+    }
+    // A new transaction gets a new salt.
+    assert_ne!(firsts[0], firsts[1]);
+}

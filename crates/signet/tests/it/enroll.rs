@@ -43,6 +43,12 @@ fn t01_admin_registration_mac_ir() {
         Some("1.2.840.113533.7.66.13".to_owned()),
         "ip must be PasswordBasedMac-protected"
     );
+    // Each response keeps the PBMParameter of the request it answers (RFC 9810 §5.1.3.1), so
+    // it costs the server no second key derivation.
+    let ir = message(&s.p("ir.der"));
+    assert_eq!(ip.header.protection_alg, ir.header.protection_alg);
+    let (cc, conf) = (message(&s.p("cc.der")), message(&s.p("conf.der")));
+    assert_eq!(conf.header.protection_alg, cc.header.protection_alg);
     let PkiBody::Ip(rep) = &ip.body else {
         panic!("not an ip")
     };
