@@ -687,28 +687,34 @@ impl<'a> Client<'a> {
             free_text: None,
             general_info: NonEmpty::new(general_info),
         };
-        let message = match &self.protection {
+        match &self.protection {
             RequestProtection::Mac { .. } => {
                 let key = exchange
                     .mac_key
                     .as_ref()
                     .ok_or(ClientError::Protect(ProtectionError::Missing))?;
-                protection::protect_with_mac_key(header, body, key).map_err(ClientError::Protect)?
+                protection::encode_protected(&header, &body, |part| Ok(key.mac(part)), &[])
+                    .map_err(ClientError::Protect)
             }
             RequestProtection::Signature { signer, certs, .. } => {
-                let mut m = protection::protect_with_signature(header, body, *signer)
-                    .map_err(ClientError::Protect)?;
-                m.extra_certs = NonEmpty::new(certs.clone());
-                m
+                let certs: Vec<_> = certs.iter().collect();
+                protection::encode_protected(
+                    &header,
+                    &body,
+                    |part| signer.sign(part).map_err(|_| ProtectionError::Encoding),
+                    &certs,
+                )
+                .map_err(ClientError::Protect)
             }
             RequestProtection::Unprotected => PkiMessage {
                 header,
                 body,
                 protection: None,
                 extra_certs: None,
-            },
-        };
-        message.to_der().map_err(enc("PKIMessage"))
+            }
+            .to_der()
+            .map_err(enc("PKIMessage")),
+        }
     }
 
     /// Checks a response of `exchange` (see the module documentation for the order) and

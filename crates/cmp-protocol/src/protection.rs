@@ -461,25 +461,6 @@ pub fn protect_with_mac(
     })
 }
 
-/// Protects a message we create with a derived MAC key; sets `protectionAlg` to the key's.
-pub fn protect_with_mac_key(
-    mut header: PkiHeader,
-    body: PkiBody,
-    key: &MacKey,
-) -> Result<PkiMessage, ProtectionError> {
-    header.protection_alg = Some(key.algorithm().clone());
-    let part = ProtectedPart { header, body };
-    let der = part.to_der().map_err(|_| ProtectionError::Encoding)?;
-    let protection =
-        BitString::from_bytes(&key.mac(&der)).map_err(|_| ProtectionError::Encoding)?;
-    Ok(PkiMessage {
-        header: part.header,
-        body: part.body,
-        protection: Some(protection),
-        extra_certs: None,
-    })
-}
-
 /// Protects a message we create with a signature; sets `protectionAlg` from the signer.
 pub fn protect_with_signature(
     mut header: PkiHeader,
@@ -502,6 +483,48 @@ pub fn protect_with_signature(
         protection: Some(protection),
         extra_certs: None,
     })
+}
+
+/// Encodes a message we create in one pass: `ProtectedPart` is encoded once, `protect` computes
+/// the protection over those bytes, and the `PKIMessage` is assembled around the same header
+/// and body bytes with `extraCerts` (left out when empty) — nothing is encoded twice.
+/// `header.protectionAlg` must already name the protection.
+pub fn encode_protected(
+    header: &PkiHeader,
+    body: &PkiBody,
+    protect: impl FnOnce(&[u8]) -> Result<Vec<u8>, ProtectionError>,
+    extra_certs: &[&signet_asn1_types::x509_cert::Certificate],
+) -> Result<Vec<u8>, ProtectionError> {
+    use signet_asn1_types::der::{Header, Length, Tag, TagNumber};
+    let enc = |_| ProtectionError::Encoding;
+    let tlv = |tag: Tag, content: &[u8], out: &mut Vec<u8>| -> Result<(), ProtectionError> {
+        let len = Length::try_from(content.len()).map_err(enc)?;
+        Header::new(tag, len).encode_to_vec(out).map_err(enc)?;
+        out.extend_from_slice(content);
+        Ok(())
+    };
+    let mut inner = header.to_der().map_err(enc)?;
+    body.encode_to_vec(&mut inner).map_err(enc)?;
+    let mut part = Vec::with_capacity(inner.len() + 8);
+    tlv(Tag::Sequence, &inner, &mut part)?;
+    let protection = BitString::from_bytes(&protect(&part)?).map_err(enc)?;
+    let explicit = |n: u32| Tag::ContextSpecific {
+        constructed: true,
+        number: TagNumber(n),
+    };
+    tlv(explicit(0), &protection.to_der().map_err(enc)?, &mut inner)?;
+    if !extra_certs.is_empty() {
+        let mut certs = Vec::new();
+        for c in extra_certs {
+            c.encode_to_vec(&mut certs).map_err(enc)?;
+        }
+        let mut seq = Vec::with_capacity(certs.len() + 8);
+        tlv(Tag::Sequence, &certs, &mut seq)?;
+        tlv(explicit(1), &seq, &mut inner)?;
+    }
+    let mut out = Vec::with_capacity(inner.len() + 8);
+    tlv(Tag::Sequence, &inner, &mut out)?;
+    Ok(out)
 }
 
 /// A DER INTEGER for a non-negative value, in its shortest form (X.690 §8.3.2).

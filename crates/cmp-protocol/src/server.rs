@@ -645,30 +645,27 @@ impl Responder<'_> {
                 None,
             )
         };
-        let mut message = match &self.key {
-            ResponseKey::Mac { secret, .. } => {
-                protection::protect_with_mac(header, body, secret, &self.config.protection)
-                    .map_err(|e| sys(&e.to_string()))?
+        let policy = &self.config.protection;
+        let kind = protection::kind(&header).map_err(|e| sys(&e.to_string()))?;
+        let mut extra: Vec<&Certificate> = Vec::new();
+        if let ResponseKey::Signature { signer, certs, .. } = &self.key {
+            if let Some(cert) = certs.first() {
+                protection_certificate_check(cert, *signer).map_err(sys)?;
             }
-            ResponseKey::MacKey(key) => protection::protect_with_mac_key(header, body, key)
-                .map_err(|e| sys(&e.to_string()))?,
-            ResponseKey::Signature { signer, certs, .. } => {
-                if let Some(cert) = certs.first() {
-                    protection_certificate_check(cert, *signer).map_err(sys)?;
-                }
-                protection::protect_with_signature(header, body, *signer)
-                    .map_err(|e| sys(&e.to_string()))?
-            }
-        };
-        let mut extra = match &self.key {
-            ResponseKey::Signature { certs, .. } => certs.clone(),
-            ResponseKey::Mac { .. } | ResponseKey::MacKey(_) => Vec::new(),
-        };
-        if !matches!(message.body, PkiBody::Pkiconf(_)) {
-            extra.extend(self.extra_certs.iter().cloned());
+            extra.extend(certs);
         }
-        message.extra_certs = NonEmpty::new(extra);
-        message.to_der().map_err(|_| sys("encoding"))
+        if !matches!(body, PkiBody::Pkiconf(_)) {
+            extra.extend(self.extra_certs);
+        }
+        let protect = |part: &[u8]| match &self.key {
+            ResponseKey::Mac { secret, .. } => protection::compute_mac(&kind, secret, part, policy),
+            ResponseKey::MacKey(key) => Ok(key.mac(part)),
+            ResponseKey::Signature { signer, .. } => signer
+                .sign(part)
+                .map_err(|_| protection::ProtectionError::Encoding),
+        };
+        protection::encode_protected(&header, &body, protect, &extra)
+            .map_err(|e| sys(&e.to_string()))
     }
 
     /// Answers an enrollment with the issued certificate. `ca_pubs` go only into an `ip`

@@ -211,7 +211,7 @@ pub(crate) enum Key {
     Mac(Zeroizing<Vec<u8>>),
     /// The key the request was verified with: responses keep the request's parameters
     /// (RFC 9810 §5.1.3.1) and cost no derivation.
-    Derived(MacKey),
+    Derived(Box<MacKey>),
     Signature,
     None,
 }
@@ -439,7 +439,7 @@ impl Ca {
         let key = match derived {
             Some(k) => {
                 self.mac_keys.remember(&k);
-                Key::Derived(k)
+                Key::Derived(Box::new(k))
             }
             None => Key::Mac(secret),
         };

@@ -160,3 +160,51 @@ fn missing_and_unsupported_protection() {
     let err = kind(&header(Some(weird))).unwrap_err();
     assert_eq!(err.failure_bit(), PkiFailureBit::BadAlg);
 }
+
+#[test]
+fn one_pass_encoding_reproduces_openssl_messages_byte_for_byte() {
+    // Header, body and extraCerts of OpenSSL's own messages, re-assembled with the MAC
+    // computed over the once-encoded ProtectedPart: the same bytes OpenSSL sent.
+    let policy = ProtectionPolicy::default();
+    for name in [
+        "ir_pbm.req.der",
+        "ir_pbm.ip.der",
+        "ir_pbm.certConf.der",
+        "ir_pbm.pkiConf.der",
+    ] {
+        let original = std::fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/vectors/cmp/openssl-3.0.19-generated/msgs")
+                .join(name),
+        )
+        .unwrap();
+        let m = decode_pki_message(&original, &Limits::default())
+            .unwrap()
+            .message;
+        let kind = kind(&m.header).unwrap();
+        let extra: Vec<_> = m.extra_certs.iter().flatten().collect();
+        let encoded = encode_protected(
+            &m.header,
+            &m.body,
+            |part| compute_mac(&kind, b"1234-5678-9abc", part, &policy),
+            &extra,
+        )
+        .unwrap();
+        assert_eq!(encoded, original, "{name}");
+    }
+    // A signature over the one-pass ProtectedPart verifies.
+    let pkcs8 = generate_pkcs8(KeyType::EcdsaP256).unwrap();
+    let signer =
+        KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, &pkcs8).unwrap();
+    let h = header(Some(signer.algorithm().to_algorithm_identifier().unwrap()));
+    let der = encode_protected(
+        &h,
+        &PkiBody::Pkiconf(Null),
+        |part| signer.sign(part).map_err(|_| ProtectionError::Encoding),
+        &[],
+    )
+    .unwrap();
+    let decoded = decode_pki_message(&der, &Limits::default()).unwrap();
+    assert!(decoded.message.extra_certs.is_none());
+    verify_signature(&decoded, signer.public_key_der(), &Verifier).unwrap();
+}
