@@ -16,11 +16,17 @@ use signet_crypto::{KeyPairSigner, KeyType, Verifier, generate_pkcs8};
 
 use super::*;
 
-fn msg(name: &str) -> DecodedMessage {
+/// The bytes of an OpenSSL-generated message of the shared vectors.
+pub(super) fn vector(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/vectors/cmp/openssl-3.0.19-generated/msgs")
         .join(name);
-    decode_pki_message(&std::fs::read(path).unwrap(), &Limits::default()).unwrap()
+    std::fs::read(path).unwrap()
+}
+
+/// That message, decoded.
+pub(super) fn msg(name: &str) -> DecodedMessage {
+    decode_pki_message(&vector(name), &Limits::default()).unwrap()
 }
 
 fn header(alg: Option<AlgorithmIdentifierOwned>) -> PkiHeader {
@@ -172,12 +178,7 @@ fn one_pass_encoding_reproduces_openssl_messages_byte_for_byte() {
         "ir_pbm.certConf.der",
         "ir_pbm.pkiConf.der",
     ] {
-        let original = std::fs::read(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/vectors/cmp/openssl-3.0.19-generated/msgs")
-                .join(name),
-        )
-        .unwrap();
+        let original = vector(name);
         let m = decode_pki_message(&original, &Limits::default())
             .unwrap()
             .message;

@@ -1,24 +1,12 @@
 //! Derived MAC keys: they agree with the one-shot computation on real OpenSSL messages, are
 //! bound to their parameters and secret, and the cache stays bounded.
-#![allow(
-    clippy::disallowed_methods,
-    reason = "tests read the shared vectors from disk"
-)]
-
-use std::path::PathBuf;
 
 use signet_asn1_types::crypto::SignatureAlgorithm;
-use signet_asn1_types::strict::{DecodedMessage, Limits, decode_pki_message};
+use signet_asn1_types::strict::DecodedMessage;
 
 use super::*;
+use crate::protection::tests::msg;
 use crate::protection::{pbm_algorithm, pbmac1_algorithm, verify_mac, verify_mac_key};
-
-fn msg(name: &str) -> DecodedMessage {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/cmp/openssl-3.0.19-generated/msgs")
-        .join(name);
-    decode_pki_message(&std::fs::read(path).unwrap(), &Limits::default()).unwrap()
-}
 
 fn alg_of(m: &DecodedMessage) -> AlgorithmIdentifierOwned {
     m.message.header.protection_alg.clone().unwrap()
