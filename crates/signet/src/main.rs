@@ -20,12 +20,6 @@ mod store;
 mod sweep;
 mod tsa;
 
-/// mimalloc instead of the C library's allocator: the server allocates small blocks on many
-/// threads (tokio workers, sqlx's SQLite threads), where glibc malloc's arena locking and
-/// consolidation took about a tenth of the server's CPU under `cargo xtask bench cmp`.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
