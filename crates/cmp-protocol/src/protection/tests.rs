@@ -24,6 +24,14 @@ pub(super) fn vector(name: &str) -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
 
+/// OpenSSL's MAC-protected ir transaction, in order (secret `1234-5678-9abc`).
+pub(super) const PBM_FLOW: [&str; 4] = [
+    "ir_pbm.req.der",
+    "ir_pbm.ip.der",
+    "ir_pbm.certConf.der",
+    "ir_pbm.pkiConf.der",
+];
+
 /// That message, decoded.
 pub(super) fn msg(name: &str) -> DecodedMessage {
     decode_pki_message(&vector(name), &Limits::default()).unwrap()
@@ -172,12 +180,7 @@ fn one_pass_encoding_reproduces_openssl_messages_byte_for_byte() {
     // Header, body and extraCerts of OpenSSL's own messages, re-assembled with the MAC
     // computed over the once-encoded ProtectedPart: the same bytes OpenSSL sent.
     let policy = ProtectionPolicy::default();
-    for name in [
-        "ir_pbm.req.der",
-        "ir_pbm.ip.der",
-        "ir_pbm.certConf.der",
-        "ir_pbm.pkiConf.der",
-    ] {
+    for name in PBM_FLOW {
         let original = vector(name);
         let m = decode_pki_message(&original, &Limits::default())
             .unwrap()

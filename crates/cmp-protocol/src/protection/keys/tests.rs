@@ -5,7 +5,7 @@ use signet_asn1_types::crypto::SignatureAlgorithm;
 use signet_asn1_types::strict::DecodedMessage;
 
 use super::*;
-use crate::protection::tests::msg;
+use crate::protection::tests::{PBM_FLOW, msg};
 use crate::protection::{pbm_algorithm, pbmac1_algorithm, verify_mac, verify_mac_key};
 
 fn alg_of(m: &DecodedMessage) -> AlgorithmIdentifierOwned {
@@ -17,12 +17,7 @@ const SECRET: &[u8] = b"1234-5678-9abc";
 #[test]
 fn a_derived_key_verifies_what_openssl_protected_and_nothing_else() {
     let policy = ProtectionPolicy::default();
-    for name in [
-        "ir_pbm.req.der",
-        "ir_pbm.ip.der",
-        "ir_pbm.certConf.der",
-        "ir_pbm.pkiConf.der",
-    ] {
+    for name in PBM_FLOW {
         let m = msg(name);
         verify_mac(&m, SECRET, &policy).unwrap();
         let key = MacKey::derive(&alg_of(&m), SECRET, &policy).unwrap();
