@@ -63,11 +63,21 @@ fn certifies(cert: &Certificate, k: &KeyPairSigner) -> bool {
 
 /// ir with MAC protection for `k`, run to the end.
 fn enroll_ir(server: &Server, cfg: &ClientConfig, k: &KeyPairSigner) -> Enrolled {
+    enroll_ir_over(cfg, MacAlgorithm::default(), k, &mut via(server))
+}
+
+/// ir protected with `algorithm` for `k`, run to the end over `transport`.
+fn enroll_ir_over<T: drive::Transport<Error = std::convert::Infallible>>(
+    cfg: &ClientConfig,
+    algorithm: MacAlgorithm,
+    k: &KeyPairSigner,
+    transport: &mut T,
+) -> Enrolled {
     let rng = SystemRng::new();
-    let client = Client::new(cfg, mac(MacAlgorithm::default()), &Verifier, &rng);
+    let client = Client::new(cfg, mac(algorithm), &Verifier, &rng);
     let req = CertificateRequest::for_signing_key(Some(SUBJECT.parse().unwrap()), k).unwrap();
     let start = client.ir(&req, now_secs()).unwrap();
-    drive::enrollment(&client, start, &drive::accept_all, &mut via(server)).unwrap()
+    drive::enrollment(&client, start, &drive::accept_all, transport).unwrap()
 }
 
 fn bodies(server: &Server) -> Vec<String> {
@@ -115,14 +125,8 @@ fn ir_with_pbmac1_and_other_pbm_parameters() {
         },
     ] {
         let server = Server::new(false);
-        let cfg = config();
-        let rng = SystemRng::new();
-        let client = Client::new(&cfg, mac(algorithm), &Verifier, &rng);
         let k = new_key();
-        let req = CertificateRequest::for_signing_key(Some(SUBJECT.parse().unwrap()), &k).unwrap();
-        let start = client.ir(&req, now_secs()).unwrap();
-        let enrolled =
-            drive::enrollment(&client, start, &drive::accept_all, &mut via(&server)).unwrap();
+        let enrolled = enroll_ir_over(&config(), algorithm, &k, &mut via(&server));
         assert!(certifies(&enrolled.certificate, &k), "{algorithm:?}");
         assert_eq!(
             confirmed(&server),
@@ -492,17 +496,11 @@ fn mac_parameters_stay_the_same_for_a_whole_transaction_and_change_between_trans
         },
     ] {
         let server = Server::new(false);
-        let cfg = config();
-        let rng = SystemRng::new();
-        let client = Client::new(&cfg, mac(algorithm), &Verifier, &rng);
-        let k = new_key();
-        let req = CertificateRequest::for_signing_key(Some(SUBJECT.parse().unwrap()), &k).unwrap();
-        let start = client.ir(&req, now_secs()).unwrap();
         let mut transport = Recording {
             inner: via(&server),
             requests: vec![],
         };
-        drive::enrollment(&client, start, &drive::accept_all, &mut transport).unwrap();
+        enroll_ir_over(&config(), algorithm, &new_key(), &mut transport);
         assert_eq!(bodies(&server), ["ir", "certConf"]);
         let algs: Vec<_> = transport.requests.iter().map(|r| alg_of(r)).collect();
         assert_eq!(algs.len(), 2);
