@@ -50,6 +50,11 @@ pub struct Limits {
     /// Largest label accepted, in bytes. JUMBF URIs are built from labels; C2PA labels are short
     /// (`urn:c2pa:<uuid>`, assertion labels); 1 KiB bounds scanning for the NUL.
     pub max_label_len: usize,
+    /// Most bytes the compressed (`brob`) manifests of one store may decompress to, together.
+    /// Brotli reaches ratios above 1,000:1, so without a bound a small store could claim
+    /// gigabytes; 64 MiB is far above any real manifest (claims, assertions and signatures are
+    /// kilobytes; thumbnails at most a few megabytes).
+    pub max_decompressed_len: usize,
 }
 
 impl Default for Limits {
@@ -58,6 +63,7 @@ impl Default for Limits {
             max_depth: 16,
             max_boxes: 100_000,
             max_label_len: 1024,
+            max_decompressed_len: 64 << 20,
         }
     }
 }

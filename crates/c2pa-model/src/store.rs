@@ -53,7 +53,9 @@ pub enum ManifestKind {
     Update,
     /// `c2tm`.
     TimeStamp,
-    /// `c2cm` (brotli-compressed; not decompressed by this crate yet).
+    /// `c2cm` that could not be decompressed into a manifest
+    /// ([`ManifestStore::compressed_failure`] says why); one that could is read as the manifest
+    /// it holds ([`Manifest::was_compressed`]).
     Compressed,
 }
 
@@ -69,11 +71,21 @@ impl ManifestKind {
     }
 }
 
+pub mod compressed;
+
 /// A parsed manifest store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestStore {
+    /// The bytes as received.
     bytes: Vec<u8>,
+    /// The store with its compressed manifests decompressed in place (`None` when it has none
+    /// that decompressed); `root` is parsed over these bytes when present.
+    expanded: Option<Vec<u8>>,
     root: SuperBox,
+    /// Label and original payload range (in `bytes`) of each decompressed manifest.
+    originals: Vec<(String, core::ops::Range<usize>)>,
+    /// Label and reason of each compressed manifest that did not decompress.
+    compressed_failures: Vec<(String, String)>,
 }
 
 /// A manifest inside a store.
@@ -175,26 +187,55 @@ impl Hasher {
 }
 
 impl ManifestStore {
-    /// Parses a manifest store (one JUMBF superbox labelled `c2pa` with the store UUID).
+    /// Parses a manifest store (one JUMBF superbox labelled `c2pa` with the store UUID),
+    /// decompressing its compressed manifests ([`compressed`]).
     pub fn from_bytes(bytes: Vec<u8>, limits: &Limits) -> Result<Self, StoreError> {
         let root = jumbf::parse(&bytes, limits)?;
         if root.uuid() != uuid::STORE || root.label() != Some("c2pa") {
             return Err(StoreError::NotAManifestStore);
         }
-        Ok(Self { bytes, root })
+        let expansion = compressed::expand(&bytes, &root, limits);
+        let (expanded, root) = match expansion.bytes {
+            Some(e) => {
+                let root = jumbf::parse(&e, limits)?;
+                (Some(e), root)
+            }
+            None => (None, root),
+        };
+        Ok(Self {
+            bytes,
+            expanded,
+            root,
+            originals: expansion.originals,
+            compressed_failures: expansion.failures,
+        })
     }
 
-    /// The store's exact bytes (what was parsed; re-serialisation is these bytes).
+    /// The bytes the JUMBF tree is over: the expanded store when it held compressed manifests.
+    fn view(&self) -> &[u8] {
+        self.expanded.as_deref().unwrap_or(&self.bytes)
+    }
+
+    /// The store's exact bytes (what was received).
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }
 
     /// Re-serialises the store from its parsed JUMBF tree (not a copy of the input bytes); equal
-    /// to [`Self::as_bytes`] for every store this crate parsed faithfully.
+    /// to [`Self::as_bytes`] for every store this crate parsed faithfully, except that
+    /// compressed manifests come out decompressed.
     pub fn reserialize(&self) -> Result<Vec<u8>, JumbfError> {
-        let mut out = Vec::with_capacity(self.bytes.len());
-        self.root.write_to(&self.bytes, &mut out)?;
+        let mut out = Vec::with_capacity(self.view().len());
+        self.root.write_to(self.view(), &mut out)?;
         Ok(out)
+    }
+
+    /// Why the compressed manifest `label` could not be decompressed, if it could not.
+    pub fn compressed_failure(&self, label: &str) -> Option<&str> {
+        self.compressed_failures
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, why)| why.as_str())
     }
 
     /// The root superbox.
@@ -226,17 +267,34 @@ impl ManifestStore {
 
     /// The bytes of a box (header included).
     pub fn box_bytes(&self, span: jumbf::Span) -> &[u8] {
-        self.bytes.get(span.whole()).unwrap_or_default()
+        self.view().get(span.whole()).unwrap_or_default()
     }
 
-    /// The bytes a hashed URI to `node` covers (§8.4.2.3: the superbox without its header).
+    /// The bytes a hashed URI to `node` covers (§8.4.2.3: the superbox without its header); for
+    /// a manifest that arrived compressed, its compressed superbox's (§11.1.3.2).
     pub fn hashed_bytes(&self, node: &SuperBox) -> &[u8] {
-        self.bytes.get(node.span.payload()).unwrap_or_default()
+        if let Some(range) = self.original_of(node) {
+            return self.bytes.get(range).unwrap_or_default();
+        }
+        self.view().get(node.span.payload()).unwrap_or_default()
+    }
+
+    /// The original payload range of `node` when it is a manifest that arrived compressed.
+    fn original_of(&self, node: &SuperBox) -> Option<core::ops::Range<usize>> {
+        if self.originals.is_empty() || node.uuid() == uuid::COMPRESSED_MANIFEST {
+            return None;
+        }
+        let label = node.label()?;
+        let top = self.root.superboxes().find(|s| s.span == node.span)?;
+        self.originals
+            .iter()
+            .find(|(l, _)| l == label && top.label() == Some(l.as_str()))
+            .map(|(_, r)| r.clone())
     }
 
     /// The payload of a content box.
     pub fn content(&self, plain: &PlainBox) -> &[u8] {
-        self.bytes.get(plain.span.payload()).unwrap_or_default()
+        self.view().get(plain.span.payload()).unwrap_or_default()
     }
 
     /// Resolves a JUMBF URI; relative URIs resolve inside `from`.
@@ -266,6 +324,11 @@ impl<'s> Manifest<'s> {
     /// The manifest label (`urn:c2pa:...`, or `...:urn:uuid:...` in older stores).
     pub fn label(&self) -> Option<&'s str> {
         self.node.label()
+    }
+
+    /// Whether this manifest arrived compressed (and was decompressed; C2PA 2.2 §11.2.4, §15.5.4).
+    pub fn was_compressed(&self) -> bool {
+        self.store.original_of(self.node).is_some()
     }
 
     /// The manifest kind.

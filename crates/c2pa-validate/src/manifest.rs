@@ -118,11 +118,16 @@ pub(crate) fn check<'s>(
     let label = manifest.label().unwrap_or_default().to_owned();
     let mut out = ManifestCheck::new(&label, manifest.kind());
     let base = manifest_uri(&label);
+    // §15.5.4: a compressed manifest is decompressed before validation (the store did that when
+    // parsed); one that is still compressed did not decompress into a manifest.
     if manifest.kind() == ManifestKind::Compressed {
+        let why = store
+            .compressed_failure(&label)
+            .unwrap_or("it did not decompress into a standard or update manifest");
         out.push(
-            StatusCode::GeneralError,
+            StatusCode::ManifestCompressedInvalid,
             &base,
-            "compressed manifests (brob) are not supported by this validator",
+            format!("compressed manifest: {why}"),
         );
         return out;
     }

@@ -16,6 +16,7 @@
 mod boxhash;
 mod chain;
 mod collection;
+mod compressed;
 mod external;
 mod locate;
 mod multi;

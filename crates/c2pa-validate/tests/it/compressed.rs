@@ -1,0 +1,93 @@
+//! Compressed manifests (C2PA 2.2 §11.2.4): the shared vector CACA.jpg validated against its
+//! own store with the active manifest Brotli-compressed gives the report of the uncompressed
+//! store; a `brob` that is not a compressed manifest is `manifest.compressed.invalid`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use signet_asn1_types::der::DateTime;
+use signet_c2pa_model::container::{ContainerLimits, jpeg};
+use signet_c2pa_model::jumbf::{self, Limits, Node};
+use signet_c2pa_model::store::{ManifestStore, compressed::BROB, uuid};
+use signet_c2pa_validate::Validator;
+use signet_c2pa_validate::status::StatusCode;
+use signet_c2pa_validate::trust::TrustConfig;
+use signet_crypto::Verifier;
+
+/// The store with its last child (the active manifest) replaced by a `c2cm` superbox whose
+/// `brob` box holds `brob(manifest box bytes)`.
+fn with_active_compressed(store: &[u8], brob: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    let parsed = ManifestStore::from_bytes(store.to_vec(), &Limits::default()).unwrap();
+    let root = parsed.root();
+    let (last, rest) = root.children.split_last().unwrap();
+    let Node::Super(active) = last else {
+        panic!("the last child is not a superbox")
+    };
+    let mut payload = store[root.description.span.whole()].to_vec();
+    for child in rest {
+        let span = match child {
+            Node::Super(s) => s.span,
+            Node::Plain(p) => p.span,
+        };
+        payload.extend_from_slice(&store[span.whole()]);
+    }
+    let mut content = Vec::new();
+    jumbf::write_box(&mut content, BROB, &brob(&store[active.span.whole()]));
+    jumbf::write_superbox(
+        &mut payload,
+        &jumbf::NewDescription {
+            uuid: uuid::COMPRESSED_MANIFEST,
+            label: active.label(),
+            private: None,
+        },
+        &[&content],
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    jumbf::write_box(&mut out, jumbf::SUPERBOX, &payload);
+    out
+}
+
+fn brotli(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
+        w.write_all(data).unwrap();
+    }
+    out
+}
+
+#[test]
+fn a_compressed_active_manifest_validates_like_the_uncompressed_one() {
+    let asset = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/c2pa/rs/CACA.jpg"),
+    )
+    .unwrap();
+    let store = jpeg::locate(asset.as_slice(), &ContainerLimits::default())
+        .unwrap()
+        .unwrap()
+        .store;
+    let trust = TrustConfig::new();
+    let at = DateTime::from_unix_duration(core::time::Duration::from_secs(1_780_000_000)).unwrap();
+    let validator = Validator::new(&trust, &Verifier, at);
+    let validate = |s: Vec<u8>| {
+        validator
+            .validate_with_store(s, std::io::Cursor::new(asset.clone()))
+            .unwrap()
+    };
+    let plain = validate(store.clone());
+    let compressed = validate(with_active_compressed(&store, brotli));
+    assert_eq!(format!("{compressed:?}"), format!("{plain:?}"));
+
+    let garbage = validate(with_active_compressed(&store, |_| b"not brotli".to_vec()));
+    let codes: Vec<_> = garbage
+        .active
+        .failure
+        .iter()
+        .map(|s| s.code.clone())
+        .collect();
+    assert!(
+        codes.contains(&StatusCode::ManifestCompressedInvalid),
+        "{codes:?}"
+    );
+}
