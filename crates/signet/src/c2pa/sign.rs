@@ -43,7 +43,7 @@ use signet_crypto::{KeyPairSigner, SystemRng, Verifier};
 
 mod definition;
 mod fragments;
-mod http;
+pub(super) mod http;
 mod ocsp;
 
 /// Arguments of `signet c2pa sign`.

@@ -52,6 +52,27 @@ pub(crate) struct VerifyArgs {
     /// Print the full report as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+    /// When no stapled or attached OCSP response decides, ask the OCSP responder named in the
+    /// signing certificate (`http://` only). Off by default: the query tells the responder
+    /// which credential is being validated.
+    #[arg(long = "ocsp-fetch")]
+    pub(crate) ocsp_fetch: bool,
+}
+
+/// OCSP over HTTP (RFC 6960 Appendix A.1: POST of the DER request), for `--ocsp-fetch`. A
+/// failed fetch is no response: the validator reports `signingCredential.ocsp.inaccessible`.
+struct HttpOcsp;
+
+impl signet_c2pa_validate::ocsp::OcspFetcher for HttpOcsp {
+    fn fetch(&self, url: &str, request: &[u8]) -> Option<Vec<u8>> {
+        super::sign::http::post(
+            url,
+            "application/ocsp-request",
+            "application/ocsp-response",
+            request,
+        )
+        .ok()
+    }
 }
 
 /// Runs the command, printing to stdout/stderr; returns the exit status.
@@ -77,6 +98,9 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
     };
     let mut validator = Validator::new(&trust, &Verifier, at);
     validator.hashes = &AwsLcHashes;
+    if args.ocsp_fetch {
+        validator.ocsp_fetcher = Some(&HttpOcsp);
+    }
     // A collection's files are relative to the manifest: the sidecar's or the asset's directory.
     let manifest_path = args.sidecar.as_deref().unwrap_or(&args.file);
     let members = manifest_path

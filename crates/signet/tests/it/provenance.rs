@@ -21,11 +21,17 @@ fn shared(rel: &str) -> std::path::PathBuf {
 
 /// `signet c2pa verify FILE --trust-anchors ROOT --tsa-anchors ROOT --json`: (exit code, JSON).
 fn verify(s: &Server, file: &str) -> (i32, serde_json::Value) {
+    verify_with(s, file, &[])
+}
+
+/// [`verify`] with `extra` arguments.
+fn verify_with(s: &Server, file: &str, extra: &[&str]) -> (i32, serde_json::Value) {
     let root = s.root_pem();
     let out = Command::new(bin())
         .args(["c2pa", "verify"])
         .arg(s.p(file))
         .args(["--trust-anchors", &root, "--tsa-anchors", &root, "--json"])
+        .args(extra)
         .output()
         .unwrap();
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -139,6 +145,57 @@ fn enroll_sign_time_stamp_staple_verify_and_revoke() {
     // offline, as the stapled answer proves the status at signing time.
     let (_, report) = verify(&s, "signed.jpg");
     assert_eq!(report["validation_state"], "Trusted", "{report}");
+}
+
+/// `--ocsp-fetch` asks the responder in the signing certificate when nothing is stapled: good
+/// while the certificate is valid, revoked once the CA revoked it (the asset has no time-stamp,
+/// so the time of signing is the validation time).
+#[test]
+fn verify_fetches_ocsp_only_when_asked() {
+    let s = Server::start(&[]);
+    let key = s.genkey("signer.key");
+    let cert = s.enroll(&key, SUBJECT, "signer.pem");
+    let chain = format!(
+        "{}{}",
+        std::fs::read_to_string(s.p("signer.pem")).unwrap(),
+        std::fs::read_to_string(s.data().join("trust/chain.pem")).unwrap()
+    );
+    std::fs::write(s.p("signer-chain.pem"), chain).unwrap();
+    let (ok, out) = run(Command::new(bin())
+        .args(["c2pa", "sign"])
+        .arg(shared("vectors/c2pa/rs/no_manifest.jpg"))
+        .arg(s.p("plain.jpg"))
+        .arg("--cert")
+        .arg(s.p("signer-chain.pem"))
+        .arg("--key")
+        .arg(s.p("signer.key")));
+    assert!(ok, "{out}");
+
+    let (code, report) = verify(&s, "plain.jpg");
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        codes(&report, "informational").contains(&"signingCredential.ocsp.skipped".to_owned()),
+        "{report}"
+    );
+    let (code, report) = verify_with(&s, "plain.jpg", &["--ocsp-fetch"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        codes(&report, "success").contains(&"signingCredential.ocsp.notRevoked".to_owned()),
+        "{report}"
+    );
+
+    let serial = s.serial_of(&cert);
+    let (ok, out) = s.signet(&["ca", "revoke", &serial, "--reason", "keyCompromise"]);
+    assert!(ok, "{out}");
+    let (code, report) = verify_with(&s, "plain.jpg", &["--ocsp-fetch"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        codes(&report, "failure").contains(&"signingCredential.ocsp.revoked".to_owned()),
+        "{report}"
+    );
+    // Offline, nothing says it is revoked.
+    let (code, _) = verify(&s, "plain.jpg");
+    assert_eq!(code, 0);
 }
 
 #[test]
