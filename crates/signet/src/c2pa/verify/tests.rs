@@ -20,6 +20,7 @@ fn args(file: PathBuf) -> VerifyArgs {
         ekus: Vec::new(),
         at: Some("2026-11-23T00:46:08Z".into()),
         json: false,
+        ocsp_fetch: false,
     }
 }
 
