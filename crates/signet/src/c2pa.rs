@@ -2,6 +2,7 @@
 
 use clap::Subcommand;
 
+mod http;
 pub(crate) mod sign;
 pub(crate) mod verify;
 

@@ -43,8 +43,9 @@ use signet_crypto::{KeyPairSigner, SystemRng, Verifier};
 
 mod definition;
 mod fragments;
-pub(super) mod http;
 mod ocsp;
+
+use super::http;
 
 /// Arguments of `signet c2pa sign`.
 #[derive(Debug, Args)]

@@ -65,7 +65,7 @@ struct HttpOcsp;
 
 impl signet_c2pa_validate::ocsp::OcspFetcher for HttpOcsp {
     fn fetch(&self, url: &str, request: &[u8]) -> Option<Vec<u8>> {
-        super::sign::http::post(
+        super::http::post(
             url,
             "application/ocsp-request",
             "application/ocsp-response",

@@ -22,7 +22,7 @@ use signet_asn1_types::x509_cert::Certificate;
 use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
 use signet_asn1_types::x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, ExtendedKeyUsage};
 
-use super::http;
+use crate::c2pa::http;
 
 /// `id-ad-ocsp` (RFC 5280 §4.2.2.1).
 const ID_AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");

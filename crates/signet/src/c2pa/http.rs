@@ -1,5 +1,6 @@
-//! A minimal blocking HTTP/1.1 client for the two signed protocols `signet c2pa sign` speaks:
-//! RFC 3161 time-stamping and RFC 6960 OCSP, both a single POST of a DER body.
+//! A minimal blocking HTTP/1.1 client for the two signed protocols the `signet c2pa` commands
+//! speak: RFC 3161 time-stamping and RFC 6960 OCSP (`sign`; `verify --ocsp-fetch`), both a
+//! single POST of a DER body.
 //!
 //! Plain `http://` only: both protocols carry their own signatures, which validators check, and
 //! TSAs and OCSP responders publish `http` URLs for that reason (RFC 5019 §5). No redirects,
