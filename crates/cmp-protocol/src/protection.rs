@@ -360,28 +360,23 @@ fn pbkdf2_any_len(
     Ok(out)
 }
 
-/// Verifies MAC-based protection with the shared `secret`.
+/// Verifies MAC-based protection with the shared `secret`: [`verify_mac_key`] with the key the
+/// message's `protectionAlg` derives.
 pub fn verify_mac(
     msg: &DecodedMessage,
     secret: &[u8],
     policy: &ProtectionPolicy,
 ) -> Result<(), ProtectionError> {
-    let protection = msg
+    if msg.message.protection.is_none() {
+        return Err(ProtectionError::Missing);
+    }
+    let alg = msg
         .message
-        .protection
+        .header
+        .protection_alg
         .as_ref()
         .ok_or(ProtectionError::Missing)?;
-    let kind = kind(&msg.message.header)?;
-    if matches!(kind, ProtectionKind::Signature(_)) {
-        return Err(ProtectionError::WrongType);
-    }
-    let expected = compute_mac(&kind, secret, &msg.protected_part_der(), policy)?;
-    let received = protection.as_bytes().ok_or(ProtectionError::MacMismatch)?;
-    if constant_time_eq(&expected, received) {
-        Ok(())
-    } else {
-        Err(ProtectionError::MacMismatch)
-    }
+    verify_mac_key(msg, &MacKey::derive(alg, secret, policy)?)
 }
 
 /// Verifies MAC-based protection with a derived key. The key must be the one the message's

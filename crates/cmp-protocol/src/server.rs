@@ -646,7 +646,6 @@ impl Responder<'_> {
             )
         };
         let policy = &self.config.protection;
-        let kind = protection::kind(&header).map_err(|e| sys(&e.to_string()))?;
         let mut extra: Vec<&Certificate> = Vec::new();
         if let ResponseKey::Signature { signer, certs, .. } = &self.key {
             if let Some(cert) = certs.first() {
@@ -658,7 +657,9 @@ impl Responder<'_> {
             extra.extend(self.extra_certs);
         }
         let protect = |part: &[u8]| match &self.key {
-            ResponseKey::Mac { secret, .. } => protection::compute_mac(&kind, secret, part, policy),
+            ResponseKey::Mac { secret, algorithm } => {
+                protection::MacKey::derive(algorithm, secret, policy).map(|k| k.mac(part))
+            }
             ResponseKey::MacKey(key) => Ok(key.mac(part)),
             ResponseKey::Signature { signer, .. } => signer
                 .sign(part)

@@ -85,20 +85,24 @@ impl MacKey {
         secret: &[u8],
         policy: &ProtectionPolicy,
     ) -> Result<Self, ProtectionError> {
-        let id = index(algorithm, secret, policy)?;
-        Self::derive_at(algorithm, secret, policy, id)
+        Self::derive_at(algorithm, secret, policy, None)
     }
 
+    /// [`MacKey::derive`], with the cache index when the caller already computed it.
     fn derive_at(
         algorithm: &AlgorithmIdentifierOwned,
         secret: &[u8],
         policy: &ProtectionPolicy,
-        id: [u8; 32],
+        id: Option<[u8; 32]>,
     ) -> Result<Self, ProtectionError> {
         let kind = kind_of(algorithm)?;
         if matches!(kind, ProtectionKind::Signature(_)) {
             return Err(ProtectionError::WrongType);
         }
+        let id = match id {
+            Some(id) => id,
+            None => index(algorithm, secret, policy)?,
+        };
         let (hmac, key) = derive_key(&kind, secret, policy)?;
         Ok(Self {
             algorithm: algorithm.clone(),
@@ -172,7 +176,7 @@ impl MacKeyCache {
         if let Some(k) = self.keys.lock().ok().and_then(|m| m.get(&id).cloned()) {
             return Ok(k);
         }
-        MacKey::derive_at(algorithm, secret, policy, id)
+        MacKey::derive_at(algorithm, secret, policy, Some(id))
     }
 
     /// Remembers `key` (a key a message was verified with).
