@@ -54,7 +54,7 @@ pub enum ManifestKind {
     /// `c2tm`.
     TimeStamp,
     /// `c2cm` that could not be decompressed into a manifest
-    /// ([`ManifestStore::compressed_failure`] says why); one that could is read as the manifest
+    /// ([`Manifest::compressed_failure`] says why); one that could is read as the manifest
     /// it holds ([`Manifest::was_compressed`]).
     Compressed,
 }
@@ -82,10 +82,10 @@ pub struct ManifestStore {
     /// that decompressed); `root` is parsed over these bytes when present.
     expanded: Option<Vec<u8>>,
     root: SuperBox,
-    /// Label and original payload range (in `bytes`) of each decompressed manifest.
-    originals: Vec<(String, core::ops::Range<usize>)>,
-    /// Label and reason of each compressed manifest that did not decompress.
-    compressed_failures: Vec<(String, String)>,
+    /// Span (in `root`) and original payload range (in `bytes`) of each decompressed manifest.
+    originals: Vec<(jumbf::Span, core::ops::Range<usize>)>,
+    /// Span (in `root`) and reason of each compressed manifest that did not decompress.
+    compressed_failures: Vec<(jumbf::Span, String)>,
 }
 
 /// A manifest inside a store.
@@ -202,12 +202,27 @@ impl ManifestStore {
             }
             None => (None, root),
         };
+        // The expansion keeps the store's children in order: its indices name nodes of `root`.
+        let span_of = |i: usize| match root.children.get(i) {
+            Some(jumbf::Node::Super(s)) => Some(s.span),
+            _ => None,
+        };
+        let originals = expansion
+            .originals
+            .into_iter()
+            .filter_map(|(i, range)| Some((span_of(i)?, range)))
+            .collect();
+        let compressed_failures = expansion
+            .failures
+            .into_iter()
+            .filter_map(|(i, why)| Some((span_of(i)?, why)))
+            .collect();
         Ok(Self {
             bytes,
             expanded,
             root,
-            originals: expansion.originals,
-            compressed_failures: expansion.failures,
+            originals,
+            compressed_failures,
         })
     }
 
@@ -228,14 +243,6 @@ impl ManifestStore {
         let mut out = Vec::with_capacity(self.view().len());
         self.root.write_to(self.view(), &mut out)?;
         Ok(out)
-    }
-
-    /// Why the compressed manifest `label` could not be decompressed, if it could not.
-    pub fn compressed_failure(&self, label: &str) -> Option<&str> {
-        self.compressed_failures
-            .iter()
-            .find(|(l, _)| l == label)
-            .map(|(_, why)| why.as_str())
     }
 
     /// The root superbox.
@@ -281,14 +288,9 @@ impl ManifestStore {
 
     /// The original payload range of `node` when it is a manifest that arrived compressed.
     fn original_of(&self, node: &SuperBox) -> Option<core::ops::Range<usize>> {
-        if self.originals.is_empty() || node.uuid() == uuid::COMPRESSED_MANIFEST {
-            return None;
-        }
-        let label = node.label()?;
-        let top = self.root.superboxes().find(|s| s.span == node.span)?;
         self.originals
             .iter()
-            .find(|(l, _)| l == label && top.label() == Some(l.as_str()))
+            .find(|(span, _)| *span == node.span)
             .map(|(_, r)| r.clone())
     }
 
@@ -329,6 +331,15 @@ impl<'s> Manifest<'s> {
     /// Whether this manifest arrived compressed (and was decompressed; C2PA 2.2 §11.2.4, §15.5.4).
     pub fn was_compressed(&self) -> bool {
         self.store.original_of(self.node).is_some()
+    }
+
+    /// Why this compressed manifest could not be decompressed ([`ManifestKind::Compressed`]).
+    pub fn compressed_failure(&self) -> Option<&'s str> {
+        self.store
+            .compressed_failures
+            .iter()
+            .find(|(span, _)| *span == self.node.span)
+            .map(|(_, why)| why.as_str())
     }
 
     /// The manifest kind.

@@ -121,8 +121,8 @@ pub(crate) fn check<'s>(
     // §15.5.4: a compressed manifest is decompressed before validation (the store did that when
     // parsed); one that is still compressed did not decompress into a manifest.
     if manifest.kind() == ManifestKind::Compressed {
-        let why = store
-            .compressed_failure(&label)
+        let why = manifest
+            .compressed_failure()
             .unwrap_or("it did not decompress into a standard or update manifest");
         out.push(
             StatusCode::ManifestCompressedInvalid,

@@ -24,11 +24,11 @@ pub const BROB: [u8; 4] = *b"brob";
 pub(super) struct Expansion {
     /// The store with the manifests that decompressed in place (`None`: nothing expanded).
     pub(super) bytes: Option<Vec<u8>>,
-    /// For each expanded manifest, in store order: its label and the payload range of its
-    /// compressed superbox in the original bytes.
-    pub(super) originals: Vec<(String, Range<usize>)>,
-    /// Compressed manifests that could not be expanded: label and why.
-    pub(super) failures: Vec<(String, String)>,
+    /// For each expanded manifest, in store order: its index among the store's children and the
+    /// payload range of its compressed superbox in the original bytes.
+    pub(super) originals: Vec<(usize, Range<usize>)>,
+    /// Compressed manifests that could not be expanded: index among the children, and why.
+    pub(super) failures: Vec<(usize, String)>,
 }
 
 /// Decompresses `data`, failing past `limit` bytes.
@@ -93,7 +93,7 @@ pub(super) fn expand(bytes: &[u8], root: &SuperBox, limits: &Limits) -> Expansio
     // The store's description box, then each child: as received, or expanded.
     payload.extend_from_slice(bytes.get(root.description.span.whole()).unwrap_or_default());
     let mut expanded_any = false;
-    for child in &root.children {
+    for (i, child) in root.children.iter().enumerate() {
         let span = match child {
             Node::Super(s) => s.span,
             Node::Plain(p) => p.span,
@@ -107,17 +107,16 @@ pub(super) fn expand(bytes: &[u8], root: &SuperBox, limits: &Limits) -> Expansio
             payload.extend_from_slice(original);
             continue;
         }
-        let label = s.label().unwrap_or_default().to_owned();
         match expand_one(bytes, s, limits, budget) {
             Ok(inflated) => {
                 budget = budget.saturating_sub(inflated.len());
                 payload.extend_from_slice(&inflated);
-                out.originals.push((label, s.span.payload()));
+                out.originals.push((i, s.span.payload()));
                 expanded_any = true;
             }
             Err(why) => {
                 payload.extend_from_slice(original);
-                out.failures.push((label, why));
+                out.failures.push((i, why));
             }
         }
     }

@@ -174,8 +174,7 @@ fn what_does_not_decompress_into_the_manifest_stays_compressed_with_the_reason()
         let m = store.manifests().next().unwrap();
         assert_eq!(m.kind(), ManifestKind::Compressed, "{why}");
         assert!(!m.was_compressed(), "{why}");
-        let label = m.label().unwrap();
-        let reason = store.compressed_failure(label).unwrap();
+        let reason = m.compressed_failure().unwrap();
         assert!(reason.contains(why), "{why}: {reason}");
         // Nothing expanded: the tree is over the received bytes.
         assert_eq!(store.reserialize().unwrap(), bytes);
@@ -197,12 +196,7 @@ fn decompression_stops_at_the_limit() {
     let store = ManifestStore::from_bytes(compressed.clone(), &tight).unwrap();
     let m = store.manifests().next().unwrap();
     assert_eq!(m.kind(), ManifestKind::Compressed);
-    assert!(
-        store
-            .compressed_failure(m.label().unwrap())
-            .unwrap()
-            .contains("limit")
-    );
+    assert!(m.compressed_failure().unwrap().contains("limit"));
     let exact = Limits {
         max_decompressed_len: manifest_len,
         ..Limits::default()
@@ -215,10 +209,5 @@ fn decompression_stops_at_the_limit() {
     let bytes = with_manifest_replaced(&original, 0, |_, l| compressed_box(l, &bomb));
     let store = ManifestStore::from_bytes(bytes, &tight).unwrap();
     let m = store.manifests().next().unwrap();
-    assert!(
-        store
-            .compressed_failure(m.label().unwrap())
-            .unwrap()
-            .contains("limit")
-    );
+    assert!(m.compressed_failure().unwrap().contains("limit"));
 }
