@@ -367,32 +367,28 @@ pub fn verify_mac(
     secret: &[u8],
     policy: &ProtectionPolicy,
 ) -> Result<(), ProtectionError> {
-    if msg.message.protection.is_none() {
-        return Err(ProtectionError::Missing);
-    }
-    let alg = msg
-        .message
+    let (_, alg) = protection_and_alg(msg)?;
+    verify_mac_key(msg, &MacKey::derive(alg, secret, policy)?)
+}
+
+/// The message's `protection` and `protectionAlg`, each `Missing` when absent.
+fn protection_and_alg(
+    msg: &DecodedMessage,
+) -> Result<(&BitString, &AlgorithmIdentifierOwned), ProtectionError> {
+    let m = &msg.message;
+    let protection = m.protection.as_ref().ok_or(ProtectionError::Missing)?;
+    let alg = m
         .header
         .protection_alg
         .as_ref()
         .ok_or(ProtectionError::Missing)?;
-    verify_mac_key(msg, &MacKey::derive(alg, secret, policy)?)
+    Ok((protection, alg))
 }
 
 /// Verifies MAC-based protection with a derived key. The key must be the one the message's
 /// own `protectionAlg` names ([`MacKey::is_for`]); any other key is a mismatch.
 pub fn verify_mac_key(msg: &DecodedMessage, key: &MacKey) -> Result<(), ProtectionError> {
-    let protection = msg
-        .message
-        .protection
-        .as_ref()
-        .ok_or(ProtectionError::Missing)?;
-    let alg = msg
-        .message
-        .header
-        .protection_alg
-        .as_ref()
-        .ok_or(ProtectionError::Missing)?;
+    let (protection, alg) = protection_and_alg(msg)?;
     if !key.is_for(alg) {
         return Err(ProtectionError::MacMismatch);
     }
