@@ -73,8 +73,10 @@ pub(crate) struct Ca {
 /// Most derived MAC keys remembered (about 200 bytes each).
 const MAC_KEY_CAPACITY: usize = 10_000;
 
-/// Most entries a hot map holds before it is emptied (bounds memory; a miss only costs a read).
-const HOT_CAPACITY: usize = 100_000;
+/// Most entries a hot map holds before it is emptied (bounds memory to a few MB; a miss only
+/// costs a read). Entries leave when their transaction ends, so the maps hold about the
+/// transactions in flight.
+const HOT_CAPACITY: usize = 10_000;
 
 /// An issued certificate waiting for its certConf, as the enrollment wrote it.
 #[derive(Debug, Clone)]
@@ -131,6 +133,8 @@ impl Hot {
         }
     }
 
+    /// Drops a registration: its transaction ended (or its write failed), so the next request
+    /// naming it — a retransmission, a replay — reads the database.
     pub(crate) fn forget_registration(&self, reference: &str) {
         if let Ok(mut m) = self.registrations.lock() {
             m.remove(reference);
@@ -151,6 +155,9 @@ impl Hot {
         }
     }
 }
+
+/// How a requester label ([`Who::label`]) names a reference number: `ref:<reference>`.
+pub(crate) const REGISTERED_LABEL: &str = "ref:";
 
 /// Who sent a request, after authentication.
 pub(crate) enum Who {
@@ -193,7 +200,7 @@ impl Who {
     /// The requester as recorded in the database.
     pub(crate) fn label(&self) -> String {
         match self {
-            Self::Registered { reference, .. } => format!("ref:{reference}"),
+            Self::Registered { reference, .. } => format!("{REGISTERED_LABEL}{reference}"),
             Self::Device { cert } => format!(
                 "device:{}@{}",
                 serial_hex(cert.tbs_certificate().serial_number().as_bytes()),
@@ -559,3 +566,6 @@ pub(crate) fn system(text: &str) -> Rejection {
 pub(crate) fn tid(incoming: &Incoming) -> Vec<u8> {
     incoming.transaction_id().to_vec()
 }
+
+#[cfg(test)]
+mod tests;

@@ -50,6 +50,9 @@ pub(crate) async fn sweep_once(ca: &Ca) -> anyhow::Result<usize> {
         }
         if ca.store.write(ops).await.is_ok() {
             ca.hot.forget_awaiting(&row.transaction_id);
+            if let Some(reference) = row.requester.strip_prefix(crate::cmp::REGISTERED_LABEL) {
+                ca.hot.forget_registration(reference);
+            }
             n += 1;
             tracing::info!(
                 transaction = %hex::encode(&row.transaction_id),

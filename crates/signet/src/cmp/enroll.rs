@@ -339,7 +339,12 @@ impl Ca {
         now: u64,
     ) {
         if let Who::Registered { reference, .. } = who {
-            self.hot.consumed(reference, transaction_id, i64s(now));
+            if awaiting.is_some() {
+                // The certConf still authenticates with the consumed reference.
+                self.hot.consumed(reference, transaction_id, i64s(now));
+            } else {
+                self.hot.forget_registration(reference);
+            }
         }
         if let Some(a) = awaiting {
             let replaces = match (who, kind) {
@@ -533,8 +538,12 @@ impl Ca {
             }
         }
         let result = self.store.write(ops).await;
-        // Confirmed, rejected or refused by a concurrent change: the entry is spent either way.
+        // Confirmed, rejected or refused by a concurrent change: the entry is spent either way,
+        // and so is the transaction's reference number.
         self.hot.forget_awaiting(&transaction_id);
+        if let Who::Registered { reference, .. } = who {
+            self.hot.forget_registration(reference);
+        }
         match result {
             Ok(()) => {
                 tracing::info!(%serial, ?outcome, "certConf");
