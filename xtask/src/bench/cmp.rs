@@ -1110,6 +1110,17 @@ fn inner(args: &Args) -> Result<()> {
         pbm_peak.rate() / mock_pbm_stats.rate().max(1e-9),
         sig_peak.rate() / mock_sig_stats.rate().max(1e-9)
     );
+    // What the cores could carry if the server cost nothing: the load generator shares them,
+    // so its own CPU per transaction bounds every rate measured here, the 10x-mock target
+    // included.
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    println!(
+        "load-generator ceiling: {cores} cores / {:.3} ms client CPU per PBM transaction = \
+         {:.0} tx/s against a server that costs nothing (10x mock = {:.0} tx/s)",
+        pbm_peak.client_cpu_ms,
+        as_f64(cores) * 1000.0 / pbm_peak.client_cpu_ms.max(1e-9),
+        10.0 * mock_pbm_stats.rate()
+    );
     println!(
         "signet peak RSS: {rss:.1} MB (VmHWM, after {} concurrent clients)",
         args.memory_concurrency
