@@ -48,4 +48,4 @@ pub use lint::{LintError, LintErrors};
 pub use profile::Profile;
 pub use request::IssuanceRequest;
 pub use serial::{SERIAL_RANDOM_OCTETS, Serial};
-pub use sign::{LintedTbs, prepare, sign};
+pub use sign::{LintedTbs, Signed, prepare, sign, sign_der};

@@ -140,8 +140,27 @@ pub(crate) fn sign_structure(
 /// [`Error::SignerAlgorithmMismatch`], [`Error::SignerKeyMismatch`], [`Error::Sign`] from the
 /// backend, or [`Error::Der`] if the result does not assemble.
 pub fn sign(tbs: LintedTbs, signer: &dyn Signer) -> Result<Certificate, Error> {
+    sign_der(tbs, signer).map(|s| s.certificate)
+}
+
+/// A signed certificate with the exact bytes that were signed and assembled.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// The DER `Certificate` as produced: what to store, publish and hash.
+    pub der: Vec<u8>,
+    /// The same, decoded.
+    pub certificate: Certificate,
+}
+
+/// [`sign`], keeping the produced DER beside the decoded certificate, so a caller that stores
+/// or hashes the certificate uses the bytes that were signed instead of a re-encoding.
+///
+/// # Errors
+/// As [`sign`].
+pub fn sign_der(tbs: LintedTbs, signer: &dyn Signer) -> Result<Signed, Error> {
     let der = sign_structure(&tbs.tbs_der, tbs.algorithm, &tbs.issuer_spki_der, signer)?;
-    Certificate::from_der(&der).map_err(Error::der("signed certificate"))
+    let certificate = Certificate::from_der(&der).map_err(Error::der("signed certificate"))?;
+    Ok(Signed { der, certificate })
 }
 
 #[cfg(test)]

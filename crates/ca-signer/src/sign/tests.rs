@@ -2,13 +2,13 @@
 //! carries exactly the linted TBS.
 
 use signet_asn1_types::crypto::{SignatureAlgorithm, SignatureVerifier, Signer};
-use signet_asn1_types::der::{Decode, Encode};
+use signet_asn1_types::der::{Decode, Encode, Header, SliceReader};
 use signet_asn1_types::x509_cert::Certificate;
 use signet_crypto::KeyType;
 
 use crate::lint::LintError;
 use crate::lint::tests::{al1, ca_issuer, chain, key, leaf_request, now, serial};
-use crate::{Error, Issuer, IssuerUrls, prepare, sign};
+use crate::{Error, Issuer, IssuerUrls, prepare, sign, sign_der};
 
 #[test]
 fn signed_certificate_carries_the_linted_tbs() {
@@ -35,6 +35,24 @@ fn signed_certificate_carries_the_linted_tbs() {
         ),
         Ok(())
     );
+}
+
+#[test]
+fn signed_der_is_the_assembled_certificate() {
+    let linted = prepare(&leaf_request(), &al1(), &ca_issuer(), now(), &serial()).unwrap();
+    let tbs = linted.tbs_der().to_vec();
+    let signed = sign_der(linted, &chain().ca).unwrap();
+    // The kept bytes start with the signed TBS right after the outer header, and decode to
+    // the returned certificate.
+    let mut reader = SliceReader::new(&signed.der).unwrap();
+    let header = <Header as Decode>::decode(&mut reader).unwrap();
+    let header_len = usize::try_from(u32::from(header.encoded_len().unwrap())).unwrap();
+    assert_eq!(signed.der[header_len..header_len + tbs.len()], tbs[..]);
+    assert_eq!(
+        Certificate::from_der(&signed.der).unwrap(),
+        signed.certificate
+    );
+    assert_eq!(signed.certificate.to_der().unwrap(), signed.der);
 }
 
 #[test]

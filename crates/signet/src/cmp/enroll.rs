@@ -1,9 +1,9 @@
 //! Enrollment (ir, cr, kur, p10cr), delayed delivery (pollReq) and confirmation (certConf).
 
 use signet_asn1_types::cmp::{PkiBody, PkiFailureBit, PkiStatus};
-use signet_asn1_types::der::{DateTime, Encode};
+use signet_asn1_types::der::DateTime;
 use signet_asn1_types::x509_cert::Certificate;
-use signet_ca_signer::{IssuanceRequest, Serial, prepare, sign};
+use signet_ca_signer::{IssuanceRequest, Serial, Signed, prepare, sign_der};
 use signet_cmp_protocol::server::{
     AfterPoll, AwaitingConfirm, ConfirmOutcome, Decision as PollDecision, Enrollment, Incoming,
     Pending, Rejection, ReplyKind,
@@ -88,7 +88,7 @@ impl Ca {
         incoming: &Incoming,
         approval: &Approval,
         request: &Request,
-    ) -> Result<Certificate, Rejection> {
+    ) -> Result<Signed, Rejection> {
         let profile = signer_profile(&approval.signer_profile)
             .ok_or_else(|| system("policy names an unknown signer profile"))?;
         let mut req = IssuanceRequest::new(approval.subject.clone(), request.public_key.clone());
@@ -104,7 +104,7 @@ impl Ca {
                 format!("certificate refused by the profile: {e}"),
             )
         })?;
-        sign(tbs, &self.pki.issuing_key).map_err(|_| system("signing failed"))
+        sign_der(tbs, &self.pki.issuing_key).map_err(|_| system("signing failed"))
     }
 
     /// The writes that record an issued certificate and its transaction.
@@ -117,15 +117,14 @@ impl Ca {
         who: &Who,
         transaction_id: &[u8],
         kind: &'static str,
-        cert: &Certificate,
+        signed: &Signed,
         approval: &Approval,
         request_der: &[u8],
         awaiting: Option<&AwaitingConfirm>,
         new_transaction: bool,
         now: u64,
     ) -> Result<Vec<Op>, Rejection> {
-        let der = cert.to_der().map_err(|_| system("certificate encoding"))?;
-        let tbs = cert.tbs_certificate();
+        let tbs = signed.certificate.tbs_certificate();
         let serial = serial_hex(tbs.serial_number().as_bytes());
         let replaces = match (who, kind) {
             (Who::Subscriber { serial, .. }, "kur") => Some(serial.clone()),
@@ -140,7 +139,7 @@ impl Ca {
         };
         ops.push(Op::InsertCertificate {
             serial: serial.clone(),
-            der,
+            der: signed.der.clone(),
             subject: dn::to_openssl(tbs.subject()),
             profile: approval.profile.clone(),
             not_before: secs(tbs.validity().not_before.to_date_time()),
@@ -269,7 +268,7 @@ impl Ca {
                 }
             }
             Decision::Approve(approval) => {
-                let cert = match self.sign_approved(incoming, &approval, &enrollment.request) {
+                let signed = match self.sign_approved(incoming, &approval, &enrollment.request) {
                     Ok(c) => c,
                     Err(r) => {
                         return self.refuse(incoming, key, enrollment.request.cert_req_id, &r, now);
@@ -286,17 +285,22 @@ impl Ca {
                         rejection: r,
                         key: Key::Signature,
                     })?;
-                let root = [self.pki.root.clone()];
-                let (bytes, awaiting) =
-                    match responder.issued(incoming, &enrollment, &cert, &root, status) {
-                        Ok(x) => x,
-                        Err(r) => return Err(Failure { rejection: r, key }),
-                    };
+                let root = core::slice::from_ref(&self.pki.root);
+                let (bytes, awaiting) = match responder.issued(
+                    incoming,
+                    &enrollment,
+                    &signed.certificate,
+                    root,
+                    status,
+                ) {
+                    Ok(x) => x,
+                    Err(r) => return Err(Failure { rejection: r, key }),
+                };
                 let ops = match self.issue_ops(
                     who,
                     &transaction_id,
                     kind,
-                    &cert,
+                    &signed,
                     &approval,
                     body,
                     awaiting.as_ref(),
@@ -308,11 +312,18 @@ impl Ca {
                 };
                 match self.store.write(ops).await {
                     Ok(()) => {
-                        self.after_issue(who, kind, &transaction_id, &cert, awaiting.as_ref(), now);
+                        self.after_issue(
+                            who,
+                            kind,
+                            &transaction_id,
+                            &signed.certificate,
+                            awaiting.as_ref(),
+                            now,
+                        );
                         tracing::info!(
                             kind,
                             requester = %who.label(),
-                            serial = %serial_hex(cert.tbs_certificate().serial_number().as_bytes()),
+                            serial = %serial_hex(signed.certificate.tbs_certificate().serial_number().as_bytes()),
                             "certificate issued"
                         );
                         Ok(bytes)
@@ -632,7 +643,7 @@ impl Ca {
                             .await;
                     }
                 };
-                let cert =
+                let signed =
                     match self.sign_approved(incoming, &approval, &pending.enrollment.request) {
                         Ok(c) => c,
                         Err(r) => {
@@ -647,10 +658,10 @@ impl Ca {
                         rejection: r,
                         key: Key::Signature,
                     })?;
-                let root = [self.pki.root.clone()];
+                let root = core::slice::from_ref(&self.pki.root);
                 let decision = PollDecision::Issued {
-                    certificate: &cert,
-                    ca_pubs: &root,
+                    certificate: &signed.certificate,
+                    ca_pubs: root,
                 };
                 let awaiting = match responder.poll(incoming, pending, decision) {
                     Ok((bytes, AfterPoll::Issued(awaiting))) => (bytes, awaiting),
@@ -667,7 +678,7 @@ impl Ca {
                     who,
                     &transaction_id,
                     kind,
-                    &cert,
+                    &signed,
                     &approval,
                     &request_der,
                     awaiting.as_ref(),
@@ -679,7 +690,14 @@ impl Ca {
                 };
                 match self.store.write(ops).await {
                     Ok(()) => {
-                        self.after_issue(who, kind, &transaction_id, &cert, awaiting.as_ref(), now);
+                        self.after_issue(
+                            who,
+                            kind,
+                            &transaction_id,
+                            &signed.certificate,
+                            awaiting.as_ref(),
+                            now,
+                        );
                         Ok(bytes)
                     }
                     Err(e) => Err(write_failure(incoming, &e, key)),

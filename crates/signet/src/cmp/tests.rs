@@ -84,7 +84,9 @@ fn enroll(ca: &Ca, code: &(String, String), implicit: bool) -> Result<(), String
         },
     };
     let client = Client::new(&config, protection, &Verifier, &rng);
-    let start = client.ir(&request, pki::now_secs()).map_err(|e| e.to_string())?;
+    let start = client
+        .ir(&request, pki::now_secs())
+        .map_err(|e| e.to_string())?;
     drive::enrollment(&client, start, &drive::accept_all, &mut Direct { ca })
         .map(|_| ())
         .map_err(|e| e.to_string())
@@ -105,7 +107,11 @@ async fn finished_transactions_leave_the_hot_state() {
 
     // ir with implicitConfirm granted: the ip ends the transaction.
     enroll(&ca, &codes[1], true).unwrap();
-    assert_eq!(hot_sizes(&ca), (0, 0), "after an implicitly confirmed enrollment");
+    assert_eq!(
+        hot_sizes(&ca),
+        (0, 0),
+        "after an implicitly confirmed enrollment"
+    );
 
     // The spent reference number is still refused (from the database now).
     let replay = enroll(&ca, &codes[0], false).unwrap_err();
