@@ -2,7 +2,6 @@
 
 use signet_asn1_types::cmp::{PkiBody, PkiFailureBit, PkiStatus};
 use signet_asn1_types::der::DateTime;
-use signet_asn1_types::x509_cert::Certificate;
 use signet_ca_signer::{IssuanceRequest, Serial, Signed, prepare, sign_der};
 use signet_cmp_protocol::server::{
     AfterPoll, AwaitingConfirm, ConfirmOutcome, Decision as PollDecision, Enrollment, Incoming,
@@ -81,6 +80,24 @@ pub(crate) fn write_failure(incoming: &Incoming, e: &WriteError, key: Key) -> Fa
     Failure { rejection, key }
 }
 
+/// The facts of an issuance that are recorded before its response leaves.
+#[derive(Clone, Copy)]
+struct IssueRecord<'a> {
+    who: &'a Who,
+    transaction_id: &'a [u8],
+    kind: &'static str,
+    signed: &'a Signed,
+    approval: &'a Approval,
+    /// The request as received.
+    request_der: &'a [u8],
+    /// The certConf state, unless implicit confirmation was granted.
+    awaiting: Option<&'a AwaitingConfirm>,
+    /// Whether the transaction row is new (an immediate issuance) or an approved pending
+    /// one that moves on.
+    new_transaction: bool,
+    now: u64,
+}
+
 impl Ca {
     /// Builds, lints and signs the approved certificate.
     fn sign_approved(
@@ -108,22 +125,18 @@ impl Ca {
     }
 
     /// The writes that record an issued certificate and its transaction.
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "one call site per flow; all are facts"
-    )]
-    fn issue_ops(
-        &self,
-        who: &Who,
-        transaction_id: &[u8],
-        kind: &'static str,
-        signed: &Signed,
-        approval: &Approval,
-        request_der: &[u8],
-        awaiting: Option<&AwaitingConfirm>,
-        new_transaction: bool,
-        now: u64,
-    ) -> Result<Vec<Op>, Rejection> {
+    fn issue_ops(&self, record: &IssueRecord<'_>) -> Result<Vec<Op>, Rejection> {
+        let IssueRecord {
+            who,
+            transaction_id,
+            kind,
+            signed,
+            approval,
+            request_der,
+            awaiting,
+            new_transaction,
+            now,
+        } = *record;
         let tbs = signed.certificate.tbs_certificate();
         let serial = serial_hex(tbs.serial_number().as_bytes());
         let replaces = match (who, kind) {
@@ -296,59 +309,69 @@ impl Ca {
                     Ok(x) => x,
                     Err(r) => return Err(Failure { rejection: r, key }),
                 };
-                let ops = match self.issue_ops(
+                let record = IssueRecord {
                     who,
-                    &transaction_id,
+                    transaction_id: &transaction_id,
                     kind,
-                    &signed,
-                    &approval,
-                    body,
-                    awaiting.as_ref(),
-                    true,
+                    signed: &signed,
+                    approval: &approval,
+                    request_der: body,
+                    awaiting: awaiting.as_ref(),
+                    new_transaction: true,
                     now,
-                ) {
-                    Ok(o) => o,
-                    Err(r) => return Err(Failure { rejection: r, key }),
                 };
-                match self.store.write(ops).await {
-                    Ok(()) => {
-                        self.after_issue(
-                            who,
-                            kind,
-                            &transaction_id,
-                            &signed.certificate,
-                            awaiting.as_ref(),
-                            now,
-                        );
-                        tracing::info!(
-                            kind,
-                            requester = %who.label(),
-                            serial = %serial_hex(signed.certificate.tbs_certificate().serial_number().as_bytes()),
-                            "certificate issued"
-                        );
-                        Ok(bytes)
-                    }
-                    Err(e) => {
-                        if let Who::Registered { reference, .. } = who {
-                            self.hot.forget_registration(reference);
-                        }
-                        Err(write_failure(incoming, &e, key))
-                    }
+                self.commit_issue(incoming, &record, bytes, key).await
+            }
+        }
+    }
+
+    /// Records an issuance durably, then updates the hot state; the response `bytes` are
+    /// returned only after the commit. A failed write is answered by the error it maps to.
+    async fn commit_issue(
+        &self,
+        incoming: &Incoming,
+        record: &IssueRecord<'_>,
+        bytes: Vec<u8>,
+        key: Key,
+    ) -> Outcome {
+        let ops = match self.issue_ops(record) {
+            Ok(o) => o,
+            Err(r) => return Err(Failure { rejection: r, key }),
+        };
+        let who = record.who;
+        match self.store.write(ops).await {
+            Ok(()) => {
+                self.after_issue(record);
+                let cert = &record.signed.certificate;
+                tracing::info!(
+                    kind = record.kind,
+                    requester = %who.label(),
+                    serial = %serial_hex(cert.tbs_certificate().serial_number().as_bytes()),
+                    "certificate issued"
+                );
+                Ok(bytes)
+            }
+            Err(e) => {
+                if let Who::Registered { reference, .. } = who {
+                    self.hot.forget_registration(reference);
                 }
+                Err(write_failure(incoming, &e, key))
             }
         }
     }
 
     /// Updates the hot state after an issuance was committed.
-    fn after_issue(
-        &self,
-        who: &Who,
-        kind: &str,
-        transaction_id: &[u8],
-        cert: &Certificate,
-        awaiting: Option<&AwaitingConfirm>,
-        now: u64,
-    ) {
+    fn after_issue(&self, record: &IssueRecord<'_>) {
+        let IssueRecord {
+            who,
+            kind,
+            transaction_id,
+            signed,
+            awaiting,
+            now,
+            ..
+        } = *record;
+        let cert = &signed.certificate;
         if let Who::Registered { reference, .. } = who {
             if awaiting.is_some() {
                 // The certConf still authenticates with the consumed reference.
@@ -674,34 +697,18 @@ impl Ca {
                     }
                 };
                 let (bytes, awaiting) = awaiting;
-                let ops = match self.issue_ops(
+                let record = IssueRecord {
                     who,
-                    &transaction_id,
+                    transaction_id: &transaction_id,
                     kind,
-                    &signed,
-                    &approval,
-                    &request_der,
-                    awaiting.as_ref(),
-                    false,
+                    signed: &signed,
+                    approval: &approval,
+                    request_der: &request_der,
+                    awaiting: awaiting.as_ref(),
+                    new_transaction: false,
                     now,
-                ) {
-                    Ok(o) => o,
-                    Err(r) => return Err(Failure { rejection: r, key }),
                 };
-                match self.store.write(ops).await {
-                    Ok(()) => {
-                        self.after_issue(
-                            who,
-                            kind,
-                            &transaction_id,
-                            &signed.certificate,
-                            awaiting.as_ref(),
-                            now,
-                        );
-                        Ok(bytes)
-                    }
-                    Err(e) => Err(write_failure(incoming, &e, key)),
-                }
+                self.commit_issue(incoming, &record, bytes, key).await
             }
             "refused" => {
                 let rejection =
