@@ -98,6 +98,27 @@ struct IssueRecord<'a> {
     now: u64,
 }
 
+impl IssueRecord<'_> {
+    /// The issued certificate's serial, as stored.
+    fn serial(&self) -> String {
+        serial_hex(
+            self.signed
+                .certificate
+                .tbs_certificate()
+                .serial_number()
+                .as_bytes(),
+        )
+    }
+
+    /// The serial of the certificate a key update replaces.
+    fn replaces(&self) -> Option<String> {
+        match (self.who, self.kind) {
+            (Who::Subscriber { serial, .. }, "kur") => Some(serial.clone()),
+            _ => None,
+        }
+    }
+}
+
 impl Ca {
     /// Builds, lints and signs the approved certificate.
     fn sign_approved(
@@ -138,11 +159,8 @@ impl Ca {
             now,
         } = *record;
         let tbs = signed.certificate.tbs_certificate();
-        let serial = serial_hex(tbs.serial_number().as_bytes());
-        let replaces = match (who, kind) {
-            (Who::Subscriber { serial, .. }, "kur") => Some(serial.clone()),
-            _ => None,
-        };
+        let serial = record.serial();
+        let replaces = record.replaces();
         let now_i = i64s(now);
         let mut ops = Vec::new();
         let state = if awaiting.is_some() {
@@ -342,11 +360,10 @@ impl Ca {
         match self.store.write(ops).await {
             Ok(()) => {
                 self.after_issue(record);
-                let cert = &record.signed.certificate;
                 tracing::info!(
                     kind = record.kind,
                     requester = %who.label(),
-                    serial = %serial_hex(cert.tbs_certificate().serial_number().as_bytes()),
+                    serial = %record.serial(),
                     "certificate issued"
                 );
                 Ok(bytes)
@@ -364,14 +381,11 @@ impl Ca {
     fn after_issue(&self, record: &IssueRecord<'_>) {
         let IssueRecord {
             who,
-            kind,
             transaction_id,
-            signed,
             awaiting,
             now,
             ..
         } = *record;
-        let cert = &signed.certificate;
         if let Who::Registered { reference, .. } = who {
             if awaiting.is_some() {
                 // The certConf still authenticates with the consumed reference.
@@ -381,20 +395,16 @@ impl Ca {
             }
         }
         if let Some(a) = awaiting {
-            let replaces = match (who, kind) {
-                (Who::Subscriber { serial, .. }, "kur") => Some(serial.clone()),
-                _ => None,
-            };
             self.hot.put_awaiting(
                 transaction_id.to_vec(),
                 super::AwaitingEntry {
                     requester: who.label(),
-                    serial: serial_hex(cert.tbs_certificate().serial_number().as_bytes()),
+                    serial: record.serial(),
                     our_nonce: a.our_nonce.clone(),
                     cert_req_id: a.cert_req_id,
                     deadline: i64s(a.deadline),
                     certificate: a.certificate.clone(),
-                    replaces,
+                    replaces: record.replaces(),
                 },
             );
         }
