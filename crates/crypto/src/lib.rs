@@ -45,6 +45,10 @@ pub enum Error {
         /// aws-lc-rs' reason (`"WrongAlgorithm"`, `"InvalidEncoding"`, `"TooSmall"`, ...).
         reason: &'static str,
     },
+    /// The PKCS#8 document is not a key of any type
+    /// [`KeyPairSigner::from_pkcs8_default`] knows.
+    #[error("PKCS#8 key of no supported type (ECDSA P-256/P-384/P-521, Ed25519, RSA)")]
+    UnsupportedKey,
     /// The algorithm cannot be used for signing by this provider.
     #[error("{algorithm:?} is not supported for signing")]
     UnsupportedAlgorithm {

@@ -103,7 +103,30 @@ fn spki<K: AsDer<PublicKeyX509Der<'static>>>(key: &K) -> Result<Vec<u8>, Error> 
         })
 }
 
+/// Each key type's default signing algorithm, in the order
+/// [`KeyPairSigner::from_pkcs8_default`] tries them (a key fits at most one ECDSA curve).
+const DEFAULT_ALGORITHMS: [SignatureAlgorithm; 5] = [
+    SignatureAlgorithm::EcdsaP384Sha384Asn1,
+    SignatureAlgorithm::EcdsaP256Sha256Asn1,
+    SignatureAlgorithm::EcdsaP521Sha512Asn1,
+    SignatureAlgorithm::Ed25519,
+    SignatureAlgorithm::RsaPkcs1Sha256,
+];
+
 impl KeyPairSigner {
+    /// Loads a PKCS#8 private key of whatever type it is, with that type's default algorithm:
+    /// ECDSA with its curve's hash (ASN.1 signatures), Ed25519, or RSA PKCS #1 v1.5 with
+    /// SHA-256.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedKey`] when no supported key type accepts the document.
+    pub fn from_pkcs8_default(pkcs8_der: &[u8]) -> Result<Self, Error> {
+        DEFAULT_ALGORITHMS
+            .into_iter()
+            .find_map(|alg| Self::from_pkcs8(alg, pkcs8_der).ok())
+            .ok_or(Error::UnsupportedKey)
+    }
+
     /// Loads a PKCS#8 (v1 or v2) private key for `algorithm`. The key type (and EC curve) must
     /// match the algorithm; RSA keys must be 2048–8192 bits (aws-lc-rs' bounds).
     ///

@@ -153,6 +153,25 @@ fn wrong_key_type_or_curve_is_bad_public_key() {
 }
 
 #[test]
+fn default_algorithm_follows_the_key_type() {
+    for (key_type, algorithm) in [
+        (KeyType::EcdsaP256, A::EcdsaP256Sha256Asn1),
+        (KeyType::EcdsaP384, A::EcdsaP384Sha384Asn1),
+        (KeyType::Ed25519, A::Ed25519),
+        (KeyType::Rsa2048, A::RsaPkcs1Sha256),
+    ] {
+        let signer = KeyPairSigner::from_pkcs8_default(&generate_pkcs8(key_type).unwrap()).unwrap();
+        assert_eq!(signer.algorithm(), algorithm, "{key_type:?}");
+    }
+    let p521 = KeyPairSigner::from_pkcs8_default(&p521_pkcs8()).unwrap();
+    assert_eq!(p521.algorithm(), A::EcdsaP521Sha512Asn1);
+    assert_eq!(
+        KeyPairSigner::from_pkcs8_default(b"not a key").unwrap_err(),
+        Error::UnsupportedKey
+    );
+}
+
+#[test]
 fn small_rsa_key_is_refused() {
     let sig = [0u8; 128];
     for alg in [A::RsaPkcs1Sha256, A::RsaPssSha256] {

@@ -132,18 +132,8 @@ pub(crate) fn load_key(path: &Path) -> Result<KeyPairSigner> {
         bail!("{}: expected a PKCS#8 PRIVATE KEY", path.display());
     }
     let der = zeroize::Zeroizing::new(der);
-    for alg in [
-        SignatureAlgorithm::EcdsaP384Sha384Asn1,
-        SignatureAlgorithm::EcdsaP256Sha256Asn1,
-        SignatureAlgorithm::EcdsaP521Sha512Asn1,
-        SignatureAlgorithm::Ed25519,
-        SignatureAlgorithm::RsaPkcs1Sha256,
-    ] {
-        if let Ok(k) = KeyPairSigner::from_pkcs8(alg, &der) {
-            return Ok(k);
-        }
-    }
-    bail!("{}: unsupported key type", path.display())
+    KeyPairSigner::from_pkcs8_default(&der)
+        .map_err(|_| anyhow!("{}: unsupported key type", path.display()))
 }
 
 /// Refuses a key file that others can read (the operator must fix it, not Signet silently).

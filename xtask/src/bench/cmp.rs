@@ -1185,16 +1185,8 @@ impl CryptoFloor {
             .with_context(|| format!("reading {}", key_path.display()))?;
         let (_, der) = signet_asn1_types::der::pem::decode_vec(pem.as_bytes())
             .map_err(|e| anyhow!("{}: {e}", key_path.display()))?;
-        let issuing = [
-            SignatureAlgorithm::EcdsaP384Sha384Asn1,
-            SignatureAlgorithm::EcdsaP256Sha256Asn1,
-            SignatureAlgorithm::EcdsaP521Sha512Asn1,
-            SignatureAlgorithm::Ed25519,
-            SignatureAlgorithm::RsaPkcs1Sha256,
-        ]
-        .into_iter()
-        .find_map(|alg| KeyPairSigner::from_pkcs8(alg, &der).ok())
-        .ok_or_else(|| anyhow!("{}: unsupported key type", key_path.display()))?;
+        let issuing = KeyPairSigner::from_pkcs8_default(&der)
+            .map_err(|e| anyhow!("{}: {e}", key_path.display()))?;
         let issuing_signature_ms = time(&mut || {
             issuing.sign(&message).map_err(|e| anyhow!("{e:?}"))?;
             Ok(())
