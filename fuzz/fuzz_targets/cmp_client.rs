@@ -89,7 +89,7 @@ fn fixture() -> &'static Fixture {
             .expect("genm")
             .1;
         let ip = include_bytes!(
-            "../../../shared/vectors/cmp/openssl-3.0.19-generated/msgs/ir_pbm.ip.der"
+            "../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/msgs/ir_pbm.ip.der"
         );
         let signet_asn1_types::cmp::PkiBody::Ip(rep) =
             signet_asn1_types::cmp::PkiMessage::from_der(ip)

@@ -80,7 +80,7 @@ fn states() -> &'static States {
         let rsa = DecryptionKey::from_pkcs8(&generate_pkcs8(KeyType::Rsa2048).expect("key"))
             .expect("key");
         let ip = include_bytes!(
-            "../../../shared/vectors/cmp/openssl-3.0.19-generated/msgs/ir_pbm.ip.der"
+            "../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/msgs/ir_pbm.ip.der"
         );
         let PkiBody::Ip(rep) = signet_asn1_types::cmp::PkiMessage::from_der(ip)
             .expect("ip")

@@ -103,11 +103,13 @@ pub(crate) fn project_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// The shared reference material: `$SIGNET_SHARED`, else `../shared` next to the project root.
-pub(crate) fn shared_dir() -> PathBuf {
+/// The upstream test material (`vectors/`, `spec/`): `tests/upstream/` in this repository, a
+/// byte-identical copy with each origin's licence beside it. `$SIGNET_SHARED` may name another
+/// folder of the same layout instead (for example a newer copy of the team's reference material).
+pub(crate) fn upstream_dir() -> PathBuf {
     match std::env::var_os("SIGNET_SHARED") {
         Some(dir) => PathBuf::from(dir),
-        None => project_root().join("..").join("shared"),
+        None => project_root().join("tests").join("upstream"),
     }
 }
 

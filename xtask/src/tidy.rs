@@ -4,7 +4,8 @@
 //! not reach an async runtime, HTTP, TLS or database crate through their normal dependencies; the
 //! edges between our crates are exactly those listed in ARCHITECTURE.md, which names every crate;
 //! every `.rs` file opens with a `//!` header and stays under the size limit; no test is ignored or
-//! expects a panic; only binaries opt out of the sans-I/O lint list.
+//! expects a panic; only binaries opt out of the sans-I/O lint list; no source or manifest names
+//! the team's reference folder beside the checkout (tests read the vendored `tests/upstream/`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -46,6 +47,7 @@ pub(crate) fn check(root: &Path) -> Result<Vec<String>> {
     check_library_dependencies(&meta, &members, &mut problems)?;
     check_architecture(root, &members, &mut problems)?;
     check_sources(root, &mut problems)?;
+    check_manifests_name_no_outside_folder(root, &mut problems)?;
     Ok(problems)
 }
 
@@ -306,6 +308,12 @@ fn check_sources(root: &Path, problems: &mut Vec<String>) -> Result<()> {
         if text.contains(ignored) || text.contains(should_panic) {
             problems.push(format!("{rel}: ignored or should-panic test"));
         }
+        if let Some(found) = names_outside_folder(&text) {
+            problems.push(format!(
+                "{rel}: names `{found}`, a folder outside the repository; read the vendored copy \
+                 under tests/upstream/ instead"
+            ));
+        }
         let is_library_root = rel.starts_with("crates/") && rel.ends_with("src/lib.rs");
         if is_library_root && text.contains(sans_io_opt_out) {
             problems.push(format!(
@@ -316,7 +324,47 @@ fn check_sources(root: &Path, problems: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
+/// The spellings of the team's reference folder beside the checkout. A clone has nothing beside
+/// it, so a test or suite that reads from there cannot run; tests read `tests/upstream/`.
+const OUTSIDE_FOLDERS: &[&str] = &[
+    concat!("../", "shared"),
+    concat!("join(\"", "shared\")"),
+    concat!("shared", "/vectors"),
+    concat!("shared", "/spec"),
+];
+
+/// The first spelling of a folder outside the repository that `text` contains.
+fn names_outside_folder(text: &str) -> Option<&'static str> {
+    OUTSIDE_FOLDERS.iter().copied().find(|p| text.contains(p))
+}
+
+/// Manifests, suite lists and exceptions (`.toml`) name vector paths too: the same rule applies.
+fn check_manifests_name_no_outside_folder(root: &Path, problems: &mut Vec<String>) -> Result<()> {
+    let mut files = vec![root.join("Cargo.toml")];
+    for dir in ["crates", "xtask", "tests/vectors", "fuzz"] {
+        collect(&root.join(dir), ".toml", &mut files)?;
+    }
+    for file in files {
+        let rel = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        let text = std::fs::read_to_string(&file).with_context(|| format!("reading {rel}"))?;
+        if let Some(found) = names_outside_folder(&text) {
+            problems.push(format!(
+                "{rel}: names `{found}`, a folder outside the repository; use tests/upstream/"
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    collect(dir, ".rs", out)
+}
+
+fn collect(dir: &Path, suffix: &str, out: &mut Vec<PathBuf>) -> Result<()> {
     if !dir.exists() {
         return Ok(());
     }
@@ -327,10 +375,10 @@ fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         if path.is_dir() {
-            if name != "target" && !name.starts_with('.') {
-                collect_rs(&path, out)?;
+            if name != "target" && name != "upstream" && !name.starts_with('.') {
+                collect(&path, suffix, out)?;
             }
-        } else if name.ends_with(".rs") {
+        } else if name.ends_with(suffix) {
             out.push(path);
         }
     }

@@ -12,7 +12,7 @@ use crate::store::ManifestStore;
 
 /// The shared C2PA vectors directory.
 pub(crate) fn vectors() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/c2pa")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/upstream/vectors/c2pa")
 }
 
 /// The manifest store of one vector file (relative to the vectors directory).

@@ -14,7 +14,7 @@ use super::*;
 
 fn body(name: &str) -> PkiBody {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/cmp/openssl-3.0.19-generated/msgs")
+        .join("../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/msgs")
         .join(name);
     decode_pki_message(&std::fs::read(path).unwrap(), &Limits::default())
         .unwrap()

@@ -17,13 +17,13 @@ use crate::dn;
 use crate::{Decision, Modification, Operation, Policy, Refusal, Requester, RevocationTarget};
 
 const CL_CRT: &str =
-    include_str!("../../../../shared/vectors/cmp/openssl-3.0.19-generated/creds/cl.crt");
+    include_str!("../../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/creds/cl.crt");
 const IDEV_CRT: &str =
-    include_str!("../../../../shared/vectors/cmp/openssl-3.0.19-generated/creds/idev.crt");
+    include_str!("../../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/creds/idev.crt");
 const MFG_CA: &str =
-    include_str!("../../../../shared/vectors/cmp/openssl-3.0.19-generated/creds/mfg_ca.crt");
+    include_str!("../../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/creds/mfg_ca.crt");
 const CA_CRT: &str =
-    include_str!("../../../../shared/vectors/cmp/openssl-3.0.19-generated/creds/ca.crt");
+    include_str!("../../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/creds/ca.crt");
 
 fn cert(pem: &str) -> Certificate {
     Certificate::from_pem(pem).unwrap()

@@ -347,7 +347,7 @@ pub(crate) fn run() -> Result<()> {
         )?,
     )?;
     let (mp4, jpeg) = make_inputs(&dir, &python)?;
-    let eku = crate::shared_dir().join("vectors/c2pa/trust/eku.cfg");
+    let eku = crate::upstream_dir().join("vectors/c2pa/trust/eku.cfg");
     let exe = std::env::current_exe()?;
     let sha256 = openssl_sha256()?;
 

@@ -1,7 +1,7 @@
 //! The C2PA validation benchmark: Signet's validator against the reference SDK (c2pa-python
 //! 0.38.1 / c2pa-rs 0.91.3), in the same run, on
 //!
-//! 1. the files of `../shared/vectors/c2pa/` (every format both read), validated
+//! 1. the files of `tests/upstream/vectors/c2pa/` (every format both read), validated
 //!    [`ITERATIONS`] times in-process by each: files per second, and the ratio (target ≥ 2×);
 //! 2. a generated 1 GiB MP4 (`ftyp`, `moov`, a 1 GiB `mdat`), signed once by the reference SDK
 //!    with a throwaway openssl CA and cached under `target/bench-c2pa/`, validated by the release
@@ -319,7 +319,7 @@ fn sha256_speed() -> Result<f64> {
 /// Runs the benchmark.
 pub(crate) fn run() -> Result<()> {
     let py = python()?;
-    let vectors = crate::shared_dir().join("vectors/c2pa");
+    let vectors = crate::upstream_dir().join("vectors/c2pa");
     let files = vector_files(&vectors)?;
     let bytes: u64 = files
         .iter()

@@ -1,4 +1,4 @@
-//! The `c2pa-parse` suite: every asset of `../shared/vectors/c2pa/` through `signet-c2pa-model`.
+//! The `c2pa-parse` suite: every asset of `tests/upstream/vectors/c2pa/` through `signet-c2pa-model`.
 //!
 //! For each file listed in `tests/vectors/c2pa-parse/manifest.toml`: locate the manifest store in
 //! its container, parse the JUMBF store, decode every manifest's claim, and re-serialise the
@@ -36,7 +36,7 @@ struct Vector {
 
 /// Runs the suite.
 pub(crate) fn run(ctx: &SuiteCtx) -> Result<Vec<Case>> {
-    let root = ctx.shared.join("vectors/c2pa");
+    let root = ctx.upstream.join("vectors/c2pa");
     let text = std::fs::read_to_string(ctx.dir.join("manifest.toml"))
         .context("reading c2pa-parse manifest.toml")?;
     let manifest: Manifest = toml::from_str(&text).context("parsing c2pa-parse manifest.toml")?;

@@ -1,4 +1,4 @@
-//! The `c2pa-validate` suite: every asset of `../shared/vectors/c2pa/` under every trust profile
+//! The `c2pa-validate` suite: every asset of `tests/upstream/vectors/c2pa/` under every trust profile
 //! of its `expected.json`, validated by `signet-c2pa-validate` and compared with what the
 //! reference SDK (c2pa-python 0.38.1 / c2pa-rs 0.91.3) reported.
 //!
@@ -135,7 +135,7 @@ fn actual_outcome(report: &Result<Report, Error>) -> (String, String, String) {
 
 /// Runs the suite.
 pub(crate) fn run(ctx: &SuiteCtx) -> Result<Vec<Case>> {
-    let root = ctx.shared.join("vectors/c2pa");
+    let root = ctx.upstream.join("vectors/c2pa");
     let expected: Value = serde_json::from_str(
         &std::fs::read_to_string(root.join("expected.json")).context("reading expected.json")?,
     )?;

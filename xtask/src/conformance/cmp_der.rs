@@ -1,4 +1,4 @@
-//! The `cmp-der` suite: every file of `../shared/vectors/cmp/` through strict DER decoding.
+//! The `cmp-der` suite: every file of `tests/upstream/vectors/cmp/` through strict DER decoding.
 //!
 //! `tests/vectors/cmp-der/manifest.toml` classifies every file under the vector folder (the suite
 //! fails on a file it does not list, or a listed file that is missing). Each message-bearing file
@@ -54,7 +54,7 @@ struct Entry {
 
 /// Runs the suite.
 pub(crate) fn run(ctx: &SuiteCtx) -> Result<Vec<Case>> {
-    let root = ctx.shared.join("vectors/cmp");
+    let root = ctx.upstream.join("vectors/cmp");
     let text = std::fs::read_to_string(ctx.dir.join("manifest.toml"))
         .context("reading cmp-der manifest.toml")?;
     let manifest: Manifest = toml::from_str(&text).context("parsing cmp-der manifest.toml")?;

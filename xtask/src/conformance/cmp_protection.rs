@@ -47,7 +47,7 @@ pub(crate) fn run(ctx: &SuiteCtx) -> Result<Vec<Case>> {
     let text = std::fs::read_to_string(ctx.dir.join("manifest.toml"))
         .context("reading cmp-protection manifest")?;
     let manifest: Manifest = toml::from_str(&text).context("parsing cmp-protection manifest")?;
-    let root = ctx.shared.join("vectors/cmp");
+    let root = ctx.upstream.join("vectors/cmp");
     let mut cases = Vec::new();
     for source in &manifest.source {
         let mut files = Vec::new();

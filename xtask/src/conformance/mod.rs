@@ -70,8 +70,8 @@ pub(crate) const SUITES: &[Suite] = &[
 /// What a suite gets to work with.
 #[allow(dead_code, reason = "fields read by suites as they are added")]
 pub(crate) struct SuiteCtx {
-    /// `../shared` (or `$SIGNET_SHARED`).
-    pub(crate) shared: PathBuf,
+    /// `tests/upstream/` (or `$SIGNET_SHARED`).
+    pub(crate) upstream: PathBuf,
     /// `tests/vectors/<suite>/` in this repository.
     pub(crate) dir: PathBuf,
 }
@@ -154,14 +154,14 @@ pub(crate) fn run(names: &[String]) -> Result<()> {
         }
     }
     let root = crate::project_root();
-    let shared = crate::shared_dir();
+    let upstream = crate::upstream_dir();
     let mut failed_suites = Vec::new();
     for suite in SUITES
         .iter()
         .filter(|s| names.is_empty() || names.iter().any(|n| n == s.name))
     {
         let ctx = SuiteCtx {
-            shared: shared.clone(),
+            upstream: upstream.clone(),
             dir: root.join("tests/vectors").join(suite.name),
         };
         let cases =

@@ -102,7 +102,7 @@ pub(crate) fn run(ctx: &SuiteCtx) -> Result<Vec<Case>> {
     if !root.join(&manifest.licence_file).exists() {
         bail!("licence file {} is missing", manifest.licence_file);
     }
-    let dir = ctx.shared.join("vectors/wycheproof");
+    let dir = ctx.upstream.join("vectors/wycheproof");
     check_listing(&dir, &manifest)?;
     let mut cases = Vec::new();
     for entry in &manifest.file {

@@ -193,7 +193,7 @@ fn run_case(t: &Value, now: u64) -> Result<Outcome> {
 
 /// Runs the suite.
 pub(crate) fn run(ctx: &SuiteCtx) -> Result<Vec<Case>> {
-    let path = ctx.shared.join("vectors/x509-limbo/limbo.json");
+    let path = ctx.upstream.join("vectors/x509-limbo/limbo.json");
     let limbo: Value = serde_json::from_str(
         &std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?,
     )?;

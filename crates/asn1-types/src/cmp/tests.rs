@@ -12,7 +12,7 @@ use super::*;
 
 fn msgs() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/cmp/openssl-3.0.19-generated/msgs")
+        .join("../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/msgs")
 }
 
 #[test]

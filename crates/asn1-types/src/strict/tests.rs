@@ -11,7 +11,7 @@ use super::*;
 fn msg(name: &str) -> Vec<u8> {
     std::fs::read(
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/vectors/cmp/openssl-3.0.19-generated/msgs")
+            .join("../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/msgs")
             .join(name),
     )
     .unwrap()

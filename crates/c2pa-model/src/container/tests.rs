@@ -12,7 +12,7 @@ use crate::store::ManifestStore;
 fn read(name: &str) -> Vec<u8> {
     std::fs::read(
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/vectors/c2pa")
+            .join("../../tests/upstream/vectors/c2pa")
             .join(name),
     )
     .unwrap()

@@ -25,8 +25,8 @@ fn spki_of(cert_der: &[u8]) -> Vec<u8> {
 
 #[test]
 fn real_c2pa_rs_signature_verifies_and_tampering_fails() {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/c2pa/rs/C.jpg");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/upstream/vectors/c2pa/rs/C.jpg");
     let bytes = std::fs::read(path).unwrap();
     let found = jpeg::locate(bytes.as_slice(), &ContainerLimits::default())
         .unwrap()

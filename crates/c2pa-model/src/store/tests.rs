@@ -11,7 +11,7 @@ use crate::container::{ContainerLimits, jpeg};
 
 fn store_of(name: &str) -> ManifestStore {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/c2pa")
+        .join("../../tests/upstream/vectors/c2pa")
         .join(name);
     let bytes = std::fs::read(&path).unwrap();
     let found = jpeg::locate(bytes.as_slice(), &ContainerLimits::default())
@@ -70,8 +70,8 @@ fn a_tampered_assertion_no_longer_matches_its_hash() {
 
 #[test]
 fn store_bytes_are_kept_exactly() {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/c2pa/rs/CACA.jpg");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/upstream/vectors/c2pa/rs/CACA.jpg");
     let bytes = std::fs::read(&path).unwrap();
     let found = jpeg::locate(bytes.as_slice(), &ContainerLimits::default())
         .unwrap()

@@ -12,7 +12,7 @@ pub(crate) fn root() -> PathBuf {
 }
 
 pub(crate) fn shared() -> PathBuf {
-    root().join("../shared")
+    root().join("tests/upstream")
 }
 
 pub(crate) fn run(cmd: &mut Command) {

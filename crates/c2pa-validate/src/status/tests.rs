@@ -1,21 +1,18 @@
 //! Status codes against the text of the specification.
 #![allow(
     clippy::disallowed_methods,
-    reason = "tests read the specification and trust lists from the shared reference folder"
+    reason = "tests read the specification and trust lists from tests/upstream"
 )]
 
 use std::collections::BTreeSet;
 
 use super::{StatusCode, StatusKind};
 
-/// The specification text (shared reference material), if present.
+/// The specification text (`tests/upstream/spec/`, CC BY 4.0).
 fn spec_text() -> String {
-    let shared = std::env::var_os("SIGNET_SHARED").map_or_else(
-        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-        std::path::PathBuf::from,
-    );
-    std::fs::read_to_string(shared.join("spec/c2pa-spec-2.2.txt"))
-        .expect("the C2PA 2.2 specification under shared/spec")
+    let upstream = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/upstream");
+    std::fs::read_to_string(upstream.join("spec/c2pa-spec-2.2.txt"))
+        .expect("the C2PA 2.2 specification under tests/upstream/spec")
 }
 
 /// The codes of the three §15.2.2 tables, with the table each is in.

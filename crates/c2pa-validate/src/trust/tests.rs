@@ -1,7 +1,7 @@
 //! Unit tests of trust configuration parsing.
 #![allow(
     clippy::disallowed_methods,
-    reason = "tests read the specification and trust lists from the shared reference folder"
+    reason = "tests read the specification and trust lists from tests/upstream"
 )]
 
 use super::{
@@ -9,16 +9,13 @@ use super::{
     certificates_from_pem, ekus_from_config,
 };
 
-fn shared() -> std::path::PathBuf {
-    std::env::var_os("SIGNET_SHARED").map_or_else(
-        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-        std::path::PathBuf::from,
-    )
+fn upstream() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/upstream")
 }
 
 #[test]
 fn the_official_lists_load() {
-    let dir = shared().join("spec/c2pa-conformance");
+    let dir = upstream().join("spec/c2pa-conformance");
     let signers = std::fs::read(dir.join("C2PA-TRUST-LIST.pem")).unwrap();
     let tsas = std::fs::read(dir.join("C2PA-TSA-TRUST-LIST.pem")).unwrap();
     let mut trust = TrustConfig::new();

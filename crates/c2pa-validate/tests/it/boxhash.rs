@@ -61,7 +61,7 @@ impl Fixture {
         Self {
             dir,
             pki,
-            eku: root().join("../shared/vectors/c2pa/trust/eku.cfg"),
+            eku: root().join("tests/upstream/vectors/c2pa/trust/eku.cfg"),
         }
     }
 
@@ -196,7 +196,7 @@ fn restart_intervals_are_boxes_of_their_own() {
 #[test]
 fn spec_listed_riff_and_font_boxes_validate() {
     let f = Fixture::new();
-    let font = root().join("../shared/vectors/c2pa/pt/monotype-20240712-monotype_sans.ttf");
+    let font = root().join("tests/upstream/vectors/c2pa/pt/monotype-20240712-monotype_sans.ttf");
     for (src, mime, format) in [
         (f.p("plain.wav"), "audio/wav", Format::Riff),
         (f.p("plain.webp"), "image/webp", Format::Riff),

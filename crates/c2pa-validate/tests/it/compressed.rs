@@ -60,7 +60,8 @@ fn brotli(data: &[u8]) -> Vec<u8> {
 #[test]
 fn a_compressed_active_manifest_validates_like_the_uncompressed_one() {
     let asset = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/c2pa/rs/CACA.jpg"),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/upstream/vectors/c2pa/rs/CACA.jpg"),
     )
     .unwrap();
     let store = jpeg::locate(asset.as_slice(), &ContainerLimits::default())

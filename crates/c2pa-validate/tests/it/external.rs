@@ -32,7 +32,7 @@ const DAY: u64 = 86_400;
 fn source() -> Vec<u8> {
     std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/vectors/c2pa/rs/no_manifest.jpg"),
+            .join("../../tests/upstream/vectors/c2pa/rs/no_manifest.jpg"),
     )
     .unwrap()
 }

@@ -8,7 +8,7 @@ use signet_c2pa_model::container::{ContainerLimits, Format, locate, locate_seeka
 
 #[test]
 fn seeking_and_reading_locators_agree_on_every_vector() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/c2pa");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/upstream/vectors/c2pa");
     let mut checked = 0;
     for dir in ["rs", "pt"] {
         for entry in std::fs::read_dir(root.join(dir)).unwrap() {

@@ -25,7 +25,7 @@ use crate::pki::{Pki, at, now_secs};
 fn source() -> Vec<u8> {
     std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/vectors/c2pa/rs/no_manifest.jpg"),
+            .join("../../tests/upstream/vectors/c2pa/rs/no_manifest.jpg"),
     )
     .unwrap()
 }

@@ -93,8 +93,8 @@ fn reference_sdk_signed_assets_validate_alike() {
     std::fs::write(p("chain.pem"), chain).unwrap();
     std::fs::write(p("leaf.key"), pem("PRIVATE KEY", &pki.leaf.pkcs8)).unwrap();
     std::fs::write(p("root.pem"), pem("CERTIFICATE", &pki.root.der())).unwrap();
-    let eku_cfg = root().join("../shared/vectors/c2pa/trust/eku.cfg");
-    let src = root().join("../shared/vectors/c2pa/rs/no_manifest.jpg");
+    let eku_cfg = root().join("tests/upstream/vectors/c2pa/trust/eku.cfg");
+    let src = root().join("tests/upstream/vectors/c2pa/rs/no_manifest.jpg");
 
     // A created asset, and an edit of it with the first as parent ingredient.
     peer(&[

@@ -34,7 +34,7 @@ const DAY: u64 = 86_400;
 fn source_jpeg() -> Vec<u8> {
     std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/vectors/c2pa/rs/no_manifest.jpg"),
+            .join("../../tests/upstream/vectors/c2pa/rs/no_manifest.jpg"),
     )
     .unwrap()
 }
@@ -42,7 +42,7 @@ fn source_jpeg() -> Vec<u8> {
 fn other_jpeg() -> Vec<u8> {
     std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/vectors/c2pa/pt/adobe-20220124-A.jpg"),
+            .join("../../tests/upstream/vectors/c2pa/pt/adobe-20220124-A.jpg"),
     )
     .unwrap()
 }

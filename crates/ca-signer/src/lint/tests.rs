@@ -782,7 +782,7 @@ fn mul_small(magnitude: &[u8], k: u64) -> Vec<u8> {
 /// ROCA-vulnerable key: `cert04.pem` of crocs-muni/roca's test data (a 2050-bit Infineon key).
 #[test]
 fn roca_vulnerable_modulus() {
-    let pem = include_str!("../../../../../shared/vectors/roca/cert04.pem");
+    let pem = include_str!("../../../../tests/upstream/vectors/roca/cert04.pem");
     let cert = Certificate::from_pem(pem).unwrap();
     let spki = cert.tbs_certificate().subject_public_key_info().clone();
     let f = key_findings(&al1(), spki);

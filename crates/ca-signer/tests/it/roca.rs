@@ -1,5 +1,5 @@
 //! The ROCA fingerprint (CVE-2017-15361) over crocs-muni/roca's test data
-//! (`../shared/vectors/roca`): every positive is caught, every negative passes. Moduli are
+//! (`tests/upstream/vectors/roca`): every positive is caught, every negative passes. Moduli are
 //! taken from the hex files, PEM certificates, SPKI and PKCS#1 public keys, PKCS#8 and PKCS#1
 //! private keys, PKCS#10 requests and OpenSSH public keys; the PGP keys and the PKCS#7 file are
 //! not read (no parser for those formats here, and upstream's positives among them, `key04.pgp`,
@@ -42,7 +42,7 @@ const POSITIVE: &[&str] = &[
 const NOT_READ: &[&str] = &["LICENSE", "pkcs701.p7s"];
 
 fn dir() -> PathBuf {
-    crate::support::repo_root().join("../shared/vectors/roca")
+    crate::support::repo_root().join("tests/upstream/vectors/roca")
 }
 
 #[derive(Sequence)]

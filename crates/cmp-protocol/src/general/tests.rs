@@ -17,7 +17,7 @@ use super::*;
 
 fn vectors() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/cmp/openssl-3.0.19-generated")
+        .join("../../tests/upstream/vectors/cmp/openssl-3.0.19-generated")
 }
 
 fn genm(name: &str) -> Vec<InfoTypeAndValue> {

@@ -19,7 +19,7 @@ use super::*;
 /// The bytes of an OpenSSL-generated message of the shared vectors.
 pub(super) fn vector(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/cmp/openssl-3.0.19-generated/msgs")
+        .join("../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/msgs")
         .join(name);
     std::fs::read(path).unwrap()
 }

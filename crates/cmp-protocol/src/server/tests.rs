@@ -26,7 +26,7 @@ impl SecureRandom for FixedRng {
 
 fn vectors() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/cmp/openssl-3.0.19-generated")
+        .join("../../tests/upstream/vectors/cmp/openssl-3.0.19-generated")
 }
 
 fn config() -> ServerConfig {

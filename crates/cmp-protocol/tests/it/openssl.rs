@@ -376,7 +376,7 @@ fn cr_with_signature_protection_then_p10cr() {
 fn signer_not_issued_here_is_refused() {
     let e = env();
     let creds = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/cmp/openssl-3.0.19-generated/creds");
+        .join("../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/creds");
     std::fs::write(
         e.p("trusted.pem"),
         pem(&e.server.pki.root.cert.to_der().unwrap(), "CERTIFICATE"),

@@ -71,7 +71,7 @@ fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/vectors/cmp/openssl-3.0.19-generated/creds/new.crt");
+            .join("../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/creds/new.crt");
         let pem = std::fs::read_to_string(path).unwrap();
         let (_, der) = signet_asn1_types::der::pem::decode_vec(pem.as_bytes()).unwrap();
         Fixture {

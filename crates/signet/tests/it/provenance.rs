@@ -15,7 +15,7 @@ const SUBJECT: &str = "/CN=Newsroom Camera 7/O=Example News/C=US";
 
 fn shared(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared")
+        .join("../../tests/upstream")
         .join(rel)
 }
 

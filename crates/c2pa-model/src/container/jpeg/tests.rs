@@ -10,7 +10,7 @@ use super::*;
 use crate::jumbf::{Limits, parse};
 
 fn vectors() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/c2pa")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/upstream/vectors/c2pa")
 }
 
 #[test]

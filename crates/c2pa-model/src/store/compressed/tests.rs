@@ -13,8 +13,8 @@ use crate::container::{ContainerLimits, jpeg};
 use crate::store::ManifestStore;
 
 fn caca_store() -> Vec<u8> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/c2pa/rs/CACA.jpg");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/upstream/vectors/c2pa/rs/CACA.jpg");
     let bytes = std::fs::read(&path).unwrap();
     jpeg::locate(bytes.as_slice(), &ContainerLimits::default())
         .unwrap()

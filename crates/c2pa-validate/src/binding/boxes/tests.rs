@@ -12,7 +12,7 @@ fn vector(path: &str) -> Vec<u8> {
     #[allow(clippy::disallowed_methods, reason = "tests read vectors")]
     std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/vectors/c2pa")
+            .join("../../tests/upstream/vectors/c2pa")
             .join(path),
     )
     .unwrap()

@@ -401,7 +401,7 @@ fn sdk_report_with(
         .arg(asset)
         .arg(mime)
         .arg(anchors)
-        .arg(repo().join("../shared/vectors/c2pa/trust/eku.cfg"))
+        .arg(repo().join("tests/upstream/vectors/c2pa/trust/eku.cfg"))
         .args(fragment)
         .output()
         .unwrap();
@@ -410,7 +410,7 @@ fn sdk_report_with(
 }
 
 fn jpeg() -> PathBuf {
-    repo().join("../shared/vectors/c2pa/rs/no_manifest.jpg")
+    repo().join("tests/upstream/vectors/c2pa/rs/no_manifest.jpg")
 }
 
 #[test]

@@ -6,7 +6,7 @@ use super::{VerifyArgs, run};
 
 fn vector(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/c2pa")
+        .join("../../tests/upstream/vectors/c2pa")
         .join(name)
 }
 
