@@ -26,7 +26,6 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming as Body;
 use hyper::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -36,6 +35,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use crate::cmp::Ca;
+use crate::embed::RequestBody;
 use crate::tsa::Tsa;
 
 /// HTTP settings.
@@ -125,7 +125,7 @@ fn cmp_path(path: &str) -> Option<Option<&str>> {
     }
 }
 
-fn content_type_is(req: &Request<Body>, wanted: &str) -> bool {
+fn content_type_is<B>(req: &Request<B>, wanted: &str) -> bool {
     req.headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -133,8 +133,8 @@ fn content_type_is(req: &Request<Body>, wanted: &str) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case(wanted))
 }
 
-async fn read_body(
-    req: Request<Body>,
+async fn read_body<B: RequestBody>(
+    req: Request<B>,
     settings: &HttpSettings,
 ) -> Result<Bytes, Response<Full<Bytes>>> {
     let declared = req
@@ -163,11 +163,12 @@ async fn read_body(
     }
 }
 
-async fn route(
+/// Answers one request of the routes above (anything else is 404).
+pub(crate) async fn route<B: RequestBody>(
     ca: Arc<Ca>,
     tsa: Arc<Tsa>,
     settings: Arc<HttpSettings>,
-    req: Request<Body>,
+    req: Request<B>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let path = req.uri().path().to_owned();
     if let Some(profile) = cmp_path(&path) {

@@ -19,6 +19,7 @@
 )]
 
 mod crash;
+mod embed;
 mod enroll;
 mod failures;
 mod flows;

@@ -1,0 +1,172 @@
+//! The `signet` command line: parses the arguments, starts the runtime and runs one command.
+//!
+//! - `signet serve` — the RA/CA over CMP/HTTP(S) (`serve`, `cmp`), bootstrapping a development
+//!   PKI in an empty data directory (`pki`);
+//! - `signet ra …` / `signet ca …` — the operator's commands (`admin`);
+//! - `signet c2pa sign|verify` — the claim generator and the validator (`c2pa`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::{admin, c2pa, cmp, pki, serve, store, sweep, tsa};
+use clap::{Parser, Subcommand};
+
+/// Signet command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "signet",
+    version,
+    about = "Signet: a PKI for content provenance"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the RA/CA over CMP/HTTP(S); bootstraps a development PKI in an empty data directory.
+    Serve(ServeArgs),
+    /// Registration authority: reference numbers, pending enrollments.
+    #[command(subcommand)]
+    Ra(admin::RaCommand),
+    /// Certification authority: issued certificates.
+    #[command(subcommand)]
+    Ca(admin::CaCommand),
+    /// C2PA manifests: sign and verify assets.
+    #[command(subcommand)]
+    C2pa(c2pa::C2paCommand),
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Data directory (keys, trust material, policy, database).
+    #[arg(long, default_value = "./signet-data")]
+    data_dir: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Base URL of the CRL, OCSP and CA-certificate endpoints, written into certificates at
+    /// bootstrap (default: http://LISTEN). RFC 5280 §4.2.1.13 wants http URIs there; with
+    /// --tls-cert, point this at a plain-HTTP front for those paths.
+    #[arg(long)]
+    public_url: Option<String>,
+    /// TLS certificate chain (PEM); enables HTTPS.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Require client certificates issued by these CAs (PEM): mutual TLS.
+    #[arg(long, requires = "tls_cert")]
+    tls_client_ca: Option<PathBuf>,
+    /// confirmWaitTime: seconds an issued certificate waits for its certConf before it is
+    /// revoked.
+    #[arg(long, default_value_t = 300)]
+    confirm_wait: u64,
+    /// Seconds a pending (manual approval) enrollment stays open.
+    #[arg(long, default_value_t = 86_400)]
+    pending_wait: u64,
+    /// Largest request body in bytes (larger is 413).
+    #[arg(long, default_value_t = 256 * 1024)]
+    max_body: usize,
+    /// Most connections served at once.
+    #[arg(long, default_value_t = 4096)]
+    max_connections: usize,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    workers: Option<usize>,
+}
+
+/// Runs the command line of the `signet` binary: logs to stderr (`RUST_LOG`, default `info`),
+/// parses `std::env::args`, and runs the command on a Tokio runtime. `signet c2pa …` exits the
+/// process with its own status (0 Trusted/Valid, 1 Invalid, 2 unreadable input).
+pub fn run() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let workers = match &cli.command {
+        Command::Serve(a) => a.workers,
+        _ => Some(1),
+    };
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    rt.enable_all();
+    if let Some(n) = workers {
+        rt.worker_threads(n.max(1));
+    }
+    let rt = rt.build()?;
+    rt.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve_command(args).await,
+            Command::Ra(c) => admin::ra(c).await,
+            Command::Ca(c) => admin::ca(c).await,
+            // Synchronous; reports through the exit status (0 Trusted/Valid, 1 Invalid,
+            // 2 unreadable input).
+            Command::C2pa(c) => std::process::exit(c2pa::run(c)),
+        }
+    })
+}
+
+async fn serve_command(args: ServeArgs) -> Result<()> {
+    let dir = &args.data_dir;
+    let tls = args
+        .tls_cert
+        .clone()
+        .zip(args.tls_key.clone())
+        .map(|(cert, key)| serve::TlsFiles {
+            cert,
+            key,
+            client_ca: args.tls_client_ca.clone(),
+        });
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    // Bind first: a port already in use fails before anything is created.
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let local = listener.local_addr()?;
+    let fresh = !pki::is_bootstrapped(dir);
+    if fresh {
+        let url = args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local}"));
+        pki::bootstrap(dir, &url).with_context(|| format!("bootstrapping {}", dir.display()))?;
+    }
+    let pki = pki::load(dir).with_context(|| format!("loading {}", dir.display()))?;
+    let store = store::Store::open(&dir.join("signet.db")).await?;
+    let settings = cmp::CmpSettings {
+        confirm_wait: Duration::from_secs(args.confirm_wait),
+        pending_wait: Duration::from_secs(args.pending_wait),
+    };
+    let tsa = Arc::new(tsa::Tsa::new(pki::load_tsa(dir)?)?);
+    let ca = Arc::new(cmp::Ca::new(pki, store, settings));
+    tokio::spawn(sweep::run(ca.clone()));
+    if fresh {
+        admin::print_first_steps(dir, &format!("{scheme}://{local}"), &ca).await?;
+    }
+    tracing::info!(listen = %local, data_dir = %dir.display(), tls = tls.is_some(), "serving CMP");
+    // For tests and scripts: the address actually bound (port 0 picks one).
+    println!("listening on {scheme}://{local}");
+    serve::run(
+        ca,
+        tsa,
+        listener,
+        tls,
+        serve::HttpSettings {
+            max_body: args.max_body,
+            read_timeout: Duration::from_secs(10),
+            max_connections: args.max_connections,
+            shutdown_grace: Duration::from_secs(10),
+        },
+    )
+    .await
+}
