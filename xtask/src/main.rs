@@ -131,8 +131,9 @@ fn ci() -> Result<()> {
     if !status.success() {
         bail!("xtask ci: installing the Python peers failed ({status})");
     }
-    let steps: &[(&str, &[&str])] = &[
-        ("fmt", &["fmt", "--all", "--", "--check"]),
+    // (name, cargo arguments, environment): each step is one cargo invocation.
+    let steps: &[(&str, &[&str], &[(&str, &str)])] = &[
+        ("fmt", &["fmt", "--all", "--", "--check"], &[]),
         (
             "clippy",
             &[
@@ -144,13 +145,41 @@ fn ci() -> Result<()> {
                 "-D",
                 "warnings",
             ],
+            &[],
         ),
-        ("test", &["test", "--workspace", "--locked"]),
+        // Unit, integration and doc-tests (every library crate's crate-level example), and the
+        // examples are built, the embedding example among them.
+        ("test", &["test", "--workspace", "--locked"], &[]),
+        // The API documentation builds without a warning: broken or private intra-doc links fail.
+        (
+            "doc",
+            &["doc", "--workspace", "--no-deps", "--locked"],
+            &[("RUSTDOCFLAGS", "-D warnings")],
+        ),
+        // Every library crate packages and builds from its package alone, in dependency order
+        // (cargo packages the workspace's path dependencies into a local registry first), so
+        // none reads a file outside itself. `--allow-dirty` lets a developer run this before
+        // committing; CI's clone is clean anyway.
+        (
+            "package",
+            &[
+                "package",
+                "--workspace",
+                "--exclude",
+                "signet",
+                "--exclude",
+                "xtask",
+                "--locked",
+                "--allow-dirty",
+            ],
+            &[],
+        ),
     ];
-    for (name, args) in steps {
+    for (name, args, env) in steps {
         eprintln!("==> xtask ci: cargo {}", args.join(" "));
         let status = Command::new(cargo())
             .args(*args)
+            .envs(env.iter().copied())
             .current_dir(&root)
             .status()
             .with_context(|| format!("running cargo {name}"))?;
