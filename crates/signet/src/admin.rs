@@ -475,7 +475,10 @@ pub(crate) async fn ca(cmd: CaCommand) -> Result<()> {
     Ok(())
 }
 
-/// After the first start: registers one subscriber and prints the commands to enroll it.
+/// After the first start: registers one subscriber and prints the commands to enroll it, sign
+/// and verify an asset, and register more subscribers. The commands run as printed from any
+/// directory: paths are absolute, `signet` is this binary's own path (a newcomer who ran
+/// `cargo run` has no `signet` on PATH), and every argument is shell-quoted where it needs it.
 pub(crate) async fn print_first_steps(dir: &Path, url: &str, ca: &Ca) -> Result<()> {
     let subject = "/CN=C2PA Claim Signer 1/O=Signet Development/C=US";
     let (codes, _) = register(&ca.pki, &ca.store, subject, None, None, 1).await?;
@@ -483,7 +486,12 @@ pub(crate) async fn print_first_steps(dir: &Path, url: &str, ca: &Ca) -> Result<
         .into_iter()
         .next()
         .ok_or_else(|| anyhow!("no code registered"))?;
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("resolving {}", dir.display()))?;
     let trust = dir.join("trust");
+    let file = |p: PathBuf| shell_quote(&p.display().to_string());
+    let signet = std::env::current_exe().map_or_else(|_| "signet".to_owned(), &file);
     let server = url
         .strip_prefix("http://")
         .or_else(|| url.strip_prefix("https://"))
@@ -503,35 +511,73 @@ pub(crate) async fn print_first_steps(dir: &Path, url: &str, ca: &Ca) -> Result<
     println!("  policy:        {}", dir.join("policy.toml").display());
     println!();
     println!("A one-time code was registered for {subject}. Enroll a C2PA claim-signing");
-    println!("certificate with OpenSSL (the code works once; more with `signet ra register`):");
+    println!("certificate with OpenSSL, from any directory (the code works once):");
     println!();
     println!("  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out signer.key");
+    // `openssl cmp -out_trusted` takes a list split at commas and whitespace, with no quoting:
+    // a root path with either is copied next to the key first.
+    let root_path = trust.join("root.pem").display().to_string();
+    let out_trusted = if root_path.contains(|c: char| c == ',' || c.is_whitespace()) {
+        println!("  cp {} signet-root.pem", shell_quote(&root_path));
+        "signet-root.pem".to_owned()
+    } else {
+        shell_quote(&root_path)
+    };
     println!(
-        "  openssl cmp -server {server} -path /.well-known/cmp -cmd ir -ref {reference} \
-         -secret pass:{secret} -recipient \"{recipient}\" -newkey signer.key \
-         -subject \"{subject}\" -certout signer.pem -out_trusted {}",
-        trust.join("root.pem").display()
+        "  openssl cmp -server {server} -path /.well-known/cmp -cmd ir -ref {} \
+         -secret {} -recipient {} -newkey signer.key -subject {} -certout signer.pem \
+         -out_trusted {}",
+        shell_quote(&reference),
+        shell_quote(&format!("pass:{secret}")),
+        shell_quote(&recipient),
+        shell_quote(subject),
+        out_trusted
     );
     println!();
     if url.starts_with("http://") {
-        let root = trust.join("root.pem");
-        println!("Then sign an asset with it, time-stamped by this server's TSA ({url}/tsa),");
-        println!("and verify it:");
+        let root = file(trust.join("root.pem"));
+        println!("Then sign an asset with it (photo.jpg: any JPEG or PNG of yours), time-stamped");
+        println!(
+            "by this server's TSA ({url}/tsa) and with its OCSP answer stapled, and verify it:"
+        );
         println!();
         println!(
             "  cat signer.pem {} > signer-chain.pem",
-            trust.join("chain.pem").display()
+            file(trust.join("chain.pem"))
         );
         println!(
-            "  signet c2pa sign photo.jpg signed.jpg --cert signer-chain.pem --key signer.key \
+            "  {signet} c2pa sign photo.jpg signed.jpg --cert signer-chain.pem --key signer.key \
              --tsa {url}/tsa --ocsp-staple"
         );
-        println!(
-            "  signet c2pa verify signed.jpg --trust-anchors {} --tsa-anchors {}",
-            root.display(),
-            root.display()
-        );
+        println!("  {signet} c2pa verify signed.jpg --trust-anchors {root} --tsa-anchors {root}");
         println!();
     }
+    println!("More subscribers (a one-time reference number and code each):");
+    println!();
+    println!(
+        "  {signet} ra register --data-dir {} --subject {}",
+        file(dir.clone()),
+        shell_quote("/CN=C2PA Claim Signer 2/O=Signet Development/C=US")
+    );
+    println!();
+    println!(
+        "({signet} is this binary; `cargo install --path crates/signet` in the repository puts it \
+         on PATH as `signet`.)"
+    );
+    println!();
     Ok(())
+}
+
+/// `arg` as one POSIX shell word: unchanged when it has only characters no shell treats
+/// specially, else in single quotes (a `'` inside as `'\''`).
+fn shell_quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./-_".contains(&b));
+    if plain {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
 }

@@ -24,5 +24,6 @@ mod enroll;
 mod failures;
 mod flows;
 mod http;
+mod newcomer;
 mod provenance;
 mod support;
