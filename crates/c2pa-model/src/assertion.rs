@@ -7,7 +7,7 @@
 //!                      ‖ one or more content boxes: cbor | json | bfdb+bidb | uuid | ...
 //! ```
 //! Reading goes `AssertionRef` (a view into a store) → [`Content`] (the content boxes' payloads,
-//! copied) → [`Assertion`] (a typed model, or [`Opaque`] for labels this crate does not model).
+//! copied) → [`Assertion`] (a typed model, or [`Assertion::Opaque`] for labels this crate does not model).
 //! Writing goes the other way: [`NewAssertion`] boxes a [`Content`]. A CBOR model is held in a
 //! [`Decoded`], which pairs the value with the bytes it came from (or was encoded to), so hashes
 //! and re-serialisation use exactly those bytes.

@@ -3,7 +3,7 @@
 //! reader that holds large blocks (a `BufReader` with a big capacity, a read-ahead reader) is
 //! hashed without another copy.
 //!
-//! - `c2pa.hash.data` ([`data_hash`]): exclusion ranges ascending, non-overlapping and inside
+//! - `c2pa.hash.data` (`data_hash`): exclusion ranges ascending, non-overlapping and inside
 //!   the asset; the range that holds the manifest store must cover exactly the container
 //!   segments the store occupies (§15.12.1.2: for JPEG the APP11 segments, lengths included);
 //!   other exclusions are reported as `assertion.dataHash.additionalExclusionsPresent`.

@@ -9,7 +9,7 @@
 //! - **EKU semantics (§14.5.1.2).** Only the end-entity's EKU authorises a purpose; EKUs in CA
 //!   certificates "shall be ignored". webpki applies its EKU check to every certificate, so it is
 //!   given a validator that accepts all, and the end-entity's EKU is checked here.
-//! - **Signature algorithms.** webpki verifies through [`WebpkiAlg`], which rebuilds the
+//! - **Signature algorithms.** webpki verifies through `WebpkiAlg`, which rebuilds the
 //!   `SubjectPublicKeyInfo` and calls the caller's [`SignatureVerifier`]; the library stays
 //!   free of a crypto backend.
 

@@ -5,7 +5,7 @@
 //!    stamp, each refusal carrying its RFC 3161 `PKIFailureInfo` bit ([`Refusal`]);
 //!    [`refusal_response`] turns one into the unsigned `TimeStampResp` (status `rejection`).
 //! 2. [`prepare_time_stamp`] builds the `TSTInfo` for an accepted request at `gen_time`, decodes
-//!    what it built and lints it ([`lints`]): the TSA certificate is fit to stamp (RFC 3161 §2.3:
+//!    what it built and lints it (`lints`): the TSA certificate is fit to stamp (RFC 3161 §2.3:
 //!    `id-kp-timeStamping` as its only, critical EKU), valid at `genTime`, the imprint, nonce and
 //!    policy are the request's, the serial is unique enough.
 //! 3. [`sign_time_stamp`] consumes the [`LintedTstInfo`] and returns the granted `TimeStampResp`:

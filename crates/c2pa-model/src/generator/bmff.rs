@@ -3,7 +3,7 @@
 //!
 //! Inserting the box moves every later byte by its size, so absolute file offsets inside the
 //! asset are rewritten as the asset streams through (§18.6.2, "two-pass approach", see
-//! [`rewrite`]): `stco` and `co64` chunk offsets, `saio` in a sample table, `iloc` item
+//! `rewrite`): `stco` and `co64` chunk offsets, `saio` in a sample table, `iloc` item
 //! locations (construction method 0), `tfhd` base data offsets, `tfra` fragment offsets and
 //! `sidx` references. The hash then covers, for every top-level box not excluded, its *output*
 //! offset (8 bytes, big-endian) followed by its rewritten bytes — exactly what a validator
@@ -16,7 +16,7 @@
 //!   then gets a tree, `/mdat` from byte 16 is excluded from the main hash, and the manifest
 //!   holds each tree's leaf row (so no auxiliary `merkle` boxes are needed);
 //! - fragmented files (a `moof`): no `hash`, an `initHash` and a tree per track whose leaves
-//!   are the fragments, with a `merkle` box before each `moof` ([`fragments`]).
+//!   are the fragments, with a `merkle` box before each `moof` (`fragments`).
 
 use std::io::{SeekFrom, Write};
 use std::ops::Range;
