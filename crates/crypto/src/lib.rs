@@ -10,6 +10,26 @@
 //!   2048–8192 bits.
 //! - [`KeyPairSigner`]: signs with a PKCS#8 key pair held in memory; [`generate_pkcs8`] makes one.
 //! - [`SystemRng`]: the operating system's random source.
+//!
+//! Generating a key, signing through the [`Signer`] trait every Signet layer takes, and verifying
+//! with the [`SignatureVerifier`] trait against the exact bytes signed:
+//!
+//! ```rust
+//! use signet_asn1_types::crypto::{SignatureAlgorithm, SignatureVerifier, Signer};
+//! use signet_crypto::{KeyPairSigner, KeyType, Verifier, generate_pkcs8};
+//!
+//! let pkcs8 = generate_pkcs8(KeyType::EcdsaP256)?;
+//! let signer = KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, &pkcs8)?;
+//! let message = b"tbsCertificate bytes";
+//! let signature = signer.sign(message)?;
+//!
+//! let spki = signer.public_key_der();
+//! Verifier.verify(signer.algorithm(), spki, message, &signature)?;
+//! // One changed byte of the message, or the P-256 key offered for an Ed25519 signature: refused.
+//! assert!(Verifier.verify(signer.algorithm(), spki, b"tbsCertificate byteS", &signature).is_err());
+//! assert!(Verifier.verify(SignatureAlgorithm::Ed25519, spki, message, &signature).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //! - [`key_wrap`]: AES key wrap (RFC 3394), for CMS `KEKRecipientInfo`/`PasswordRecipientInfo`.
 //! - [`Encryption`] and [`DecryptionKey`]: RSA key transport, ECDH, AES-CBC and key wrap for
 //!   CMS EnvelopedData (the encrypted certificate and challenge of CMP proof of possession).
