@@ -131,8 +131,8 @@ fn ci() -> Result<()> {
     if !status.success() {
         bail!("xtask ci: installing the Python peers failed ({status})");
     }
-    // (name, cargo arguments, environment): each step is one cargo invocation.
-    let steps: &[(&str, &[&str], &[(&str, &str)])] = &[
+    // Each step is one cargo invocation.
+    let steps: &[CiStep] = &[
         ("fmt", &["fmt", "--all", "--", "--check"], &[]),
         (
             "clippy",
@@ -193,6 +193,10 @@ fn ci() -> Result<()> {
     eprintln!("==> xtask ci: conformance");
     conformance::run(&[])
 }
+
+/// One cargo invocation of `xtask ci`: its name, cargo's arguments, and the environment it
+/// adds.
+type CiStep = (&'static str, &'static [&'static str], &'static [(&'static str, &'static str)]);
 
 /// The cargo-deny release `xtask ci` installs when it is missing (pinned: its checks and
 /// `deny.toml`'s schema change between releases).
