@@ -196,7 +196,11 @@ fn ci() -> Result<()> {
 
 /// One cargo invocation of `xtask ci`: its name, cargo's arguments, and the environment it
 /// adds.
-type CiStep = (&'static str, &'static [&'static str], &'static [(&'static str, &'static str)]);
+type CiStep = (
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
 
 /// The cargo-deny release `xtask ci` installs when it is missing (pinned: its checks and
 /// `deny.toml`'s schema change between releases).

@@ -7,15 +7,20 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use clap::Args;
 use serde_json::{Value, json};
-use signet_asn1_types::der::DateTime;
-use signet_c2pa_model::HashAlg;
-use signet_c2pa_model::container::Format;
+use signet_asn1_types::der::{DateTime, Decode};
+use signet_asn1_types::ocsp::{CertStatus, OcspResponse, ResponderId};
+use signet_asn1_types::x509_cert::ext::pkix::crl::CrlReason;
+use signet_c2pa_model::container::{self, ContainerLimits, Format};
+use signet_c2pa_model::{ClaimSignature, HashAlg, ManifestStore};
 use signet_c2pa_validate::binding::{HashProvider, IncrementalHash};
 use signet_c2pa_validate::trust::{ID_KP_CLAIM_SIGNING, TrustConfig};
-use signet_c2pa_validate::{Error, Report, Status, StatusLists, ValidationState, Validator};
+use signet_c2pa_validate::{
+    Error, Report, Status, StatusCode, StatusLists, ValidationState, Validator,
+};
 use signet_crypto::Verifier;
 
 use self::read_ahead::ReadAhead;
@@ -61,17 +66,25 @@ pub(crate) struct VerifyArgs {
 
 /// OCSP over HTTP (RFC 6960 Appendix A.1: POST of the DER request), for `--ocsp-fetch`. A
 /// failed fetch is no response: the validator reports `signingCredential.ocsp.inaccessible`.
-struct HttpOcsp;
+/// The responses are kept (with their URL) so the summary can say which one decided.
+#[derive(Default)]
+struct HttpOcsp {
+    fetched: Mutex<Vec<(String, Vec<u8>)>>,
+}
 
 impl signet_c2pa_validate::ocsp::OcspFetcher for HttpOcsp {
     fn fetch(&self, url: &str, request: &[u8]) -> Option<Vec<u8>> {
-        super::http::post(
+        let der = super::http::post(
             url,
             "application/ocsp-request",
             "application/ocsp-response",
             request,
         )
-        .ok()
+        .ok()?;
+        if let Ok(mut fetched) = self.fetched.lock() {
+            fetched.push((url.to_owned(), der.clone()));
+        }
+        Some(der)
     }
 }
 
@@ -98,8 +111,9 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
     };
     let mut validator = Validator::new(&trust, &Verifier, at);
     validator.hashes = &AwsLcHashes;
+    let fetcher = HttpOcsp::default();
     if args.ocsp_fetch {
-        validator.ocsp_fetcher = Some(&HttpOcsp);
+        validator.ocsp_fetcher = Some(&fetcher);
     }
     // A collection's files are relative to the manifest: the sidecar's or the asset's directory.
     let manifest_path = args.sidecar.as_deref().unwrap_or(&args.file);
@@ -120,10 +134,12 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
     let file = std::fs::File::open(&args.file)
         .map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
     let asset = ReadAhead::new(file).map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
+    let mut sidecar_store = None;
     let result = match &args.sidecar {
         Some(sidecar) => {
             let store =
                 std::fs::read(sidecar).map_err(|e| (2, format!("{}: {e}", sidecar.display())))?;
+            sidecar_store = Some(store.clone());
             // The asset's format, when known, lets a general box hash be checked.
             match detect_format(&args.file) {
                 Ok(format) => validator.validate_remote(format, store, asset),
@@ -155,9 +171,154 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
         s.push('\n');
         s
     } else {
-        summary(&args.file, &report)
+        let stapled = stapled_ocsp(args, sidecar_store, &report);
+        let fetched = fetcher.fetched.into_inner().unwrap_or_default();
+        let revocation = revocation_text(&report, &stapled, &fetched, args.ocsp_fetch);
+        summary(&args.file, &report, revocation.as_deref())
     };
     Ok((code, out))
+}
+
+/// The OCSP responses stapled to the active manifest's claim signature (`rVals.ocspVals`), read
+/// again from the asset (or the sidecar) after validation; none when they cannot be read.
+fn stapled_ocsp(args: &VerifyArgs, sidecar: Option<Vec<u8>>, report: &Report) -> Vec<Vec<u8>> {
+    let store = sidecar.or_else(|| {
+        let format = detect_format(&args.file).ok()?;
+        let file = std::fs::File::open(&args.file).ok()?;
+        container::locate_seekable(format, file, &ContainerLimits::default())
+            .ok()
+            .flatten()
+            .map(|l| l.store)
+    });
+    let Some(store) = store.and_then(|s| ManifestStore::from_bytes(s, &Default::default()).ok())
+    else {
+        return Vec::new();
+    };
+    store
+        .manifest(&report.active_manifest)
+        .and_then(|m| m.signature_cbor().ok())
+        .and_then(|cose| ClaimSignature::parse(cose).ok())
+        .map(|sig| sig.ocsp_vals)
+        .unwrap_or_default()
+}
+
+/// What one OCSP response says about the certificate with serial `serial` (hex, as
+/// [`signet_c2pa_validate`] reports it): `good`, `revoked at … (reason)` or `unknown`, with the
+/// responder and `producedAt`. `None` when it is not a basic response about that certificate.
+fn ocsp_answer(der: &[u8], serial: &str) -> Option<String> {
+    let response = OcspResponse::from_der(der).ok()?;
+    let basic = response.basic().ok()??;
+    let single =
+        basic.tbs_response_data.responses.iter().find(|r| {
+            hex::encode(r.cert_id.serial_number.as_bytes()).eq_ignore_ascii_case(serial)
+        })?;
+    let status = match &single.cert_status {
+        CertStatus::Good(_) => "good".to_owned(),
+        CertStatus::Revoked(info) => format!(
+            "revoked at {}{}",
+            info.revocation_time.to_date_time(),
+            info.revocation_reason
+                .map(|r| format!(" ({})", reason_name(r)))
+                .unwrap_or_default()
+        ),
+        CertStatus::Unknown(_) => "unknown".to_owned(),
+    };
+    let responder = match &basic.tbs_response_data.responder_id {
+        ResponderId::ByName(name) => name.to_string(),
+        ResponderId::ByKey(hash) => format!("key hash {}", hex::encode(hash.as_bytes())),
+    };
+    Some(format!(
+        "\"{status}\" (responder {responder}, produced at {})",
+        basic.tbs_response_data.produced_at.to_date_time()
+    ))
+}
+
+/// The RFC 5280 name of a CRL reason (`keyCompromise`, ...).
+fn reason_name(reason: CrlReason) -> String {
+    let debug = format!("{reason:?}");
+    let mut chars = debug.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// One line on what decided revocation of the signing certificate: a stapled OCSP response, one
+/// fetched with `--ocsp-fetch`, or nothing (not checked, and why). `None` without a signer.
+fn revocation_text(
+    report: &Report,
+    stapled: &[Vec<u8>],
+    fetched: &[(String, Vec<u8>)],
+    ocsp_fetch: bool,
+) -> Option<String> {
+    let signer = report.manifests.first()?.signer.as_ref()?;
+    let serial = &signer.serial;
+    let active = &report.active;
+    let status = active
+        .failure
+        .iter()
+        .chain(&active.success)
+        .chain(&active.informational)
+        .find(|s| s.code.as_str().starts_with("signingCredential.ocsp."));
+    let explanation = status
+        .and_then(|s| s.explanation.as_deref())
+        .unwrap_or_default();
+    let decided = |verdict: &str| {
+        // Stapled responses are checked first and a fetch happens only when none decided: a
+        // fetched answer about the signer is the one that decided.
+        let source = fetched
+            .iter()
+            .rev()
+            .find_map(|(url, der)| {
+                ocsp_answer(der, serial)
+                    .map(|a| format!("OCSP response fetched from {url} (--ocsp-fetch) said {a}"))
+            })
+            .or_else(|| {
+                stapled.iter().find_map(|der| {
+                    ocsp_answer(der, serial).map(|a| {
+                        format!("stapled OCSP response (checked at the time of signing) said {a}")
+                    })
+                })
+            })
+            .unwrap_or_else(|| format!("an OCSP response in the manifest ({explanation})"));
+        format!("{verdict}: {source}")
+    };
+    let nothing_stapled = if stapled.is_empty() {
+        "nothing stapled".to_owned()
+    } else {
+        format!(
+            "no stapled OCSP response counts ({} stapled: stale, not about this certificate or \
+             not signed by an authorised responder)",
+            stapled.len()
+        )
+    };
+    Some(match status.map(|s| &s.code) {
+        Some(&StatusCode::SigningCredentialOcspNotRevoked) => {
+            let mut line = decided("not revoked");
+            if explanation.contains("after the time of signing")
+                || explanation.contains("removeFromCRL")
+            {
+                let _ = write!(line, "; {}", explanation.trim_start_matches("OCSP: "));
+            }
+            line
+        }
+        Some(&StatusCode::SigningCredentialOcspRevoked) => decided("REVOKED"),
+        Some(&StatusCode::SigningCredentialOcspUnknown) => decided("UNKNOWN to the responder"),
+        Some(&StatusCode::SigningCredentialOcspInaccessible) => format!(
+            "not checked: {nothing_stapled}, and the OCSP responder did not answer (--ocsp-fetch)"
+        ),
+        _ if !ocsp_fetch => format!(
+            "not checked (skipped): {nothing_stapled}, and no --ocsp-fetch to ask the responder"
+        ),
+        Some(&StatusCode::SigningCredentialOcspSkipped) => {
+            format!("not checked (skipped): {nothing_stapled}, and {explanation}")
+        }
+        _ if fetched.is_empty() => format!("not checked: {nothing_stapled}"),
+        _ => format!(
+            "not checked: {nothing_stapled}, and the fetched OCSP response does not count (stale, \
+             not about this certificate or not signed by an authorised responder)"
+        ),
+    })
 }
 
 /// SHA-2 from aws-lc-rs for content bindings (its assembly is about twice as fast as the
@@ -321,7 +482,7 @@ fn time_text(t: &DateTime) -> String {
 }
 
 /// The readable summary.
-pub(crate) fn summary(file: &Path, report: &Report) -> String {
+pub(crate) fn summary(file: &Path, report: &Report, revocation: Option<&str>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}: {}", file.display(), report.state.as_str());
     if let Some(m) = report.manifests.first() {
@@ -352,6 +513,9 @@ pub(crate) fn summary(file: &Path, report: &Report) -> String {
                     "  claims     signed at {} (not verified)",
                     time_text(t)
                 );
+            }
+            if let Some(r) = revocation {
+                let _ = writeln!(out, "  revocation {r}");
             }
         }
         if let Some(g) = &m.claim_generator {

@@ -13,7 +13,7 @@ use crate::support::{Server, bin, openssl, peers_bin, pkilint, run};
 
 const SUBJECT: &str = "/CN=Newsroom Camera 7/O=Example News/C=US";
 
-fn shared(rel: &str) -> std::path::PathBuf {
+fn upstream(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/upstream")
         .join(rel)
@@ -74,7 +74,7 @@ fn reference_read(s: &Server, file: &str) -> serde_json::Value {
         .arg(s.p(file))
         .arg("image/jpeg")
         .arg(s.root_pem())
-        .arg(shared("vectors/c2pa/trust/eku.cfg"))
+        .arg(upstream("vectors/c2pa/trust/eku.cfg"))
         .output()
         .unwrap();
     serde_json::from_slice(&out.stdout)
@@ -93,7 +93,7 @@ fn enroll_sign_time_stamp_staple_verify_and_revoke() {
         std::fs::read_to_string(s.data().join("trust/chain.pem")).unwrap()
     );
     std::fs::write(s.p("signer-chain.pem"), chain).unwrap();
-    let photo = shared("vectors/c2pa/rs/no_manifest.jpg");
+    let photo = upstream("vectors/c2pa/rs/no_manifest.jpg");
 
     let (ok, out) = sign(&s, &photo, "signed.jpg");
     assert!(ok, "signet c2pa sign: {out}\n{}", s.log());
@@ -163,7 +163,7 @@ fn verify_fetches_ocsp_only_when_asked() {
     std::fs::write(s.p("signer-chain.pem"), chain).unwrap();
     let (ok, out) = run(Command::new(bin())
         .args(["c2pa", "sign"])
-        .arg(shared("vectors/c2pa/rs/no_manifest.jpg"))
+        .arg(upstream("vectors/c2pa/rs/no_manifest.jpg"))
         .arg(s.p("plain.jpg"))
         .arg("--cert")
         .arg(s.p("signer-chain.pem"))
@@ -276,4 +276,115 @@ fn tsa_answers_openssl_and_refuses_with_failure_info() {
         .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", &url])
         .current_dir(d));
     assert_eq!(status, "405");
+}
+
+/// `signet c2pa verify FILE --trust-anchors ROOT --tsa-anchors ROOT EXTRA` (human output):
+/// (exit code, stdout + stderr).
+fn verify_text(s: &Server, file: &str, extra: &[&str]) -> (i32, String) {
+    let root = s.root_pem();
+    let out = Command::new(bin())
+        .args(["c2pa", "verify"])
+        .arg(s.p(file))
+        .args(["--trust-anchors", &root, "--tsa-anchors", &root])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// The `  revocation …` line of a human summary.
+fn revocation_line(out: &str) -> &str {
+    out.lines()
+        .find_map(|l| l.strip_prefix("  revocation "))
+        .unwrap_or_else(|| panic!("no revocation line: {out}"))
+}
+
+/// The human summary says what decided revocation of the signing certificate: the stapled OCSP
+/// answer (with responder and producedAt), the one `--ocsp-fetch` got, or nothing (skipped).
+#[test]
+fn verify_says_what_decided_revocation() {
+    let s = Server::start(&[]);
+    let key = s.genkey("signer.key");
+    let cert = s.enroll(&key, SUBJECT, "signer.pem");
+    let chain = format!(
+        "{}{}",
+        std::fs::read_to_string(s.p("signer.pem")).unwrap(),
+        std::fs::read_to_string(s.data().join("trust/chain.pem")).unwrap()
+    );
+    std::fs::write(s.p("signer-chain.pem"), chain).unwrap();
+    let photo = upstream("vectors/c2pa/rs/no_manifest.jpg");
+    let (ok, out) = sign(&s, &photo, "stapled.jpg");
+    assert!(ok, "{out}");
+    let (ok, out) = run(Command::new(bin())
+        .args(["c2pa", "sign"])
+        .arg(&photo)
+        .arg(s.p("plain.jpg"))
+        .arg("--cert")
+        .arg(s.p("signer-chain.pem"))
+        .arg("--key")
+        .arg(s.p("signer.key")));
+    assert!(ok, "{out}");
+
+    // Stapled and good at the time of signing: the responder and producedAt are named.
+    let (code, out) = verify_text(&s, "stapled.jpg", &[]);
+    assert_eq!(code, 0, "{out}");
+    let line = revocation_line(&out);
+    assert!(
+        line.starts_with("not revoked: stapled OCSP response"),
+        "{out}"
+    );
+    assert!(line.contains("said \"good\""), "{out}");
+    assert!(
+        line.contains("responder ") && line.contains("produced at 20"),
+        "{out}"
+    );
+
+    // Nothing stapled, no fetch: not checked, and why.
+    let (code, out) = verify_text(&s, "plain.jpg", &[]);
+    assert_eq!(code, 0, "{out}");
+    let line = revocation_line(&out);
+    assert!(
+        line.starts_with("not checked (skipped): nothing stapled"),
+        "{out}"
+    );
+    assert!(line.contains("--ocsp-fetch"), "{out}");
+
+    // Fetched live: the responder's URL and its answer.
+    let (code, out) = verify_text(&s, "plain.jpg", &["--ocsp-fetch"]);
+    assert_eq!(code, 0, "{out}");
+    let line = revocation_line(&out);
+    let ocsp_url = format!("http://{}/", s.server_arg());
+    assert!(
+        line.starts_with(&format!(
+            "not revoked: OCSP response fetched from {ocsp_url}"
+        )),
+        "{out}"
+    );
+    assert!(line.contains("said \"good\""), "{out}");
+
+    let serial = s.serial_of(&cert);
+    let (ok, out) = s.signet(&["ca", "revoke", &serial, "--reason", "keyCompromise"]);
+    assert!(ok, "{out}");
+    let (code, out) = verify_text(&s, "plain.jpg", &["--ocsp-fetch"]);
+    assert_eq!(code, 1, "{out}");
+    let line = revocation_line(&out);
+    assert!(
+        line.starts_with("REVOKED: OCSP response fetched from"),
+        "{out}"
+    );
+    assert!(line.contains("(keyCompromise)"), "{out}");
+    // The stapled answer from before the revocation still decides offline.
+    let (code, out) = verify_text(&s, "stapled.jpg", &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        revocation_line(&out).starts_with("not revoked: stapled OCSP response"),
+        "{out}"
+    );
 }
