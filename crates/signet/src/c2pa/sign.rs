@@ -1,5 +1,6 @@
 //! `signet c2pa sign IN OUT --cert CHAIN.pem --key KEY.pem [--manifest MANIFEST.json]
-//! [--parent PARENT] [--tsa URL] [--ocsp-staple] [--sidecar]`: the claim generator.
+//! [--parent PARENT] [--tsa URL] [--ocsp-staple [--require-good-ocsp]] [--sidecar]`: the claim
+//! generator.
 //!
 //! 1. The signing certificate must meet the C2PA certificate profile (C2PA 2.2 §14.5.1, checked
 //!    by `signet-c2pa-validate`) and be within its validity; the key must be its key.
@@ -9,7 +10,10 @@
 //!    An IN that already carries a manifest store is its own parent: the output's store holds
 //!    the old manifests and the new active one, in place of the old store.
 //! 3. `--tsa` time-stamps the signature over HTTP (RFC 3161); `--ocsp-staple` staples OCSP
-//!    responses for the signer and intermediates from the responders their AIA names.
+//!    responses for the signer and intermediates from the responders their AIA names. When a
+//!    responder says a certificate is revoked, the answer is stapled as it is and a warning
+//!    printed (validators will report `signingCredential.ocsp.revoked`); `--require-good-ocsp`
+//!    refuses to sign instead, writing nothing.
 //! 4. The output is written to a temporary file next to OUT, synced, and renamed over OUT: a
 //!    reader never sees a half-written asset, and IN is only ever read.
 //! 5. `--fragments` signs a fragmented MP4 split across files: IN is the init segment, each
@@ -74,8 +78,14 @@ pub(crate) struct SignArgs {
     #[arg(long, value_name = "URL")]
     pub(crate) tsa: Option<String>,
     /// Staple OCSP responses for the signer and intermediates (from their AIA responders).
+    /// A `revoked` answer is stapled as it is and warned about on stderr; see
+    /// --require-good-ocsp.
     #[arg(long)]
     pub(crate) ocsp_staple: bool,
+    /// With --ocsp-staple: refuse to sign (writing nothing) when a responder says the signing
+    /// certificate or an intermediate is revoked.
+    #[arg(long, requires = "ocsp_staple")]
+    pub(crate) require_good_ocsp: bool,
     /// Do not embed: write the manifest store to OUT as a sidecar; the asset is not copied.
     #[arg(long)]
     pub(crate) sidecar: bool,
@@ -618,7 +628,18 @@ pub(crate) fn run(args: &SignArgs) -> Result<String> {
     }
 
     let ocsp_vals = if args.ocsp_staple {
-        ocsp::staple(&chain, root.as_deref(), now.as_secs(), &Verifier)?
+        let stapled = ocsp::staple(&chain, root.as_deref(), now.as_secs(), &Verifier)?;
+        if !stapled.revoked.is_empty() {
+            let why = stapled.revoked.join("; ");
+            if args.require_good_ocsp {
+                bail!("{why}; not signed (--require-good-ocsp)");
+            }
+            eprintln!(
+                "warning: {why}; signing anyway with the revoked answer stapled, so validators \
+                 will report signingCredential.ocsp.revoked (--require-good-ocsp refuses instead)"
+            );
+        }
+        stapled.responses
     } else {
         Vec::new()
     };

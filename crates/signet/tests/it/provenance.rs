@@ -54,6 +54,10 @@ fn codes(report: &serde_json::Value, kind: &str) -> Vec<String> {
 }
 
 fn sign(s: &Server, input: &Path, out: &str) -> (bool, String) {
+    sign_with(s, input, out, &[])
+}
+
+fn sign_with(s: &Server, input: &Path, out: &str, extra: &[&str]) -> (bool, String) {
     let tsa = format!("http://{}/tsa", s.server_arg());
     run(Command::new(bin())
         .args(["c2pa", "sign"])
@@ -63,7 +67,8 @@ fn sign(s: &Server, input: &Path, out: &str) -> (bool, String) {
         .arg(s.p("signer-chain.pem"))
         .args(["--key"])
         .arg(s.p("signer.key"))
-        .args(["--tsa", &tsa, "--ocsp-staple"]))
+        .args(["--tsa", &tsa, "--ocsp-staple"])
+        .args(extra))
 }
 
 /// The reference SDK's reading, trusting the Signet root with the C2PA EKUs accepted.
@@ -132,15 +137,43 @@ fn enroll_sign_time_stamp_staple_verify_and_revoke() {
     );
     assert_eq!(reference["failure"], serde_json::json!([]), "{reference}");
 
-    // Revoked: the server's OCSP responder says so, and the claim generator refuses to sign
-    // with the certificate (it checks the stapled answer before signing), writing nothing.
+    // Revoked: the server's OCSP responder says so. With --require-good-ocsp the claim
+    // generator refuses to sign with the certificate, writing nothing; without it, it warns and
+    // signs with the revoked answer stapled, so the asset itself says the signer was revoked.
     let serial = s.serial_of(&cert);
     let (ok, out) = s.signet(&["ca", "revoke", &serial, "--reason", "keyCompromise"]);
     assert!(ok, "{out}");
-    let (ok, out) = sign(&s, &photo, "signed-after-revocation.jpg");
+    let (ok, out) = sign_with(
+        &s,
+        &photo,
+        "refused-after-revocation.jpg",
+        &["--require-good-ocsp"],
+    );
     assert!(!ok, "signing with a revoked certificate succeeded: {out}");
     assert!(out.contains("is revoked (OCSP"), "{out}");
-    assert!(!s.p("signed-after-revocation.jpg").exists());
+    assert!(out.contains("KeyCompromise"), "{out}");
+    assert!(out.contains("not signed (--require-good-ocsp)"), "{out}");
+    assert!(!s.p("refused-after-revocation.jpg").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(s.p("."))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("refused-after-revocation"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    let (ok, out) = sign(&s, &photo, "signed-after-revocation.jpg");
+    assert!(ok, "{out}");
+    assert!(out.contains("warning: the certificate"), "{out}");
+    assert!(out.contains("is revoked (OCSP"), "{out}");
+    assert!(out.contains("signingCredential.ocsp.revoked"), "{out}");
+    assert!(out.contains("OCSP response(s) stapled"), "{out}");
+    // Offline (no fetching): the stapled answer alone says revoked.
+    let (code, report) = verify(&s, "signed-after-revocation.jpg");
+    assert_ne!(code, 0, "{report}");
+    assert!(
+        codes(&report, "failure").contains(&"signingCredential.ocsp.revoked".to_owned()),
+        "{report}"
+    );
     // The first asset carries the OCSP answer from before the revocation: still Trusted
     // offline, as the stapled answer proves the status at signing time.
     let (_, report) = verify(&s, "signed.jpg");

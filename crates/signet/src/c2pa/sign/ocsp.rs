@@ -4,7 +4,10 @@
 //!
 //! A response is stapled only if it is `successful`, names the certificate, is current, says
 //! `good`, and is signed by the issuer or by a responder the issuer authorised
-//! (`id-kp-OCSPSigning`). `revoked` stops the signing; anything else is reported and skipped.
+//! (`id-kp-OCSPSigning`). A checked `revoked` answer is stapled too, so the asset tells every
+//! validator the truth (`signingCredential.ocsp.revoked`), and is returned for the caller to warn
+//! about, or, with `--require-good-ocsp`, to refuse to sign; anything else is reported and
+//! skipped.
 
 use anyhow::{Context, Result, bail};
 use sha1::{Digest, Sha1};
@@ -120,8 +123,8 @@ fn has_ocsp_signing(cert: &Certificate) -> bool {
 
 /// Why no response was stapled for a certificate.
 enum Failure {
-    /// A responder says the certificate is revoked: signing must stop.
-    Revoked(anyhow::Error),
+    /// A responder says the certificate is revoked: the checked response (DER) and why.
+    Revoked(Vec<u8>, anyhow::Error),
     /// No usable answer (unreachable, malformed, unknown, stale, badly signed).
     Unavailable(anyhow::Error),
 }
@@ -161,10 +164,14 @@ fn fetch_one(
             &request,
         )
         .map_err(Failure::Unavailable)
-        .and_then(|der| check(&der, &id, cert, issuer, now, verifier).map(|()| der));
+        .and_then(|der| match check(&der, &id, cert, issuer, now, verifier) {
+            Ok(()) => Ok(der),
+            Err(Failure::Revoked(_, e)) => Err(Failure::Revoked(der, e)),
+            Err(e) => Err(e),
+        });
         match answer {
             Ok(der) => return Ok(Some(der)),
-            Err(Failure::Revoked(e)) => return Err(Failure::Revoked(e)),
+            Err(revoked @ Failure::Revoked(..)) => return Err(revoked),
             Err(Failure::Unavailable(e)) => errors.push(format!("{url}: {e:#}")),
         }
     }
@@ -186,11 +193,17 @@ fn check(
 ) -> Result<(), Failure> {
     match check_response(der, id, issuer, now, verifier).map_err(Failure::Unavailable)? {
         CertStatus::Good(_) => Ok(()),
-        CertStatus::Revoked(info) => Err(Failure::Revoked(anyhow::anyhow!(
-            "the certificate {} is revoked (OCSP, since {})",
-            subject(cert),
-            info.revocation_time.to_date_time()
-        ))),
+        CertStatus::Revoked(info) => Err(Failure::Revoked(
+            Vec::new(),
+            anyhow::anyhow!(
+                "the certificate {} is revoked (OCSP, since {}{})",
+                subject(cert),
+                info.revocation_time.to_date_time(),
+                info.revocation_reason
+                    .map(|r| format!(", reason {r:?}"))
+                    .unwrap_or_default()
+            ),
+        )),
         CertStatus::Unknown(_) => Err(Failure::Unavailable(anyhow::anyhow!(
             "the responder does not know the certificate"
         ))),
@@ -266,15 +279,26 @@ fn check_response(
     Ok(single.cert_status.clone())
 }
 
+/// What stapling found: the responses to put in `rVals.ocspVals`, and the certificates of the
+/// chain their responders say are revoked (their `revoked` answers are among the responses).
+#[derive(Debug, Default)]
+pub(crate) struct Stapled {
+    /// DER `OCSPResponse`s, signer first.
+    pub(crate) responses: Vec<Vec<u8>>,
+    /// One line per revoked certificate: which, since when, why.
+    pub(crate) revoked: Vec<String>,
+}
+
 /// OCSP responses to staple for `chain` (leaf first; `root`, when known, issues the last
 /// certificate). Certificates whose AIA names no responder are skipped, with a note on stderr;
-/// a revoked certificate is an error.
+/// no usable answer for the signer is an error; a `revoked` answer is stapled and reported in
+/// [`Stapled::revoked`].
 pub(crate) fn staple(
     chain: &[Vec<u8>],
     root: Option<&[u8]>,
     now: u64,
     verifier: &dyn SignatureVerifier,
-) -> Result<Vec<Vec<u8>>> {
+) -> Result<Stapled> {
     let certs = chain
         .iter()
         .map(|d| Certificate::from_der(d).context("decoding a chain certificate"))
@@ -282,7 +306,7 @@ pub(crate) fn staple(
     let root = root
         .map(|d| Certificate::from_der(d).context("decoding the root certificate"))
         .transpose()?;
-    let mut out = Vec::new();
+    let mut out = Stapled::default();
     for (i, cert) in certs.iter().enumerate() {
         let Some(issuer) = certs.get(i.saturating_add(1)).or(root.as_ref()) else {
             eprintln!(
@@ -293,12 +317,15 @@ pub(crate) fn staple(
             continue;
         };
         match fetch_one(cert, issuer, now, verifier) {
-            Ok(Some(der)) => out.push(der),
+            Ok(Some(der)) => out.responses.push(der),
             Ok(None) if i == 0 => eprintln!(
                 "note: the signing certificate names no OCSP responder; nothing to staple"
             ),
             Ok(None) => {}
-            Err(Failure::Revoked(e)) => return Err(e),
+            Err(Failure::Revoked(der, e)) => {
+                out.responses.push(der);
+                out.revoked.push(format!("{e:#}"));
+            }
             // The signer's status was asked for: no answer is an error. An intermediate's is
             // a bonus: reported, not fatal.
             Err(Failure::Unavailable(e)) if i == 0 => return Err(e),

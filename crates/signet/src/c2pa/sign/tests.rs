@@ -329,6 +329,7 @@ impl World {
             parent: None,
             tsa: None,
             ocsp_staple: false,
+            require_good_ocsp: false,
             sidecar: false,
             redact: Vec::new(),
             trust_anchors: vec![self.path("root.pem")],
