@@ -9,6 +9,50 @@
 //! Signatures are verified over the DER of the signed structure. Inputs come from strict
 //! decoding, which guarantees that every value re-encodes to exactly the bytes received, so the
 //! re-encoding used here *is* the received byte string.
+//!
+//! A subscriber builds a CRMF request and signs its proof of possession with the key being
+//! certified; the RA checks it, reads the normalised [`Request`], and refuses a request whose
+//! template was changed afterwards, with the `PKIFailureInfo` bit to answer:
+//!
+//! ```rust
+//! use signet_asn1_types::cmp::PkiFailureBit;
+//! use signet_asn1_types::crmf::{CertReqMsg, CertRequest, CertTemplate};
+//! use signet_asn1_types::crypto::Signer as _;
+//! use signet_asn1_types::der::Decode;
+//! use signet_asn1_types::spki::SubjectPublicKeyInfoOwned;
+//! use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
+//! use signet_crmf::{Pop, Request, sign_crmf_pop, verify_crmf_pop};
+//! use signet_crypto::{KeyPairSigner, KeyType, Verifier, generate_pkcs8};
+//!
+//! // The subscriber's new key (any `Signer`: a file, an HSM, ...).
+//! let key = KeyPairSigner::from_pkcs8_default(&generate_pkcs8(KeyType::EcdsaP256)?)?;
+//! let cert_req = CertRequest {
+//!     cert_req_id: 0,
+//!     cert_template: CertTemplate {
+//!         subject: Some("CN=Newsroom Camera 7,O=Example News".parse()?),
+//!         public_key: Some(SubjectPublicKeyInfoOwned::from_der(key.public_key_der())?),
+//!         ..CertTemplate::default()
+//!     },
+//!     controls: None,
+//! };
+//! let sender = GeneralName::DirectoryName("CN=Newsroom Camera 7,O=Example News".parse()?);
+//! let popo = sign_crmf_pop(&cert_req, &sender, &key)?;
+//! let msg = CertReqMsg { cert_req, popo: Some(popo), reg_info: None };
+//!
+//! // The RA: proof of possession first (raVerified is not allowed from this sender) ...
+//! assert_eq!(verify_crmf_pop(&msg, false, &Verifier)?, Pop::Signature);
+//! // ... then what the request asks for, the same for CRMF and PKCS#10.
+//! let request = Request::from_crmf(&msg)?;
+//! assert_eq!(request.cert_req_id, 0);
+//! assert_eq!(request.subject.unwrap().to_string(), "CN=Newsroom Camera 7,O=Example News");
+//!
+//! // A template changed after signing (another subject) no longer verifies: badPOP.
+//! let mut tampered = msg.clone();
+//! tampered.cert_req.cert_template.subject = Some("CN=Someone Else".parse()?);
+//! let err = verify_crmf_pop(&tampered, false, &Verifier).unwrap_err();
+//! assert_eq!(err.failure_bit(), PkiFailureBit::BadPop);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod envelope;
