@@ -16,6 +16,70 @@
 //!
 //! Revocation requests go through [`Policy::authorize_revocation`]; device certificates used for
 //! automatic registration through [`device::check_device_certificate`].
+//!
+//! An officer registered `/CN=Newsroom Camera 7/O=Example News/C=US` under the
+//! `c2pa-claim-signing` profile; the subscriber's `ir` asks for another name. The policy issues
+//! the registered name (`grantedWithMods`), holds a request under a manual-approval profile, and
+//! refuses a reference number used for a profile it was not registered for:
+//!
+//! ```rust
+//! use signet_asn1_types::cmp::PkiFailureBit;
+//! use signet_asn1_types::crypto::Signer as _;
+//! use signet_asn1_types::der::{DateTime, Decode};
+//! use signet_asn1_types::spki::SubjectPublicKeyInfoOwned;
+//! use signet_crmf::{Request, RequestFormat};
+//! use signet_ra_policy::{Decision, Modification, Operation, Policy, Requester, dn};
+//!
+//! // The CP/CPS in force: the binary reads policy.toml and hands over its text.
+//! let toml = Policy::dev_default().to_toml()?;
+//! let policy = Policy::from_toml(&toml)?;
+//!
+//! let key = signet_crypto::KeyPairSigner::from_pkcs8_default(&signet_crypto::generate_pkcs8(
+//!     signet_crypto::KeyType::EcdsaP256,
+//! )?)?;
+//! let request = Request {
+//!     format: RequestFormat::Crmf,
+//!     cert_req_id: 0,
+//!     subject: Some(dn::parse("/CN=Someone Else/O=Example News/C=US")?),
+//!     public_key: SubjectPublicKeyInfoOwned::from_der(key.public_key_der())?,
+//!     extensions: vec![],
+//!     not_before: None,
+//!     not_after: None,
+//!     issuer: None,
+//!     old_cert_id: None,
+//! };
+//! let registered = dn::parse("/CN=Newsroom Camera 7/O=Example News/C=US")?;
+//! let requester = |profile| Requester::Registered { reference: "4711", subject: &registered, profile };
+//! let now = DateTime::new(2026, 12, 7, 9, 0, 0)?;
+//!
+//! match policy.decide(&requester("c2pa-claim-signing"), &request, Operation::Initial, None, now, None) {
+//!     Decision::Approve(approval) => {
+//!         assert!(dn::same_name(&approval.subject, &registered));
+//!         assert_eq!(approval.modifications, [Modification::SubjectReplaced]);
+//!         assert!(approval.granted_with_mods());
+//!         assert_eq!(approval.signer_profile, "c2pa-claim-signing-al1");
+//!     }
+//!     other => panic!("expected an approval, got {other:?}"),
+//! }
+//!
+//! // Manual approval: the client is told to poll.
+//! let held = policy.decide(&requester("c2pa-claim-signing-manual"), &request, Operation::Initial, None, now, None);
+//! assert!(matches!(held, Decision::Pend { check_after: 1, .. }));
+//!
+//! // The reference number was registered for another profile than the path names.
+//! let Decision::Reject(refusal) = policy.decide(
+//!     &requester("c2pa-claim-signing"),
+//!     &request,
+//!     Operation::Initial,
+//!     Some("c2pa-claim-signing-al2"),
+//!     now,
+//!     None,
+//! ) else {
+//!     panic!("expected a refusal")
+//! };
+//! assert_eq!(refusal.bit, PkiFailureBit::NotAuthorized);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
 
 mod config;
