@@ -23,6 +23,60 @@
 //! discipline with their own lints, and so do RFC 3161 time-stamp tokens
 //! ([`tsa::prepare_time_stamp`]/[`tsa::sign_time_stamp`]).
 //!
+//! # Example
+//! A root CA and a C2PA claim-signing certificate under the built-in profiles; a root key the
+//! profile does not allow is refused by the lints before anything is signed:
+//!
+//! ```rust
+//! use signet_asn1_types::crypto::{SignatureVerifier as _, Signer as _};
+//! use signet_asn1_types::der::{DateTime, Decode, Encode};
+//! use signet_asn1_types::spki::SubjectPublicKeyInfoOwned;
+//! use signet_ca_signer::lint::LintError;
+//! use signet_ca_signer::profile::builtin::{self, AssuranceLevel};
+//! use signet_ca_signer::{IssuanceRequest, Issuer, IssuerUrls, Serial, prepare, sign};
+//! use signet_crypto::{KeyPairSigner, KeyType, SystemRng, Verifier, generate_pkcs8};
+//!
+//! let key = |t| KeyPairSigner::from_pkcs8_default(&generate_pkcs8(t)?);
+//! let spki = |k: &KeyPairSigner| SubjectPublicKeyInfoOwned::from_der(k.public_key_der());
+//! let now = DateTime::new(2026, 12, 7, 9, 0, 0)?; // a parameter: this crate reads no clock
+//! let rng = SystemRng::new();
+//!
+//! // The root: self-signed, P-384 as the C2PA root profile asks.
+//! let root_key = key(KeyType::EcdsaP384)?;
+//! let root_req = IssuanceRequest::new("CN=Example Root,O=Example,C=US".parse()?, spki(&root_key)?);
+//! let tbs = prepare(&root_req, &builtin::root_ca(), &Issuer::self_signed(root_key.algorithm()), now, &Serial::generate(&rng)?)?;
+//! let root = sign(tbs, &root_key)?;
+//!
+//! // A claim-signing certificate for a subscriber's key, issued by the root.
+//! let urls = IssuerUrls {
+//!     ocsp: vec!["http://pki.example/ocsp".into()],
+//!     ca_issuers: vec!["http://pki.example/root.cer".into()],
+//!     crl: vec!["http://pki.example/root.crl".into()],
+//! };
+//! let issuer = Issuer::from_certificate(&root, root_key.algorithm(), urls)?;
+//! let subscriber = key(KeyType::EcdsaP256)?;
+//! let mut request = IssuanceRequest::new("CN=Camera 7,O=Example News,C=US".parse()?, spki(&subscriber)?);
+//! request.cpl_record = Some("0b6d3f3e-5c1a-4f7e-8d2b-9a4c6e1f2a3b".into());
+//! let profile = builtin::claim_signing_leaf(AssuranceLevel::Level1);
+//! let linted = prepare(&request, &profile, &issuer, now, &Serial::generate(&rng)?)?;
+//! let leaf = sign(linted, &root_key)?;
+//! // Signed by the root's key, over the TBS the lints checked.
+//! Verifier.verify(
+//!     root_key.algorithm(),
+//!     &root.tbs_certificate().subject_public_key_info().to_der()?,
+//!     &leaf.tbs_certificate().to_der()?,
+//!     leaf.signature().raw_bytes(),
+//! )?;
+//!
+//! // A P-256 root is outside the profile: every finding is returned, nothing can be signed.
+//! let weak = key(KeyType::EcdsaP256)?;
+//! let weak_req = IssuanceRequest::new("CN=Weak Root,O=Example,C=US".parse()?, spki(&weak)?);
+//! let findings = prepare(&weak_req, &builtin::root_ca(), &Issuer::self_signed(weak.algorithm()), now, &Serial::generate(&rng)?)
+//!     .unwrap_err();
+//! assert!(findings.findings().iter().any(|f| matches!(f, LintError::EcCurveNotAllowed { .. })));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! [`Signer`]: signet_asn1_types::crypto::Signer
 #![forbid(unsafe_code)]
 
