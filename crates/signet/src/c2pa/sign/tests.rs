@@ -737,7 +737,8 @@ fn refusals_name_the_problem_and_leave_nothing_behind() {
         .collect();
     assert!(leftovers.is_empty());
 
-    // A revoked signer: OCSP stapling refuses to sign.
+    // A revoked signer: with --require-good-ocsp, OCSP stapling refuses to sign and writes
+    // nothing; without it, the asset is signed with the revoked answer stapled.
     let (rchain, rkey) = w.signer(
         "revoked",
         KeyType::EcdsaP256,
@@ -746,8 +747,18 @@ fn refusals_name_the_problem_and_leave_nothing_behind() {
     );
     let mut a = w.args(&jpeg(), &out, &rchain, &rkey);
     a.ocsp_staple = true;
+    a.require_good_ocsp = true;
     let e = err(&a);
-    assert!(e.contains("is revoked"), "{e}");
+    assert!(
+        e.contains("is revoked") && e.contains("--require-good-ocsp"),
+        "{e}"
+    );
+    assert!(!out.exists());
+    let stapled_revoked = w.path("revoked.jpg");
+    let mut a = w.args(&jpeg(), &stapled_revoked, &rchain, &rkey);
+    a.ocsp_staple = true;
+    let summary = run(&a).unwrap();
+    assert!(summary.contains("OCSP response(s) stapled"), "{summary}");
 
     // A signed input with another parent, an unknown format, a non-PKCS#8 key, --alg on an EC
     // key.
