@@ -53,6 +53,16 @@ fn codes(report: &serde_json::Value, kind: &str) -> Vec<String> {
         .collect()
 }
 
+/// Writes `signer-chain.pem`: the enrolled `signer.pem`, then the server's issuing chain.
+fn write_signer_chain(s: &Server) {
+    let chain = format!(
+        "{}{}",
+        std::fs::read_to_string(s.p("signer.pem")).unwrap(),
+        std::fs::read_to_string(s.data().join("trust/chain.pem")).unwrap()
+    );
+    std::fs::write(s.p("signer-chain.pem"), chain).unwrap();
+}
+
 fn sign(s: &Server, input: &Path, out: &str) -> (bool, String) {
     sign_with(s, input, out, &[])
 }
@@ -92,12 +102,7 @@ fn enroll_sign_time_stamp_staple_verify_and_revoke() {
     let key = s.genkey("signer.key");
     let cert = s.enroll(&key, SUBJECT, "signer.pem");
     s.assert_chains_and_key(&cert, &key);
-    let chain = format!(
-        "{}{}",
-        std::fs::read_to_string(s.p("signer.pem")).unwrap(),
-        std::fs::read_to_string(s.data().join("trust/chain.pem")).unwrap()
-    );
-    std::fs::write(s.p("signer-chain.pem"), chain).unwrap();
+    write_signer_chain(&s);
     let photo = upstream("vectors/c2pa/rs/no_manifest.jpg");
 
     let (ok, out) = sign(&s, &photo, "signed.jpg");
@@ -188,12 +193,7 @@ fn verify_fetches_ocsp_only_when_asked() {
     let s = Server::start(&[]);
     let key = s.genkey("signer.key");
     let cert = s.enroll(&key, SUBJECT, "signer.pem");
-    let chain = format!(
-        "{}{}",
-        std::fs::read_to_string(s.p("signer.pem")).unwrap(),
-        std::fs::read_to_string(s.data().join("trust/chain.pem")).unwrap()
-    );
-    std::fs::write(s.p("signer-chain.pem"), chain).unwrap();
+    write_signer_chain(&s);
     let (ok, out) = run(Command::new(bin())
         .args(["c2pa", "sign"])
         .arg(upstream("vectors/c2pa/rs/no_manifest.jpg"))
@@ -346,12 +346,7 @@ fn verify_says_what_decided_revocation() {
     let s = Server::start(&[]);
     let key = s.genkey("signer.key");
     let cert = s.enroll(&key, SUBJECT, "signer.pem");
-    let chain = format!(
-        "{}{}",
-        std::fs::read_to_string(s.p("signer.pem")).unwrap(),
-        std::fs::read_to_string(s.data().join("trust/chain.pem")).unwrap()
-    );
-    std::fs::write(s.p("signer-chain.pem"), chain).unwrap();
+    write_signer_chain(&s);
     let photo = upstream("vectors/c2pa/rs/no_manifest.jpg");
     let (ok, out) = sign(&s, &photo, "stapled.jpg");
     assert!(ok, "{out}");
