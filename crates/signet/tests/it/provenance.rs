@@ -53,6 +53,28 @@ fn codes(report: &serde_json::Value, kind: &str) -> Vec<String> {
         .collect()
 }
 
+/// Enrolls `signer.key` as `signer.pem` and writes `signer-chain.pem`; returns the certificate
+/// file's path.
+fn enroll_signer(s: &Server) -> String {
+    let key = s.genkey("signer.key");
+    let cert = s.enroll(&key, SUBJECT, "signer.pem");
+    write_signer_chain(s);
+    cert
+}
+
+/// Signs `input` as `out` with the enrolled signer: no TSA, nothing stapled.
+fn sign_unstapled(s: &Server, input: &Path, out: &str) {
+    let (ok, text) = run(Command::new(bin())
+        .args(["c2pa", "sign"])
+        .arg(input)
+        .arg(s.p(out))
+        .arg("--cert")
+        .arg(s.p("signer-chain.pem"))
+        .arg("--key")
+        .arg(s.p("signer.key")));
+    assert!(ok, "{text}");
+}
+
 /// Writes `signer-chain.pem`: the enrolled `signer.pem`, then the server's issuing chain.
 fn write_signer_chain(s: &Server) {
     let chain = format!(
@@ -191,18 +213,12 @@ fn enroll_sign_time_stamp_staple_verify_and_revoke() {
 #[test]
 fn verify_fetches_ocsp_only_when_asked() {
     let s = Server::start(&[]);
-    let key = s.genkey("signer.key");
-    let cert = s.enroll(&key, SUBJECT, "signer.pem");
-    write_signer_chain(&s);
-    let (ok, out) = run(Command::new(bin())
-        .args(["c2pa", "sign"])
-        .arg(upstream("vectors/c2pa/rs/no_manifest.jpg"))
-        .arg(s.p("plain.jpg"))
-        .arg("--cert")
-        .arg(s.p("signer-chain.pem"))
-        .arg("--key")
-        .arg(s.p("signer.key")));
-    assert!(ok, "{out}");
+    let cert = enroll_signer(&s);
+    sign_unstapled(
+        &s,
+        &upstream("vectors/c2pa/rs/no_manifest.jpg"),
+        "plain.jpg",
+    );
 
     let (code, report) = verify(&s, "plain.jpg");
     assert_eq!(code, 0, "{report}");
@@ -332,6 +348,14 @@ fn verify_text(s: &Server, file: &str, extra: &[&str]) -> (i32, String) {
     )
 }
 
+/// Verifies `file` (human output) with `extra`, checks the exit code, and returns the
+/// revocation line with the whole output.
+fn revocation_of(s: &Server, file: &str, extra: &[&str], code: i32) -> (String, String) {
+    let (got, out) = verify_text(s, file, extra);
+    assert_eq!(got, code, "{out}");
+    (revocation_line(&out).to_owned(), out)
+}
+
 /// The `  revocation …` line of a human summary.
 fn revocation_line(out: &str) -> &str {
     out.lines()
@@ -344,26 +368,14 @@ fn revocation_line(out: &str) -> &str {
 #[test]
 fn verify_says_what_decided_revocation() {
     let s = Server::start(&[]);
-    let key = s.genkey("signer.key");
-    let cert = s.enroll(&key, SUBJECT, "signer.pem");
-    write_signer_chain(&s);
+    let cert = enroll_signer(&s);
     let photo = upstream("vectors/c2pa/rs/no_manifest.jpg");
     let (ok, out) = sign(&s, &photo, "stapled.jpg");
     assert!(ok, "{out}");
-    let (ok, out) = run(Command::new(bin())
-        .args(["c2pa", "sign"])
-        .arg(&photo)
-        .arg(s.p("plain.jpg"))
-        .arg("--cert")
-        .arg(s.p("signer-chain.pem"))
-        .arg("--key")
-        .arg(s.p("signer.key")));
-    assert!(ok, "{out}");
+    sign_unstapled(&s, &photo, "plain.jpg");
 
     // Stapled and good at the time of signing: the responder and producedAt are named.
-    let (code, out) = verify_text(&s, "stapled.jpg", &[]);
-    assert_eq!(code, 0, "{out}");
-    let line = revocation_line(&out);
+    let (line, out) = revocation_of(&s, "stapled.jpg", &[], 0);
     assert!(
         line.starts_with("not revoked: stapled OCSP response"),
         "{out}"
@@ -375,9 +387,7 @@ fn verify_says_what_decided_revocation() {
     );
 
     // Nothing stapled, no fetch: not checked, and why.
-    let (code, out) = verify_text(&s, "plain.jpg", &[]);
-    assert_eq!(code, 0, "{out}");
-    let line = revocation_line(&out);
+    let (line, out) = revocation_of(&s, "plain.jpg", &[], 0);
     assert!(
         line.starts_with("not checked (skipped): nothing stapled"),
         "{out}"
@@ -385,9 +395,7 @@ fn verify_says_what_decided_revocation() {
     assert!(line.contains("--ocsp-fetch"), "{out}");
 
     // Fetched live: the responder's URL and its answer.
-    let (code, out) = verify_text(&s, "plain.jpg", &["--ocsp-fetch"]);
-    assert_eq!(code, 0, "{out}");
-    let line = revocation_line(&out);
+    let (line, out) = revocation_of(&s, "plain.jpg", &["--ocsp-fetch"], 0);
     let ocsp_url = format!("http://{}/", s.server_arg());
     assert!(
         line.starts_with(&format!(
@@ -400,19 +408,16 @@ fn verify_says_what_decided_revocation() {
     let serial = s.serial_of(&cert);
     let (ok, out) = s.signet(&["ca", "revoke", &serial, "--reason", "keyCompromise"]);
     assert!(ok, "{out}");
-    let (code, out) = verify_text(&s, "plain.jpg", &["--ocsp-fetch"]);
-    assert_eq!(code, 1, "{out}");
-    let line = revocation_line(&out);
+    let (line, out) = revocation_of(&s, "plain.jpg", &["--ocsp-fetch"], 1);
     assert!(
         line.starts_with("REVOKED: OCSP response fetched from"),
         "{out}"
     );
     assert!(line.contains("(keyCompromise)"), "{out}");
     // The stapled answer from before the revocation still decides offline.
-    let (code, out) = verify_text(&s, "stapled.jpg", &[]);
-    assert_eq!(code, 0, "{out}");
+    let (line, out) = revocation_of(&s, "stapled.jpg", &[], 0);
     assert!(
-        revocation_line(&out).starts_with("not revoked: stapled OCSP response"),
+        line.starts_with("not revoked: stapled OCSP response"),
         "{out}"
     );
 }
