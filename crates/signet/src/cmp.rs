@@ -438,10 +438,10 @@ impl Ca {
             None => incoming.authenticate(Credential::Mac(&secret), &self.verifier, &policy),
         };
         if let Err(r) = verified {
-            return Err(Failure {
-                rejection: r,
-                key: Key::Mac(secret),
-            });
+            // Never protected with the registered secret: a MAC over the error would let
+            // whoever knows a reference number test guesses of its code offline. Signed with
+            // the CMP key instead (RFC 9483 §3.6.4).
+            return Err(Failure::sig(r));
         }
         let key = match derived {
             Some(k) => {

@@ -64,6 +64,8 @@ fn index(
         *policy.pbkdf2_iterations.start(),
         *policy.pbkdf2_iterations.end(),
         u64::try_from(policy.max_pbkdf2_key_len).unwrap_or(u64::MAX),
+        u64::try_from(*policy.salt_len.start()).unwrap_or(u64::MAX),
+        u64::try_from(*policy.salt_len.end()).unwrap_or(u64::MAX),
     ] {
         h.update(n.to_be_bytes());
     }

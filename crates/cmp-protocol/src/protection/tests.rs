@@ -212,3 +212,45 @@ fn one_pass_encoding_reproduces_openssl_messages_byte_for_byte() {
     assert!(decoded.message.extra_certs.is_none());
     verify_signature(&decoded, signer.public_key_der(), &Verifier).unwrap();
 }
+
+/// A salt shorter than RFC 8018 §4.1's eight octets, or a hostile 200 KB one, is refused with
+/// badMessageCheck before anything is derived, for PasswordBasedMac and PBMAC1 alike; the
+/// bounds themselves are accepted.
+#[test]
+fn salts_are_bounded_both_ways() {
+    let anything = ProtectionPolicy {
+        salt_len: 0..=usize::MAX,
+        ..ProtectionPolicy::default()
+    };
+    let algorithms = |salt: &[u8]| {
+        [
+            pbm_algorithm(salt, 500).unwrap(),
+            pbmac1_algorithm(HmacAlgorithm::Sha256, HmacAlgorithm::Sha256, salt, 1_000).unwrap(),
+        ]
+    };
+    let protected = |alg: AlgorithmIdentifierOwned| {
+        let m =
+            protect_with_mac(header(Some(alg)), PkiBody::Pkiconf(Null), b"s", &anything).unwrap();
+        decode_pki_message(&m.to_der().unwrap(), &Limits::default()).unwrap()
+    };
+    let policy = ProtectionPolicy::default();
+    for len in [0usize, 7, 65, 200_000] {
+        for alg in algorithms(&vec![0x5a; len]) {
+            let err = verify_mac(&protected(alg), b"s", &policy).unwrap_err();
+            assert_eq!(
+                err,
+                ProtectionError::SaltLengthOutOfRange {
+                    len,
+                    min: 8,
+                    max: 64
+                }
+            );
+            assert_eq!(err.failure_bit(), PkiFailureBit::BadMessageCheck);
+        }
+    }
+    for len in [8usize, 16, 64] {
+        for alg in algorithms(&vec![0x5a; len]) {
+            verify_mac(&protected(alg), b"s", &policy).unwrap();
+        }
+    }
+}

@@ -1,6 +1,10 @@
 //! Expected failures of the plan, each with its specific PKIFailureInfo, and nothing written:
 //! T02, T03, T04, T05, T11, T14, T21, T25, T27.
 
+use signet_asn1_types::cmp::PkiBody;
+use signet_asn1_types::crypto::SignatureAlgorithm;
+use signet_asn1_types::strict::{Limits, decode_pki_message};
+
 use crate::support::{SUBJECT, Server, openssl};
 
 /// Nothing issued and the registration still open after a refusal.
@@ -36,24 +40,40 @@ fn t02_one_time_secret() {
     assert_eq!(s.certificates().len(), 1);
 }
 
-/// T03: a wrong code: the error is MAC-protected with the registered code, which the client
-/// cannot verify (`wrong pbm value`); nothing is consumed.
+/// T03: a wrong code: badMessageCheck, nothing consumed, and the error is signed with the CMP
+/// key, never MAC-protected with the registered code (a MAC over it would let whoever knows
+/// the reference number test guesses of the code offline; RFC 9483 §3.6.4). OpenSSL verifies
+/// the signature against the root and shows the failure.
 #[test]
 fn t03_wrong_secret() {
     let s = Server::start(&[]);
     let key = s.genkey("k.pem");
     let (r, _) = s.register(SUBJECT, None);
+    let root = s.root_pem();
     let (ok, out) = s.ir_mac(
         &r,
         "wrong",
         &key,
         SUBJECT,
         "c.pem",
-        &["-unprotected_errors"],
+        &["-trusted", &root, "-rspout", "rsp.der"],
     );
     assert!(!ok, "{out}");
-    assert!(out.contains("wrong pbm value"), "{out}");
-    assert!(s.log().contains("BadMessageCheck"), "{}", s.log());
+    assert!(out.contains("badMessageCheck"), "{out}");
+    assert!(
+        out.contains("MAC-based protection does not verify"),
+        "{out}"
+    );
+    assert!(!out.contains("wrong pbm value"), "{out}");
+    let rsp = std::fs::read(s.dir.path().join("rsp.der")).unwrap();
+    let decoded = decode_pki_message(&rsp, &Limits::default()).expect("a strictly decodable error");
+    assert!(matches!(decoded.message.body, PkiBody::Error(_)));
+    let alg = decoded.message.header.protection_alg.expect("protected");
+    assert!(
+        SignatureAlgorithm::from_algorithm_identifier_owned(&alg).is_ok(),
+        "the error is protected with {}, not a signature",
+        alg.oid
+    );
     assert_nothing_written(&s, Some(&r));
 }
 
