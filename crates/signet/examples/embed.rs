@@ -54,6 +54,8 @@ async fn main() -> Result<()> {
         .route("/.well-known/cmp", any(to_signet.clone()))
         .route("/.well-known/cmp/p/{profile}", any(to_signet.clone()))
         .route("/ocsp", any(to_signet.clone()))
+        // OCSP over GET: the base64 request is the rest of the path (it may contain `/`).
+        .route("/ocsp/{*request}", any(to_signet.clone()))
         .route("/crl/{file}", any(to_signet.clone()))
         .route("/ca/{file}", any(to_signet));
 

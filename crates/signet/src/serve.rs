@@ -8,7 +8,11 @@
 //!   profile 404;
 //! - `GET /ca/root.cer`, `/ca/issuing-ca.cer` (`application/pkix-cert`);
 //! - `GET /crl/issuing-ca.crl`, `/crl/root.crl` (`application/pkix-crl`);
-//! - `POST /ocsp` (`application/ocsp-request`, RFC 6960 Appendix A);
+//! - `POST /ocsp` (`application/ocsp-request`, RFC 6960 Appendix A) and
+//!   `GET /ocsp/{percent-encoded base64 of the DER request}` (RFC 6960 A.1, RFC 5019 §5): the
+//!   answer to a GET carries `Cache-Control`, `Last-Modified`, `Expires` and `ETag` (RFC 5019
+//!   §6.2) so caches may keep it until the response's `nextUpdate`; an encoded request over
+//!   [`MAX_OCSP_GET_LEN`] bytes is 414;
 //! - `POST /tsa` (`application/timestamp-query` in, `application/timestamp-reply` out; RFC 3161
 //!   §3.4): the time-stamping unit C2PA claim signatures are stamped by.
 //!
@@ -230,6 +234,19 @@ pub(crate) async fn route<B: RequestBody>(
             let der = tsa.respond(&body);
             reply(StatusCode::OK, Some("application/timestamp-reply"), der)
         }
+        (p, true) if p.starts_with("/ocsp/") => {
+            let encoded = &p["/ocsp/".len()..];
+            if encoded.len() > MAX_OCSP_GET_LEN {
+                return Ok(text(
+                    StatusCode::URI_TOO_LONG,
+                    "OCSP request too long for GET; POST it",
+                ));
+            }
+            // An undecodable path is answered like an undecodable body: malformedRequest.
+            let request = ocsp_get_request(encoded).unwrap_or_default();
+            let der = crate::revocation::ocsp(&ca, &request).await;
+            ocsp_get_reply(der)
+        }
         ("/ocsp", false) if req.method() == Method::POST => {
             if !content_type_is(&req, "application/ocsp-request") {
                 return Ok(text(
@@ -251,6 +268,91 @@ pub(crate) async fn route<B: RequestBody>(
         | ("/ocsp" | "/tsa", true) => text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
         _ => text(StatusCode::NOT_FOUND, "not found"),
     })
+}
+
+/// Longest encoded OCSP request accepted over GET, in bytes. RFC 5019 §5 has clients use GET
+/// for requests under 255 bytes once encoded; a request for one certificate is ~100, and 4 KiB
+/// leaves room for several while keeping hostile paths small (POST has no such limit below
+/// the body limit).
+pub(crate) const MAX_OCSP_GET_LEN: usize = 4096;
+
+/// The DER request of `GET /ocsp/{...}`: percent-decoded, then base64 (RFC 6960 A.1), with
+/// or without padding.
+fn ocsp_get_request(encoded: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let text = percent_encoding::percent_decode_str(encoded)
+        .decode_utf8()
+        .ok()?;
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    engine.decode(text.as_bytes()).ok()
+}
+
+/// The reply to an OCSP GET with the caching headers of RFC 5019 §6.2, taken from the signed
+/// response itself: `Last-Modified` its producedAt, `Expires` the earliest nextUpdate,
+/// `max-age` the seconds until then, `ETag` a hash of the response. An unsuccessful or
+/// nonce-bearing response is not cached (`no-store`).
+fn ocsp_get_reply(der: Vec<u8>) -> Response<Full<Bytes>> {
+    use hyper::header::{CACHE_CONTROL, ETAG, EXPIRES, HeaderValue, LAST_MODIFIED};
+    use sha1::Digest as _;
+    let times = ocsp_cache_times(&der);
+    // RFC 5019 §6.2 suggests the SHA-1 hash of the response as its entity tag.
+    let etag = format!("\"{}\"", hex::encode(sha1::Sha1::digest(&der)));
+    let mut r = reply(StatusCode::OK, Some("application/ocsp-response"), der);
+    let h = r.headers_mut();
+    match times {
+        Some((produced, expires)) => {
+            let now = std::time::SystemTime::now();
+            let max_age = expires
+                .duration_since(now)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            let put = |h: &mut hyper::HeaderMap, k, v: String| {
+                if let Ok(v) = HeaderValue::from_str(&v) {
+                    h.insert(k, v);
+                }
+            };
+            put(
+                h,
+                CACHE_CONTROL,
+                format!("max-age={max_age}, public, no-transform, must-revalidate"),
+            );
+            put(h, LAST_MODIFIED, httpdate::fmt_http_date(produced));
+            put(h, EXPIRES, httpdate::fmt_http_date(expires));
+            put(h, ETAG, etag);
+        }
+        None => {
+            h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+    }
+    r
+}
+
+/// (producedAt, earliest nextUpdate) of a successful basic OCSP response without a nonce; None
+/// when it must not be cached.
+fn ocsp_cache_times(der: &[u8]) -> Option<(std::time::SystemTime, std::time::SystemTime)> {
+    use signet_asn1_types::der::Decode as _;
+    use signet_asn1_types::ocsp::{OcspResponse, OcspResponseStatus};
+    let response = OcspResponse::from_der(der).ok()?;
+    if response.response_status != OcspResponseStatus::Successful {
+        return None;
+    }
+    let basic = response.basic().ok()??;
+    if !matches!(basic.nonce(), Ok(None)) {
+        return None;
+    }
+    let data = &basic.tbs_response_data;
+    let next = data
+        .responses
+        .iter()
+        .map(|s| s.next_update.map(|t| t.to_system_time()))
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .min()?;
+    Some((data.produced_at.to_system_time(), next))
 }
 
 fn der_reply(cert: &signet_asn1_types::x509_cert::Certificate, ct: &str) -> Response<Full<Bytes>> {

@@ -1,11 +1,11 @@
 //! T24: HTTP robustness (404, 405, 415, 413), HTTP/1.0 keep-alive as OpenSSL 3.0 sends it,
-//! and graceful shutdown on SIGTERM.
+//! graceful shutdown on SIGTERM, and OCSP over GET with RFC 5019 caching headers.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use crate::support::Server;
+use crate::support::{SUBJECT, Server, openssl};
 
 /// Sends one raw request; returns the status code and the headers (lower-cased).
 fn exchange(stream: &mut TcpStream, request: &[u8]) -> (u16, String, Vec<u8>) {
@@ -144,4 +144,102 @@ fn graceful_shutdown_on_sigterm() {
     );
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
     assert!(s.log().contains("shutting down"));
+}
+
+/// OCSP over GET (RFC 6960 A.1): OpenSSL's request, base64 and percent-encoded in the path, is
+/// answered like a POST, with RFC 5019 §6.2 caching headers derived from the signed response;
+/// OpenSSL verifies the answer. An undecodable path is malformedRequest (not cached), an
+/// overlong one 414.
+#[test]
+fn ocsp_over_get_with_cache_headers() {
+    use base64::Engine as _;
+    let s = Server::start(&[]);
+    let key = s.genkey("k.pem");
+    let c = s.enroll(&key, SUBJECT, "c.pem");
+    let root = s.root_pem();
+    let issuing = s.data().join("trust/issuing-ca.pem").display().to_string();
+    let (ok, out) = openssl(
+        s.dir.path(),
+        &[
+            "ocsp",
+            "-issuer",
+            &issuing,
+            "-cert",
+            &c,
+            "-no_nonce",
+            "-reqout",
+            "req.der",
+        ],
+    );
+    assert!(ok, "{out}");
+    let der = std::fs::read(s.p("req.der")).unwrap();
+    let encoded = base64::engine::general_purpose::STANDARD
+        .encode(&der)
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    let get = |path: &str| {
+        exchange(
+            &mut connect(&s),
+            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes(),
+        )
+    };
+    let (code, headers, body) = get(&format!("/ocsp/{encoded}"));
+    assert_eq!(code, 200, "{headers}");
+    assert!(
+        headers.contains("content-type: application/ocsp-response"),
+        "{headers}"
+    );
+    let cache = headers
+        .lines()
+        .find_map(|l| l.strip_prefix("cache-control: "))
+        .unwrap_or_else(|| panic!("no cache-control: {headers}"));
+    assert!(
+        cache.contains("public")
+            && cache.contains("no-transform")
+            && cache.contains("must-revalidate"),
+        "{cache}"
+    );
+    let max_age: u64 = cache
+        .split(", ")
+        .find_map(|d| d.strip_prefix("max-age="))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(max_age > 0, "{cache}");
+    for h in ["last-modified: ", "expires: ", "etag: \""] {
+        assert!(headers.contains(h), "{h}: {headers}");
+    }
+    std::fs::write(s.p("rsp.der"), &body).unwrap();
+    let (ok, out) = openssl(
+        s.dir.path(),
+        &[
+            "ocsp", "-respin", "rsp.der", "-issuer", &issuing, "-cert", &c, "-CAfile", &root,
+        ],
+    );
+    assert!(ok && out.contains(": good"), "{out}");
+    assert!(out.contains("Response verify OK"), "{out}");
+
+    // Unpadded base64 with raw `/` and `+` (as some clients send it) is understood too.
+    let raw = base64::engine::general_purpose::STANDARD_NO_PAD.encode(&der);
+    let (code, _, body) = get(&format!("/ocsp/{raw}"));
+    assert_eq!(code, 200);
+    std::fs::write(s.p("rsp2.der"), &body).unwrap();
+    let (ok, out) = openssl(
+        s.dir.path(),
+        &[
+            "ocsp", "-respin", "rsp2.der", "-issuer", &issuing, "-cert", &c, "-CAfile", &root,
+        ],
+    );
+    assert!(ok && out.contains(": good"), "{out}");
+
+    // Not base64: an OCSP malformedRequest (responseStatus 1), not to be cached.
+    let (code, headers, body) = get("/ocsp/not*base64");
+    assert_eq!(code, 200);
+    assert!(headers.contains("cache-control: no-store"), "{headers}");
+    assert_eq!(body, [0x30, 0x03, 0x0a, 0x01, 0x01]);
+
+    let (code, _, _) = get(&format!("/ocsp/{}", "A".repeat(5000)));
+    assert_eq!(code, 414);
 }
