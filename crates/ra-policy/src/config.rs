@@ -68,6 +68,26 @@ pub struct Revocation {
     /// CRL reason codes (RFC 5280 §5.3.1) a subscriber may ask for. `removeFromCRL` (8) is
     /// never accepted (no delta CRLs) and `certificateHold` (6) only if listed.
     pub allowed_reasons: Vec<u8>,
+    /// What OCSP says of a certificate issued but not yet confirmed by its subscriber's
+    /// certConf (RFC 9810 §5.3.18; the sweep revokes it when confirmWaitTime passes).
+    #[serde(default)]
+    pub unconfirmed_ocsp_status: UnconfirmedOcspStatus,
+}
+
+/// The OCSP status of an issued certificate whose certConf has not arrived. RFC 9810 leaves it
+/// open; the choice matters for C2PA, where a `good` answer stapled into an asset proves the
+/// signer's status at signing time for as long as the asset exists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnconfirmedOcspStatus {
+    /// `unknown` (the default): the CA has not published the certificate yet (RFC 9810
+    /// §5.3.18 has it published only once confirmed), so nothing can staple a `good` answer
+    /// for a certificate its subscriber may still reject or never confirm.
+    #[default]
+    Unknown,
+    /// `good`, as for a confirmed certificate (Boulder answers for precertificates this way):
+    /// for CAs whose relying parties must see a status the moment the certificate exists.
+    Good,
 }
 
 /// How requests under a profile are approved.
@@ -391,6 +411,7 @@ impl Policy {
                 // unspecified, keyCompromise, affiliationChanged, superseded,
                 // cessationOfOperation, privilegeWithdrawn.
                 allowed_reasons: vec![0, 1, 3, 4, 5, 9],
+                unconfirmed_ocsp_status: UnconfirmedOcspStatus::Unknown,
             },
             profiles,
         }

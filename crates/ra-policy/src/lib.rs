@@ -91,7 +91,7 @@ mod error;
 pub use config::{
     Administrative, Approval as ApprovalMode, AuthMethod, Automatic, DEV_CPL_RECORD, NameAttribute,
     Policy, ProfilePolicy, Registration, Revocation, SanKind, SanPolicy, SubjectPolicy,
-    ValidityPolicy,
+    UnconfirmedOcspStatus, ValidityPolicy,
 };
 pub use decide::{
     Approval, Decision, Modification, Operation, Refusal, Requester, RevocationTarget,

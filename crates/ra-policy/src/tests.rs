@@ -387,3 +387,37 @@ fn device_certificates_must_chain_to_the_trust_list() {
     let r = check_device_certificate(&cert(CL_CRT), &[cert(MFG_CA)], now(), &v).unwrap_err();
     assert_eq!(r.bit, PkiFailureBit::SignerNotTrusted);
 }
+
+#[test]
+fn unconfirmed_ocsp_status_defaults_to_unknown_and_parses() {
+    use crate::UnconfirmedOcspStatus;
+    let p = Policy::dev_default();
+    assert_eq!(
+        p.revocation.unconfirmed_ocsp_status,
+        UnconfirmedOcspStatus::Unknown
+    );
+    let text = p.to_toml().unwrap();
+    assert!(
+        text.contains("unconfirmed-ocsp-status = \"unknown\""),
+        "{text}"
+    );
+    // A policy written before the setting existed keeps parsing, with the default.
+    let old = text.replace("unconfirmed-ocsp-status = \"unknown\"\n", "");
+    assert_eq!(
+        Policy::from_toml(&old)
+            .unwrap()
+            .revocation
+            .unconfirmed_ocsp_status,
+        UnconfirmedOcspStatus::Unknown
+    );
+    let good = text.replace("\"unknown\"", "\"good\"");
+    assert_eq!(
+        Policy::from_toml(&good)
+            .unwrap()
+            .revocation
+            .unconfirmed_ocsp_status,
+        UnconfirmedOcspStatus::Good
+    );
+    let typo = text.replace("\"unknown\"", "\"revoked\"");
+    assert!(Policy::from_toml(&typo).is_err());
+}

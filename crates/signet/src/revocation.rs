@@ -15,6 +15,7 @@ use signet_ca_signer::ocsp::{
     CertificateStatus, OcspProfile, OcspResponseRequest, Responder, SingleStatus, cert_id,
     error_response, prepare_ocsp_response, sign_ocsp_response,
 };
+use signet_ra_policy::UnconfirmedOcspStatus;
 
 use signet_asn1_types::crypto::{SignatureAlgorithm, Signer};
 use signet_asn1_types::der::Decode;
@@ -180,6 +181,12 @@ async fn ocsp_inner(ca: &Ca, body: &[u8]) -> Result<Vec<u8>, OcspResponseStatus>
                         .map_err(|_| OcspResponseStatus::InternalError)?,
                     reason: row.revocation_reason.and_then(crl_reason),
                 },
+                Ok(Some(row)) if row.status == "unconfirmed" => {
+                    match ca.pki.policy.revocation.unconfirmed_ocsp_status {
+                        UnconfirmedOcspStatus::Unknown => CertificateStatus::Unknown,
+                        UnconfirmedOcspStatus::Good => CertificateStatus::Good,
+                    }
+                }
                 Ok(Some(_)) => CertificateStatus::Good,
                 Ok(None) => CertificateStatus::Unknown,
                 Err(_) => return Err(OcspResponseStatus::TryLater),

@@ -164,6 +164,58 @@ fn t15_cert_conf_rejection_and_confirm_wait_expiry() {
     }
 }
 
+/// An issued certificate whose certConf has not come is `unknown` to OCSP under the default
+/// policy (so no `good` answer can be stapled for a certificate its subscriber may still
+/// reject), `good` once confirmed; with `unconfirmed-ocsp-status = "good"` in policy.toml it is
+/// `good` at once.
+#[test]
+fn unconfirmed_certificates_are_unknown_to_ocsp_by_default() {
+    let mut s = Server::start(&["--confirm-wait", "300"]);
+    let root = s.root_pem();
+    let issuing = s.data().join("trust/issuing-ca.pem").display().to_string();
+    let url = format!("http://127.0.0.1:{}/ocsp", s.port);
+    let status = |s: &Server, cert: &str| {
+        let (ok, out) = openssl(
+            s.dir.path(),
+            &[
+                "ocsp", "-issuer", &issuing, "-cert", cert, "-url", &url, "-CAfile", &root,
+            ],
+        );
+        assert!(ok && out.contains("Response verify OK"), "{out}");
+        out.lines()
+            .find_map(|l| l.strip_prefix(&format!("{cert}: ")))
+            .unwrap_or_else(|| panic!("no status line: {out}"))
+            .trim()
+            .to_owned()
+    };
+    let key = s.genkey("k.pem");
+    let (r, secret) = s.register(SUBJECT, None);
+    let (ok, out) = s.ir_mac(&r, &secret, &key, SUBJECT, "u.pem", &["-disable_confirm"]);
+    assert!(ok, "{out}");
+    assert_eq!(s.cert(&s.serial_of("u.pem"))["status"], "unconfirmed");
+    assert_eq!(status(&s, "u.pem"), "unknown");
+    let c = s.enroll(&key, SUBJECT, "c.pem");
+    assert_eq!(status(&s, &c), "good");
+
+    let policy = s.data().join("policy.toml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    // The bootstrapped policy states the default, so an operator sees the choice.
+    assert!(
+        text.contains("unconfirmed-ocsp-status = \"unknown\""),
+        "{text}"
+    );
+    let text = text.replacen(
+        "unconfirmed-ocsp-status = \"unknown\"",
+        "unconfirmed-ocsp-status = \"good\"",
+        1,
+    );
+    std::fs::write(&policy, text).unwrap();
+    s.restart();
+    let url_after = format!("http://127.0.0.1:{}/ocsp", s.port);
+    assert_eq!(url_after, url, "the restarted server keeps its port");
+    assert_eq!(status(&s, "u.pem"), "good");
+}
+
 /// T17: manual approval: the client gets `waiting`, polls; the operator approves (after a
 /// server restart, so the pending state is durable); the client receives its certificate.
 #[test]
