@@ -19,6 +19,7 @@
 
 mod bench;
 mod conformance;
+mod fuzz;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -37,8 +38,16 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Run everything CI runs: fmt check, clippy, tests, tidy, conformance.
+    /// Run everything CI runs: fmt check, clippy, tests, docs, packages, tidy, conformance,
+    /// fuzz smoke runs.
     Ci,
+    /// Build every fuzz target (stable toolchain, libFuzzer instrumentation) and run each for
+    /// a few seconds.
+    FuzzSmoke {
+        /// Seconds per target.
+        #[arg(long, default_value_t = FUZZ_SMOKE_SECONDS)]
+        seconds: u32,
+    },
     /// Check workspace invariants (lints, dependency edges, ARCHITECTURE.md, file headers).
     Tidy,
     /// Benchmarks (speed and memory targets): `bench cmp` loads `signet serve`, `bench c2pa`
@@ -76,6 +85,7 @@ fn main() -> Result<()> {
             tidy::report(&problems)
         }
         Task::Bench(target) => bench::run(target),
+        Task::FuzzSmoke { seconds } => fuzz::smoke(&project_root(), seconds),
         Task::BenchSignChild {
             input,
             output,
@@ -191,8 +201,14 @@ fn ci() -> Result<()> {
     tidy::report(&tidy::check(&root)?)?;
     supply_chain(&root)?;
     eprintln!("==> xtask ci: conformance");
-    conformance::run(&[])
+    conformance::run(&[])?;
+    eprintln!("==> xtask ci: fuzz-smoke");
+    fuzz::smoke(&root, FUZZ_SMOKE_SECONDS)
 }
+
+/// How long `xtask ci` runs each fuzz target: long enough to exercise the decoders past their
+/// first inputs, short enough for CI (seven targets).
+const FUZZ_SMOKE_SECONDS: u32 = 10;
 
 /// One cargo invocation of `xtask ci`: its name, cargo's arguments, and the environment it
 /// adds.
