@@ -196,7 +196,12 @@ pub enum SanKind {
     Uri,
 }
 
-/// Subject alternative name rules: names of other forms are removed (`grantedWithMods`).
+/// Subject alternative name rules. A SAN is an identity claim like the subject, so a requested
+/// name is issued only when it is of an allowed form **and** vouched for by whoever
+/// authenticated the request: pre-registered by the officer with the reference number, carried
+/// by the device certificate of an automatic registration, or carried by the subscriber's current
+/// certificate (cr/kur). Names of other forms are removed (`grantedWithMods`); unvouched names are
+/// removed or the request refused, as [`SanPolicy::unverified`] says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SanPolicy {
@@ -204,6 +209,20 @@ pub struct SanPolicy {
     pub allowed: Vec<SanKind>,
     /// Most names kept; a request with more is refused (`badCertTemplate`).
     pub max_names: usize,
+    /// What happens to a requested name nobody vouched for.
+    #[serde(default)]
+    pub unverified: UnverifiedSan,
+}
+
+/// What happens to a requested subject alternative name the authentication did not vouch for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnverifiedSan {
+    /// Removed from the certificate; the response says `grantedWithMods` (the default).
+    #[default]
+    Remove,
+    /// The request is refused with `badCertTemplate`.
+    Refuse,
 }
 
 /// Validity rules.
@@ -358,6 +377,7 @@ impl Policy {
             subject_alt_names: SanPolicy {
                 allowed: vec![SanKind::Dns, SanKind::Email, SanKind::Uri],
                 max_names: 10,
+                unverified: UnverifiedSan::Remove,
             },
             validity: ValidityPolicy {
                 max_days: 366,

@@ -20,7 +20,9 @@ use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
 use signet_asn1_types::x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use signet_crmf::Request;
 
-use crate::config::{Approval as ApprovalMode, AuthMethod, NameAttribute, ProfilePolicy, SanKind};
+use crate::config::{
+    Approval as ApprovalMode, AuthMethod, NameAttribute, ProfilePolicy, SanKind, UnverifiedSan,
+};
 use crate::{Policy, dn};
 
 /// `id-ce-subjectAltName` (RFC 5280 §4.2.1.6).
@@ -42,6 +44,9 @@ pub enum Requester<'a> {
         reference: &'a str,
         /// The subject the operator registered.
         subject: &'a Name,
+        /// The subject alternative names the operator registered with it (the only ones a
+        /// request authenticated by this reference number may carry).
+        subject_alt_names: &'a [GeneralName],
         /// The profile the operator registered.
         profile: &'a str,
     },
@@ -107,6 +112,9 @@ pub enum Modification {
     SubjectReplaced,
     /// A subject alternative name of a form the profile does not allow was removed.
     AltNameRemoved,
+    /// A subject alternative name nobody vouched for (not registered with the reference number,
+    /// not in the device or current certificate) was removed.
+    AltNameUnverified,
     /// A requested extension was ignored: the profile decides it.
     ExtensionIgnored {
         /// The extension.
@@ -314,11 +322,24 @@ impl Policy {
                 let san = SubjectAltName::from_der(ext.extn_value.as_bytes()).map_err(|_| {
                     Refusal::new(PkiFailureBit::BadCertTemplate, "malformed subjectAltName")
                 })?;
+                let vouched = vouched_alt_names(requester)?;
                 for gn in san.0 {
-                    if san_allowed(&profile.subject_alt_names.allowed, &gn) {
-                        subject_alt_names.push(gn);
-                    } else {
+                    if !san_allowed(&profile.subject_alt_names.allowed, &gn) {
                         mods.push(Modification::AltNameRemoved);
+                    } else if vouched.iter().any(|v| same_alt_name(v, &gn)) {
+                        subject_alt_names.push(gn);
+                    } else if profile.subject_alt_names.unverified == UnverifiedSan::Refuse {
+                        return Err(Refusal::new(
+                            PkiFailureBit::BadCertTemplate,
+                            format!(
+                                "subjectAltName {} is not vouched for by this authentication \
+                                 (not registered with the reference number, not in the \
+                                 authenticating certificate)",
+                                describe_alt_name(&gn)
+                            ),
+                        ));
+                    } else {
+                        mods.push(Modification::AltNameUnverified);
                     }
                 }
             } else {
@@ -514,6 +535,55 @@ fn check_subject_rules(profile: &ProfilePolicy, subject: &Name) -> Result<(), Re
         return Err(bad(format!("subject attribute {missing:?} is required")));
     }
     Ok(())
+}
+
+/// The subject alternative names the authentication vouches for: those the officer registered,
+/// or those of the device or subscriber certificate that authenticated the request.
+pub(crate) fn vouched_alt_names(requester: &Requester<'_>) -> Result<Vec<GeneralName>, Refusal> {
+    let of_certificate =
+        |c: &Certificate| match c.tbs_certificate().get_extension::<SubjectAltName>() {
+            Ok(Some((_, san))) => Ok(san.0),
+            Ok(None) => Ok(Vec::new()),
+            Err(_) => Err(Refusal::new(
+                PkiFailureBit::BadCertId,
+                "the authenticating certificate's subjectAltName does not decode",
+            )),
+        };
+    match requester {
+        Requester::Registered {
+            subject_alt_names, ..
+        } => Ok(subject_alt_names.to_vec()),
+        Requester::Device { certificate } | Requester::Subscriber { certificate, .. } => {
+            of_certificate(certificate)
+        }
+    }
+}
+
+/// Whether two names are the same identity: DNS names and the domain of e-mail addresses
+/// compare case-insensitively (RFC 5280 §4.2.1.6, §7.5), everything else exactly.
+fn same_alt_name(a: &GeneralName, b: &GeneralName) -> bool {
+    match (a, b) {
+        (GeneralName::DnsName(x), GeneralName::DnsName(y)) => {
+            x.as_str().eq_ignore_ascii_case(y.as_str())
+        }
+        (GeneralName::Rfc822Name(x), GeneralName::Rfc822Name(y)) => {
+            match (x.as_str().rsplit_once('@'), y.as_str().rsplit_once('@')) {
+                (Some((lx, dx)), Some((ly, dy))) => lx == ly && dx.eq_ignore_ascii_case(dy),
+                _ => x.as_str() == y.as_str(),
+            }
+        }
+        _ => a == b,
+    }
+}
+
+/// `email:…`, `DNS:…`, `URI:…` (OpenSSL's spelling) for messages.
+fn describe_alt_name(gn: &GeneralName) -> String {
+    match gn {
+        GeneralName::DnsName(s) => format!("DNS:{}", s.as_str()),
+        GeneralName::Rfc822Name(s) => format!("email:{}", s.as_str()),
+        GeneralName::UniformResourceIdentifier(s) => format!("URI:{}", s.as_str()),
+        other => format!("{other:?}"),
+    }
 }
 
 fn san_allowed(allowed: &[SanKind], gn: &GeneralName) -> bool {

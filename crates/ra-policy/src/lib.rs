@@ -49,7 +49,12 @@
 //!     old_cert_id: None,
 //! };
 //! let registered = dn::parse("/CN=Newsroom Camera 7/O=Example News/C=US")?;
-//! let requester = |profile| Requester::Registered { reference: "4711", subject: &registered, profile };
+//! let requester = |profile| Requester::Registered {
+//!     reference: "4711",
+//!     subject: &registered,
+//!     subject_alt_names: &[],
+//!     profile,
+//! };
 //! let now = DateTime::new(2026, 12, 7, 9, 0, 0)?;
 //!
 //! match policy.decide(&requester("c2pa-claim-signing"), &request, Operation::Initial, None, now, None) {
@@ -91,7 +96,7 @@ mod error;
 pub use config::{
     Administrative, Approval as ApprovalMode, AuthMethod, Automatic, DEV_CPL_RECORD, NameAttribute,
     Policy, ProfilePolicy, Registration, Revocation, SanKind, SanPolicy, SubjectPolicy,
-    UnconfirmedOcspStatus, ValidityPolicy,
+    UnconfirmedOcspStatus, UnverifiedSan, ValidityPolicy,
 };
 pub use decide::{
     Approval, Decision, Modification, Operation, Refusal, Requester, RevocationTarget,

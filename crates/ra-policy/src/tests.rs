@@ -62,6 +62,7 @@ fn registered(subject: &signet_asn1_types::x509_cert::name::Name) -> Requester<'
     Requester::Registered {
         reference: "1234",
         subject,
+        subject_alt_names: &[],
         profile: "c2pa-claim-signing",
     }
 }
@@ -193,8 +194,19 @@ fn validity_is_clamped_and_disallowed_names_are_removed() {
         critical: true,
         extn_value: OctetString::new(vec![3, 2, 7, 128]).unwrap(),
     });
-    let a = approve(p.decide(&registered(&reg), &req, Operation::Initial, None, n, None));
-    assert_eq!(a.subject_alt_names.len(), 1);
+    // The DNS name is registered with the reference number; the IP address is of a form the
+    // profile does not allow.
+    let registered_names = [GeneralName::DnsName(
+        Ia5String::new("signer.example.com").unwrap(),
+    )];
+    let requester = Requester::Registered {
+        reference: "1234",
+        subject: &reg,
+        subject_alt_names: &registered_names,
+        profile: "c2pa-claim-signing",
+    };
+    let a = approve(p.decide(&requester, &req, Operation::Initial, None, n, None));
+    assert_eq!(a.subject_alt_names, registered_names);
     assert!(a.modifications.contains(&Modification::AltNameRemoved));
     assert!(
         a.modifications
@@ -249,6 +261,7 @@ fn manual_profile_pends_with_check_after() {
     let requester = Requester::Registered {
         reference: "1",
         subject: &reg,
+        subject_alt_names: &[],
         profile: "c2pa-claim-signing-manual",
     };
     match p.decide(&requester, &req, Operation::Initial, None, now(), None) {
@@ -420,4 +433,153 @@ fn unconfirmed_ocsp_status_defaults_to_unknown_and_parses() {
     );
     let typo = text.replace("\"unknown\"", "\"revoked\"");
     assert!(Policy::from_toml(&typo).is_err());
+}
+
+/// The request of the hostile test: registered for a subject alone, asking for
+/// `email:ceo@bank.example, URI:https://news.example/, DNS:signer.vendor.example`.
+fn hostile_san_request() -> Request {
+    let mut req = request(Some("/CN=Signer/O=Example/C=US"));
+    let san = SubjectAltName(vec![
+        GeneralName::Rfc822Name(Ia5String::new("ceo@bank.example").unwrap()),
+        GeneralName::UniformResourceIdentifier(Ia5String::new("https://news.example/").unwrap()),
+        GeneralName::DnsName(Ia5String::new("signer.vendor.example").unwrap()),
+    ]);
+    req.extensions.push(Extension {
+        extn_id: "2.5.29.17".parse().unwrap(),
+        critical: false,
+        extn_value: OctetString::new(san.to_der().unwrap()).unwrap(),
+    });
+    req
+}
+
+/// Regression (hostile testing): a registration for `/CN=…` alone used to get every SAN it
+/// asked for, `granted`. Each form is now removed unless vouched for (`grantedWithMods`), or
+/// refused with badCertTemplate when the profile says so.
+#[test]
+fn unvouched_alt_names_are_removed_or_refused() {
+    let reg = dn::parse("/CN=Signer/O=Example/C=US").unwrap();
+    let p = Policy::dev_default();
+    let a = approve(p.decide(
+        &registered(&reg),
+        &hostile_san_request(),
+        Operation::Initial,
+        None,
+        now(),
+        None,
+    ));
+    assert!(a.subject_alt_names.is_empty(), "{:?}", a.subject_alt_names);
+    assert_eq!(
+        a.modifications,
+        [
+            Modification::AltNameUnverified,
+            Modification::AltNameUnverified,
+            Modification::AltNameUnverified
+        ]
+    );
+    assert!(a.granted_with_mods());
+
+    let mut strict = Policy::dev_default();
+    for prof in strict.profiles.values_mut() {
+        prof.subject_alt_names.unverified = crate::UnverifiedSan::Refuse;
+    }
+    let r = reject(strict.decide(
+        &registered(&reg),
+        &hostile_san_request(),
+        Operation::Initial,
+        None,
+        now(),
+        None,
+    ));
+    assert_eq!(r.bit, PkiFailureBit::BadCertTemplate);
+    assert!(r.text.contains("email:ceo@bank.example"), "{r}");
+
+    // Each form, registered by the officer, is issued; the others still are not. E-mail
+    // domains and DNS names compare case-insensitively.
+    let forms = [
+        GeneralName::Rfc822Name(Ia5String::new("ceo@BANK.example").unwrap()),
+        GeneralName::UniformResourceIdentifier(Ia5String::new("https://news.example/").unwrap()),
+        GeneralName::DnsName(Ia5String::new("Signer.Vendor.Example").unwrap()),
+    ];
+    for (i, registered_name) in forms.iter().enumerate() {
+        let names = [registered_name.clone()];
+        let requester = Requester::Registered {
+            reference: "1234",
+            subject: &reg,
+            subject_alt_names: &names,
+            profile: "c2pa-claim-signing",
+        };
+        let a = approve(p.decide(
+            &requester,
+            &hostile_san_request(),
+            Operation::Initial,
+            None,
+            now(),
+            None,
+        ));
+        let requested = hostile_san_request();
+        let wanted = {
+            use signet_asn1_types::der::Decode;
+            SubjectAltName::from_der(requested.extensions[0].extn_value.as_bytes())
+                .unwrap()
+                .0[i]
+                .clone()
+        };
+        assert_eq!(a.subject_alt_names, [wanted], "form {i}");
+        assert_eq!(
+            a.modifications,
+            [
+                Modification::AltNameUnverified,
+                Modification::AltNameUnverified
+            ],
+            "form {i}"
+        );
+    }
+}
+
+/// Automatic registration: the device certificate vouches for the names it carries
+/// (`DNS:localhost` in OpenSSL's TLS test certificate), nothing else; its IP address is of a
+/// form no profile allows.
+#[test]
+fn device_certificates_vouch_for_their_own_alt_names() {
+    const TLS_CRT: &str =
+        include_str!("../../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/creds/tls.crt");
+    let p = Policy::dev_default();
+    let d = cert(TLS_CRT);
+    let dev = Requester::Device { certificate: &d };
+    let mut req = request(Some("/CN=Device 1/O=Example/C=US"));
+    let san = SubjectAltName(vec![
+        GeneralName::DnsName(Ia5String::new("localhost").unwrap()),
+        GeneralName::DnsName(Ia5String::new("signer.vendor.example").unwrap()),
+    ]);
+    req.extensions.push(Extension {
+        extn_id: "2.5.29.17".parse().unwrap(),
+        critical: false,
+        extn_value: OctetString::new(san.to_der().unwrap()).unwrap(),
+    });
+    let a = approve(p.decide(&dev, &req, Operation::Initial, None, now(), None));
+    assert_eq!(
+        a.subject_alt_names,
+        [GeneralName::DnsName(Ia5String::new("localhost").unwrap())]
+    );
+    assert_eq!(a.modifications, [Modification::AltNameUnverified]);
+    // The subscriber's current certificate vouches the same way on cr/kur; a certificate
+    // without SANs vouches for none.
+    let c = cert(CL_CRT);
+    let sub = Requester::Subscriber {
+        certificate: &c,
+        profile: "c2pa-claim-signing",
+    };
+    let names = vouched_names_for_test(&sub);
+    assert!(names.is_empty());
+    assert_eq!(
+        vouched_names_for_test(&dev),
+        [
+            GeneralName::DnsName(Ia5String::new("localhost").unwrap()),
+            GeneralName::IpAddress(OctetString::new(vec![127, 0, 0, 1]).unwrap())
+        ]
+    );
+}
+
+fn vouched_names_for_test(r: &Requester<'_>) -> Vec<GeneralName> {
+    crate::decide::vouched_alt_names(r).unwrap()
 }
