@@ -10,6 +10,7 @@ use base64::Engine as _;
 use clap::Subcommand;
 use serde_json::json;
 use signet_asn1_types::der::{DateTime, Encode};
+use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
 use signet_ra_policy::dn;
 
 use crate::cmp::Ca;
@@ -38,6 +39,12 @@ pub(crate) enum RaCommand {
         /// committed together; with --json, one object per line.
         #[arg(long, default_value_t = 1)]
         count: u32,
+        /// A subject alternative name the subscriber may have in its certificate, vouched for
+        /// by this registration: `email:…`, `DNS:…` or `URI:…` (repeatable). A request may
+        /// carry only registered names (others are removed, or refused, as the profile's
+        /// `subject-alt-names.unverified` says).
+        #[arg(long = "san", value_name = "email:|DNS:|URI:…")]
+        sans: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -174,12 +181,50 @@ async fn open(dir: &Path) -> Result<Store> {
     Store::open(&dir.join("signet.db")).await
 }
 
+/// Most subject alternative names one registration may carry.
+const MAX_REGISTERED_SANS: usize = 100;
+
+/// One `--san` value: `email:…`, `DNS:…` or `URI:…` (OpenSSL's spelling, any case).
+fn parse_san(text: &str) -> Result<GeneralName> {
+    use signet_asn1_types::der::asn1::Ia5String;
+    let (kind, value) = text
+        .split_once(':')
+        .ok_or_else(|| anyhow!("--san {text:?}: expected email:…, DNS:… or URI:…"))?;
+    let ia5 =
+        |v: &str| Ia5String::new(v).map_err(|_| anyhow!("--san {text:?}: the value must be ASCII"));
+    let gn = match kind.to_ascii_lowercase().as_str() {
+        "email" if value.contains('@') => GeneralName::Rfc822Name(ia5(value)?),
+        "dns" if !value.is_empty() => GeneralName::DnsName(ia5(value)?),
+        "uri" if value.contains(':') => GeneralName::UniformResourceIdentifier(ia5(value)?),
+        "email" | "dns" | "uri" => bail!("--san {text:?}: not a valid {kind} name"),
+        _ => bail!("--san {text:?}: unknown form {kind:?}; expected email, DNS or URI"),
+    };
+    Ok(gn)
+}
+
+/// The DER `SubjectAltName` of `--san` values (None for none).
+fn registered_sans(sans: &[String]) -> Result<Option<Vec<u8>>> {
+    use signet_asn1_types::x509_cert::ext::pkix::SubjectAltName;
+    if sans.is_empty() {
+        return Ok(None);
+    }
+    if sans.len() > MAX_REGISTERED_SANS {
+        bail!("--san: at most {MAX_REGISTERED_SANS} names per registration");
+    }
+    let names = sans
+        .iter()
+        .map(|s| parse_san(s))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(SubjectAltName(names).to_der()?))
+}
+
 /// Registers `subject` `count` times in one commit; returns (reference, secret) pairs and
-/// the expiry.
+/// the expiry. `sans` are the subject alternative names registered with it (`--san`).
 pub(crate) async fn register(
     pki: &pki::Pki,
     store: &Store,
     subject: &str,
+    sans: &[String],
     profile: Option<&str>,
     valid_for: Option<&str>,
     count: u32,
@@ -208,6 +253,7 @@ pub(crate) async fn register(
     let expires = now + i64::try_from(valid)?;
     let subject_text = dn::to_openssl(&name);
     let subject_der = name.to_der()?;
+    let san_der = registered_sans(sans)?;
     for _ in 0..5 {
         let mut codes = Vec::new();
         let mut ops = Vec::new();
@@ -223,6 +269,7 @@ pub(crate) async fn register(
                 reference: reference.clone(),
                 subject: subject_text.clone(),
                 subject_der: subject_der.clone(),
+                san_der: san_der.clone(),
                 profile: profile.clone(),
                 sealed_secret: pki.sealer.seal(&reference, secret.as_bytes())?,
                 now,
@@ -250,6 +297,7 @@ pub(crate) async fn ra(cmd: RaCommand) -> Result<()> {
             profile,
             valid_for,
             count,
+            sans,
             json,
         } => {
             let store = open(&data_dir).await?;
@@ -258,6 +306,7 @@ pub(crate) async fn ra(cmd: RaCommand) -> Result<()> {
                 &pki,
                 &store,
                 &subject,
+                &sans,
                 profile.as_deref(),
                 valid_for.as_deref(),
                 count,
@@ -481,7 +530,7 @@ pub(crate) async fn ca(cmd: CaCommand) -> Result<()> {
 /// `cargo run` has no `signet` on PATH), and every argument is shell-quoted where it needs it.
 pub(crate) async fn print_first_steps(dir: &Path, url: &str, ca: &Ca) -> Result<()> {
     let subject = "/CN=C2PA Claim Signer 1/O=Signet Development/C=US";
-    let (codes, _) = register(&ca.pki, &ca.store, subject, None, None, 1).await?;
+    let (codes, _) = register(&ca.pki, &ca.store, subject, &[], None, None, 1).await?;
     let (reference, secret) = codes
         .into_iter()
         .next()

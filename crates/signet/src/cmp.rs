@@ -164,6 +164,8 @@ pub(crate) enum Who {
     Registered {
         reference: String,
         subject: Name,
+        /// The subject alternative names registered with it.
+        subject_alt_names: Vec<GeneralName>,
         profile: String,
     },
     Device {
@@ -183,10 +185,12 @@ impl Who {
             Self::Registered {
                 reference,
                 subject,
+                subject_alt_names,
                 profile,
             } => Requester::Registered {
                 reference,
                 subject,
+                subject_alt_names,
                 profile,
             },
             Self::Device { cert } => Requester::Device { certificate: cert },
@@ -468,10 +472,18 @@ impl Ca {
         let Ok(subject) = signet_asn1_types::der::Decode::from_der(&row.subject_der) else {
             return Err(refuse("registration unusable", key));
         };
+        let subject_alt_names = match &row.san_der {
+            None => Vec::new(),
+            Some(der) => match <signet_asn1_types::x509_cert::ext::pkix::SubjectAltName as signet_asn1_types::der::Decode>::from_der(der) {
+                Ok(san) => san.0,
+                Err(_) => return Err(refuse("registration unusable", key)),
+            },
+        };
         Ok((
             Who::Registered {
                 reference: row.reference,
                 subject,
+                subject_alt_names,
                 profile: row.profile,
             },
             key,

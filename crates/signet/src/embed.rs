@@ -196,7 +196,7 @@ impl Signet {
     /// A subject the policy refuses, or a database write that fails.
     pub async fn register(&self, subject: &str) -> Result<Registration> {
         let (codes, expires_at) =
-            admin::register(&self.ca.pki, &self.ca.store, subject, None, None, 1).await?;
+            admin::register(&self.ca.pki, &self.ca.store, subject, &[], None, None, 1).await?;
         let (reference, secret) = codes
             .into_iter()
             .next()

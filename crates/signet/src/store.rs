@@ -39,7 +39,10 @@ use tokio::sync::{mpsc, oneshot};
 pub(crate) const MAX_BATCH: usize = 512;
 
 /// The schema, one entry per version (applied in order; `user_version` records the last).
-pub(crate) const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_registration_alt_names.sql"),
+];
 
 /// Why a write did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +91,8 @@ pub(crate) struct RegistrationRow {
     pub(crate) reference: String,
     pub(crate) subject: String,
     pub(crate) subject_der: Vec<u8>,
+    /// DER `SubjectAltName` registered with the subject, if any.
+    pub(crate) san_der: Option<Vec<u8>>,
     pub(crate) profile: String,
     pub(crate) sealed_secret: Vec<u8>,
     pub(crate) created_at: i64,
@@ -151,6 +156,7 @@ pub(crate) enum Op {
         reference: String,
         subject: String,
         subject_der: Vec<u8>,
+        san_der: Option<Vec<u8>>,
         profile: String,
         sealed_secret: Vec<u8>,
         now: i64,

@@ -97,7 +97,7 @@ async fn finished_transactions_leave_the_hot_state() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let ca = ca(&data).await;
-    let (codes, _) = admin::register(&ca.pki, &ca.store, SUBJECT, None, None, 3)
+    let (codes, _) = admin::register(&ca.pki, &ca.store, SUBJECT, &[], None, None, 3)
         .await
         .unwrap();
 

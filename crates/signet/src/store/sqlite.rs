@@ -392,6 +392,7 @@ async fn apply(op: &Op, c: &mut SqliteConnection) -> Result<(), WriteError> {
             reference,
             subject,
             subject_der,
+            san_der,
             profile,
             sealed_secret,
             now,
@@ -399,7 +400,7 @@ async fn apply(op: &Op, c: &mut SqliteConnection) -> Result<(), WriteError> {
         } => {
             let r = sqlx::query(
                 "INSERT INTO registrations (reference, subject, subject_der, profile, \
-                 sealed_secret, created_at, expires_at) VALUES (?,?,?,?,?,?,?)",
+                 sealed_secret, created_at, expires_at, san_der) VALUES (?,?,?,?,?,?,?,?)",
             )
             .bind(reference)
             .bind(subject)
@@ -408,6 +409,7 @@ async fn apply(op: &Op, c: &mut SqliteConnection) -> Result<(), WriteError> {
             .bind(sealed_secret)
             .bind(now)
             .bind(expires_at)
+            .bind(san_der)
             .execute(&mut *c)
             .await;
             match r {
@@ -491,7 +493,7 @@ const TX_COLUMNS: &str = "transaction_id, kind, state, requester, serial, our_no
 const CERT_COLUMNS: &str = "serial, der, subject, profile, not_before, not_after, status, \
      issued_at, requester, transaction_id, revoked_at, revocation_reason, replaces";
 const REG_COLUMNS: &str = "reference, subject, subject_der, profile, sealed_secret, \
-     created_at, expires_at, consumed_at, consumed_by";
+     created_at, expires_at, consumed_at, consumed_by, san_der";
 
 /// The read side: a pool of read-only connections.
 #[derive(Clone)]
@@ -582,6 +584,7 @@ fn registration_row(r: &SqliteRow) -> Result<RegistrationRow> {
         expires_at: r.try_get(6)?,
         consumed_at: r.try_get(7)?,
         consumed_by: r.try_get(8)?,
+        san_der: r.try_get(9)?,
     })
 }
 

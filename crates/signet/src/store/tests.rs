@@ -24,6 +24,7 @@ fn registration(reference: &str, expires_at: i64) -> Op {
         reference: reference.into(),
         subject: "/CN=x".into(),
         subject_der: vec![0x30, 0],
+        san_der: None,
         profile: "p".into(),
         sealed_secret: vec![1, 2, 3],
         now: 1,

@@ -364,8 +364,8 @@ fn t16_implicit_confirm() {
     assert_eq!(s.cert(&s.serial_of("c.pem"))["status"], "valid");
 }
 
-/// T22: the profile decides: requested extensions are ignored, an IP SAN removed, validity
-/// clamped to 366 days — and the cp says grantedWithMods.
+/// T22: the profile decides: requested extensions are ignored, an unvouched DNS SAN and an IP
+/// SAN removed, validity clamped to 366 days — and the cp says grantedWithMods.
 #[test]
 fn t22_profile_overrides_request_with_mods() {
     let s = Server::start(&[]);
@@ -414,7 +414,9 @@ fn t22_profile_overrides_request_with_mods() {
     };
     assert_eq!(rep.response[0].status.status, PkiStatus::GrantedWithMods);
     let (_, text) = openssl(s.dir.path(), &["x509", "-noout", "-text", "-in", "c2.pem"]);
-    assert!(text.contains("DNS:signer.example.com"), "{text}");
+    // The DNS name is not vouched for (c1 carries no SAN): removed too, like the IP address
+    // whose form no profile allows.
+    assert!(!text.contains("DNS:signer.example.com"), "{text}");
     assert!(!text.contains("IP Address"), "{text}");
     assert!(!text.contains("TLS Web Server"), "{text}");
     assert!(!text.contains("Key Encipherment"), "{text}");
@@ -516,4 +518,90 @@ fn t28_parallel_enrollments() {
         assert_eq!(subj.trim().trim_start_matches("subject="), subject);
     }
     assert_eq!(s.certificates().len(), 20);
+}
+
+/// The `x509v3 Subject Alternative Name` line of a certificate file, or "" when it has none.
+fn alt_names(s: &Server, cert: &str) -> String {
+    let (ok, out) = openssl(
+        s.dir.path(),
+        &["x509", "-in", cert, "-noout", "-ext", "subjectAltName"],
+    );
+    assert!(ok, "{out}");
+    out.lines()
+        .skip_while(|l| !l.contains("Subject Alternative Name"))
+        .nth(1)
+        .unwrap_or("")
+        .trim()
+        .to_owned()
+}
+
+/// Regression (hostile testing, issue 16 item 2): an enrollment registered for a subject alone
+/// that asks for `email:ceo@bank.example, URI:https://news.example/, DNS:signer.vendor.example`
+/// used to get all three, `granted`. Now none is issued (grantedWithMods) unless the officer
+/// registered it with the reference number (`signet ra register --san`), and then only that one.
+#[test]
+fn requested_alt_names_need_the_registration_to_vouch_for_them() {
+    let s = Server::start(&[]);
+    // Through -reqexts: `openssl cmp -sans` would send every entry as a DNS name or URI.
+    std::fs::write(
+        s.p("sans.cnf"),
+        "[hostile]\nsubjectAltName = email:ceo@bank.example, URI:https://news.example/, \
+         DNS:signer.vendor.example\n",
+    )
+    .unwrap();
+    let hostile = ["-config", "sans.cnf", "-reqexts", "hostile"];
+    let key = s.genkey("k.pem");
+    let (r, secret) = s.register(SUBJECT, None);
+    let (ok, out) = s.ir_mac(
+        &r,
+        &secret,
+        &key,
+        SUBJECT,
+        "c.pem",
+        &[&hostile[..], &["-rspout", "ip.der,conf.der"]].concat(),
+    );
+    assert!(ok, "{out}");
+    assert_eq!(alt_names(&s, "c.pem"), "", "unvouched names were issued");
+    let ip = message(&s.p("ip.der"));
+    let PkiBody::Ip(rep) = ip.body else {
+        panic!("not an ip")
+    };
+    assert_eq!(rep.response[0].status.status, PkiStatus::GrantedWithMods);
+
+    let v = s.signet_json(&[
+        "ra",
+        "register",
+        "--subject",
+        SUBJECT,
+        "--san",
+        "email:ceo@bank.example",
+        "--json",
+    ]);
+    let (r, secret) = (
+        v["reference"].as_str().unwrap().to_owned(),
+        v["secret"].as_str().unwrap().to_owned(),
+    );
+    let (ok, out) = s.ir_mac(&r, &secret, &key, SUBJECT, "d.pem", &hostile);
+    assert!(ok, "{out}");
+    assert_eq!(alt_names(&s, "d.pem"), "email:ceo@bank.example");
+
+    // A --san the CLI cannot read is refused with a message that names it; nothing registered.
+    let before = s.signet_json(&["ra", "list", "--json"])["registrations"]
+        .as_array()
+        .unwrap()
+        .len();
+    let (ok, out) = s.signet(&[
+        "ra",
+        "register",
+        "--subject",
+        SUBJECT,
+        "--san",
+        "IP:10.0.0.1",
+    ]);
+    assert!(!ok && out.contains("--san \"IP:10.0.0.1\""), "{out}");
+    let after = s.signet_json(&["ra", "list", "--json"])["registrations"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
 }
