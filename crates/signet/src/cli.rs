@@ -74,9 +74,14 @@ struct ServeArgs {
     /// Largest request body in bytes (larger is 413).
     #[arg(long, default_value_t = 256 * 1024)]
     max_body: usize,
-    /// Most connections served at once.
+    /// Most connections served at once. When all are taken an idle one (no request in
+    /// flight) is closed to make room, from the address holding the most.
     #[arg(long, default_value_t = 4096)]
     max_connections: usize,
+    /// Most connections from one client address; further ones are closed at once (default: a
+    /// quarter of --max-connections).
+    #[arg(long)]
+    max_connections_per_address: Option<usize>,
     /// Worker threads (default: one per core).
     #[arg(long)]
     workers: Option<usize>,
@@ -165,6 +170,10 @@ async fn serve_command(args: ServeArgs) -> Result<()> {
             max_body: args.max_body,
             read_timeout: Duration::from_secs(10),
             max_connections: args.max_connections,
+            max_connections_per_address: args
+                .max_connections_per_address
+                .unwrap_or(args.max_connections / 4)
+                .max(1),
             shutdown_grace: Duration::from_secs(10),
         },
     )

@@ -154,8 +154,9 @@ impl Signet {
         let http = Arc::new(HttpSettings {
             max_body: options.max_body,
             read_timeout: options.read_timeout,
-            // Connections are the host server's: these two are unused when embedded.
+            // Connections are the host server's: these are unused when embedded.
             max_connections: usize::MAX,
+            max_connections_per_address: usize::MAX,
             shutdown_grace: Duration::ZERO,
         });
         Ok(Self { dir, ca, tsa, http })

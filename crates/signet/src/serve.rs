@@ -36,7 +36,8 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+
+mod fair;
 
 use crate::cmp::Ca;
 use crate::embed::RequestBody;
@@ -49,8 +50,11 @@ pub(crate) struct HttpSettings {
     pub(crate) max_body: usize,
     /// Header and body read timeout.
     pub(crate) read_timeout: Duration,
-    /// Most connections served at once (further ones wait in the accept queue).
+    /// Most connections served at once; when all are taken an idle one is shed, and only when
+    /// every one is busy does a new one wait.
     pub(crate) max_connections: usize,
+    /// Most connections from one client address (further ones are closed at once).
+    pub(crate) max_connections_per_address: usize,
     /// How long shutdown waits for in-flight requests.
     pub(crate) shutdown_grace: Duration,
 }
@@ -363,6 +367,26 @@ fn der_reply(cert: &signet_asn1_types::x509_cert::Certificate, ct: &str) -> Resp
     }
 }
 
+/// Serves `conn` until it ends, or until it is shed while idle (then it is closed: no request
+/// is in flight, so no answer is lost).
+async fn until_shed<F, E>(conn: F, activity: &fair::Activity) -> Result<(), E>
+where
+    F: Future<Output = Result<(), E>>,
+{
+    tokio::pin!(conn);
+    loop {
+        tokio::select! {
+            r = &mut conn => return r,
+            () = activity.shed.notified() => {
+                if activity.idle() {
+                    tracing::debug!("idle connection shed to make room");
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
 async fn shutdown_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = match signal(SignalKind::terminate()) {
@@ -386,14 +410,13 @@ pub(crate) async fn run(
     let acceptor = tls.as_ref().map(tls_acceptor).transpose()?;
     let settings = Arc::new(settings);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let slots = Arc::new(Semaphore::new(settings.max_connections));
+    let connections = fair::Connections::new(
+        settings.max_connections,
+        settings.max_connections_per_address,
+    );
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
-        let permit = tokio::select! {
-            p = slots.clone().acquire_owned() => p?,
-            () = &mut shutdown => break,
-        };
         let (stream, peer): (_, SocketAddr) = tokio::select! {
             a = listener.accept() => match a {
                 Ok(x) => x,
@@ -404,6 +427,15 @@ pub(crate) async fn run(
                 }
             },
             () = &mut shutdown => break,
+        };
+        let admitted = tokio::select! {
+            a = connections.admit(peer.ip()) => a,
+            () = &mut shutdown => break,
+        };
+        let Ok(admitted) = admitted else {
+            tracing::debug!(%peer, "connection refused: its address is at --max-connections-per-address");
+            drop(stream);
+            continue;
         };
         let _ = stream.set_nodelay(true);
         let ca = ca.clone();
@@ -417,8 +449,18 @@ pub(crate) async fn run(
             .header_read_timeout(settings.read_timeout)
             .keep_alive(true);
         tokio::spawn(async move {
-            let _permit = permit;
-            let svc = service_fn(move |req| route(ca.clone(), tsa.clone(), s.clone(), req));
+            let activity = admitted.activity.clone();
+            let _slot = admitted;
+            let busy = activity.clone();
+            let svc = service_fn(move |req| {
+                let in_flight = busy.request();
+                let response = route(ca.clone(), tsa.clone(), s.clone(), req);
+                async move {
+                    let r = response.await;
+                    drop(in_flight);
+                    r
+                }
+            });
             let result = match acceptor {
                 Some(acceptor) => {
                     let tls =
@@ -426,9 +468,9 @@ pub(crate) async fn run(
                             .await;
                     match tls {
                         Ok(Ok(tls)) => {
-                            watcher
-                                .watch(builder.serve_connection(TokioIo::new(tls), svc))
-                                .await
+                            let conn =
+                                watcher.watch(builder.serve_connection(TokioIo::new(tls), svc));
+                            until_shed(conn, &activity).await
                         }
                         Ok(Err(e)) => {
                             tracing::debug!(%peer, error = %e, "TLS handshake failed");
@@ -438,9 +480,8 @@ pub(crate) async fn run(
                     }
                 }
                 None => {
-                    watcher
-                        .watch(builder.serve_connection(TokioIo::new(stream), svc))
-                        .await
+                    let conn = watcher.watch(builder.serve_connection(TokioIo::new(stream), svc));
+                    until_shed(conn, &activity).await
                 }
             };
             if let Err(e) = result {

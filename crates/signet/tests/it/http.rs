@@ -243,3 +243,79 @@ fn ocsp_over_get_with_cache_headers() {
     let (code, _, _) = get(&format!("/ocsp/{}", "A".repeat(5000)));
     assert_eq!(code, 414);
 }
+
+/// An idle TCP connection from `from` (a loopback address), or None when the server closed it
+/// at once.
+fn idle_from(s: &Server, from: [u8; 4]) -> Option<TcpStream> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let stream = rt.block_on(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(std::net::SocketAddr::from((from, 0))).unwrap();
+        socket
+            .connect(std::net::SocketAddr::from(([127, 0, 0, 1], s.port)))
+            .await
+            .unwrap()
+            .into_std()
+            .unwrap()
+    });
+    stream.set_nonblocking(false).unwrap();
+    // Closed by the server: a read ends (EOF or reset) well before the 10 s idle timeout.
+    stream
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut probe = [0u8; 1];
+    match (&stream).read(&mut probe) {
+        Ok(0) | Err(_) if closed(&stream) => None,
+        _ => Some(stream),
+    }
+}
+
+/// Whether the last read ended because the peer closed (not because it timed out).
+fn closed(stream: &TcpStream) -> bool {
+    let mut probe = [0u8; 1];
+    stream.set_nonblocking(true).unwrap();
+    let r = stream.peek(&mut probe);
+    stream.set_nonblocking(false).unwrap();
+    !matches!(r, Err(ref e) if e.kind() == std::io::ErrorKind::WouldBlock)
+}
+
+/// Connection fairness (issue 16 item 5): one address holds at most
+/// --max-connections-per-address connections (the next is closed at once), and when every slot
+/// is taken by idle sockets a new client is served at once, an idle one being shed — before,
+/// it waited for the 10 s idle timeout.
+#[test]
+fn idle_sockets_of_one_client_do_not_lock_out_the_others() {
+    let s = Server::start(&[
+        "--max-connections",
+        "6",
+        "--max-connections-per-address",
+        "3",
+    ]);
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(idle_from(&s, [127, 0, 0, 2]).expect("within the per-address limit"));
+    }
+    assert!(
+        idle_from(&s, [127, 0, 0, 2]).is_none(),
+        "a fourth connection from 127.0.0.2 was kept"
+    );
+    for _ in 0..3 {
+        held.push(idle_from(&s, [127, 0, 0, 3]).expect("within the per-address limit"));
+    }
+    // All six slots hold idle sockets; a request from a third address is answered now.
+    let started = std::time::Instant::now();
+    let mut c = idle_from(&s, [127, 0, 0, 4]).expect("admitted by shedding an idle socket");
+    c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let (code, _, body) = exchange(&mut c, b"GET /ca/root.cer HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(code, 200);
+    assert!(!body.is_empty());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the new client waited {:?}: nothing was shed",
+        started.elapsed()
+    );
+    drop(held);
+}
