@@ -414,23 +414,17 @@ fn unconfirmed_ocsp_status_defaults_to_unknown_and_parses() {
         text.contains("unconfirmed-ocsp-status = \"unknown\""),
         "{text}"
     );
+    let status_of = |t: &str| {
+        Policy::from_toml(t)
+            .unwrap()
+            .revocation
+            .unconfirmed_ocsp_status
+    };
     // A policy written before the setting existed keeps parsing, with the default.
     let old = text.replace("unconfirmed-ocsp-status = \"unknown\"\n", "");
-    assert_eq!(
-        Policy::from_toml(&old)
-            .unwrap()
-            .revocation
-            .unconfirmed_ocsp_status,
-        UnconfirmedOcspStatus::Unknown
-    );
+    assert_eq!(status_of(&old), UnconfirmedOcspStatus::Unknown);
     let good = text.replace("\"unknown\"", "\"good\"");
-    assert_eq!(
-        Policy::from_toml(&good)
-            .unwrap()
-            .revocation
-            .unconfirmed_ocsp_status,
-        UnconfirmedOcspStatus::Good
-    );
+    assert_eq!(status_of(&good), UnconfirmedOcspStatus::Good);
     let typo = text.replace("\"unknown\"", "\"revoked\"");
     assert!(Policy::from_toml(&typo).is_err());
 }
