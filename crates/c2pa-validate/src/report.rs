@@ -148,6 +148,9 @@ pub struct SignerInfo {
     pub claimed_time: Option<DateTime>,
     /// The time-stamp, when one validated.
     pub time_stamp: Option<TimeStampInfo>,
+    /// The OCSP responses stapled in the claim signature (`rVals.ocspVals`, DER as received),
+    /// whether or not one of them counted.
+    pub stapled_ocsp: Vec<Vec<u8>>,
 }
 
 /// A summary of one validated manifest, for display.

@@ -209,6 +209,7 @@ pub(crate) fn validate(
         algorithm: Some(algorithm),
         claimed_time: iat(&sig),
         time_stamp: None,
+        stapled_ocsp: sig.ocsp_vals.clone(),
     });
     let signer_name = leaf.display_name();
 

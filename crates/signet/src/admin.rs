@@ -129,6 +129,16 @@ fn reason_code(s: &str) -> Result<i64> {
     Ok(code)
 }
 
+/// The RFC 5280 name of a CRL reason (`keyCompromise`, ...), from the same table.
+pub(crate) fn crl_reason_name(
+    reason: signet_asn1_types::x509_cert::ext::pkix::CrlReason,
+) -> &'static str {
+    REASONS
+        .iter()
+        .find(|(_, c)| crate::revocation::crl_reason(*c) == Some(reason))
+        .map_or("unspecified", |(n, _)| n)
+}
+
 fn reason_name(code: i64) -> &'static str {
     REASONS
         .iter()

@@ -13,9 +13,8 @@ use clap::Args;
 use serde_json::{Value, json};
 use signet_asn1_types::der::{DateTime, Decode};
 use signet_asn1_types::ocsp::{CertStatus, OcspResponse, ResponderId};
-use signet_asn1_types::x509_cert::ext::pkix::crl::CrlReason;
-use signet_c2pa_model::container::{self, ContainerLimits, Format};
-use signet_c2pa_model::{ClaimSignature, HashAlg, ManifestStore};
+use signet_c2pa_model::HashAlg;
+use signet_c2pa_model::container::Format;
 use signet_c2pa_validate::binding::{HashProvider, IncrementalHash};
 use signet_c2pa_validate::trust::{ID_KP_CLAIM_SIGNING, TrustConfig};
 use signet_c2pa_validate::{
@@ -134,12 +133,10 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
     let file = std::fs::File::open(&args.file)
         .map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
     let asset = ReadAhead::new(file).map_err(|e| (2, format!("{}: {e}", args.file.display())))?;
-    let mut sidecar_store = None;
     let result = match &args.sidecar {
         Some(sidecar) => {
             let store =
                 std::fs::read(sidecar).map_err(|e| (2, format!("{}: {e}", sidecar.display())))?;
-            sidecar_store = Some(store.clone());
             // The asset's format, when known, lets a general box hash be checked.
             match detect_format(&args.file) {
                 Ok(format) => validator.validate_remote(format, store, asset),
@@ -171,35 +168,11 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<(i32, String), (i32, String)> {
         s.push('\n');
         s
     } else {
-        let stapled = stapled_ocsp(args, sidecar_store, &report);
         let fetched = fetcher.fetched.into_inner().unwrap_or_default();
-        let revocation = revocation_text(&report, &stapled, &fetched, args.ocsp_fetch);
+        let revocation = revocation_text(&report, &fetched, args.ocsp_fetch);
         summary(&args.file, &report, revocation.as_deref())
     };
     Ok((code, out))
-}
-
-/// The OCSP responses stapled to the active manifest's claim signature (`rVals.ocspVals`), read
-/// again from the asset (or the sidecar) after validation; none when they cannot be read.
-fn stapled_ocsp(args: &VerifyArgs, sidecar: Option<Vec<u8>>, report: &Report) -> Vec<Vec<u8>> {
-    let store = sidecar.or_else(|| {
-        let format = detect_format(&args.file).ok()?;
-        let file = std::fs::File::open(&args.file).ok()?;
-        container::locate_seekable(format, file, &ContainerLimits::default())
-            .ok()
-            .flatten()
-            .map(|l| l.store)
-    });
-    let Some(store) = store.and_then(|s| ManifestStore::from_bytes(s, &Default::default()).ok())
-    else {
-        return Vec::new();
-    };
-    store
-        .manifest(&report.active_manifest)
-        .and_then(|m| m.signature_cbor().ok())
-        .and_then(|cose| ClaimSignature::parse(cose).ok())
-        .map(|sig| sig.ocsp_vals)
-        .unwrap_or_default()
 }
 
 /// What one OCSP response says about the certificate with serial `serial` (hex, as
@@ -218,7 +191,7 @@ fn ocsp_answer(der: &[u8], serial: &str) -> Option<String> {
             "revoked at {}{}",
             info.revocation_time.to_date_time(),
             info.revocation_reason
-                .map(|r| format!(" ({})", reason_name(r)))
+                .map(|r| format!(" ({})", crate::admin::crl_reason_name(r)))
                 .unwrap_or_default()
         ),
         CertStatus::Unknown(_) => "unknown".to_owned(),
@@ -233,26 +206,16 @@ fn ocsp_answer(der: &[u8], serial: &str) -> Option<String> {
     ))
 }
 
-/// The RFC 5280 name of a CRL reason (`keyCompromise`, ...).
-fn reason_name(reason: CrlReason) -> String {
-    let debug = format!("{reason:?}");
-    let mut chars = debug.chars();
-    chars
-        .next()
-        .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
-        .unwrap_or_default()
-}
-
 /// One line on what decided revocation of the signing certificate: a stapled OCSP response, one
 /// fetched with `--ocsp-fetch`, or nothing (not checked, and why). `None` without a signer.
 fn revocation_text(
     report: &Report,
-    stapled: &[Vec<u8>],
     fetched: &[(String, Vec<u8>)],
     ocsp_fetch: bool,
 ) -> Option<String> {
     let signer = report.manifests.first()?.signer.as_ref()?;
     let serial = &signer.serial;
+    let stapled = &signer.stapled_ocsp;
     let active = &report.active;
     let status = active
         .failure
