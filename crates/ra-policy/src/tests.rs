@@ -180,15 +180,13 @@ fn validity_is_clamped_and_disallowed_names_are_removed() {
         )
         .unwrap(),
     ));
-    let san = SubjectAltName(vec![
-        GeneralName::DnsName(Ia5String::new("signer.example.com").unwrap()),
-        GeneralName::IpAddress(OctetString::new(vec![127, 0, 0, 1]).unwrap()),
-    ]);
-    req.extensions.push(Extension {
-        extn_id: "2.5.29.17".parse().unwrap(),
-        critical: false,
-        extn_value: OctetString::new(san.to_der().unwrap()).unwrap(),
-    });
+    request_alt_names(
+        &mut req,
+        vec![
+            GeneralName::DnsName(Ia5String::new("signer.example.com").unwrap()),
+            GeneralName::IpAddress(OctetString::new(vec![127, 0, 0, 1]).unwrap()),
+        ],
+    );
     req.extensions.push(Extension {
         extn_id: "2.5.29.15".parse().unwrap(),
         critical: true,
@@ -429,20 +427,29 @@ fn unconfirmed_ocsp_status_defaults_to_unknown_and_parses() {
     assert!(Policy::from_toml(&typo).is_err());
 }
 
+/// Adds a subjectAltName extension with `names` to `req`.
+fn request_alt_names(req: &mut Request, names: Vec<GeneralName>) {
+    req.extensions.push(Extension {
+        extn_id: "2.5.29.17".parse().unwrap(),
+        critical: false,
+        extn_value: OctetString::new(SubjectAltName(names).to_der().unwrap()).unwrap(),
+    });
+}
+
 /// The request of the hostile test: registered for a subject alone, asking for
 /// `email:ceo@bank.example, URI:https://news.example/, DNS:signer.vendor.example`.
 fn hostile_san_request() -> Request {
     let mut req = request(Some("/CN=Signer/O=Example/C=US"));
-    let san = SubjectAltName(vec![
-        GeneralName::Rfc822Name(Ia5String::new("ceo@bank.example").unwrap()),
-        GeneralName::UniformResourceIdentifier(Ia5String::new("https://news.example/").unwrap()),
-        GeneralName::DnsName(Ia5String::new("signer.vendor.example").unwrap()),
-    ]);
-    req.extensions.push(Extension {
-        extn_id: "2.5.29.17".parse().unwrap(),
-        critical: false,
-        extn_value: OctetString::new(san.to_der().unwrap()).unwrap(),
-    });
+    request_alt_names(
+        &mut req,
+        vec![
+            GeneralName::Rfc822Name(Ia5String::new("ceo@bank.example").unwrap()),
+            GeneralName::UniformResourceIdentifier(
+                Ia5String::new("https://news.example/").unwrap(),
+            ),
+            GeneralName::DnsName(Ia5String::new("signer.vendor.example").unwrap()),
+        ],
+    );
     req
 }
 
@@ -541,15 +548,13 @@ fn device_certificates_vouch_for_their_own_alt_names() {
     let d = cert(TLS_CRT);
     let dev = Requester::Device { certificate: &d };
     let mut req = request(Some("/CN=Device 1/O=Example/C=US"));
-    let san = SubjectAltName(vec![
-        GeneralName::DnsName(Ia5String::new("localhost").unwrap()),
-        GeneralName::DnsName(Ia5String::new("signer.vendor.example").unwrap()),
-    ]);
-    req.extensions.push(Extension {
-        extn_id: "2.5.29.17".parse().unwrap(),
-        critical: false,
-        extn_value: OctetString::new(san.to_der().unwrap()).unwrap(),
-    });
+    request_alt_names(
+        &mut req,
+        vec![
+            GeneralName::DnsName(Ia5String::new("localhost").unwrap()),
+            GeneralName::DnsName(Ia5String::new("signer.vendor.example").unwrap()),
+        ],
+    );
     let a = approve(p.decide(&dev, &req, Operation::Initial, None, now(), None));
     assert_eq!(
         a.subject_alt_names,
