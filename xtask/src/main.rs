@@ -124,7 +124,48 @@ pub(crate) fn upstream_dir() -> PathBuf {
 }
 
 fn ci() -> Result<()> {
+    let mut clock = StepClock::default();
+    let result = ci_steps(&mut clock);
+    // The step times, also when a step failed: CI has to stay well under its time budget, and
+    // this says where the time goes.
+    clock.report();
+    result
+}
+
+/// Wall-clock time of each `xtask ci` step, in order.
+#[derive(Default)]
+struct StepClock {
+    done: Vec<(String, std::time::Duration)>,
+    current: Option<(String, std::time::Instant)>,
+}
+
+impl StepClock {
+    /// Ends the running step (if any) and starts `name`.
+    fn start(&mut self, name: &str) {
+        self.finish();
+        self.current = Some((name.to_owned(), std::time::Instant::now()));
+    }
+
+    fn finish(&mut self) {
+        if let Some((name, t0)) = self.current.take() {
+            self.done.push((name, t0.elapsed()));
+        }
+    }
+
+    fn report(&mut self) {
+        self.finish();
+        let total: std::time::Duration = self.done.iter().map(|(_, d)| *d).sum();
+        eprintln!("==> xtask ci: step times");
+        for (name, d) in &self.done {
+            eprintln!("    {name:<14} {:>7.1} s", d.as_secs_f64());
+        }
+        eprintln!("    {:<14} {:>7.1} s", "total", total.as_secs_f64());
+    }
+}
+
+fn ci_steps(clock: &mut StepClock) -> Result<()> {
     let root = project_root();
+    clock.start("system-peers");
     eprintln!("==> xtask ci: scripts/system-peers.sh (openssl, socat, curl, util-linux)");
     let status = Command::new("bash")
         .arg(root.join("scripts/system-peers.sh"))
@@ -133,6 +174,7 @@ fn ci() -> Result<()> {
     if !status.success() {
         bail!("xtask ci: the system tools the tests drive are missing ({status})");
     }
+    clock.start("python-peers");
     eprintln!("==> xtask ci: scripts/python-peers.sh (c2pa-python, pkilint)");
     let status = Command::new("bash")
         .arg(root.join("scripts/python-peers.sh"))
@@ -186,6 +228,7 @@ fn ci() -> Result<()> {
         ),
     ];
     for (name, args, env) in steps {
+        clock.start(name);
         eprintln!("==> xtask ci: cargo {}", args.join(" "));
         let status = Command::new(cargo())
             .args(*args)
@@ -197,11 +240,15 @@ fn ci() -> Result<()> {
             bail!("xtask ci: step `{name}` failed ({status})");
         }
     }
+    clock.start("tidy");
     eprintln!("==> xtask ci: tidy");
     tidy::report(&tidy::check(&root)?)?;
+    clock.start("supply-chain");
     supply_chain(&root)?;
+    clock.start("conformance");
     eprintln!("==> xtask ci: conformance");
     conformance::run(&[])?;
+    clock.start("fuzz-smoke");
     eprintln!("==> xtask ci: fuzz-smoke");
     fuzz::smoke(&root, FUZZ_SMOKE_SECONDS)
 }
