@@ -284,6 +284,11 @@ fn supply_chain(root: &Path) -> Result<()> {
         eprintln!("==> xtask ci: cargo install cargo-deny@{CARGO_DENY} --locked");
         let status = Command::new(cargo())
             .args(["install", "--locked", &format!("cargo-deny@{CARGO_DENY}")])
+            // cargo-deny's release profile is fat LTO with one codegen unit: minutes of one
+            // core on a 2-core CI machine. Its checks here take a second either way.
+            .env("CARGO_PROFILE_RELEASE_LTO", "off")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
             .status()
             .context("installing cargo-deny")?;
         if !status.success() {

@@ -231,6 +231,12 @@ impl ManifestStore {
         self.expanded.as_deref().unwrap_or(&self.bytes)
     }
 
+    /// The length of the bytes the JUMBF tree is over: the received store's, or the expanded
+    /// store's when it held compressed manifests.
+    pub fn view_len(&self) -> usize {
+        self.view().len()
+    }
+
     /// The store's exact bytes (what was received).
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes

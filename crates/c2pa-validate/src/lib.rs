@@ -80,6 +80,7 @@ pub mod assertion;
 pub mod binding;
 pub mod cert;
 pub mod chain;
+mod digest;
 pub mod error;
 mod external;
 pub mod limits;

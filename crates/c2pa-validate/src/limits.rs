@@ -4,10 +4,13 @@
 //! limit: the manifest gets a failure code (`general.error`, `claim.malformed`, or the specific
 //! `*.malformed` code of the structure) and validation of that part stops.
 //!
-//! Two bounds need no number: compressed (`brob`) manifests are reported (`general.error`), never
-//! decompressed, and thumbnails and other embedded data are hashed as bytes, never decoded. CBOR
-//! nesting is bounded by `c2pa-model`'s decoder (depth 64), and the asset is never held in
-//! memory (hashing streams it in the reader's blocks).
+//! Compressed (`brob`) manifests decompress within `jumbf::Limits::max_decompressed_len` (64
+//! MiB for one store, together). Thumbnails and other embedded data are hashed as bytes, never
+//! decoded. CBOR nesting is bounded by `c2pa-model`'s decoder (depth 64), and the asset is never
+//! held in memory (hashing streams it in the reader's blocks).
+//!
+//! Counts alone do not bound the work: hashed-URI hashing is bounded in bytes too
+//! ([`Limits::max_uri_hash_factor`]), so a store is judged in time proportional to its size.
 
 use signet_c2pa_model::container::ContainerLimits;
 use signet_c2pa_model::jumbf;
@@ -47,6 +50,15 @@ pub struct Limits {
     pub max_bmff_depth: usize,
     /// Most Merkle leaves per tree in a BMFF hash. 2^20 leaves of 1 MiB cover a terabyte.
     pub max_merkle_leaves: usize,
+    /// Most bytes hashed for hashed URIs (assertions, ingredient manifests, claim signatures
+    /// and the references inside assertions), as a multiple of the manifest store's size, plus
+    /// 1 MiB. Each box is hashed once per algorithm however often it is referenced, so an
+    /// honest store needs about twice its size (every assertion once, and every ingredient
+    /// manifest, which holds its own assertions, once); 4 leaves room for a second algorithm
+    /// and keeps the work linear in the input where nested references could otherwise ask for
+    /// each byte to be hashed once per nesting level and algorithm. A hashed URI past the budget
+    /// is reported `general.error` and not trusted.
+    pub max_uri_hash_factor: u64,
 }
 
 impl Default for Limits {
@@ -62,6 +74,7 @@ impl Default for Limits {
             max_bmff_boxes: 1_000_000,
             max_bmff_depth: 32,
             max_merkle_leaves: 1 << 20,
+            max_uri_hash_factor: 4,
         }
     }
 }

@@ -14,9 +14,10 @@ use crate::assertion::actions::{self, Action};
 use crate::assertion::ingredient::{Ingredient, RELATIONSHIPS};
 use crate::assertion::metadata;
 use crate::assertion::{
-    self, ContentKind, Unresolved, base_label, field, hash_alg, hash_matches, is_actions,
-    is_hard_binding, is_ingredient, is_thumbnail, resolve_any, resolve_in,
+    self, ContentKind, Unresolved, base_label, field, hash_alg, is_actions, is_hard_binding,
+    is_ingredient, is_thumbnail, resolve_any, resolve_in,
 };
+use crate::digest::{UriDigests, UriHash};
 use crate::external::External;
 use crate::report::{ManifestInfo, Status, StatusLists};
 use crate::signature::{self, SignatureContext};
@@ -108,13 +109,14 @@ impl<'s> ManifestCheck<'s> {
 /// Validates `manifest` except for content bindings and ingredient manifests. `redacted` holds
 /// the absolute URIs of this manifest's assertions that later manifests redacted.
 pub(crate) fn check<'s>(
-    store: &'s ManifestStore,
+    digests: &UriDigests<'s>,
     manifest: Manifest<'s>,
     redacted: &[String],
     max_assertions: usize,
     cx: &SignatureContext<'_>,
     external: &External,
 ) -> ManifestCheck<'s> {
+    let store = digests.store();
     let label = manifest.label().unwrap_or_default().to_owned();
     let mut out = ManifestCheck::new(&label, manifest.kind());
     let base = manifest_uri(&label);
@@ -220,7 +222,7 @@ pub(crate) fn check<'s>(
     }
 
     check_assertions(
-        store,
+        digests,
         &manifest,
         &claim,
         &claim_uri,
@@ -251,7 +253,7 @@ fn generator_name(claim: &Claim) -> Option<String> {
     reason = "one pass over the claim's assertions, in the order of §15.10"
 )]
 fn check_assertions<'s>(
-    store: &'s ManifestStore,
+    digests: &UriDigests<'s>,
     manifest: &Manifest<'s>,
     claim: &Claim,
     claim_uri: &str,
@@ -259,6 +261,7 @@ fn check_assertions<'s>(
     max_assertions: usize,
     out: &mut ManifestCheck<'s>,
 ) {
+    let store = digests.store();
     let label = out.label.clone();
     let base = manifest_uri(&label);
     let claim_alg = claim.alg.as_deref();
@@ -340,7 +343,10 @@ fn check_assertions<'s>(
                 continue;
             }
         };
-        referenced.insert(node.span.start);
+        // A box the claim references again is hashed against this reference's hash (the digest
+        // is computed once), but its content is checked once: a claim repeating one large
+        // reference must not multiply the decoding work.
+        let first_reference = referenced.insert(node.span.start);
         let intact = match hash_alg(r.alg.as_deref(), None, claim_alg) {
             None => {
                 out.push(
@@ -350,22 +356,28 @@ fn check_assertions<'s>(
                 );
                 false
             }
-            Some(alg) if hash_matches(store, node, alg, &r.hash) => {
-                out.push(
-                    StatusCode::AssertionHashedUriMatch,
-                    &url,
-                    format!("hashed uri matched: {}", r.url),
-                );
-                true
-            }
-            Some(_) => {
-                out.push(
-                    StatusCode::AssertionHashedUriMismatch,
-                    &url,
-                    format!("hash does not match: {}", r.url),
-                );
-                false
-            }
+            Some(alg) => match digests.check(node, alg, &r.hash) {
+                UriHash::Match => {
+                    out.push(
+                        StatusCode::AssertionHashedUriMatch,
+                        &url,
+                        format!("hashed uri matched: {}", r.url),
+                    );
+                    true
+                }
+                UriHash::Mismatch => {
+                    out.push(
+                        StatusCode::AssertionHashedUriMismatch,
+                        &url,
+                        format!("hash does not match: {}", r.url),
+                    );
+                    false
+                }
+                UriHash::OverBudget => {
+                    out.push(StatusCode::GeneralError, &url, digests.over_budget(&r.url));
+                    false
+                }
+            },
         };
         let base_l = base_label(&alabel).to_owned();
         if is_hard_binding(&alabel) {
@@ -387,6 +399,9 @@ fn check_assertions<'s>(
                 &url,
                 "update manifests cannot carry multi-asset hashes",
             );
+        }
+        if !first_reference {
+            continue;
         }
         let value = match assertion::content_kind(node) {
             ContentKind::Cbor => match assertion::cbor_value(store, node) {
@@ -431,7 +446,7 @@ fn check_assertions<'s>(
         if is_actions(&alabel) {
             let links = claim.version == ClaimVersion::V2;
             let first = check_actions(
-                store,
+                digests,
                 manifest,
                 &value,
                 (&alabel, &url),
@@ -468,7 +483,7 @@ fn check_assertions<'s>(
                 out.push(StatusCode::AssertionIngredientMalformed, &url, why.clone());
             }
             for (key, h) in &ingredient.references {
-                check_reference(store, manifest, h, claim_alg, &url, key, out);
+                check_reference(digests, manifest, h, claim_alg, &url, key, out);
             }
             out.info.ingredients.push((
                 ingredient.title.clone().unwrap_or_default(),
@@ -579,7 +594,7 @@ fn check_metadata(json: &serde_json::Value, url: &str, out: &mut ManifestCheck<'
 /// A hashed URI inside a standard assertion (§15.10.3.3): `hashedURI.missing` /
 /// `hashedURI.mismatch`.
 fn check_reference(
-    store: &ManifestStore,
+    digests: &UriDigests<'_>,
     manifest: &Manifest<'_>,
     h: &signet_c2pa_model::HashedUri,
     claim_alg: Option<&str>,
@@ -587,7 +602,7 @@ fn check_reference(
     key: &str,
     out: &mut ManifestCheck<'_>,
 ) {
-    let Ok(node) = resolve_any(store, manifest, &h.url) else {
+    let Ok(node) = resolve_any(digests.store(), manifest, &h.url) else {
         out.push(
             StatusCode::HashedUriMissing,
             url,
@@ -601,12 +616,17 @@ fn check_reference(
             url,
             format!("`{key}` reference has no supported hash algorithm"),
         ),
-        Some(alg) if hash_matches(store, node, alg, &h.hash) => {}
-        Some(_) => out.push(
-            StatusCode::HashedUriMismatch,
-            url,
-            format!("`{key}` reference {} does not match its hash", h.url),
-        ),
+        Some(alg) => match digests.check(node, alg, &h.hash) {
+            UriHash::Match => {}
+            UriHash::Mismatch => out.push(
+                StatusCode::HashedUriMismatch,
+                url,
+                format!("`{key}` reference {} does not match its hash", h.url),
+            ),
+            UriHash::OverBudget => {
+                out.push(StatusCode::GeneralError, url, digests.over_budget(&h.url))
+            }
+        },
     }
 }
 
@@ -618,7 +638,7 @@ fn check_reference(
     reason = "the rule needs the manifest and its context"
 )]
 fn check_actions(
-    store: &ManifestStore,
+    digests: &UriDigests<'_>,
     manifest: &Manifest<'_>,
     value: &Value,
     (label, url): (&str, &str),
@@ -636,7 +656,7 @@ fn check_actions(
     };
     // Icons of software agents and templates are references (§15.10.3.2.2, §15.10.3.3).
     for icon in &parsed.icons {
-        check_reference(store, manifest, icon, claim_alg, url, "icon", out);
+        check_reference(digests, manifest, icon, claim_alg, url, "icon", out);
     }
     let list = parsed.actions;
     let first = list.first().map(|a| a.action.clone());
@@ -662,10 +682,10 @@ fn check_actions(
         }
         match name {
             "c2pa.opened" | "c2pa.placed" | "c2pa.removed" => {
-                check_action_ingredients(store, manifest, a, name, url, true, out);
+                check_action_ingredients(digests.store(), manifest, a, name, url, true, out);
             }
             "c2pa.transcoded" | "c2pa.repackaged" if a.ingredients.is_some() => {
-                check_action_ingredients(store, manifest, a, name, url, false, out);
+                check_action_ingredients(digests.store(), manifest, a, name, url, false, out);
             }
             "c2pa.redacted" => {
                 // The URI must name an assertion: one still in the store (blanked), or one
@@ -673,7 +693,7 @@ fn check_actions(
                 let own = out.label.clone();
                 let ok = a.redacted.as_deref().is_some_and(|u| {
                     u.starts_with("self#jumbf=")
-                        && (resolve_any(store, manifest, u).is_ok()
+                        && (resolve_any(digests.store(), manifest, u).is_ok()
                             || out.redactions.contains(&absolute(&own, u)))
                 });
                 if !ok {

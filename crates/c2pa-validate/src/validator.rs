@@ -15,6 +15,7 @@ use signet_c2pa_model::{ContainerError, ManifestKind, ManifestStore};
 use crate::assertion::{self, base_label, resolve_any};
 use crate::binding::collection::CollectionSource;
 use crate::binding::{self, Asset, HashProvider, Sha2Hashes};
+use crate::digest::{UriDigests, UriHash};
 use crate::error::Error;
 use crate::external::External;
 use crate::limits::Limits;
@@ -139,9 +140,12 @@ impl<'a> Validator<'a> {
         };
         let cx = self.context();
         let external = External::scan(&store, self.limits.max_assertions);
+        // One memo and one hashing budget for every manifest of this validation.
+        let digests = UriDigests::new(&store, self.hashes, &self.limits);
         let mut walk = Walk {
             validator: self,
             store: &store,
+            digests: &digests,
             cx: &cx,
             external: &external,
             visited: BTreeSet::new(),
@@ -150,7 +154,7 @@ impl<'a> Validator<'a> {
             infos: Vec::new(),
         };
         let mut check = manifest::check(
-            &store,
+            &digests,
             active,
             &[],
             self.limits.max_assertions,
@@ -164,7 +168,7 @@ impl<'a> Validator<'a> {
         // Content binding: the active manifest's, or the first standard manifest up the
         // parentOf chain of an update manifest (§15.12).
         let binding_codes =
-            self.content_binding(&store, &check, asset, store_ranges, format, &external);
+            self.content_binding(&digests, &check, asset, store_ranges, format, &external);
         let claim_uri = manifest_uri(&check.label);
         for (url, code, why) in binding_codes {
             check.codes.push(Status::new(
@@ -188,13 +192,14 @@ impl<'a> Validator<'a> {
 
     fn content_binding(
         &self,
-        store: &ManifestStore,
+        digests: &UriDigests<'_>,
         active: &ManifestCheck<'_>,
         asset: &mut dyn Asset,
         store_ranges: &[Range<u64>],
         format: Option<Format>,
         external: &External,
     ) -> Vec<(Option<String>, StatusCode, String)> {
+        let store = digests.store();
         let cx = self.context();
         // Follow update manifests' parentOf ingredients to a standard manifest.
         let mut holder: Option<ManifestCheck<'_>> = None;
@@ -212,7 +217,7 @@ impl<'a> Validator<'a> {
                     "no standard manifest up the update manifest's parentOf chain".into(),
                 )];
             };
-            let c = manifest::check(store, m, &[], self.limits.max_assertions, &cx, external);
+            let c = manifest::check(digests, m, &[], self.limits.max_assertions, &cx, external);
             current_label = c.label.clone();
             current_kind = c.kind;
             parent = parent_manifest(&c);
@@ -300,7 +305,7 @@ impl<'a> Validator<'a> {
                 ) {
                     (Some(manifest), Ok(value)) => binding::multi::multi_asset(
                         &binding::multi::Context {
-                            store,
+                            digests,
                             manifest: &manifest,
                             claim_alg,
                             format,
@@ -363,6 +368,7 @@ fn state(active: &StatusLists, deltas: &[IngredientDelta]) -> ValidationState {
 struct Walk<'v, 's> {
     validator: &'v Validator<'v>,
     store: &'s ManifestStore,
+    digests: &'v UriDigests<'s>,
     cx: &'v SignatureContext<'v>,
     external: &'v External,
     /// Manifests on the current path (cycle prevention).
@@ -435,19 +441,20 @@ impl<'s> Walk<'_, 's> {
             if applicable.is_empty() {
                 // The hash is of the ingredient's manifest box (§15.11.3.3.2), whichever box of
                 // it the URI names.
-                let ok = alg.is_some_and(|a| {
-                    assertion::hash_matches(self.store, target.node(), a, &hashed.hash)
-                });
-                let (code, why) = if ok {
-                    (
+                let outcome = alg.map(|a| self.digests.check(target.node(), a, &hashed.hash));
+                let (code, why) = match outcome {
+                    Some(UriHash::Match) => (
                         StatusCode::IngredientManifestValidated,
-                        "ingredient manifest hash matches",
-                    )
-                } else {
-                    (
+                        "ingredient manifest hash matches".to_owned(),
+                    ),
+                    Some(UriHash::OverBudget) => (
+                        StatusCode::GeneralError,
+                        self.digests.over_budget(&hashed.url),
+                    ),
+                    Some(UriHash::Mismatch) | None => (
                         StatusCode::IngredientManifestMismatch,
-                        "ingredient manifest hash does not match",
-                    )
+                        "ingredient manifest hash does not match".to_owned(),
+                    ),
                 };
                 // Reported in the ingredient's delta (as the reference SDK does), which makes
                 // the manifest Invalid all the same.
@@ -474,16 +481,24 @@ impl<'s> Walk<'_, 's> {
                                 &ing.uri,
                                 "ingredient claim signature not found",
                             ),
-                            (Some(n), Some(a))
-                                if assertion::hash_matches(self.store, n, a, &cs.hash) =>
-                            {
-                                Status::new(
+                            (Some(n), Some(a)) => match self.digests.check(n, a, &cs.hash) {
+                                UriHash::Match => Status::new(
                                     StatusCode::IngredientClaimSignatureValidated,
                                     &ing.uri,
                                     "ingredient claim signature hash matches",
-                                )
-                            }
-                            _ => Status::new(
+                                ),
+                                UriHash::OverBudget => Status::new(
+                                    StatusCode::GeneralError,
+                                    &ing.uri,
+                                    self.digests.over_budget(&cs.url),
+                                ),
+                                UriHash::Mismatch => Status::new(
+                                    StatusCode::IngredientClaimSignatureMismatch,
+                                    &ing.uri,
+                                    "ingredient claim signature hash does not match",
+                                ),
+                            },
+                            (Some(_), None) => Status::new(
                                 StatusCode::IngredientClaimSignatureMismatch,
                                 &ing.uri,
                                 "ingredient claim signature hash does not match",
@@ -514,7 +529,7 @@ impl<'s> Walk<'_, 's> {
             } else {
                 self.count += 1;
                 let mut child = manifest::check(
-                    self.store,
+                    self.digests,
                     target,
                     &applicable,
                     self.validator.limits.max_assertions,

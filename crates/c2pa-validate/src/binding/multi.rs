@@ -14,18 +14,19 @@
 use core::ops::Range;
 
 use ciborium::Value;
+use signet_c2pa_model::Manifest;
 use signet_c2pa_model::container::Format;
 use signet_c2pa_model::hashed_uri::HashedUri;
-use signet_c2pa_model::{Manifest, ManifestStore};
 
 use super::{Asset, Codes, HashProvider, Window, asset_len, bmff, boxes, data_hash};
-use crate::assertion::{self, base_label, field, hash_alg, hash_matches, resolve_in};
+use crate::assertion::{self, base_label, field, hash_alg, resolve_in};
+use crate::digest::{UriDigests, UriHash};
 use crate::limits::Limits;
 use crate::status::{StatusCode, StatusKind};
 
 /// What the multi-asset check needs besides the asset.
 pub(crate) struct Context<'a, 's> {
-    pub(crate) store: &'s ManifestStore,
+    pub(crate) digests: &'a UriDigests<'s>,
     pub(crate) manifest: &'a Manifest<'s>,
     pub(crate) claim_alg: Option<&'a str>,
     pub(crate) format: Option<Format>,
@@ -176,12 +177,21 @@ fn check_part(
             format!("part {i}: hashAssertion without a supported hash algorithm"),
         )]
     })?;
-    if !hash_matches(cx.store, node, alg, &h.hash) {
-        return Err(mismatch(format!(
-            "part {i}: {label} does not match the hash in hashAssertion"
-        )));
+    match cx.digests.check(node, alg, &h.hash) {
+        UriHash::Match => {}
+        UriHash::Mismatch => {
+            return Err(mismatch(format!(
+                "part {i}: {label} does not match the hash in hashAssertion"
+            )));
+        }
+        UriHash::OverBudget => {
+            return Err(vec![(
+                StatusCode::GeneralError,
+                format!("part {i}: {}", cx.digests.over_budget(&h.url)),
+            )]);
+        }
     }
-    let value = assertion::cbor_value(cx.store, node)
+    let value = assertion::cbor_value(cx.digests.store(), node)
         .map_err(|e| malformed(format!("part {i}: {label}: {e}")))?;
     // The store's ranges inside this part, from the part's start.
     let store_ranges: Vec<Range<u64>> = cx

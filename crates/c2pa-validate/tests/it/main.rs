@@ -13,6 +13,7 @@
     reason = "test helpers: a failure is a test failure"
 )]
 
+mod amplification;
 mod boxhash;
 mod chain;
 mod collection;

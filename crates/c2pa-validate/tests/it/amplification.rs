@@ -1,0 +1,126 @@
+//! Regression test of the validator's hashing budget: the shape hostile testing reported (a
+//! 9.3 MB JPEG whose claim lists 10,000 hashed URIs to one 8 MiB assertion kept `signet c2pa
+//! verify` busy for 48 s, hashing 80 GiB). Every reference is still checked, but the
+//! assertion is hashed once, so the validator hashes about the asset's size in all.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use signet_c2pa_model::HashAlg;
+use signet_c2pa_model::container::Format;
+use signet_c2pa_model::cose::SignOptions;
+use signet_c2pa_validate::binding::{HashProvider, IncrementalHash, Sha2Hashes};
+use signet_c2pa_validate::status::StatusCode;
+use signet_c2pa_validate::trust::{ID_KP_CLAIM_SIGNING, TrustConfig};
+use signet_c2pa_validate::{ValidationState, Validator};
+use signet_crypto::{SystemRng, Verifier};
+
+use crate::pki::{Pki, at, now_secs};
+
+#[path = "../support/amplified.rs"]
+mod amplified;
+
+/// `Sha2Hashes`, counting every byte hashed.
+#[derive(Default)]
+struct Counting(Arc<AtomicU64>);
+
+struct Counted(Box<dyn IncrementalHash>, Arc<AtomicU64>);
+
+impl IncrementalHash for Counted {
+    fn update(&mut self, data: &[u8]) {
+        self.1
+            .fetch_add(u64::try_from(data.len()).unwrap(), Ordering::Relaxed);
+        self.0.update(data);
+    }
+
+    fn finish(self: Box<Self>) -> Vec<u8> {
+        self.0.finish()
+    }
+}
+
+impl HashProvider for Counting {
+    fn start(&self, alg: HashAlg) -> Box<dyn IncrementalHash> {
+        Box::new(Counted(Sha2Hashes.start(alg), Arc::clone(&self.0)))
+    }
+}
+
+#[test]
+fn ten_thousand_references_to_one_8_mib_assertion_hash_it_once() {
+    let source = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/upstream/vectors/c2pa/rs/no_manifest.jpg"),
+    )
+    .unwrap();
+    let pki = Pki::new(now_secs() - 3_600);
+    let chain = pki.x5chain();
+    let sign = SignOptions {
+        signer: &pki.leaf.key,
+        chain: &chain,
+        timestamper: None,
+        ocsp_vals: &[],
+    };
+    let asset =
+        amplified::amplified_jpeg(&source, &sign, &SystemRng::new(), 10_000, 8 << 20).unwrap();
+    let size = u64::try_from(asset.len()).unwrap();
+    assert!((9_000_000..9_600_000).contains(&size), "{size} bytes");
+
+    let mut trust = TrustConfig::new();
+    trust
+        .add_signer_anchors(ID_KP_CLAIM_SIGNING, &pki.root.der())
+        .unwrap();
+    let hashes = Counting::default();
+    let mut validator = Validator::new(&trust, &Verifier, at(now_secs()));
+    validator.hashes = &hashes;
+    let report = validator
+        .validate_asset(Format::Jpeg, std::io::Cursor::new(asset))
+        .unwrap();
+
+    // Judged in time proportional to its size: the image once for its data hash and the
+    // assertion once for all its references.
+    let hashed = hashes.0.load(Ordering::Relaxed);
+    // At least the assertion, and less than twice it: hashed exactly once.
+    assert!(
+        (8 << 20..2 * (8 << 20)).contains(&hashed) && hashed <= size,
+        "{hashed} bytes hashed for a {size}-byte asset"
+    );
+
+    // Every failure is named: the references over the assertion cap, and the claim signature
+    // (over the original claim). Everything else holds: the data hash, and each of the
+    // 10,000 references checked.
+    assert_eq!(report.state, ValidationState::Invalid);
+    let failures: Vec<_> = report
+        .active
+        .failure
+        .iter()
+        .map(|s| s.code.clone())
+        .collect();
+    assert_eq!(
+        failures,
+        [StatusCode::ClaimSignatureMismatch, StatusCode::GeneralError],
+        "{:?}",
+        report.active.failure
+    );
+    assert!(
+        report.active.failure[1]
+            .explanation
+            .as_deref()
+            .is_some_and(|e| e.contains("more than 10000 assertions"))
+    );
+    assert!(report.active.has(&StatusCode::AssertionDataHashMatch));
+    let matched = report
+        .active
+        .success
+        .iter()
+        .filter(|s| {
+            s.code == StatusCode::AssertionHashedUriMatch
+                && s.url
+                    .as_deref()
+                    .is_some_and(|u| u.ends_with(amplified::LABEL))
+        })
+        .count();
+    assert!(
+        matched > 9_990,
+        "{matched} references to the assertion matched"
+    );
+}
