@@ -4,7 +4,8 @@
 //!
 //! The build is what `cargo fuzz build -s none` does (`--cfg fuzzing`, SanitizerCoverage with
 //! inline 8-bit counters, PC tables and comparison tracing; debug assertions and overflow checks
-//! on), without needing cargo-fuzz or a nightly toolchain. Each run starts from a fresh corpus
+//! on), without needing cargo-fuzz or a nightly toolchain, in `fuzz/Cargo.toml`'s `smoke`
+//! profile (release at opt-level 1, about half the build time). Each run starts from a fresh corpus
 //! under `fuzz/target/smoke/` plus the target's committed regressions
 //! (`crates/*/tests/regressions/<target>/`); a crash's input is kept under
 //! `fuzz/target/smoke/artifacts/<target>/` and named in the error.
@@ -77,7 +78,8 @@ pub(crate) fn smoke(root: &Path, seconds: u32) -> Result<()> {
     let status = Command::new(crate::cargo())
         .args([
             "build",
-            "--release",
+            "--profile",
+            "smoke",
             "--locked",
             "--bins",
             "--target",
@@ -104,7 +106,7 @@ pub(crate) fn smoke(root: &Path, seconds: u32) -> Result<()> {
         let log = smoke.join(format!("{name}.log"));
         let mut prefix = artifacts.clone().into_os_string();
         prefix.push("/");
-        let status = Command::new(fuzz.join("target").join(&triple).join("release").join(name))
+        let status = Command::new(fuzz.join("target").join(&triple).join("smoke").join(name))
             .arg(format!("-max_total_time={seconds}"))
             // Far above any target's working set; a leak or a blow-up still stops the run.
             .arg("-rss_limit_mb=2048")
