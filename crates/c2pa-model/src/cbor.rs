@@ -120,7 +120,15 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<usize, CborError> {
                     if arg > remaining {
                         return Err(invalid("string longer than the data", at));
                     }
-                    pos = pos.saturating_add(usize::try_from(arg).unwrap_or(usize::MAX));
+                    let end = pos.saturating_add(usize::try_from(arg).unwrap_or(usize::MAX));
+                    // Text (a whole string, or each chunk of an indefinite one) is UTF-8
+                    // (RFC 8949 §3.1), so a scan accepts what the decoder accepts.
+                    if major == 3
+                        && core::str::from_utf8(bytes.get(pos..end).unwrap_or_default()).is_err()
+                    {
+                        return Err(invalid("text string is not UTF-8", at));
+                    }
+                    pos = end;
                     None
                 }
                 (4 | 5, 31) => Some(Open::Indefinite),
@@ -157,6 +165,18 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<usize, CborError> {
             return Ok(pos);
         }
     }
+}
+
+/// Checks that `bytes` is one well-formed CBOR item (within the default [`Limits`]) without
+/// decoding it: what [`decode`] would accept, at no allocation for its strings.
+pub fn check(bytes: &[u8]) -> Result<(), CborError> {
+    let end = scan(bytes, &Limits::default())?;
+    if end != bytes.len() {
+        return Err(CborError::TrailingData {
+            remaining: bytes.len().saturating_sub(end),
+        });
+    }
+    Ok(())
 }
 
 /// Decodes one CBOR item occupying all of `bytes`, within the default [`Limits`].

@@ -50,10 +50,13 @@ pub struct Limits {
     /// Largest label accepted, in bytes. JUMBF URIs are built from labels; C2PA labels are short
     /// (`urn:c2pa:<uuid>`, assertion labels); 1 KiB bounds scanning for the NUL.
     pub max_label_len: usize,
-    /// Most bytes the compressed (`brob`) manifests of one store may decompress to, together.
-    /// Brotli reaches ratios above 1,000:1, so without a bound a small store could claim
-    /// gigabytes; 64 MiB is far above any real manifest (claims, assertions and signatures are
-    /// kilobytes; thumbnails at most a few megabytes).
+    /// Most memory the compressed (`brob`) manifests of one store may take to decompress:
+    /// their decompressed bytes together, plus the Brotli window (ring buffer) of the one being
+    /// decompressed, which its stream header declares (up to 16 MiB). Brotli reaches ratios
+    /// above 1,000:1, so without a bound a small store could claim gigabytes; 64 MiB is far
+    /// above any real manifest (claims, assertions and signatures are kilobytes; thumbnails at
+    /// most a few megabytes). The expanded store is written once, in place, so the peak memory
+    /// of parsing a store is about its received size plus this bound.
     pub max_decompressed_len: usize,
 }
 

@@ -191,6 +191,13 @@ pub fn cbor_value(store: &ManifestStore, node: &SuperBox) -> Result<Value, Strin
     signet_c2pa_model::cbor::decode(bytes).map_err(|e| e.to_string())
 }
 
+/// Checks a CBOR assertion's content is well-formed without decoding it; `Err` is
+/// `assertion.cbor.invalid`, with the same explanation [`cbor_value`] gives.
+pub fn cbor_check(store: &ManifestStore, node: &SuperBox) -> Result<(), String> {
+    let bytes = content(store, node, *b"cbor").ok_or("no cbor content box")?;
+    signet_c2pa_model::cbor::check(bytes).map_err(|e| e.to_string())
+}
+
 /// True when every content box of the assertion holds only zero bytes (a redacted
 /// assertion's remains, §15.11.3.3.1).
 pub fn is_zeroed(store: &ManifestStore, node: &SuperBox) -> bool {

@@ -403,7 +403,21 @@ fn check_assertions<'s>(
         if !first_reference {
             continue;
         }
+        // The content is decoded only for the assertions whose fields are checked below; the
+        // others (custom labels, thumbnails, hard bindings, decoded where they are used) are
+        // only checked to be well-formed CBOR, so a large one costs no copy.
+        let decoded = base_l == "c2pa.metadata"
+            || base_l == "c2pa.cloud-data"
+            || base_l == "c2pa.time-stamp"
+            || is_actions(&alabel)
+            || is_ingredient(&alabel);
         let value = match assertion::content_kind(node) {
+            ContentKind::Cbor if !decoded => {
+                if let Err(e) = assertion::cbor_check(store, node) {
+                    out.push(StatusCode::AssertionCborInvalid, &url, e);
+                }
+                None
+            }
             ContentKind::Cbor => match assertion::cbor_value(store, node) {
                 Ok(v) => Some(v),
                 Err(e) => {

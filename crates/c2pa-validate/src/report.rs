@@ -183,4 +183,8 @@ pub struct Report {
     pub state: ValidationState,
     /// The manifests that were validated: the active one first, then its ingredients'.
     pub manifests: Vec<ManifestInfo>,
+    /// Failures of manifests in the store outside the active manifest's lineage, which are
+    /// not validated: a compressed manifest that does not decompress
+    /// (`manifest.compressed.invalid`, with its URI and why). They do not change the state.
+    pub other_manifests: Vec<Status>,
 }

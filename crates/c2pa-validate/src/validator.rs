@@ -132,6 +132,7 @@ impl<'a> Validator<'a> {
                     ingredient_deltas: Vec::new(),
                     state: ValidationState::Invalid,
                     manifests: Vec::new(),
+                    other_manifests: Vec::new(),
                 });
             }
         };
@@ -180,6 +181,22 @@ impl<'a> Validator<'a> {
 
         let mut manifests = vec![check.info.clone()];
         manifests.extend(walk.infos);
+        // Compressed manifests no validation reached, which did not decompress.
+        let other_manifests = store
+            .manifests()
+            .filter_map(|m| {
+                let why = m.compressed_failure()?;
+                let label = m.label().unwrap_or_default();
+                let validated = manifests.iter().any(|i| i.label == label);
+                (!validated).then(|| {
+                    Status::new(
+                        StatusCode::ManifestCompressedInvalid,
+                        manifest_uri(label),
+                        format!("compressed manifest: {why}"),
+                    )
+                })
+            })
+            .collect();
         let state = state(&check.codes, &walk.deltas);
         Ok(Report {
             active_manifest: check.label,
@@ -187,6 +204,7 @@ impl<'a> Validator<'a> {
             ingredient_deltas: walk.deltas,
             state,
             manifests,
+            other_manifests,
         })
     }
 

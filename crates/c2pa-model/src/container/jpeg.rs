@@ -131,6 +131,12 @@ pub(crate) fn locate_in<R: BufRead>(
                         what: "JUMBF packet sequence does not start at 1",
                     });
                 }
+                // Room for the whole box its header declares (within the store limit), so the
+                // continuations append without reallocating: a large store is written once.
+                if let Some(declared) = declared_box_len(&data) {
+                    let want = declared.min(limits.max_store_size);
+                    data.reserve_exact(want.saturating_sub(data.len()));
+                }
                 instances.insert(
                     en,
                     Instance {
@@ -188,6 +194,18 @@ pub(crate) fn locate_in<R: BufRead>(
         });
     }
     Ok(found)
+}
+
+/// The length a JUMBF box header at the start of `data` declares (`LBox`, or `XLBox` when
+/// `LBox` is 1); `None` for a header that declares none.
+fn declared_box_len(data: &[u8]) -> Option<usize> {
+    let lbox = u32::from_be_bytes(data.get(..4)?.try_into().ok()?);
+    let len = match lbox {
+        0 => return None,
+        1 => u64::from_be_bytes(data.get(8..16)?.try_into().ok()?),
+        n => u64::from(n),
+    };
+    usize::try_from(len).ok()
 }
 
 impl<R: BufRead> Counting<R> {

@@ -1,3 +1,5 @@
+//! Hashed-URI digests: one hash per box and algorithm, and the byte budget.
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 

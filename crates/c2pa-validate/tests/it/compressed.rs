@@ -92,3 +92,76 @@ fn a_compressed_active_manifest_validates_like_the_uncompressed_one() {
         "{codes:?}"
     );
 }
+
+/// The store with a compressed manifest that no other manifest references, holding `brob`,
+/// before its first manifest.
+fn with_unreferenced_compressed(store: &[u8], label: &str, brob: &[u8]) -> Vec<u8> {
+    let parsed = ManifestStore::from_bytes(store.to_vec(), &Limits::default()).unwrap();
+    let root = parsed.root();
+    let mut payload = store[root.description.span.whole()].to_vec();
+    let mut content = Vec::new();
+    jumbf::write_box(&mut content, BROB, brob);
+    jumbf::write_superbox(
+        &mut payload,
+        &jumbf::NewDescription {
+            uuid: uuid::COMPRESSED_MANIFEST,
+            label: Some(label),
+            private: None,
+        },
+        &[&content],
+    )
+    .unwrap();
+    for child in &root.children {
+        let span = match child {
+            Node::Super(s) => s.span,
+            Node::Plain(p) => p.span,
+        };
+        payload.extend_from_slice(&store[span.whole()]);
+    }
+    let mut out = Vec::new();
+    jumbf::write_box(&mut out, jumbf::SUPERBOX, &payload);
+    out
+}
+
+#[test]
+fn a_compressed_manifest_outside_the_lineage_that_does_not_decompress_is_reported() {
+    let asset = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/upstream/vectors/c2pa/rs/CACA.jpg"),
+    )
+    .unwrap();
+    let store = jpeg::locate(asset.as_slice(), &ContainerLimits::default())
+        .unwrap()
+        .unwrap()
+        .store;
+    let trust = TrustConfig::new();
+    let at = DateTime::from_unix_duration(core::time::Duration::from_secs(1_780_000_000)).unwrap();
+    let validator = Validator::new(&trust, &Verifier, at);
+    let validate = |s: Vec<u8>| {
+        validator
+            .validate_with_store(s, std::io::Cursor::new(asset.clone()))
+            .unwrap()
+    };
+    let plain = validate(store.clone());
+    assert!(plain.other_manifests.is_empty());
+    let label = "urn:c2pa:3fbd2d46-0c6a-4f0e-9a53-2c0a6c1f5e11";
+    let report = validate(with_unreferenced_compressed(&store, label, b"not brotli"));
+    let [status] = report.other_manifests.as_slice() else {
+        panic!("{:?}", report.other_manifests)
+    };
+    assert_eq!(status.code, StatusCode::ManifestCompressedInvalid);
+    assert_eq!(
+        status.url.as_deref(),
+        Some(format!("self#jumbf=/c2pa/{label}").as_str())
+    );
+    assert!(
+        status
+            .explanation
+            .as_deref()
+            .is_some_and(|e| e.contains("Brotli")),
+        "{status:?}"
+    );
+    // Outside the lineage: the active manifest's result is what it was.
+    assert_eq!(report.state, plain.state);
+    assert_eq!(report.active, plain.active);
+}

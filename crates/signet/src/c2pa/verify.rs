@@ -421,6 +421,9 @@ pub(crate) fn to_json(report: &Report) -> Value {
                 "validationDeltas": lists_json(&d.validation_deltas),
             })).collect::<Vec<_>>(),
         },
+        // Not in the reference SDK's shape: failures of manifests outside the active
+        // manifest's lineage (a compressed manifest that does not decompress).
+        "other_manifests": report.other_manifests.iter().map(status_json).collect::<Vec<_>>(),
         "validation_state": report.state.as_str(),
     })
 }
@@ -522,6 +525,11 @@ pub(crate) fn summary(file: &Path, report: &Report, revocation: Option<&str>) ->
             &d.validation_deltas.informational,
         );
     }
+    list(
+        &mut out,
+        "other manifests (not validated)",
+        &report.other_manifests,
+    );
     out
 }
 

@@ -189,8 +189,10 @@ fn decompression_stops_at_the_limit() {
         s.manifests().next().unwrap().node().span.whole().len()
     };
     let compressed = with_manifest_replaced(&original, 0, |m, l| compressed_box(l, &brotli(m)));
+    // The limit counts the decoder's window (here 2^22 bytes) with the output.
+    let window = 1 << 22;
     let tight = Limits {
-        max_decompressed_len: manifest_len - 1,
+        max_decompressed_len: window + manifest_len - 1,
         ..Limits::default()
     };
     let store = ManifestStore::from_bytes(compressed.clone(), &tight).unwrap();
@@ -198,7 +200,7 @@ fn decompression_stops_at_the_limit() {
     assert_eq!(m.kind(), ManifestKind::Compressed);
     assert!(m.compressed_failure().unwrap().contains("limit"));
     let exact = Limits {
-        max_decompressed_len: manifest_len,
+        max_decompressed_len: window + manifest_len,
         ..Limits::default()
     };
     let store = ManifestStore::from_bytes(compressed, &exact).unwrap();
@@ -210,4 +212,40 @@ fn decompression_stops_at_the_limit() {
     let store = ManifestStore::from_bytes(bytes, &tight).unwrap();
     let m = store.manifests().next().unwrap();
     assert!(m.compressed_failure().unwrap().contains("limit"));
+}
+
+#[test]
+fn the_window_a_stream_declares_counts_against_the_limit() {
+    // RFC 7932 §9.1: WBITS from the stream header, for every window a compressor can ask for.
+    for lgwin in 10..=24u32 {
+        let mut out = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, lgwin);
+            w.write_all(b"some manifest bytes").unwrap();
+        }
+        assert_eq!(window_len(&out), Some(1 << lgwin), "lgwin {lgwin}");
+    }
+    assert_eq!(window_len(&[]), None);
+    // 0b0001_0001: the reserved (large-window) header.
+    assert_eq!(window_len(&[0x11]), None);
+
+    // A 16 MiB window leaves nothing of an 8 MiB limit, however small the manifest.
+    let original = caca_store();
+    let bytes = with_manifest_replaced(&original, 0, |m, l| {
+        let mut big_window = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut big_window, 4096, 5, 24);
+            w.write_all(m).unwrap();
+        }
+        compressed_box(l, &big_window)
+    });
+    let limits = Limits {
+        max_decompressed_len: 8 << 20,
+        ..Limits::default()
+    };
+    let store = ManifestStore::from_bytes(bytes, &limits).unwrap();
+    let m = store.manifests().next().unwrap();
+    assert_eq!(m.kind(), ManifestKind::Compressed);
+    let why = m.compressed_failure().unwrap();
+    assert!(why.contains("16777216-byte Brotli window"), "{why}");
 }
