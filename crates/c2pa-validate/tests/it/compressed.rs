@@ -57,8 +57,8 @@ fn brotli(data: &[u8]) -> Vec<u8> {
     out
 }
 
-#[test]
-fn a_compressed_active_manifest_validates_like_the_uncompressed_one() {
+/// The shared vector CACA.jpg and its manifest store.
+fn caca() -> (Vec<u8>, Vec<u8>) {
     let asset = std::fs::read(
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/upstream/vectors/c2pa/rs/CACA.jpg"),
@@ -68,14 +68,22 @@ fn a_compressed_active_manifest_validates_like_the_uncompressed_one() {
         .unwrap()
         .unwrap()
         .store;
+    (asset, store)
+}
+
+/// `asset` validated against `store`, with no trust anchors.
+fn validate_with(asset: &[u8], store: Vec<u8>) -> signet_c2pa_validate::Report {
     let trust = TrustConfig::new();
     let at = DateTime::from_unix_duration(core::time::Duration::from_secs(1_780_000_000)).unwrap();
-    let validator = Validator::new(&trust, &Verifier, at);
-    let validate = |s: Vec<u8>| {
-        validator
-            .validate_with_store(s, std::io::Cursor::new(asset.clone()))
-            .unwrap()
-    };
+    Validator::new(&trust, &Verifier, at)
+        .validate_with_store(store, std::io::Cursor::new(asset.to_vec()))
+        .unwrap()
+}
+
+#[test]
+fn a_compressed_active_manifest_validates_like_the_uncompressed_one() {
+    let (asset, store) = caca();
+    let validate = |s: Vec<u8>| validate_with(&asset, s);
     let plain = validate(store.clone());
     let compressed = validate(with_active_compressed(&store, brotli));
     assert_eq!(format!("{compressed:?}"), format!("{plain:?}"));
@@ -125,23 +133,8 @@ fn with_unreferenced_compressed(store: &[u8], label: &str, brob: &[u8]) -> Vec<u
 
 #[test]
 fn a_compressed_manifest_outside_the_lineage_that_does_not_decompress_is_reported() {
-    let asset = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/upstream/vectors/c2pa/rs/CACA.jpg"),
-    )
-    .unwrap();
-    let store = jpeg::locate(asset.as_slice(), &ContainerLimits::default())
-        .unwrap()
-        .unwrap()
-        .store;
-    let trust = TrustConfig::new();
-    let at = DateTime::from_unix_duration(core::time::Duration::from_secs(1_780_000_000)).unwrap();
-    let validator = Validator::new(&trust, &Verifier, at);
-    let validate = |s: Vec<u8>| {
-        validator
-            .validate_with_store(s, std::io::Cursor::new(asset.clone()))
-            .unwrap()
-    };
+    let (asset, store) = caca();
+    let validate = |s: Vec<u8>| validate_with(&asset, s);
     let plain = validate(store.clone());
     assert!(plain.other_manifests.is_empty());
     let label = "urn:c2pa:3fbd2d46-0c6a-4f0e-9a53-2c0a6c1f5e11";
