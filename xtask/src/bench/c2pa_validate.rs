@@ -722,7 +722,9 @@ fn brob_cases(work: &Path, signet_bin: &Path) -> Result<Vec<(String, u64)>> {
     // Just under the limit less the window, less the few hundred bytes of boxes around the
     // assertion.
     let under = |window: usize| LIMIT - window - 4096;
-    let cases: [(&str, Vec<(usize, u32)>, bool); 4] = [
+    // Name, the manifests (length, Brotli window bits), and whether the active one expands.
+    type Case = (&'static str, Vec<(usize, u32)>, bool);
+    let cases: [Case; 4] = [
         ("baseline (1 KiB manifest)", vec![(1024, 22)], true),
         (
             "48 MiB manifest, 16 MiB window",
