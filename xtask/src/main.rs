@@ -229,6 +229,16 @@ fn ci_steps(clock: &mut StepClock) -> Result<()> {
     ];
     for (name, args, env) in steps {
         clock.start(name);
+        if *name == "package" {
+            // The packaged crates keep version 0.1.0 between runs, and cargo reuses what an
+            // earlier run left in target/package (its local registry and unpacked sources), so
+            // a crate could be verified against its dependencies' previous contents.
+            let dir = root.join("target/package");
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)
+                    .with_context(|| format!("clearing {}", dir.display()))?;
+            }
+        }
         eprintln!("==> xtask ci: cargo {}", args.join(" "));
         let status = Command::new(cargo())
             .args(*args)
