@@ -231,13 +231,15 @@ fn ci_steps(clock: &mut StepClock) -> Result<()> {
         clock.start(name);
         if *name == "package" {
             // The packaged crates keep version 0.1.0 between runs, and cargo reuses what an
-            // earlier run left in target/package (its local registry and unpacked sources), so
-            // a crate could be verified against its dependencies' previous contents.
+            // earlier run left (target/package's local registry, and the sources it unpacked
+            // from it into CARGO_HOME), so a crate could be verified against its dependencies'
+            // previous contents.
             let dir = root.join("target/package");
             if dir.exists() {
                 std::fs::remove_dir_all(&dir)
                     .with_context(|| format!("clearing {}", dir.display()))?;
             }
+            clear_packaged_sources()?;
         }
         eprintln!("==> xtask ci: cargo {}", args.join(" "));
         let status = Command::new(cargo())
@@ -261,6 +263,34 @@ fn ci_steps(clock: &mut StepClock) -> Result<()> {
     clock.start("fuzz-smoke");
     eprintln!("==> xtask ci: fuzz-smoke");
     fuzz::smoke(&root, FUZZ_SMOKE_SECONDS)
+}
+
+/// Removes the sources cargo unpacked from `cargo package`'s local registries
+/// (`$CARGO_HOME/registry/src/-<hash>/signet-*`): cargo unpacks a crate there once per name and
+/// version and never again, so without this a later run verifies a packaged crate against its
+/// dependencies' earlier contents. Only Signet's own crates, only from local (path) registries.
+fn clear_packaged_sources() -> Result<()> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry/src")) else {
+        return Ok(());
+    };
+    let Ok(registries) = std::fs::read_dir(&src) else {
+        return Ok(());
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for krate in std::fs::read_dir(registry.path())?.flatten() {
+            if krate.file_name().to_string_lossy().starts_with("signet-") {
+                std::fs::remove_dir_all(krate.path())
+                    .with_context(|| format!("clearing {}", krate.path().display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// How long `xtask ci` runs each fuzz target: long enough to exercise the decoders past their
