@@ -240,6 +240,17 @@ fn ci_steps(clock: &mut StepClock) -> Result<()> {
                     .with_context(|| format!("clearing {}", dir.display()))?;
             }
             clear_packaged_sources()?;
+            // And the crates built from them: cargo treats registry crates as immutable and
+            // reuses their compiled artifacts whatever their sources now hold.
+            let mut clean = Command::new(cargo());
+            clean.arg("clean").current_dir(&root);
+            for krate in LIBRARY_CRATES {
+                clean.args(["-p", krate]);
+            }
+            let status = clean.status().context("running cargo clean")?;
+            if !status.success() {
+                bail!("xtask ci: cargo clean of the library crates failed ({status})");
+            }
         }
         eprintln!("==> xtask ci: cargo {}", args.join(" "));
         let status = Command::new(cargo())
@@ -264,6 +275,18 @@ fn ci_steps(clock: &mut StepClock) -> Result<()> {
     eprintln!("==> xtask ci: fuzz-smoke");
     fuzz::smoke(&root, FUZZ_SMOKE_SECONDS)
 }
+
+/// The library crates `cargo package` verifies.
+const LIBRARY_CRATES: [&str; 8] = [
+    "signet-asn1-types",
+    "signet-crypto",
+    "signet-crmf",
+    "signet-cmp-protocol",
+    "signet-ra-policy",
+    "signet-ca-signer",
+    "signet-c2pa-model",
+    "signet-c2pa-validate",
+];
 
 /// Removes the sources cargo unpacked from `cargo package`'s local registries
 /// (`$CARGO_HOME/registry/src/-<hash>/signet-*`): cargo unpacks a crate there once per name and
