@@ -208,61 +208,13 @@ fn ci_steps(clock: &mut StepClock) -> Result<()> {
             &["doc", "--workspace", "--no-deps", "--locked"],
             &[("RUSTDOCFLAGS", "-D warnings")],
         ),
-        // Every library crate packages and builds from its package alone, in dependency order
-        // (cargo packages the workspace's path dependencies into a local registry first), so
-        // none reads a file outside itself. `--allow-dirty` lets a developer run this before
-        // committing; CI's clone is clean anyway.
-        (
-            "package",
-            &[
-                "package",
-                "--workspace",
-                "--exclude",
-                "signet",
-                "--exclude",
-                "xtask",
-                "--locked",
-                "--allow-dirty",
-            ],
-            &[],
-        ),
     ];
     for (name, args, env) in steps {
         clock.start(name);
-        if *name == "package" {
-            // The packaged crates keep version 0.1.0 between runs, and cargo reuses what an
-            // earlier run left (target/package's local registry, and the sources it unpacked
-            // from it into CARGO_HOME), so a crate could be verified against its dependencies'
-            // previous contents.
-            let dir = root.join("target/package");
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir)
-                    .with_context(|| format!("clearing {}", dir.display()))?;
-            }
-            clear_packaged_sources()?;
-            // And the crates built from them: cargo treats registry crates as immutable and
-            // reuses their compiled artifacts whatever their sources now hold.
-            let mut clean = Command::new(cargo());
-            clean.arg("clean").current_dir(&root);
-            for krate in LIBRARY_CRATES {
-                clean.args(["-p", krate]);
-            }
-            let status = clean.status().context("running cargo clean")?;
-            if !status.success() {
-                bail!("xtask ci: cargo clean of the library crates failed ({status})");
-            }
-        }
-        eprintln!("==> xtask ci: cargo {}", args.join(" "));
-        let status = Command::new(cargo())
-            .args(*args)
-            .envs(env.iter().copied())
-            .current_dir(&root)
-            .status()
-            .with_context(|| format!("running cargo {name}"))?;
-        if !status.success() {
-            bail!("xtask ci: step `{name}` failed ({status})");
-        }
+        run_cargo(&root, name, args, env)?;
     }
+    clock.start("package");
+    package(&root)?;
     clock.start("tidy");
     eprintln!("==> xtask ci: tidy");
     tidy::report(&tidy::check(&root)?)?;
@@ -276,17 +228,46 @@ fn ci_steps(clock: &mut StepClock) -> Result<()> {
     fuzz::smoke(&root, FUZZ_SMOKE_SECONDS)
 }
 
-/// The library crates `cargo package` verifies.
-const LIBRARY_CRATES: [&str; 8] = [
-    "signet-asn1-types",
-    "signet-crypto",
-    "signet-crmf",
-    "signet-cmp-protocol",
-    "signet-ra-policy",
-    "signet-ca-signer",
-    "signet-c2pa-model",
-    "signet-c2pa-validate",
-];
+/// Runs one cargo invocation of `xtask ci` in `root`; a failure names the step.
+fn run_cargo(root: &Path, name: &str, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    eprintln!("==> xtask ci: cargo {}", args.join(" "));
+    let status = Command::new(cargo())
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(root)
+        .status()
+        .with_context(|| format!("running cargo {name}"))?;
+    if !status.success() {
+        bail!("xtask ci: step `{name}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// Every library crate packages and builds from its package alone, in dependency order (cargo
+/// packages the workspace's path dependencies into a local registry first), so none reads a
+/// file outside itself. `--allow-dirty` lets a developer run this before committing; CI's clone
+/// is clean anyway.
+///
+/// The packaged crates keep version 0.1.0 between runs, and cargo treats registry crates as
+/// immutable: it reuses target/package's local registry, the sources it unpacked from it into
+/// CARGO_HOME, and the artifacts it compiled from them. All three are cleared first, or a crate
+/// could be verified against its dependencies' previous contents.
+fn package(root: &Path) -> Result<()> {
+    let libraries = tidy::library_crates(root)?;
+    let dir = root.join("target/package");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+    }
+    clear_packaged_sources()?;
+    let mut clean = vec!["clean"];
+    let mut package = vec!["package", "--locked", "--allow-dirty"];
+    for krate in &libraries {
+        clean.extend(["-p", krate.as_str()]);
+        package.extend(["-p", krate.as_str()]);
+    }
+    run_cargo(root, "package (clean)", &clean, &[])?;
+    run_cargo(root, "package", &package, &[])
+}
 
 /// Removes the sources cargo unpacked from `cargo package`'s local registries
 /// (`$CARGO_HOME/registry/src/-<hash>/signet-*`): cargo unpacks a crate there once per name and

@@ -72,6 +72,15 @@ struct Member {
     internal_deps: BTreeSet<String>,
 }
 
+/// The workspace's library crates: every member but the binaries and tooling.
+pub(crate) fn library_crates(root: &Path) -> Result<Vec<String>> {
+    Ok(workspace_members(&cargo_metadata(root)?)?
+        .into_iter()
+        .map(|m| m.name)
+        .filter(|name| !NON_LIBRARIES.contains(&name.as_str()))
+        .collect())
+}
+
 fn cargo_metadata(root: &Path) -> Result<Value> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let out = Command::new(cargo)
