@@ -273,11 +273,35 @@ fn make_signer(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `/usr/bin/time -f %e %M` around a command: (seconds, peak RSS in KiB, stdout).
+/// `/usr/bin/time -f %e %M` around a command that must succeed: (seconds, peak RSS in KiB,
+/// stdout).
 fn timed(cmd: &mut Command) -> Result<(f64, u64, String)> {
-    let out = cmd.output()?;
-    if !out.status.success() {
-        bail!("{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    timed_exiting(cmd, 0)
+}
+
+/// `/usr/bin/time -f %e %M` around a command that must exit with `code`: (seconds, peak RSS in
+/// KiB, stdout). `cmd` is the timed program itself; `/usr/bin/time` is put in front of it.
+fn timed_exiting(cmd: &mut Command, code: i32) -> Result<(f64, u64, String)> {
+    let mut time = Command::new("/usr/bin/time");
+    time.args(["-f", "%e %M"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    if let Some(dir) = cmd.get_current_dir() {
+        time.current_dir(dir);
+    }
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => time.env(key, v),
+            None => time.env_remove(key),
+        };
+    }
+    let out = time.output()?;
+    if out.status.code() != Some(code) {
+        bail!(
+            "{cmd:?} exited with {} (expected {code}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let err = String::from_utf8_lossy(&out.stderr);
     let last = err.lines().last().unwrap_or_default();
@@ -423,10 +447,8 @@ pub(crate) fn run() -> Result<()> {
         best.context("no run")
     };
     let (signet_big_secs, signet_rss, state) = best(3, &|| {
-        let mut c = Command::new("/usr/bin/time");
-        c.args(["-f", "%e %M"])
-            .arg(&signet_bin)
-            .args(["c2pa", "verify"])
+        let mut c = Command::new(&signet_bin);
+        c.args(["c2pa", "verify"])
             .arg(&signed)
             .arg("--trust-anchors")
             .arg(work.join("root.pem"))
@@ -442,10 +464,8 @@ pub(crate) fn run() -> Result<()> {
         .unwrap_or_default()
         .to_owned();
     let (reference_big_secs, reference_rss, reference_state) = best(2, &|| {
-        let mut c = Command::new("/usr/bin/time");
-        c.args(["-f", "%e %M"])
-            .arg(&py)
-            .arg("-c")
+        let mut c = Command::new(&py);
+        c.arg("-c")
             .arg(REFERENCE_BIG)
             .arg(work.join("root.pem"))
             .arg(work.join("eku.cfg"))
@@ -506,12 +526,12 @@ pub(crate) fn run() -> Result<()> {
         println!(
             "  brob       {name}: `signet c2pa verify` peak RSS {:.1} MB (target <= {:.1} MB)",
             mib(*kib),
-            BROB_RSS_TARGET_KIB / 1024.0
+            brob_rss_target_kib() / 1024.0
         );
     }
     let mut missed = Vec::new();
     for (name, kib) in &brob {
-        if mib(*kib) * 1024.0 > BROB_RSS_TARGET_KIB {
+        if mib(*kib) * 1024.0 > brob_rss_target_kib() {
             missed.push(format!("{name}: peak RSS {:.1} MB", mib(*kib)));
         }
     }
@@ -627,23 +647,13 @@ fn amplified_case(work: &Path, signet_bin: &Path) -> Result<Amplified> {
         std::hint::black_box(h.finish());
         hash_secs = hash_secs.min(t.elapsed().as_secs_f64());
     }
-    let mut cli = Command::new("/usr/bin/time");
-    cli.args(["-f", "%e %M"])
-        .arg(signet_bin)
-        .args(["c2pa", "verify", "--json"])
-        .arg(&path);
     // The asset is Invalid (its claim signature does not verify): `verify` exits 1.
-    let out = cli.output()?;
-    if out.status.code() != Some(1) {
-        bail!(
-            "signet c2pa verify on the amplified JPEG: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let err = String::from_utf8_lossy(&out.stderr);
-    let mut last = err.lines().last().unwrap_or_default().split_whitespace();
-    let cli_secs: f64 = last.next().context("time output")?.parse()?;
-    let cli_rss: u64 = last.next().context("time output")?.parse()?;
+    let (cli_secs, cli_rss, _) = timed_exiting(
+        Command::new(signet_bin)
+            .args(["c2pa", "verify", "--json"])
+            .arg(&path),
+        1,
+    )?;
     #[allow(clippy::as_conversions, reason = "bytes for display")]
     let bytes = asset.len() as f64;
     Ok(Amplified {
@@ -655,9 +665,18 @@ fn amplified_case(work: &Path, signet_bin: &Path) -> Result<Amplified> {
     })
 }
 
-/// Peak RSS target of reading compressed manifests, in KiB: the 64 MiB decompression limit
-/// (`jumbf::Limits::max_decompressed_len`, which counts the Brotli window) plus 16 MB.
-const BROB_RSS_TARGET_KIB: f64 = 65_536.0 + 16e6 / 1024.0;
+/// The decompression limit the brob cases run against: `jumbf::Limits::max_decompressed_len`'s
+/// default (64 MiB), which counts the Brotli window with the output.
+fn decompression_limit() -> usize {
+    signet_c2pa_model::jumbf::Limits::default().max_decompressed_len
+}
+
+/// Peak RSS target of reading compressed manifests, in KiB: the decompression limit plus
+/// 16 MB.
+fn brob_rss_target_kib() -> f64 {
+    let limit = u32::try_from(decompression_limit() / 1024).unwrap_or(u32::MAX);
+    f64::from(limit) + 16e6 / 1024.0
+}
 
 /// A `.c2pa` store of compressed manifests: each `(len, lgwin)` a manifest whose one assertion
 /// holds `len` zero bytes, Brotli-compressed with a `2^lgwin`-byte window.
@@ -718,10 +737,9 @@ fn brob_store(manifests: &[(usize, u32)]) -> Result<Vec<u8>> {
 /// Peak RSS (KiB) of `signet c2pa verify --json` on each compressed-manifest store, checking
 /// that the manifests meant to expand did.
 fn brob_cases(work: &Path, signet_bin: &Path) -> Result<Vec<(String, u64)>> {
-    const LIMIT: usize = 64 << 20;
     // Just under the limit less the window, less the few hundred bytes of boxes around the
     // assertion.
-    let under = |window: usize| LIMIT - window - 4096;
+    let under = |window: usize| decompression_limit() - window - 4096;
     // Name, the manifests (length, Brotli window bits), and whether the active one expands.
     type Case = (&'static str, Vec<(usize, u32)>, bool);
     let cases: [Case; 4] = [
@@ -746,25 +764,19 @@ fn brob_cases(work: &Path, signet_bin: &Path) -> Result<Vec<(String, u64)>> {
     for (name, manifests, expands) in cases {
         let path = work.join("brob.c2pa");
         std::fs::write(&path, brob_store(&manifests)?)?;
-        let result = Command::new("/usr/bin/time")
-            .args(["-f", "%e %M"])
-            .arg(signet_bin)
-            .args(["c2pa", "verify", "--json"])
-            .arg(&path)
-            .output()?;
-        let report: Value = serde_json::from_slice(&result.stdout)
-            .with_context(|| format!("{name}: {}", String::from_utf8_lossy(&result.stderr)))?;
+        // Each store is Invalid (its manifests have no claim): `verify` exits 1.
+        let (_, kib, stdout) = timed_exiting(
+            Command::new(signet_bin)
+                .args(["c2pa", "verify", "--json"])
+                .arg(&path),
+            1,
+        )
+        .with_context(|| name.to_owned())?;
+        let report: Value = serde_json::from_str(&stdout).with_context(|| name.to_owned())?;
         let failures = report["validation_results"]["activeManifest"]["failure"].to_string();
         if expands == failures.contains("manifest.compressed.invalid") {
             bail!("{name}: the active manifest did not expand as expected: {failures}");
         }
-        let err = String::from_utf8_lossy(&result.stderr);
-        let kib: u64 = err
-            .lines()
-            .last()
-            .and_then(|l| l.split_whitespace().nth(1))
-            .context("time output")?
-            .parse()?;
         out.push((name.to_owned(), kib));
     }
     Ok(out)
