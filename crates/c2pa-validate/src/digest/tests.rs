@@ -1,8 +1,5 @@
 //! Hashed-URI digests: one hash per box and algorithm, and the byte budget.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use signet_c2pa_model::jumbf::{self, Limits as JumbfLimits, NewDescription};
 use signet_c2pa_model::store::uuid;
 use signet_c2pa_model::{HashAlg, ManifestStore};
@@ -11,39 +8,9 @@ use super::{URI_HASH_ALLOWANCE, UriDigests, UriHash};
 use crate::binding::{HashProvider, IncrementalHash, Sha2Hashes};
 use crate::limits::Limits;
 
-/// `Sha2Hashes` that counts the hashes started and the bytes hashed.
-#[derive(Default)]
-struct Counting {
-    starts: AtomicU64,
-    bytes: Arc<AtomicU64>,
-}
-
-struct Counted {
-    inner: Box<dyn IncrementalHash>,
-    bytes: Arc<AtomicU64>,
-}
-
-impl IncrementalHash for Counted {
-    fn update(&mut self, data: &[u8]) {
-        self.bytes
-            .fetch_add(u64::try_from(data.len()).unwrap(), Ordering::Relaxed);
-        self.inner.update(data);
-    }
-
-    fn finish(self: Box<Self>) -> Vec<u8> {
-        self.inner.finish()
-    }
-}
-
-impl HashProvider for Counting {
-    fn start(&self, alg: HashAlg) -> Box<dyn IncrementalHash> {
-        self.starts.fetch_add(1, Ordering::Relaxed);
-        Box::new(Counted {
-            inner: Sha2Hashes.start(alg),
-            bytes: Arc::clone(&self.bytes),
-        })
-    }
-}
+#[path = "../../tests/support/counting.rs"]
+mod counting;
+use counting::Counting;
 
 /// A store with one manifest holding one `len`-byte CBOR box inside an assertion superbox.
 fn store(len: usize) -> ManifestStore {
@@ -108,13 +75,13 @@ fn a_box_referenced_many_times_is_hashed_once_per_algorithm() {
         assert_eq!(digests.check(node, HashAlg::Sha256, &expected), want);
     }
     let len = u64::try_from(hashed.len()).unwrap();
-    assert_eq!(counter.bytes.load(Ordering::Relaxed), len);
+    assert_eq!(counter.bytes(), len);
     assert_eq!(
         digests.check(node, HashAlg::Sha384, &HashAlg::Sha384.digest(hashed)),
         UriHash::Match
     );
-    assert_eq!(counter.bytes.load(Ordering::Relaxed), 2 * len);
-    assert_eq!(counter.starts.load(Ordering::Relaxed), 2);
+    assert_eq!(counter.bytes(), 2 * len);
+    assert_eq!(counter.starts(), 2);
 }
 
 #[test]

@@ -14,38 +14,72 @@ use signet_c2pa_validate::status::StatusCode;
 use signet_c2pa_validate::trust::TrustConfig;
 use signet_crypto::Verifier;
 
-/// The store with its last child (the active manifest) replaced by a `c2cm` superbox whose
-/// `brob` box holds `brob(manifest box bytes)`.
-fn with_active_compressed(store: &[u8], brob: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
-    let parsed = ManifestStore::from_bytes(store.to_vec(), &Limits::default()).unwrap();
-    let root = parsed.root();
-    let (last, rest) = root.children.split_last().unwrap();
-    let Node::Super(active) = last else {
-        panic!("the last child is not a superbox")
-    };
-    let mut payload = store[root.description.span.whole()].to_vec();
-    for child in rest {
-        let span = match child {
-            Node::Super(s) => s.span,
-            Node::Plain(p) => p.span,
-        };
-        payload.extend_from_slice(&store[span.whole()]);
-    }
+/// A `c2cm` superbox labelled `label` whose `brob` box holds `brob`.
+fn compressed_manifest(label: Option<&str>, brob: &[u8]) -> Vec<u8> {
     let mut content = Vec::new();
-    jumbf::write_box(&mut content, BROB, &brob(&store[active.span.whole()]));
+    jumbf::write_box(&mut content, BROB, brob);
+    let mut out = Vec::new();
     jumbf::write_superbox(
-        &mut payload,
+        &mut out,
         &jumbf::NewDescription {
             uuid: uuid::COMPRESSED_MANIFEST,
-            label: active.label(),
+            label,
             private: None,
         },
         &[&content],
     )
     .unwrap();
+    out
+}
+
+/// The store rebuilt with the children `edit` makes of its children's bytes (the last one is
+/// the active manifest).
+fn with_children(
+    store: &[u8],
+    edit: impl FnOnce(&[Node], Vec<Vec<u8>>) -> Vec<Vec<u8>>,
+) -> Vec<u8> {
+    let parsed = ManifestStore::from_bytes(store.to_vec(), &Limits::default()).unwrap();
+    let root = parsed.root();
+    let children = root
+        .children
+        .iter()
+        .map(|child| {
+            let span = match child {
+                Node::Super(s) => s.span,
+                Node::Plain(p) => p.span,
+            };
+            store[span.whole()].to_vec()
+        })
+        .collect();
+    let mut payload = store[root.description.span.whole()].to_vec();
+    for child in edit(&root.children, children) {
+        payload.extend_from_slice(&child);
+    }
     let mut out = Vec::new();
     jumbf::write_box(&mut out, jumbf::SUPERBOX, &payload);
     out
+}
+
+/// The store with its last child (the active manifest) replaced by a `c2cm` superbox whose
+/// `brob` box holds `brob(manifest box bytes)`.
+fn with_active_compressed(store: &[u8], brob: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    with_children(store, |nodes, mut children| {
+        let Some(Node::Super(active)) = nodes.last() else {
+            panic!("the last child is not a superbox")
+        };
+        let manifest = children.pop().unwrap();
+        children.push(compressed_manifest(active.label(), &brob(&manifest)));
+        children
+    })
+}
+
+/// The store with a compressed manifest that no other manifest references, holding `brob`,
+/// before its first manifest.
+fn with_unreferenced_compressed(store: &[u8], label: &str, brob: &[u8]) -> Vec<u8> {
+    with_children(store, |_, mut children| {
+        children.insert(0, compressed_manifest(Some(label), brob));
+        children
+    })
 }
 
 fn brotli(data: &[u8]) -> Vec<u8> {
@@ -99,36 +133,6 @@ fn a_compressed_active_manifest_validates_like_the_uncompressed_one() {
         codes.contains(&StatusCode::ManifestCompressedInvalid),
         "{codes:?}"
     );
-}
-
-/// The store with a compressed manifest that no other manifest references, holding `brob`,
-/// before its first manifest.
-fn with_unreferenced_compressed(store: &[u8], label: &str, brob: &[u8]) -> Vec<u8> {
-    let parsed = ManifestStore::from_bytes(store.to_vec(), &Limits::default()).unwrap();
-    let root = parsed.root();
-    let mut payload = store[root.description.span.whole()].to_vec();
-    let mut content = Vec::new();
-    jumbf::write_box(&mut content, BROB, brob);
-    jumbf::write_superbox(
-        &mut payload,
-        &jumbf::NewDescription {
-            uuid: uuid::COMPRESSED_MANIFEST,
-            label: Some(label),
-            private: None,
-        },
-        &[&content],
-    )
-    .unwrap();
-    for child in &root.children {
-        let span = match child {
-            Node::Super(s) => s.span,
-            Node::Plain(p) => p.span,
-        };
-        payload.extend_from_slice(&store[span.whole()]);
-    }
-    let mut out = Vec::new();
-    jumbf::write_box(&mut out, jumbf::SUPERBOX, &payload);
-    out
 }
 
 #[test]
