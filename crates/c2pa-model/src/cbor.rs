@@ -55,7 +55,7 @@ fn invalid(detail: &str, at: usize) -> CborError {
 }
 
 /// Reads an item head at `pos`: (major type, additional info, argument, head length).
-fn head(bytes: &[u8], pos: usize) -> Result<(u8, u8, u64, usize), CborError> {
+pub(crate) fn head(bytes: &[u8], pos: usize) -> Result<(u8, u8, u64, usize), CborError> {
     let first = *bytes
         .get(pos)
         .ok_or_else(|| invalid("truncated item", pos))?;
@@ -268,6 +268,11 @@ impl<'a> Map<'a> {
             Value::Map(entries) => Ok(Self { entries }),
             _ => Err(wrong(what, "map")),
         }
+    }
+
+    /// Views decoded map entries.
+    pub(crate) fn from_entries(entries: &'a [(Value, Value)]) -> Self {
+        Self { entries }
     }
 
     /// The value under text key `key` (`None` when absent or `null`).

@@ -25,7 +25,7 @@ pub enum ClaimVersion {
     V2,
 }
 
-/// A decoded claim. Unknown fields are kept in [`Claim::value`].
+/// A decoded claim. Unknown fields are kept in [`Claim::other`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claim {
     /// Which claim map this is.
@@ -52,14 +52,60 @@ pub struct Claim {
     pub title: Option<String>,
     /// `dc:format` (v1 only).
     pub format: Option<String>,
-    /// The whole decoded map.
-    pub value: Value,
+    /// The entries of the claim map that are none of the fields above (non-text keys
+    /// included), in encoded order.
+    pub other: Vec<(Value, Value)>,
+}
+
+/// The text keys [`Claim`] reads whatever the version (the v1-only `claim_generator` and
+/// `dc:format` are read from a v2 claim too), besides the version's own assertion list.
+const KNOWN: &[&str] = &[
+    "instanceID",
+    "claim_generator",
+    "claim_generator_info",
+    "signature",
+    "gathered_assertions",
+    "redacted_assertions",
+    "alg",
+    "alg_soft",
+    "dc:title",
+    "dc:format",
+];
+
+impl ClaimVersion {
+    /// The key of the claim's own assertion list: `created_assertions` (v2) or `assertions`
+    /// (v1).
+    fn created_key(self) -> &'static str {
+        match self {
+            Self::V1 => "assertions",
+            Self::V2 => "created_assertions",
+        }
+    }
 }
 
 impl Claim {
     /// Decodes the claim CBOR (the content of the claim box's `cbor` box).
     pub fn from_cbor(bytes: &[u8], version: ClaimVersion) -> Result<Self, CborError> {
-        let value = cbor::decode(bytes)?;
+        let limits = cbor::Limits::default();
+        let end = cbor::scan(bytes, &limits)?;
+        if end != bytes.len() {
+            return Err(CborError::TrailingData {
+                remaining: bytes.len().saturating_sub(end),
+            });
+        }
+        // A claim's bulk is its hashed-URI arrays (10,000 entries is allowed): read them
+        // straight from the bytes the scan checked, not through a `Value` tree. Anything the
+        // direct reader does not expect (indefinite lengths, a duplicate or `null` field, an
+        // error to report) takes the general path, which decides it.
+        match fast::decode(bytes, version, &limits) {
+            Some(claim) => Ok(claim),
+            None => Self::general(bytes, version, &limits),
+        }
+    }
+
+    /// Decodes scanned claim bytes through a `Value` tree: every claim, every error.
+    fn general(bytes: &[u8], version: ClaimVersion, limits: &cbor::Limits) -> Result<Self, CborError> {
+        let value = cbor::decode_with(bytes, limits)?;
         let map = Map::new(&value, "claim")?;
         let uris = |key: &'static str| -> Result<Vec<HashedUri>, CborError> {
             map.opt_array(key)?
@@ -68,10 +114,18 @@ impl Claim {
                 .map(HashedUri::from_value)
                 .collect()
         };
-        let created_key = match version {
-            ClaimVersion::V1 => "assertions",
-            ClaimVersion::V2 => "created_assertions",
-        };
+        let created = uris(version.created_key())?;
+        let gathered = uris("gathered_assertions")?;
+        Self::from_map(map, version, created, gathered)
+    }
+
+    /// Builds a claim from its map and its two hashed-URI arrays, read already.
+    fn from_map(
+        map: Map<'_>,
+        version: ClaimVersion,
+        created: Vec<HashedUri>,
+        gathered: Vec<HashedUri>,
+    ) -> Result<Self, CborError> {
         let redacted = map
             .opt_array("redacted_assertions")?
             .unwrap_or_default()
@@ -89,14 +143,18 @@ impl Claim {
             claim_generator: map.opt_text("claim_generator")?.map(str::to_owned),
             claim_generator_info: map.get("claim_generator_info").cloned(),
             signature: map.opt_text("signature")?.map(str::to_owned),
-            created_assertions: uris(created_key)?,
-            gathered_assertions: uris("gathered_assertions")?,
+            created_assertions: created,
+            gathered_assertions: gathered,
             redacted_assertions: redacted,
             alg: map.opt_text("alg")?.map(str::to_owned),
             alg_soft: map.opt_text("alg_soft")?.map(str::to_owned),
             title: map.opt_text("dc:title")?.map(str::to_owned),
             format: map.opt_text("dc:format")?.map(str::to_owned),
-            value,
+            other: map
+                .other(KNOWN)
+                .into_iter()
+                .filter(|(k, _)| k.as_text() != Some(version.created_key()))
+                .collect(),
         })
     }
 
@@ -142,5 +200,6 @@ impl Claim {
     }
 }
 
+mod fast;
 #[cfg(test)]
 mod tests;

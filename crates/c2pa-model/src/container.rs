@@ -255,6 +255,23 @@ impl<R: Read> Counting<R> {
         Ok(())
     }
 
+    /// Reads exactly `len` bytes onto the end of `out` (into its spare capacity, without
+    /// zeroing it first).
+    pub(crate) fn append(&mut self, out: &mut Vec<u8>, len: usize) -> Result<(), ContainerError> {
+        let want = u64::try_from(len).unwrap_or(u64::MAX);
+        let read = (&mut self.inner)
+            .take(want)
+            .read_to_end(out)
+            .map_err(|e| ContainerError::io(e, self.pos))?;
+        self.pos = self
+            .pos
+            .saturating_add(u64::try_from(read).unwrap_or(u64::MAX));
+        if read < len {
+            return Err(ContainerError::Truncated { offset: self.pos });
+        }
+        Ok(())
+    }
+
     /// Reads one byte, or `None` at end of data.
     pub(crate) fn byte(&mut self) -> Result<Option<u8>, ContainerError> {
         let mut b = [0u8; 1];

@@ -120,8 +120,7 @@ pub(crate) fn locate_in<R: BufRead>(
         }
         let en = u16::from_be_bytes([e0, e1]);
         let seq = u32::from_be_bytes([z0, z1, z2, z3]);
-        let mut data = vec![0u8; body_len.saturating_sub(8)];
-        r.fill(&mut data)?;
+        let payload_len = body_len.saturating_sub(8);
         let range = marker_at..seg_end;
         match instances.get_mut(&en) {
             None => {
@@ -131,6 +130,8 @@ pub(crate) fn locate_in<R: BufRead>(
                         what: "JUMBF packet sequence does not start at 1",
                     });
                 }
+                let mut data = vec![0u8; payload_len];
+                r.fill(&mut data)?;
                 // Room for the whole box its header declares (within the store limit), so the
                 // continuations append without reallocating: a large store is written once.
                 if let Some(declared) = declared_box_len(&data) {
@@ -153,27 +154,32 @@ pub(crate) fn locate_in<R: BufRead>(
                         what: "JUMBF packet out of sequence",
                     });
                 }
-                // Continuation: skip the repeated LBox/TBox(/XLBox).
-                let repeated = match data.get(..4) {
-                    Some([0, 0, 0, 1]) => 16,
-                    Some(_) => 8,
-                    None => {
-                        return Err(ContainerError::Malformed {
-                            offset: marker_at,
-                            what: "JUMBF continuation too short",
-                        });
-                    }
-                };
-                let rest = data.get(repeated..).ok_or(ContainerError::Malformed {
+                // Continuation: skip the repeated LBox/TBox(/XLBox), then read the rest
+                // straight onto the end of the store.
+                let too_short = ContainerError::Malformed {
                     offset: marker_at,
                     what: "JUMBF continuation too short",
+                };
+                let mut repeated = [0u8; 16];
+                let lbox = repeated.get_mut(..4).ok_or(ContainerError::Truncated {
+                    offset: r.pos,
                 })?;
-                if inst.data.len().saturating_add(rest.len()) > limits.max_store_size {
+                if payload_len < 8 {
+                    return Err(too_short);
+                }
+                r.fill(lbox)?;
+                let header_len = if lbox == [0, 0, 0, 1] { 16 } else { 8 };
+                if payload_len < header_len {
+                    return Err(too_short);
+                }
+                r.fill(repeated.get_mut(4..header_len).unwrap_or_default())?;
+                let rest_len = payload_len.saturating_sub(header_len);
+                if inst.data.len().saturating_add(rest_len) > limits.max_store_size {
                     return Err(ContainerError::StoreTooLarge {
                         limit: limits.max_store_size,
                     });
                 }
-                inst.data.extend_from_slice(rest);
+                r.append(&mut inst.data, rest_len)?;
                 inst.next_seq = inst.next_seq.saturating_add(1);
                 inst.ranges.push(range);
             }
