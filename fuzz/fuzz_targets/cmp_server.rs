@@ -1,5 +1,7 @@
-//! Fuzz target: the CMP server engine from raw bytes. Each input goes through `receive`,
-//! MAC authentication with a fixed secret, POP (with the encryption provider), the genm
+//! Fuzz target: the CMP server engine from raw bytes. Each input goes through `receive` and
+//! MAC authentication with a fixed secret; an input that decodes but does not authenticate is
+//! MAC-protected with that secret and received again, so its body reaches the steps only an
+//! authenticated request offers: POP (with the encryption provider), the genm
 //! classifier, and then every follow-up step against transaction states made once from a
 //! genuine exchange: certConf against a waiting certificate (plain and indirect POP),
 //! pollReq against a pending enrollment, popdecr against an open challenge. Any input yields a
@@ -21,7 +23,7 @@ use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
 use signet_cmp_protocol::client::{
     CertificateRequest, Client, ClientConfig, MacAlgorithm, Popo, RequestProtection,
 };
-use signet_cmp_protocol::protection::{ProtectionPolicy, pbm_algorithm};
+use signet_cmp_protocol::protection::{ProtectionPolicy, pbm_algorithm, protect_with_mac};
 use signet_cmp_protocol::server::{
     AwaitingConfirm, Challenged, Credential, Decision, Pending, Responder, ResponseKey,
     ServerConfig, receive,
@@ -43,6 +45,7 @@ fn config() -> &'static ServerConfig {
         max_clock_skew: Duration::from_secs(300),
         confirm_wait: Duration::from_secs(300),
         grant_implicit_confirm: true,
+        recipients: Vec::new(),
     })
 }
 
@@ -127,7 +130,9 @@ fn states() -> &'static States {
         let r = responder(&rng);
         let enroll = |req: CertificateRequest<'_>| {
             let (bytes, _) = client.ir(&req, NOW).expect("ir");
-            let incoming = receive(&bytes, config(), NOW).expect("receive");
+            let incoming = receive(&bytes, config(), NOW)
+                .and_then(|r| r.authenticate(Credential::Mac(SECRET), config(), &Verifier))
+                .expect("receive");
             let e = incoming
                 .enrollment_with(false, &Verifier, Some(&Encryption))
                 .expect("pop");
@@ -172,19 +177,42 @@ fuzz_target!(|data: &[u8]| {
         encryption: &Encryption,
         rng: &rng,
     };
-    let incoming = match receive(data, config(), NOW) {
+    let received = match receive(data, config(), NOW) {
         Ok(i) => i,
         Err(rejection) => {
             let _ = r.error(&rejection);
             return;
         }
     };
-    let _ = incoming.mac_reference();
-    if let Err(rejection) =
-        incoming.authenticate(Credential::Mac(SECRET), &Verifier, &config().protection)
-    {
-        let _ = r.error(&rejection);
-    }
+    let _ = received.mac_reference();
+    let _ = received.protection();
+    let message = received.decoded().message.clone();
+    let incoming = match received.authenticate(Credential::Mac(SECRET), config(), &Verifier) {
+        Ok(a) => a,
+        Err(rejection) => {
+            let _ = r.error(&rejection);
+            // The same header and body, protected with the secret.
+            let mut header = message.header;
+            header.sender_kid = signet_asn1_types::der::asn1::OctetString::new(b"ref".to_vec()).ok();
+            let Ok(protected) =
+                protect_with_mac(header, message.body, SECRET, &ProtectionPolicy::default())
+            else {
+                return;
+            };
+            let Ok(bytes) = signet_asn1_types::der::Encode::to_der(&protected) else {
+                return;
+            };
+            match receive(&bytes, config(), NOW)
+                .and_then(|r| r.authenticate(Credential::Mac(SECRET), config(), &Verifier))
+            {
+                Ok(a) => a,
+                Err(rejection) => {
+                    let _ = r.error(&rejection);
+                    return;
+                }
+            }
+        }
+    };
     // Every step, whatever the body (the engine must refuse what does not fit).
     match incoming.enrollment_with(false, &Verifier, Some(&Encryption)) {
         Ok(e) => {

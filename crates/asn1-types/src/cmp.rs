@@ -752,6 +752,8 @@ pub struct InfoTypeAndValue {
     pub info_value: Option<Any>,
 }
 
+pub mod stored;
+
 /// Object identifiers of RFC 9810 (`id-it`, `id-PasswordBasedMac`, ...).
 pub mod oid {
     use der::asn1::ObjectIdentifier;

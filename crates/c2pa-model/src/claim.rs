@@ -104,7 +104,11 @@ impl Claim {
     }
 
     /// Decodes scanned claim bytes through a `Value` tree: every claim, every error.
-    fn general(bytes: &[u8], version: ClaimVersion, limits: &cbor::Limits) -> Result<Self, CborError> {
+    fn general(
+        bytes: &[u8],
+        version: ClaimVersion,
+        limits: &cbor::Limits,
+    ) -> Result<Self, CborError> {
         let value = cbor::decode_with(bytes, limits)?;
         let map = Map::new(&value, "claim")?;
         let uris = |key: &'static str| -> Result<Vec<HashedUri>, CborError> {

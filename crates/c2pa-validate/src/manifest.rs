@@ -41,9 +41,7 @@ pub(crate) fn absolute(label: &str, uri: &str) -> String {
     match uri.strip_prefix("self#jumbf=") {
         // Concatenated, not formatted: a claim may hold 10,000 references.
         Some(path) if path.starts_with("c2pa/") => ["self#jumbf=/", path].concat(),
-        Some(path) if !path.starts_with('/') => {
-            ["self#jumbf=/c2pa/", label, "/", path].concat()
-        }
+        Some(path) if !path.starts_with('/') => ["self#jumbf=/c2pa/", label, "/", path].concat(),
         _ => uri.to_owned(),
     }
 }

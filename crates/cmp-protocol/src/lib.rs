@@ -71,6 +71,7 @@
 //!     max_clock_skew: Duration::from_secs(300),
 //!     confirm_wait: Duration::from_secs(300),
 //!     grant_implicit_confirm: false,
+//!     recipients: Vec::new(),
 //! };
 //! struct Seen(Vec<Vec<u8>>);
 //! impl TransactionLog for Seen {
@@ -79,10 +80,10 @@
 //!     }
 //! }
 //! let mut seen = Seen(Vec::new());
-//! let incoming = server::receive(&ir, &server_config, now).map_err(|r| r.text)?;
-//! incoming.addressed_to(std::slice::from_ref(&ca_name)).map_err(|r| r.text)?;
-//! assert_eq!(incoming.mac_reference().map_err(|r| r.text)?, reference);
-//! incoming.authenticate(Credential::Mac(secret), &Verifier, &server_config.protection).map_err(|r| r.text)?;
+//! let received = server::receive(&ir, &server_config, now).map_err(|r| r.text)?;
+//! assert_eq!(received.mac_reference().map_err(|r| r.text)?, reference);
+//! // Recipient, sender and MAC: only an authenticated request offers its body.
+//! let incoming = received.authenticate(Credential::Mac(secret), &server_config, &Verifier).map_err(|r| r.text)?;
 //! incoming.begin(&mut seen).map_err(|r| r.text)?;
 //! let enrollment = incoming.enrollment(false, &Verifier).map_err(|r| r.text)?;
 //! // (The RA policy decides here; the CA signs.)
@@ -105,8 +106,9 @@
 //! let (cert_conf, confirming) = issued.accept(&client, now)?;
 //!
 //! // The server checks the certConf against the state it kept, and answers pkiConf.
-//! let incoming = server::receive(&cert_conf, &server_config, now).map_err(|r| r.text)?;
-//! incoming.authenticate(Credential::Mac(secret), &Verifier, &server_config.protection).map_err(|r| r.text)?;
+//! let incoming = server::receive(&cert_conf, &server_config, now)
+//!     .and_then(|r| r.authenticate(Credential::Mac(secret), &server_config, &Verifier))
+//!     .map_err(|r| r.text)?;
 //! let (pki_conf, outcome) = responder.confirm(&incoming, awaiting.unwrap()).map_err(|e| e.rejection.text)?;
 //! assert_eq!(outcome, ConfirmOutcome::Accepted);
 //!
@@ -115,7 +117,9 @@
 //! assert_eq!(enrolled.ca_pubs, [ca_cert]);
 //!
 //! // A replayed ir is refused before anything else is looked at.
-//! let replay = server::receive(&ir, &server_config, now).map_err(|r| r.text)?;
+//! let replay = server::receive(&ir, &server_config, now)
+//!     .and_then(|r| r.authenticate(Credential::Mac(secret), &server_config, &Verifier))
+//!     .map_err(|r| r.text)?;
 //! assert!(replay.begin(&mut seen).is_err());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -4,15 +4,19 @@
 //! [`Rejection`] that already knows its `PKIFailureInfo` bit:
 //! 1. [`receive`] — strict decoding within [`ServerConfig::limits`] and the header checks
 //!    (pvno, transactionID ≥ 16 bytes, senderNonce ≥ 16 bytes, messageTime within the allowed
-//!    skew of `now`); then [`Incoming::addressed_to`] for the recipient;
-//! 2. [`Incoming::authenticate`] — MAC or signature protection over the received bytes, with the
-//!    credential the caller looked up (by [`Incoming::mac_reference`], or by senderKID and
-//!    extraCerts and checked with [`Incoming::check_signer`]); [`Incoming::begin`] records the
-//!    transactionID (a reused one is `transactionIdInUse`);
-//! 3. per body: [`Incoming::enrollment_with`] for ir/cr/kur/p10cr (the normalised request and
-//!    its proof of possession, `signet-crmf`; the caller then decides and issues),
-//!    [`Incoming::general_requests`] for genm, [`Incoming::revocation`] for rr;
-//! 4. a [`Responder`] builds the protected response and, where the transaction continues, the
+//!    skew of `now`, generalInfo) → a [`Received`] request, which offers its header and
+//!    nothing else;
+//! 2. [`Received::authenticate`] with the credential the caller looked up (by
+//!    [`Received::mac_reference`], or the signer certificate of [`Received::extra_certs`]) →
+//!    an [`Authenticated`] request: it checks the recipient, that the sender and senderKID fit
+//!    the credential (RFC 9483 §3.1), and the protection over the received bytes;
+//!    [`Authenticated::begin`] records the transactionID (a reused one is
+//!    `transactionIdInUse`);
+//! 3. per body, only on an [`Authenticated`] request: [`Authenticated::enrollment_with`] for
+//!    ir/cr/kur/p10cr (the normalised request and its proof of possession, `signet-crmf`; the
+//!    caller then decides and issues), [`Authenticated::general_requests`] for genm,
+//!    [`Authenticated::revocation`] for rr;
+//! 4. a [`Responder`], answering an [`Authenticated`] request, builds the protected response and, where the transaction continues, the
 //!    state to keep: [`Responder::issued`]/[`Responder::issued_encrypted`] → [`AwaitingConfirm`]
 //!    (consumed by [`Responder::confirm`] on the certConf, or expired at its deadline);
 //!    [`Responder::waiting`] → [`Pending`] (consumed by [`Responder::poll`] on each pollReq
@@ -64,6 +68,10 @@ pub struct ServerConfig {
     pub confirm_wait: Duration,
     /// Whether implicit confirmation is granted when a client asks for it.
     pub grant_implicit_confirm: bool,
+    /// Names besides [`ServerConfig::name`] a request may be addressed to (`recipient`): the
+    /// CAs this server answers for. A NULL-DN is always accepted (a client that does not know
+    /// the name yet, RFC 9483 §3.1).
+    pub recipients: Vec<GeneralName>,
 }
 
 /// Why a request is refused: the failure bit and the status text sent back.
@@ -87,11 +95,31 @@ impl Rejection {
     }
 }
 
-/// A request that passed decoding and header checks.
+/// A request that passed decoding and the header checks of [`receive`], not yet
+/// authenticated. It offers what finding its credential needs — the header, the protection
+/// kind, the senderKID, the signer's certificates — and nothing that acts on its body: only
+/// [`Received::authenticate`] turns it into an [`Authenticated`] request.
 #[derive(Debug, Clone)]
-pub struct Incoming {
-    /// The strictly decoded message with its received bytes.
-    pub decoded: DecodedMessage,
+pub struct Received {
+    decoded: DecodedMessage,
+}
+
+/// A request whose recipient, sender and protection were checked ([`Received::authenticate`]).
+/// Only this offers enrollment, revocation and general requests, and only this can be
+/// answered by a [`Responder`] with anything but an error.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    received: Received,
+    credential: Verified,
+}
+
+/// Which kind of credential authenticated a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verified {
+    /// A shared secret (MAC-based protection).
+    Mac,
+    /// A signature by the protection certificate.
+    Signature,
 }
 
 /// Minimum length of transactionID and senderNonce (RFC 9810 §5.1.1: 128 bits recommended;
@@ -102,8 +130,9 @@ fn time_secs(t: &GeneralizedTimeFrac) -> u64 {
     t.to_unix_duration().as_secs()
 }
 
-/// Step 1: strict decoding and header checks.
-pub fn receive(bytes: &[u8], config: &ServerConfig, now: u64) -> Result<Incoming, Rejection> {
+/// Step 1: strict decoding and the header checks that need no credential (RFC 9483 §3.1):
+/// pvno, transactionID and senderNonce, messageTime, and the generalInfo a request may carry.
+pub fn receive(bytes: &[u8], config: &ServerConfig, now: u64) -> Result<Received, Rejection> {
     let decoded = decode_pki_message(bytes, &config.limits)
         .map_err(|e| Rejection::new(PkiFailureBit::BadDataFormat, e.to_string(), None))?;
     let h = &decoded.message.header;
@@ -115,14 +144,21 @@ pub fn receive(bytes: &[u8], config: &ServerConfig, now: u64) -> Result<Incoming
         ));
     }
     match &h.transaction_id {
-        Some(t) if t.as_bytes().len() >= MIN_ID_LEN => {}
-        _ => {
+        None => {
             return Err(Rejection::new(
-                PkiFailureBit::BadRequest,
-                "transactionID missing or shorter than 16 bytes",
+                PkiFailureBit::BadDataFormat,
+                "transactionID missing",
                 Some(h),
             ));
         }
+        Some(t) if t.as_bytes().len() < MIN_ID_LEN => {
+            return Err(Rejection::new(
+                PkiFailureBit::BadRequest,
+                "transactionID shorter than 16 bytes",
+                Some(h),
+            ));
+        }
+        Some(_) => {}
     }
     match &h.sender_nonce {
         Some(n) if n.as_bytes().len() >= MIN_ID_LEN => {}
@@ -144,7 +180,34 @@ pub fn receive(bytes: &[u8], config: &ServerConfig, now: u64) -> Result<Incoming
             ));
         }
     }
-    Ok(Incoming { decoded })
+    check_general_info(h)?;
+    Ok(Received { decoded })
+}
+
+/// The generalInfo rules of RFC 9483 §3.1 for requests: `implicitConfirm`'s value is NULL,
+/// and `confirmWaitTime` is the server's to send — a client offering it (with or without
+/// implicitConfirm) is refused.
+fn check_general_info(h: &PkiHeader) -> Result<(), Rejection> {
+    use signet_asn1_types::cmp::oid;
+    for itav in h.general_info.iter().flatten() {
+        if itav.info_type == oid::IT_IMPLICIT_CONFIRM
+            && !matches!(itav.typed(), Ok(InfoValue::ImplicitConfirm))
+        {
+            return Err(Rejection::new(
+                PkiFailureBit::BadDataFormat,
+                "implicitConfirm value is not NULL",
+                Some(h),
+            ));
+        }
+        if itav.info_type == oid::IT_CONFIRM_WAIT_TIME {
+            return Err(Rejection::new(
+                PkiFailureBit::BadRequest,
+                "confirmWaitTime is sent by the server, not in requests",
+                Some(h),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The caller's record of transaction IDs already used (durable in a real server).
@@ -161,9 +224,10 @@ pub enum Credential<'a> {
     /// A key derived from that secret for the request's own `protectionAlg`
     /// ([`protection::MacKey`], e.g. from a [`protection::MacKeyCache`]).
     MacKey(&'a protection::MacKey),
-    /// The public key (SPKI DER) of the certificate that signed the request, already found
-    /// trustworthy for this sender by the caller.
-    Signature(&'a [u8]),
+    /// The certificate that signed the request (usually the first of its extraCerts), already
+    /// found trustworthy by the caller. [`Received::authenticate`] checks that the request's
+    /// `sender` and `senderKID` name it.
+    Signature(&'a Certificate),
 }
 
 /// A request to issue a certificate, after POP.
@@ -183,41 +247,80 @@ pub struct Enrollment {
     pub pvno: u8,
 }
 
-impl Incoming {
-    /// The header.
-    pub fn header(&self) -> &PkiHeader {
-        &self.decoded.message.header
-    }
-
-    /// The body.
-    pub fn body(&self) -> &PkiBody {
-        &self.decoded.message.body
-    }
-
-    /// The transactionID (checked present by [`receive`]).
-    pub fn transaction_id(&self) -> &[u8] {
-        self.header()
-            .transaction_id
-            .as_ref()
-            .map(OctetString::as_bytes)
-            .unwrap_or_default()
-    }
-
-    /// The certReqId an answer to this request carries: the first `CertReqMsg`'s for
-    /// ir/cr/kur (0 when unreadable), -1 for p10cr and everything else (RFC 9810 §5.3.4).
-    pub fn cert_req_id(&self) -> i64 {
-        match self.body() {
-            PkiBody::Ir(m) | PkiBody::Cr(m) | PkiBody::Kur(m) => {
-                m.first().map_or(0, |r| r.cert_req.cert_req_id)
-            }
-            _ => -1,
+/// Header accessors both request types offer.
+macro_rules! header_accessors {
+    ($decoded:ident $(. $path:ident)*) => {
+        /// The header.
+        pub fn header(&self) -> &PkiHeader {
+            &self.$decoded$(.$path)*.message.header
         }
-    }
 
-    /// The senderKID, if any (the reference number for MAC protection, the SKI for signatures).
-    pub fn sender_kid(&self) -> Option<&[u8]> {
-        self.header().sender_kid.as_ref().map(OctetString::as_bytes)
-    }
+        /// The body.
+        pub fn body(&self) -> &PkiBody {
+            &self.$decoded$(.$path)*.message.body
+        }
+
+        /// The message as decoded, with the bytes it was received as.
+        pub fn decoded(&self) -> &DecodedMessage {
+            &self.$decoded$(.$path)*
+        }
+
+        /// The transactionID (checked present by [`receive`]).
+        pub fn transaction_id(&self) -> &[u8] {
+            self.header()
+                .transaction_id
+                .as_ref()
+                .map(OctetString::as_bytes)
+                .unwrap_or_default()
+        }
+
+        /// The certReqId an answer to this request carries: the first `CertReqMsg`'s for
+        /// ir/cr/kur (0 when unreadable), -1 for p10cr and everything else (RFC 9810 §5.3.4).
+        pub fn cert_req_id(&self) -> i64 {
+            match self.body() {
+                PkiBody::Ir(m) | PkiBody::Cr(m) | PkiBody::Kur(m) => {
+                    m.first().map_or(0, |r| r.cert_req.cert_req_id)
+                }
+                _ => -1,
+            }
+        }
+
+        /// The senderKID, if any (the reference number for MAC protection, the SKI for
+        /// signatures).
+        pub fn sender_kid(&self) -> Option<&[u8]> {
+            self.header().sender_kid.as_ref().map(OctetString::as_bytes)
+        }
+
+        /// The certificates of extraCerts, in order (the protection certificate first, when the
+        /// request is signed).
+        pub fn extra_certs(&self) -> &[Certificate] {
+            self.decoded().message.extra_certs.as_ref().map_or(&[], |c| c.as_slice())
+        }
+
+        /// Whether this body starts a transaction (ir, cr, kur, p10cr, rr, genm, krr, ccr).
+        pub fn starts_transaction(&self) -> bool {
+            matches!(
+                self.body(),
+                PkiBody::Ir(_)
+                    | PkiBody::Cr(_)
+                    | PkiBody::Kur(_)
+                    | PkiBody::P10cr(_)
+                    | PkiBody::Rr(_)
+                    | PkiBody::Genm(_)
+                    | PkiBody::Krr(_)
+                    | PkiBody::Ccr(_)
+            )
+        }
+
+        /// A rejection echoing this request's header.
+        pub fn reject(&self, bit: PkiFailureBit, text: impl Into<String>) -> Rejection {
+            Rejection::new(bit, text, Some(self.header()))
+        }
+    };
+}
+
+impl Received {
+    header_accessors!(decoded);
 
     /// The reference number of a MAC-protected request: its senderKID, which RFC 9483 §3.1
     /// requires for MAC-based protection. Without it the shared secret cannot be found, so the
@@ -231,13 +334,98 @@ impl Incoming {
         })
     }
 
-    /// Checks the `recipient` (RFC 9483 §3.1): a NULL-DN (a client that does not know the
-    /// name yet) or one of `names` (this CMP server's name, the names of the CAs it serves).
-    /// Anything else is addressed to another authority: `wrongAuthority`.
-    pub fn addressed_to(&self, names: &[GeneralName]) -> Result<(), Rejection> {
+    /// The protection kind the request uses.
+    pub fn protection(&self) -> Result<ProtectionKind, Rejection> {
+        if self.decoded.message.protection.is_none() {
+            return Err(self.reject(PkiFailureBit::BadMessageCheck, "missing protection"));
+        }
+        protection::kind(self.header()).map_err(|e| self.reject(e.failure_bit(), e.to_string()))
+    }
+
+    /// Step 2: authenticates the request, or refuses it. In order: the `recipient` must be a
+    /// NULL-DN, a name of this server ([`ServerConfig::name`], [`ServerConfig::recipients`]) or,
+    /// for a signed request, the issuer of its protection certificate (otherwise
+    /// `wrongAuthority`); the `sender` must fit the credential (RFC 9483 §3.1: a
+    /// directoryName for MAC protection, found by its senderKID; for a signature the subject of
+    /// the protection certificate, with a senderKID equal to its subjectKeyIdentifier when it
+    /// has one — otherwise `badMessageCheck`); then the protection is verified over the bytes
+    /// received, within [`ServerConfig::protection`].
+    pub fn authenticate(
+        self,
+        credential: Credential<'_>,
+        config: &ServerConfig,
+        verifier: &dyn SignatureVerifier,
+    ) -> Result<Authenticated, Rejection> {
+        let signer_issuer = match credential {
+            Credential::Signature(c) => Some(c.tbs_certificate().issuer()),
+            Credential::Mac(_) | Credential::MacKey(_) => None,
+        };
+        self.addressed_to(config, signer_issuer)?;
+        let kind = self.protection()?;
+        let is_signature = matches!(kind, ProtectionKind::Signature(_));
+        let result = match credential {
+            Credential::Mac(_) | Credential::MacKey(_) if is_signature => {
+                return Err(self.reject(
+                    PkiFailureBit::BadMessageCheck,
+                    "a signed request cannot be checked with a shared secret",
+                ));
+            }
+            Credential::Signature(_) if !is_signature => {
+                return Err(self.reject(
+                    PkiFailureBit::BadMessageCheck,
+                    "a MAC-protected request cannot be checked with a certificate",
+                ));
+            }
+            Credential::Mac(secret) => {
+                self.check_mac_sender()?;
+                protection::verify_mac(&self.decoded, secret, &config.protection)
+            }
+            Credential::MacKey(key) => {
+                self.check_mac_sender()?;
+                protection::verify_mac_key(&self.decoded, key)
+            }
+            Credential::Signature(certificate) => {
+                self.check_signer(certificate)?;
+                let spki = certificate
+                    .tbs_certificate()
+                    .subject_public_key_info()
+                    .to_der()
+                    .map_err(|_| self.reject(PkiFailureBit::BadMessageCheck, "signer key"))?;
+                protection::verify_signature(&self.decoded, &spki, verifier)
+            }
+        };
+        result.map_err(|e| self.reject(e.failure_bit(), e.to_string()))?;
+        let credential = if is_signature {
+            Verified::Signature
+        } else {
+            Verified::Mac
+        };
+        Ok(Authenticated {
+            received: self,
+            credential,
+        })
+    }
+
+    /// The `recipient` check of [`Received::authenticate`]. A signed request may also be
+    /// addressed to the issuer of its protection certificate, a CA the caller trusts for this
+    /// sender: OpenSSL's client names it when given no recipient (a device enrolling with its
+    /// manufacturer certificate, RFC 9483 §4.1.1).
+    fn addressed_to(
+        &self,
+        config: &ServerConfig,
+        signer_issuer: Option<&signet_asn1_types::x509_cert::name::Name>,
+    ) -> Result<(), Rejection> {
         let recipient = &self.header().recipient;
         let null_dn = matches!(recipient, GeneralName::DirectoryName(n) if n.is_empty());
-        if null_dn || names.contains(recipient) {
+        let signer_ca = matches!(
+            (recipient, signer_issuer),
+            (GeneralName::DirectoryName(n), Some(issuer)) if n == issuer
+        );
+        if null_dn
+            || signer_ca
+            || *recipient == config.name
+            || config.recipients.contains(recipient)
+        {
             Ok(())
         } else {
             Err(self.reject(
@@ -247,10 +435,22 @@ impl Incoming {
         }
     }
 
-    /// For signature protection: the `sender` must be the subject of the protection
-    /// certificate the caller found, and a `senderKID`, when present, its
-    /// subjectKeyIdentifier (RFC 9483 §3.1). Otherwise `badMessageCheck`.
-    pub fn check_signer(&self, certificate: &Certificate) -> Result<(), Rejection> {
+    /// MAC protection: the sender is a directoryName (RFC 9483 §3.1) and a senderKID names
+    /// the secret.
+    fn check_mac_sender(&self) -> Result<(), Rejection> {
+        if !matches!(self.header().sender, GeneralName::DirectoryName(_)) {
+            return Err(self.reject(
+                PkiFailureBit::BadMessageCheck,
+                "sender of a MAC-protected request is not a directoryName",
+            ));
+        }
+        self.mac_reference().map(|_| ())
+    }
+
+    /// Signature protection: the `sender` is the subject of the protection certificate, and
+    /// the `senderKID` its subjectKeyIdentifier — required when the certificate has one
+    /// (RFC 9483 §3.1). Otherwise `badMessageCheck`.
+    fn check_signer(&self, certificate: &Certificate) -> Result<(), Rejection> {
         use signet_asn1_types::x509_cert::ext::pkix::SubjectKeyIdentifier;
         let tbs = certificate.tbs_certificate();
         if self.header().sender != GeneralName::DirectoryName(tbs.subject().clone()) {
@@ -259,41 +459,35 @@ impl Incoming {
                 "sender is not the subject of the protection certificate",
             ));
         }
-        if let Some(kid) = self.sender_kid()
-            && let Ok(Some((_, ski))) = tbs.get_extension::<SubjectKeyIdentifier>()
-            && ski.0.as_bytes() != kid
-        {
-            return Err(self.reject(
-                PkiFailureBit::BadMessageCheck,
-                "senderKID is not the protection certificate's key identifier",
-            ));
-        }
-        Ok(())
-    }
-
-    /// The protection kind the request uses.
-    pub fn protection(&self) -> Result<ProtectionKind, Rejection> {
-        if self.decoded.message.protection.is_none() {
-            return Err(self.reject(PkiFailureBit::BadMessageCheck, "missing protection"));
-        }
-        protection::kind(self.header()).map_err(|e| self.reject(e.failure_bit(), e.to_string()))
-    }
-
-    /// Step 2: verifies the protection with the caller's credential.
-    pub fn authenticate(
-        &self,
-        credential: Credential<'_>,
-        verifier: &dyn SignatureVerifier,
-        policy: &ProtectionPolicy,
-    ) -> Result<(), Rejection> {
-        let result = match credential {
-            Credential::Mac(secret) => protection::verify_mac(&self.decoded, secret, policy),
-            Credential::MacKey(key) => protection::verify_mac_key(&self.decoded, key),
-            Credential::Signature(spki) => {
-                protection::verify_signature(&self.decoded, spki, verifier)
+        let ski = match tbs.get_extension::<SubjectKeyIdentifier>() {
+            Ok(found) => found.map(|(_, ski)| ski),
+            Err(_) => {
+                return Err(self.reject(
+                    PkiFailureBit::BadMessageCheck,
+                    "protection certificate has a malformed subjectKeyIdentifier",
+                ));
             }
         };
-        result.map_err(|e| self.reject(e.failure_bit(), e.to_string()))
+        match (self.sender_kid(), ski) {
+            (Some(kid), Some(ski)) if ski.0.as_bytes() != kid => Err(self.reject(
+                PkiFailureBit::BadMessageCheck,
+                "senderKID is not the protection certificate's key identifier",
+            )),
+            (None, Some(_)) => Err(self.reject(
+                PkiFailureBit::BadMessageCheck,
+                "senderKID missing: it must be the protection certificate's key identifier",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Authenticated {
+    header_accessors!(received.decoded);
+
+    /// How the request was authenticated.
+    pub fn credential(&self) -> Verified {
+        self.credential
     }
 
     /// The certificate profile the client asks for: the first name of an `id-it-certProfile`
@@ -324,7 +518,7 @@ impl Incoming {
     /// `ra_verified_allowed`: the authenticated sender is an RA trusted to assert `raVerified`.
     ///
     /// POP for encryption and key-agreement keys is refused (`badPOP`); use
-    /// [`Incoming::enrollment_with`] to offer it.
+    /// [`Authenticated::enrollment_with`] to offer it.
     pub fn enrollment(
         &self,
         ra_verified_allowed: bool,
@@ -385,23 +579,8 @@ impl Incoming {
         })
     }
 
-    /// Whether this body starts a transaction (ir, cr, kur, p10cr, rr, genm, krr, ccr).
-    pub fn starts_transaction(&self) -> bool {
-        matches!(
-            self.body(),
-            PkiBody::Ir(_)
-                | PkiBody::Cr(_)
-                | PkiBody::Kur(_)
-                | PkiBody::P10cr(_)
-                | PkiBody::Rr(_)
-                | PkiBody::Genm(_)
-                | PkiBody::Krr(_)
-                | PkiBody::Ccr(_)
-        )
-    }
-
     /// Opens the transaction in `log`: a reused transactionID is `transactionIdInUse`
-    /// (RFC 9810 §5.1.1). Call after authentication, so an attacker cannot burn IDs.
+    /// (RFC 9810 §5.1.1). Only an authenticated request can, so an attacker cannot burn IDs.
     pub fn begin(&self, log: &mut dyn TransactionLog) -> Result<(), Rejection> {
         if self.starts_transaction() && !log.insert_if_new(self.transaction_id()) {
             return Err(self.reject(
@@ -428,11 +607,6 @@ impl Incoming {
             PkiBody::Rr(r) if !r.is_empty() => Ok(r),
             _ => Err(self.reject(PkiFailureBit::BadRequest, "not a revocation request")),
         }
-    }
-
-    /// A rejection echoing this request's header.
-    pub fn reject(&self, bit: PkiFailureBit, text: impl Into<String>) -> Rejection {
-        Rejection::new(bit, text, Some(self.header()))
     }
 }
 
@@ -675,7 +849,7 @@ impl Responder<'_> {
     /// needs [`Responder::issued_encrypted`].
     pub fn issued(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         enrollment: &Enrollment,
         certificate: &Certificate,
         ca_pubs: &[Certificate],
@@ -688,7 +862,7 @@ impl Responder<'_> {
     /// `incoming` (the request, or the popdecr of a challenged one).
     fn issue(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         enrollment: &Enrollment,
         certificate: &Certificate,
         ca_pubs: &[Certificate],
@@ -733,7 +907,7 @@ impl Responder<'_> {
     /// then polls ([`Responder::poll`]).
     pub fn waiting(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         enrollment: &Enrollment,
     ) -> Result<(Vec<u8>, Pending), Rejection> {
         let nonce = self.nonce()?;
@@ -768,7 +942,7 @@ impl Responder<'_> {
     /// [`Responder::poll_encrypted`] to be issued.
     pub fn poll(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         pending: Pending,
         decision: Decision<'_>,
     ) -> Result<(Vec<u8>, AfterPoll), Box<PollError>> {
@@ -777,7 +951,7 @@ impl Responder<'_> {
 
     fn poll_with(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         pending: Pending,
         decision: Decision<'_>,
         sealer: Option<&signet_crmf::envelope::Sealer<'_>>,
@@ -920,7 +1094,7 @@ impl Responder<'_> {
     /// not in an error body; openssl-cmp.md §2.3).
     pub fn refused(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         cert_req_id: i64,
         rejection: &Rejection,
     ) -> Result<Vec<u8>, Rejection> {
@@ -936,7 +1110,7 @@ impl Responder<'_> {
     /// and answers pkiConf.
     pub fn confirm(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         awaiting: AwaitingConfirm,
     ) -> Result<(Vec<u8>, ConfirmOutcome), Box<ConfirmError>> {
         let fail = |bit, text: &str, a: AwaitingConfirm| {
@@ -998,7 +1172,7 @@ impl Responder<'_> {
     /// Answers an rr with one status per RevDetails.
     pub fn revocation(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         statuses: Vec<PkiStatusInfo>,
     ) -> Result<Vec<u8>, Rejection> {
         let status = NonEmpty::new(statuses)
@@ -1018,7 +1192,7 @@ impl Responder<'_> {
     /// Answers a genm.
     pub fn general(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         itavs: Vec<InfoTypeAndValue>,
     ) -> Result<Vec<u8>, Rejection> {
         let nonce = self.nonce()?;
@@ -1216,6 +1390,19 @@ fn check_cert_conf(
             )
         });
     }
+    // An acceptance carries no failure (RFC 9483 §4.1.1: failInfo only with rejection).
+    if let Some(info) = &status.status_info
+        && matches!(
+            info.status,
+            PkiStatus::Accepted | PkiStatus::GrantedWithMods
+        )
+        && info.fail_info.is_some()
+    {
+        return Err((
+            PkiFailureBit::BadRequest,
+            "certConf accepts the certificate but carries a failInfo",
+        ));
+    }
     Ok(match status.status_info.as_ref().map(|s| s.status) {
         None | Some(PkiStatus::Accepted | PkiStatus::GrantedWithMods) => ConfirmOutcome::Accepted,
         Some(_) => ConfirmOutcome::Rejected,
@@ -1232,6 +1419,7 @@ fn cert_hash_text(e: crate::certhash::CertHashError) -> &'static str {
 }
 
 mod pop;
+pub mod stored;
 
 pub use pop::{ChallengeFailure, Challenged};
 

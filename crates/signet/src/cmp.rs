@@ -28,7 +28,7 @@ use signet_cmp_protocol::protection::{
     MacKey, MacKeyCache, ProtectionKind, ProtectionPolicy, pbm_algorithm,
 };
 use signet_cmp_protocol::server::{
-    Credential, Incoming, Rejection, Responder, ResponseKey, ServerConfig, receive,
+    Authenticated, Credential, Received, Rejection, Responder, ResponseKey, ServerConfig, receive,
 };
 use signet_crypto::{SystemRng, Verifier};
 use signet_ra_policy::{Requester, dn};
@@ -244,9 +244,16 @@ impl Failure {
 
 pub(crate) type Outcome = Result<Vec<u8>, Failure>;
 
-fn server_config(name: GeneralName, grant: bool) -> ServerConfig {
+/// An authenticated request, who sent it, and the key its answers are protected with.
+type Authentication = (Authenticated, Who, Key);
+
+/// The CMP settings of the server: `name` its CMP identity, `recipients` the CAs it answers
+/// for (a client that knows its issuer addresses the request to it: OpenSSL does for kur and
+/// rr).
+fn server_config(name: GeneralName, recipients: Vec<GeneralName>, grant: bool) -> ServerConfig {
     ServerConfig {
         name,
+        recipients,
         limits: Limits::default(),
         protection: ProtectionPolicy::default(),
         max_clock_skew: std::time::Duration::from_secs(300),
@@ -258,8 +265,11 @@ fn server_config(name: GeneralName, grant: bool) -> ServerConfig {
 impl Ca {
     pub(crate) fn new(pki: Pki, store: Store, settings: CmpSettings) -> Self {
         let name = GeneralName::DirectoryName(pki.cmp_cert.tbs_certificate().subject().clone());
-        let mut cfg_grant = server_config(name.clone(), true);
-        let mut cfg_plain = server_config(name, false);
+        let recipients = vec![GeneralName::DirectoryName(
+            pki.issuing.tbs_certificate().subject().clone(),
+        )];
+        let mut cfg_grant = server_config(name.clone(), recipients.clone(), true);
+        let mut cfg_plain = server_config(name, recipients, false);
         cfg_grant.confirm_wait = settings.confirm_wait;
         cfg_plain.confirm_wait = settings.confirm_wait;
         let issuing_not_after = pki
@@ -357,8 +367,8 @@ impl Ca {
     }
 
     async fn dispatch(&self, body: &[u8], path_profile: Option<&str>, now: u64) -> Outcome {
-        let incoming = receive(body, &self.cfg_plain, now).map_err(Failure::sig)?;
-        let (who, key) = self.authenticate(&incoming, now).await?;
+        let received = receive(body, &self.cfg_plain, now).map_err(Failure::sig)?;
+        let (incoming, who, key) = self.authenticate(received, now).await?;
         let fail = |rejection: Rejection, key: Key| Err(Failure { rejection, key });
         if let Who::Subscriber { revoked: true, .. } = who
             && !matches!(incoming.body(), PkiBody::Rr(_))
@@ -387,24 +397,36 @@ impl Ca {
         }
     }
 
-    async fn authenticate(&self, incoming: &Incoming, now: u64) -> Result<(Who, Key), Failure> {
-        let kind = incoming.protection().map_err(Failure::sig)?;
+    /// Finds the request's credential and authenticates it (`Received::authenticate` checks
+    /// recipient, sender and protection): only an authenticated request goes further.
+    async fn authenticate(&self, received: Received, now: u64) -> Result<Authentication, Failure> {
+        let kind = received.protection().map_err(Failure::sig)?;
         match kind {
-            ProtectionKind::Signature(_) => self.authenticate_signature(incoming, now).await,
-            _ => self.authenticate_mac(incoming, now).await,
+            ProtectionKind::Signature(_) => self.authenticate_signature(received, now).await,
+            _ => self.authenticate_mac(received, now).await,
         }
     }
 
-    async fn authenticate_mac(&self, incoming: &Incoming, now: u64) -> Result<(Who, Key), Failure> {
+    async fn authenticate_mac(
+        &self,
+        received: Received,
+        now: u64,
+    ) -> Result<Authentication, Failure> {
+        // No secret is known for an unknown reference number: the message cannot be checked
+        // (RFC 9483 §3.5: badMessageCheck), and the error cannot be MAC-protected.
         let unknown = |text: &str| Failure {
-            rejection: incoming.reject(PkiFailureBit::NotAuthorized, text),
+            rejection: received.reject(PkiFailureBit::BadMessageCheck, text),
             key: Key::None,
         };
-        let reference = incoming
+        let unusable = |text: &str| Failure {
+            rejection: received.reject(PkiFailureBit::NotAuthorized, text),
+            key: Key::None,
+        };
+        let reference = received
             .sender_kid()
             .and_then(|k| core::str::from_utf8(k).ok())
             .ok_or_else(|| Failure {
-                rejection: incoming.reject(
+                rejection: received.reject(
                     PkiFailureBit::BadMessageCheck,
                     "MAC protection without a senderKID (reference number)",
                 ),
@@ -417,7 +439,7 @@ impl Ca {
                     .store
                     .registration(reference)
                     .await
-                    .map_err(|_| unknown("registration lookup failed"))?
+                    .map_err(|_| unusable("registration lookup failed"))?
                     .ok_or_else(|| unknown("unknown reference number"))?;
                 self.hot.put_registration(r.clone());
                 r
@@ -427,26 +449,26 @@ impl Ca {
             .pki
             .sealer
             .open(&row.reference, &row.sealed_secret)
-            .map_err(|_| unknown("registration unusable"))?;
-        let policy = ProtectionPolicy::default();
+            .map_err(|_| unusable("registration unusable"))?;
+        let policy = &self.cfg_plain.protection;
         // The key for the request's own parameters (remembered from earlier in its
         // transaction, or derived now); parameters the policy refuses take the one-shot path,
         // which names the problem.
-        let derived = incoming
+        let derived = received
             .header()
             .protection_alg
             .as_ref()
-            .and_then(|alg| self.mac_keys.key(alg, &secret, &policy).ok());
-        let verified = match &derived {
-            Some(k) => incoming.authenticate(Credential::MacKey(k), &self.verifier, &policy),
-            None => incoming.authenticate(Credential::Mac(&secret), &self.verifier, &policy),
+            .and_then(|alg| self.mac_keys.key(alg, &secret, policy).ok());
+        let credential = match &derived {
+            Some(k) => Credential::MacKey(k),
+            None => Credential::Mac(&secret),
         };
-        if let Err(r) = verified {
-            // Never protected with the registered secret: a MAC over the error would let
-            // whoever knows a reference number test guesses of its code offline. Signed with
-            // the CMP key instead (RFC 9483 §3.6.4).
-            return Err(Failure::sig(r));
-        }
+        // Never protected with the registered secret: a MAC over the error would let whoever
+        // knows a reference number test guesses of its code offline. Signed with the CMP key
+        // instead (RFC 9483 §3.6.4).
+        let incoming = received
+            .authenticate(credential, &self.cfg_plain, &self.verifier)
+            .map_err(Failure::sig)?;
         let key = match derived {
             Some(k) => {
                 self.mac_keys.remember(&k);
@@ -479,43 +501,28 @@ impl Ca {
                 Err(_) => return Err(refuse("registration unusable", key)),
             },
         };
-        Ok((
-            Who::Registered {
-                reference: row.reference,
-                subject,
-                subject_alt_names,
-                profile: row.profile,
-            },
-            key,
-        ))
+        let who = Who::Registered {
+            reference: row.reference,
+            subject,
+            subject_alt_names,
+            profile: row.profile,
+        };
+        Ok((incoming, who, key))
     }
 
     async fn authenticate_signature(
         &self,
-        incoming: &Incoming,
+        received: Received,
         now: u64,
-    ) -> Result<(Who, Key), Failure> {
+    ) -> Result<Authentication, Failure> {
         let untrusted =
-            |text: &str| Failure::sig(incoming.reject(PkiFailureBit::SignerNotTrusted, text));
-        let cert = incoming
-            .decoded
-            .message
-            .extra_certs
-            .as_ref()
-            .and_then(|c| c.into_iter().next())
-            .ok_or_else(|| untrusted("no signer certificate in extraCerts"))?;
+            |text: &str| Failure::sig(received.reject(PkiFailureBit::SignerNotTrusted, text));
+        let cert = received
+            .extra_certs()
+            .first()
+            .ok_or_else(|| untrusted("no signer certificate in extraCerts"))?
+            .clone();
         let tbs = cert.tbs_certificate();
-        if let (Some(kid), Ok(ski)) = (incoming.sender_kid(), crate::pki::key_id(cert))
-            && kid != ski.as_slice()
-        {
-            return Err(untrusted(
-                "senderKID is not the signer certificate's key identifier",
-            ));
-        }
-        let spki = tbs
-            .subject_public_key_info()
-            .to_der()
-            .map_err(|_| untrusted("signer key"))?;
         let now_dt = crate::pki::now_dt().map_err(|_| untrusted("clock"))?;
         let who = if dn::same_name(tbs.issuer(), self.pki.issuing.tbs_certificate().subject()) {
             let serial = serial_hex(tbs.serial_number().as_bytes());
@@ -542,7 +549,7 @@ impl Ca {
                 revoked: row.status == "revoked",
             }
         } else if signet_ra_policy::device::check_device_certificate(
-            cert,
+            &cert,
             &self.pki.device_anchors,
             now_dt,
             &self.verifier,
@@ -555,14 +562,14 @@ impl Ca {
         } else {
             return Err(untrusted("signer certificate is not trusted here"));
         };
-        incoming
+        let incoming = received
             .authenticate(
-                Credential::Signature(&spki),
+                Credential::Signature(&cert),
+                &self.cfg_plain,
                 &self.verifier,
-                &ProtectionPolicy::default(),
             )
             .map_err(Failure::sig)?;
-        Ok((who, Key::Signature))
+        Ok((incoming, who, Key::Signature))
     }
 }
 
@@ -575,7 +582,7 @@ pub(crate) fn system(text: &str) -> Rejection {
 }
 
 /// The transactionID as the database stores it.
-pub(crate) fn tid(incoming: &Incoming) -> Vec<u8> {
+pub(crate) fn tid(incoming: &Authenticated) -> Vec<u8> {
     incoming.transaction_id().to_vec()
 }
 

@@ -42,6 +42,7 @@ pub(crate) const MAX_BATCH: usize = 512;
 pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_registration_alt_names.sql"),
+    include_str!("../migrations/0003_transaction_state.sql"),
 ];
 
 /// Why a write did not happen.
@@ -115,6 +116,8 @@ pub(crate) struct TxRow {
     pub(crate) request_der: Option<Vec<u8>>,
     pub(crate) profile: Option<String>,
     pub(crate) created_at: i64,
+    /// A pending enrollment's protocol state (`Pending::to_stored`).
+    pub(crate) state_der: Option<Vec<u8>>,
 }
 
 /// One write operation.
@@ -131,6 +134,8 @@ pub(crate) enum Op {
         deadline: Option<i64>,
         request_der: Option<Vec<u8>>,
         profile: Option<String>,
+        /// A pending enrollment's protocol state (never on the bulk path).
+        state_der: Option<Vec<u8>>,
         now: i64,
     },
     InsertCertificate {
@@ -207,7 +212,13 @@ fn is_bulk(ops: &[Op]) -> bool {
         |op: &Op| matches!(op, Op::UpdateTransaction { from, .. } if single(from).is_some());
     match ops {
         [Op::InsertCertificate { .. }, tx, rest @ ..] => {
-            (matches!(tx, Op::InsertTransaction { .. }) || transition(tx))
+            (matches!(
+                tx,
+                Op::InsertTransaction {
+                    state_der: None,
+                    ..
+                }
+            ) || transition(tx))
                 && matches!(rest, [] | [Op::ConsumeRegistration { .. }])
         }
         [
@@ -346,6 +357,7 @@ impl Bulk {
                 deadline,
                 request_der,
                 profile,
+                state_der: _,
                 now,
             } => self.transactions.push((
                 hex::encode(transaction_id),

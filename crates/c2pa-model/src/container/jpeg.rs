@@ -161,9 +161,9 @@ pub(crate) fn locate_in<R: BufRead>(
                     what: "JUMBF continuation too short",
                 };
                 let mut repeated = [0u8; 16];
-                let lbox = repeated.get_mut(..4).ok_or(ContainerError::Truncated {
-                    offset: r.pos,
-                })?;
+                let lbox = repeated
+                    .get_mut(..4)
+                    .ok_or(ContainerError::Truncated { offset: r.pos })?;
                 if payload_len < 8 {
                     return Err(too_short);
                 }

@@ -26,6 +26,7 @@ fn server_config() -> ServerConfig {
         max_clock_skew: Duration::from_secs(300),
         confirm_wait: Duration::from_secs(60),
         grant_implicit_confirm: false,
+        recipients: Vec::new(),
     }
 }
 
@@ -42,17 +43,21 @@ fn mac_client<'a>(config: &'a ClientConfig, rng: &'a SystemRng) -> Client<'a> {
     )
 }
 
+/// A request of our MAC client, received and authenticated by the server engine.
+fn accept(bytes: &[u8], cfg: &ServerConfig) -> crate::server::Authenticated {
+    receive(bytes, cfg, NOW)
+        .unwrap()
+        .authenticate(crate::server::Credential::Mac(SECRET), cfg, &Verifier)
+        .unwrap()
+}
+
 /// Our genm, and the engine's genp to it.
 fn exchange(client: &Client<'_>) -> (Asking, Vec<u8>) {
     let (genm, asking) = client.genm(&[InfoValue::CaCerts(None)], NOW).unwrap();
     let cfg = server_config();
-    let incoming = receive(&genm, &cfg, NOW).unwrap();
-    incoming
-        .authenticate(
-            crate::server::Credential::Mac(SECRET),
-            &Verifier,
-            &ProtectionPolicy::default(),
-        )
+    let incoming = receive(&genm, &cfg, NOW)
+        .unwrap()
+        .authenticate(crate::server::Credential::Mac(SECRET), &cfg, &Verifier)
         .unwrap();
     let rng = SystemRng::new();
     let responder = Responder {
@@ -223,7 +228,7 @@ fn signed_responses_need_a_trusted_signer() {
     let client = mac_client(&cfg, &rng);
     let (genm, asking) = client.genm(&[InfoValue::CaCerts(None)], NOW).unwrap();
     let scfg = server_config();
-    let incoming = receive(&genm, &scfg, NOW).unwrap();
+    let incoming = accept(&genm, &scfg);
     let key = KeyPairSigner::from_pkcs8(
         signet_asn1_types::crypto::SignatureAlgorithm::EcdsaP256Sha256Asn1,
         &generate_pkcs8(KeyType::EcdsaP256).unwrap(),
@@ -320,7 +325,7 @@ fn revocation_target_and_rp_count() {
     assert_eq!(reason.extn_value.as_bytes(), [0x0a, 0x01, 0x01]);
     // An rp with one status for two certificates is malformed.
     let scfg = server_config();
-    let incoming = receive(&rr, &scfg, NOW).unwrap();
+    let incoming = accept(&rr, &scfg);
     let responder = Responder {
         config: &scfg,
         key: ResponseKey::Mac {
@@ -354,7 +359,7 @@ fn cert_profile_travels_in_general_info() {
     let client = mac_client(&cfg, &rng);
     let scfg = server_config();
     let (genm, _) = client.genm(&[InfoValue::CaCerts(None)], NOW).unwrap();
-    let incoming = receive(&genm, &scfg, NOW).unwrap();
+    let incoming = accept(&genm, &scfg);
     assert_eq!(
         incoming.cert_profile().unwrap().as_deref(),
         Some("c2pa-claim-signing")
@@ -366,7 +371,7 @@ fn cert_profile_travels_in_general_info() {
     .unwrap();
     let req = CertificateRequest::for_signing_key(Some("CN=x".parse().unwrap()), &key).unwrap();
     let (ir, _) = client.ir(&req, NOW).unwrap();
-    let incoming = receive(&ir, &scfg, NOW).unwrap();
+    let incoming = accept(&ir, &scfg);
     assert_eq!(
         incoming.cert_profile().unwrap().as_deref(),
         Some("c2pa-claim-signing")
@@ -376,5 +381,5 @@ fn cert_profile_travels_in_general_info() {
     let plain = config();
     let client = mac_client(&plain, &rng);
     let (genm, _) = client.genm(&[], NOW).unwrap();
-    assert_eq!(receive(&genm, &scfg, NOW).unwrap().cert_profile(), Ok(None));
+    assert_eq!(accept(&genm, &scfg).cert_profile(), Ok(None));
 }

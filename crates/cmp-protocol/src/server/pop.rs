@@ -21,7 +21,7 @@ use signet_crmf::Pop;
 use signet_crmf::envelope::{self, Recipient, Sealer};
 
 use super::{
-    AfterPoll, AwaitingConfirm, Decision, Enrollment, Incoming, Pending, PollError, Rejection,
+    AfterPoll, Authenticated, AwaitingConfirm, Decision, Enrollment, Pending, PollError, Rejection,
     Responder, StateError,
 };
 
@@ -66,7 +66,7 @@ impl Responder<'_> {
     /// to the requested key.
     pub(super) fn cert_or_enc(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         enrollment: &Enrollment,
         certificate: &Certificate,
         sealer: Option<&Sealer<'_>>,
@@ -116,7 +116,7 @@ impl Responder<'_> {
     /// key when its POP is [`Pop::EncryptedCertificate`].
     pub fn issued_encrypted(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         enrollment: &Enrollment,
         certificate: &Certificate,
         ca_pubs: &[Certificate],
@@ -137,7 +137,7 @@ impl Responder<'_> {
     /// is [`Pop::EncryptedCertificate`].
     pub fn poll_encrypted(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         pending: Pending,
         decision: Decision<'_>,
         sealer: &Sealer<'_>,
@@ -150,7 +150,7 @@ impl Responder<'_> {
     /// our name.
     pub fn challenge(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         enrollment: &Enrollment,
         sealer: &Sealer<'_>,
     ) -> Result<(Vec<u8>, Challenged), Rejection> {
@@ -191,7 +191,7 @@ impl Responder<'_> {
     /// answer to this `incoming` popdecr.
     pub fn challenge_response(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         challenged: Challenged,
     ) -> Result<Enrollment, ChallengeFailure> {
         let not_ours = |bit, text: &str, state: Challenged| {

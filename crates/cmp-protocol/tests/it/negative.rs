@@ -376,6 +376,7 @@ fn a_certificate_signing_key_never_protects_responses() {
         max_clock_skew: std::time::Duration::from_secs(300),
         confirm_wait: std::time::Duration::from_secs(300),
         grant_implicit_confirm: false,
+        recipients: Vec::new(),
     };
     let rng = SystemRng::new();
     let rejection = signet_cmp_protocol::server::Rejection {

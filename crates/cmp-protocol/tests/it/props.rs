@@ -117,6 +117,7 @@ impl Harness {
                 max_clock_skew: core::time::Duration::from_secs(300),
                 confirm_wait: core::time::Duration::from_secs(120),
                 grant_implicit_confirm: true,
+                recipients: Vec::new(),
             },
             seen: Seen::default(),
             awaiting: None,
@@ -153,11 +154,13 @@ impl Harness {
             Ok(i) => i,
             Err(r) => return fail(r),
         };
-        if let Err(r) = incoming.mac_reference().and_then(|_| {
-            incoming.authenticate(Credential::Mac(SECRET), &Verifier, &self.config.protection)
-        }) {
-            return fail(r);
-        }
+        let incoming =
+            match incoming.mac_reference().map(|_| ()).and_then(|()| {
+                incoming.authenticate(Credential::Mac(SECRET), &self.config, &Verifier)
+            }) {
+                Ok(a) => a,
+                Err(r) => return fail(r),
+            };
         if let Err(r) = incoming.begin(&mut self.seen) {
             return fail(r);
         }

@@ -22,9 +22,9 @@ use signet_cmp_protocol::client::drive::Transport;
 use signet_cmp_protocol::general::{self, Answer, GeneralRequest, KeySpec};
 use signet_cmp_protocol::protection::{ProtectionPolicy, pbm_algorithm};
 use signet_cmp_protocol::server::{
-    AfterPoll, AwaitingConfirm, ChallengeFailure, Challenged, ConfirmOutcome, Credential, Decision,
-    Enrollment, Incoming, Pending, Rejection, Responder, ResponseKey, ServerConfig, TransactionLog,
-    receive,
+    AfterPoll, Authenticated, AwaitingConfirm, ChallengeFailure, Challenged, ConfirmOutcome,
+    Credential, Decision, Enrollment, Pending, Rejection, Responder, ResponseKey, ServerConfig,
+    TransactionLog, receive,
 };
 use signet_crmf::Pop;
 use signet_crmf::envelope::Sealer;
@@ -251,6 +251,7 @@ pub(crate) const SERVER_DN: &str = "CN=Signet CMP CA,O=Signet,C=US";
 impl Server {
     /// A server over a fresh PKI; `manual`: enrollments wait for approval (polling).
     pub(crate) fn new(manual: bool) -> Self {
+        let pki = pki();
         let config = ServerConfig {
             name: GeneralName::DirectoryName(SERVER_DN.parse().unwrap()),
             limits: Limits::default(),
@@ -258,6 +259,9 @@ impl Server {
             max_clock_skew: Duration::from_secs(300),
             confirm_wait: Duration::from_secs(300),
             grant_implicit_confirm: true,
+            recipients: vec![GeneralName::DirectoryName(
+                pki.claim_ca.cert.tbs_certificate().subject().clone(),
+            )],
         };
         Self {
             manual,
@@ -267,7 +271,7 @@ impl Server {
             polls: Mutex::new(0),
             seen: Mutex::new(Seen::default()),
             revoked: Mutex::new(vec![]),
-            pki: pki(),
+            pki,
             config,
             awaiting: Mutex::new(None),
             log: Mutex::new(Log::default()),
@@ -293,7 +297,7 @@ impl Server {
     fn issue_now(
         &self,
         responder: &Responder<'_>,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         enrollment: &Enrollment,
         sealer: &Sealer<'_>,
     ) -> Vec<u8> {
@@ -386,13 +390,6 @@ impl Server {
             self.log.lock().unwrap().rejections.push(r.clone());
             responder.error(&r).unwrap()
         };
-        let names = [
-            self.config.name.clone(),
-            GeneralName::DirectoryName(self.pki.claim_ca.cert.tbs_certificate().subject().clone()),
-        ];
-        if let Err(r) = incoming.addressed_to(&names) {
-            return fail(r);
-        }
         let auth = if is_mac {
             match incoming.mac_reference() {
                 Ok(r) if r == REF.as_bytes() => {}
@@ -403,32 +400,13 @@ impl Server {
                 }
                 Err(r) => return fail(r),
             }
-            incoming.authenticate(
-                Credential::Mac(SECRET.as_bytes()),
-                &Verifier,
-                &ProtectionPolicy::default(),
-            )
+            incoming.authenticate(Credential::Mac(SECRET.as_bytes()), &self.config, &Verifier)
         } else {
             let certs = self.client_certs.lock().unwrap().clone();
-            let extra = incoming
-                .decoded
-                .message
-                .extra_certs
-                .as_ref()
-                .and_then(|c| c.first().cloned());
+            let extra = incoming.extra_certs().first().cloned();
             match extra.filter(|c| certs.contains(c)) {
-                Some(c) if incoming.check_signer(&c).is_err() => incoming.check_signer(&c),
                 Some(c) => {
-                    let spki = c
-                        .tbs_certificate()
-                        .subject_public_key_info()
-                        .to_der()
-                        .unwrap();
-                    incoming.authenticate(
-                        Credential::Signature(&spki),
-                        &Verifier,
-                        &ProtectionPolicy::default(),
-                    )
+                    incoming.authenticate(Credential::Signature(&c), &self.config, &Verifier)
                 }
                 None => Err(incoming.reject(
                     PkiFailureBit::SignerNotTrusted,
@@ -436,9 +414,10 @@ impl Server {
                 )),
             }
         };
-        if let Err(r) = auth {
-            return fail(r);
-        }
+        let incoming = match auth {
+            Ok(a) => a,
+            Err(r) => return fail(r),
+        };
         if let Err(r) = incoming.begin(&mut *self.seen.lock().unwrap()) {
             return fail(r);
         }

@@ -4,8 +4,8 @@ use signet_asn1_types::cmp::{PkiBody, PkiFailureBit, PkiStatus};
 use signet_asn1_types::der::DateTime;
 use signet_ca_signer::{IssuanceRequest, Serial, Signed, prepare, sign_der};
 use signet_cmp_protocol::server::{
-    AfterPoll, AwaitingConfirm, ConfirmOutcome, Decision as PollDecision, Enrollment, Incoming,
-    Pending, Rejection, ReplyKind,
+    AfterPoll, Authenticated, AwaitingConfirm, ConfirmOutcome, Decision as PollDecision, Pending,
+    Rejection,
 };
 use signet_crmf::Request;
 use signet_ra_policy::{Approval, ApprovalMode, Decision, Operation, dn};
@@ -58,7 +58,7 @@ fn secs(t: DateTime) -> i64 {
 }
 
 /// The error a failed write becomes.
-pub(crate) fn write_failure(incoming: &Incoming, e: &WriteError, key: Key) -> Failure {
+pub(crate) fn write_failure(incoming: &Authenticated, e: &WriteError, key: Key) -> Failure {
     let rejection = match e {
         WriteError::TransactionIdInUse => incoming.reject(
             PkiFailureBit::TransactionIdInUse,
@@ -123,7 +123,7 @@ impl Ca {
     /// Builds, lints and signs the approved certificate.
     fn sign_approved(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         approval: &Approval,
         request: &Request,
     ) -> Result<Signed, Rejection> {
@@ -198,6 +198,7 @@ impl Ca {
                 deadline: awaiting.map(|a| i64s(a.deadline)),
                 request_der: None,
                 profile: Some(approval.profile.clone()),
+                state_der: None,
                 now: now_i,
             });
         } else {
@@ -228,7 +229,7 @@ impl Ca {
 
     pub(super) async fn enroll(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         body: &[u8],
         who: &Who,
         key: Key,
@@ -275,6 +276,10 @@ impl Ca {
                     Ok(x) => x,
                     Err(r) => return Err(Failure { rejection: r, key }),
                 };
+                let state_der = pending.to_stored().map_err(|e| Failure {
+                    rejection: system(&e.to_string()),
+                    key: Key::Signature,
+                })?;
                 let op = Op::InsertTransaction {
                     transaction_id: transaction_id.clone(),
                     kind,
@@ -288,6 +293,7 @@ impl Ca {
                     )),
                     request_der: Some(body.to_vec()),
                     profile: Some(approval.profile),
+                    state_der: Some(state_der),
                     now: i64s(now),
                 };
                 match self.store.write(vec![op]).await {
@@ -347,7 +353,7 @@ impl Ca {
     /// returned only after the commit. A failed write is answered by the error it maps to.
     async fn commit_issue(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         record: &IssueRecord<'_>,
         bytes: Vec<u8>,
         key: Key,
@@ -414,7 +420,7 @@ impl Ca {
     /// nothing is written).
     fn refuse(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         key: Key,
         cert_req_id: i64,
         rejection: &Rejection,
@@ -431,7 +437,7 @@ impl Ca {
     }
 
     fn own_transaction(
-        incoming: &Incoming,
+        incoming: &Authenticated,
         row: Option<TxRow>,
         who: &Who,
         states: &[&str],
@@ -460,7 +466,7 @@ impl Ca {
     /// from the database (after a restart).
     async fn awaiting_entry(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         who: &Who,
     ) -> Result<super::AwaitingEntry, Rejection> {
         let transaction_id = tid(incoming);
@@ -502,7 +508,7 @@ impl Ca {
 
     pub(super) async fn cert_conf(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         who: &Who,
         key: Key,
         now: u64,
@@ -597,33 +603,29 @@ impl Ca {
         }
     }
 
-    /// Rebuilds the pending state of a stored enrollment from the request as received.
-    fn pending_of(&self, row: &TxRow) -> Result<Pending, Rejection> {
-        let der = row
-            .request_der
-            .as_deref()
-            .ok_or_else(|| system("pending request missing"))?;
-        let decoded = signet_asn1_types::strict::decode_pki_message(
-            der,
-            &signet_asn1_types::strict::Limits::default(),
-        )
-        .map_err(|_| system("stored request unreadable"))?;
-        let incoming = Incoming { decoded };
-        let enrollment: Enrollment = incoming.enrollment(false, self.verifier())?;
-        let reply = match incoming.body() {
-            PkiBody::Ir(_) => ReplyKind::Ip,
-            PkiBody::Kur(_) => ReplyKind::Kup,
-            _ => ReplyKind::Cp,
-        };
-        Ok(Pending {
-            transaction_id: row.transaction_id.clone(),
-            our_nonce: row.our_nonce.clone().unwrap_or_default(),
-            enrollment,
-            reply,
-        })
+    /// The pending state of a stored enrollment, as the enrollment stored it; the nonce is the
+    /// row's, which each poll's answer updates.
+    fn pending_of(row: &TxRow) -> Result<Pending, Rejection> {
+        let der = row.state_der.as_deref().ok_or_else(|| {
+            system("pending enrollment stored by a Signet before schema version 3: enrol again")
+        })?;
+        let mut pending = Pending::from_stored(der).map_err(|e| system(&e.to_string()))?;
+        if pending.transaction_id != row.transaction_id {
+            return Err(system(
+                "stored pending state belongs to another transaction",
+            ));
+        }
+        pending.our_nonce = row.our_nonce.clone().unwrap_or_default();
+        Ok(pending)
     }
 
-    pub(super) async fn poll(&self, incoming: &Incoming, who: &Who, key: Key, now: u64) -> Outcome {
+    pub(super) async fn poll(
+        &self,
+        incoming: &Authenticated,
+        who: &Who,
+        key: Key,
+        now: u64,
+    ) -> Outcome {
         let transaction_id = tid(incoming);
         let row = match self.store.transaction(&transaction_id).await {
             Ok(r) => r,
@@ -639,7 +641,7 @@ impl Ca {
                 Ok(r) => r,
                 Err(rejection) => return Err(Failure { rejection, key }),
             };
-        let pending = match self.pending_of(&row) {
+        let pending = match Self::pending_of(&row) {
             Ok(p) => p,
             Err(rejection) => return Err(Failure { rejection, key }),
         };
@@ -759,7 +761,7 @@ impl Ca {
 
     async fn poll_refused(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         pending: Pending,
         rejection: Rejection,
         key: Key,

@@ -11,7 +11,7 @@ use signet_asn1_types::x509_cert::Certificate;
 use signet_asn1_types::x509_cert::ext::Extension;
 use signet_asn1_types::x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage};
 use signet_cmp_protocol::general::{self, Answer, GeneralRequest, KeySpec};
-use signet_cmp_protocol::server::{Incoming, Rejection, status_info};
+use signet_cmp_protocol::server::{Authenticated, Rejection, status_info};
 use signet_ra_policy::{RevocationTarget, dn};
 
 use super::enroll::write_failure;
@@ -49,7 +49,7 @@ fn accepted() -> PkiStatusInfo {
 impl Ca {
     async fn revoke_one(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         d: &RevDetails,
         who: &Who,
         now: i64,
@@ -113,7 +113,7 @@ impl Ca {
 
     pub(super) async fn revoke(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         who: &Who,
         key: Key,
         now: u64,
@@ -149,6 +149,7 @@ impl Ca {
                 deadline: None,
                 request_der: None,
                 profile: None,
+                state_der: None,
                 now: now_i,
             });
             if let Err(e) = self.store.write(ops).await {
@@ -163,7 +164,7 @@ impl Ca {
 
     pub(super) async fn general(
         &self,
-        incoming: &Incoming,
+        incoming: &Authenticated,
         who: &Who,
         key: Key,
         now: u64,
@@ -228,6 +229,7 @@ impl Ca {
             deadline: None,
             request_der: None,
             profile: None,
+            state_der: None,
             now: i64::try_from(now).unwrap_or(i64::MAX),
         };
         if let Err(e) = self.store.write(vec![op]).await {

@@ -300,12 +300,13 @@ async fn apply(op: &Op, c: &mut SqliteConnection) -> Result<(), WriteError> {
             deadline,
             request_der,
             profile,
+            state_der,
             now,
         } => {
             let r = sqlx::query(
                 "INSERT INTO transactions (transaction_id, kind, state, requester, serial, \
                  our_nonce, cert_req_id, deadline, request_der, profile, created_at, \
-                 updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                 updated_at, state_der) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             )
             .bind(transaction_id)
             .bind(kind)
@@ -319,6 +320,7 @@ async fn apply(op: &Op, c: &mut SqliteConnection) -> Result<(), WriteError> {
             .bind(profile)
             .bind(now)
             .bind(now)
+            .bind(state_der)
             .execute(&mut *c)
             .await;
             match r {
@@ -489,7 +491,7 @@ async fn apply(op: &Op, c: &mut SqliteConnection) -> Result<(), WriteError> {
 }
 
 const TX_COLUMNS: &str = "transaction_id, kind, state, requester, serial, our_nonce, \
-     cert_req_id, deadline, request_der, profile, created_at";
+     cert_req_id, deadline, request_der, profile, created_at, state_der";
 const CERT_COLUMNS: &str = "serial, der, subject, profile, not_before, not_after, status, \
      issued_at, requester, transaction_id, revoked_at, revocation_reason, replaces";
 const REG_COLUMNS: &str = "reference, subject, subject_der, profile, sealed_secret, \
@@ -619,5 +621,6 @@ fn tx_row(r: &SqliteRow) -> Result<TxRow> {
         request_der: r.try_get(8)?,
         profile: r.try_get(9)?,
         created_at: r.try_get(10)?,
+        state_der: r.try_get(11)?,
     })
 }

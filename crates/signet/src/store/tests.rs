@@ -15,6 +15,7 @@ fn tx(tid: &[u8]) -> Op {
         deadline: None,
         request_der: None,
         profile: None,
+        state_der: None,
         now: 1,
     }
 }
@@ -133,6 +134,7 @@ fn issue(tid: u8, serial: &str, reference: Option<&str>) -> Vec<Op> {
             deadline: Some(300),
             request_der: None,
             profile: Some("p".into()),
+            state_der: None,
             now: 5,
         },
     ];

@@ -1,5 +1,5 @@
 //! Expected failures of the plan, each with its specific PKIFailureInfo, and nothing written:
-//! T02, T03, T04, T05, T11, T14, T21, T25, T27.
+//! T02, T03, T04, T05, T11, T14, T21, T25, T27, and the header rules of RFC 9483 §3.1.
 
 use signet_asn1_types::cmp::PkiBody;
 use signet_asn1_types::crypto::SignatureAlgorithm;
@@ -104,7 +104,8 @@ fn t04_no_sender_kid() {
     assert_nothing_written(&s, None);
 }
 
-/// T05: an unknown reference number: notAuthorized (unprotected error).
+/// T05: an unknown reference number: badMessageCheck (no secret to check the MAC with,
+/// RFC 9483 §3.5), as an unprotected error.
 #[test]
 fn t05_unknown_reference() {
     let s = Server::start(&[]);
@@ -117,9 +118,34 @@ fn t05_unknown_reference() {
         "c.pem",
         &["-unprotected_errors"],
     );
-    assert!(!ok && out.contains("notAuthorized"), "{out}");
+    assert!(!ok && out.contains("badMessageCheck"), "{out}");
     assert!(out.contains("unknown reference number"), "{out}");
     assert_nothing_written(&s, None);
+}
+
+/// RFC 9483 §3.1 header rules, each with its failInfo and nothing consumed: a request
+/// addressed to another CA (`wrongAuthority`), a client sending `confirmWaitTime`
+/// (`badRequest`). (OpenSSL writes any `implicitConfirm` with its NULL value; the non-NULL one
+/// is tested on the engine.)
+#[test]
+fn header_rules() {
+    let s = Server::start(&[]);
+    let key = s.genkey("k.pem");
+    let (r, secret) = s.register(SUBJECT, None);
+    let cases: [(&[&str], &str); 2] = [
+        (&["-recipient", "/CN=Some Other CA"], "wrongAuthority"),
+        (&["-geninfo", "1.3.6.1.5.5.7.4.14:int:300"], "badRequest"),
+    ];
+    for (extra, bit) in cases {
+        let mut args = extra.to_vec();
+        args.push("-unprotected_errors");
+        let (ok, out) = s.ir_mac(&r, &secret, &key, SUBJECT, "c.pem", &args);
+        assert!(!ok && out.contains(bit), "{extra:?}: {out}");
+        assert_nothing_written(&s, Some(&r));
+    }
+    // The same registration still enrols.
+    let (ok, out) = s.ir_mac(&r, &secret, &key, SUBJECT, "c.pem", &[]);
+    assert!(ok, "{out}");
 }
 
 /// T11: kur signed with a certificate from another CA: signerNotTrusted.

@@ -96,7 +96,10 @@ fn leaves_the_unusual_to_the_general_path() {
     // A field twice (the general path reads the first that is not null).
     let twice = Value::Map(vec![
         (text("created_assertions"), Value::Null),
-        (text("created_assertions"), Value::Array(vec![uri("self#jumbf=a/b", None)])),
+        (
+            text("created_assertions"),
+            Value::Array(vec![uri("self#jumbf=a/b", None)]),
+        ),
     ]);
     let bytes = cbor::encode(&twice).unwrap();
     assert_eq!(decode(&bytes, ClaimVersion::V2, &Limits::default()), None);
@@ -129,7 +132,10 @@ fn leaves_the_unusual_to_the_general_path() {
     // Errors are the general path's.
     let missing_hash = Value::Map(vec![(
         text("created_assertions"),
-        Value::Array(vec![Value::Map(vec![(text("url"), text("self#jumbf=a/b"))])]),
+        Value::Array(vec![Value::Map(vec![(
+            text("url"),
+            text("self#jumbf=a/b"),
+        )])]),
     )]);
     let bytes = cbor::encode(&missing_hash).unwrap();
     assert_eq!(decode(&bytes, ClaimVersion::V2, &Limits::default()), None);
@@ -187,21 +193,23 @@ fn hashed_uri() -> impl Strategy<Value = Value> {
 
 fn claim_key() -> impl Strategy<Value = Value> {
     prop_oneof![
-        prop::sample::select(&[
-            "instanceID",
-            "claim_generator",
-            "claim_generator_info",
-            "signature",
-            "assertions",
-            "created_assertions",
-            "gathered_assertions",
-            "redacted_assertions",
-            "alg",
-            "alg_soft",
-            "dc:title",
-            "dc:format",
-            "vendor",
-        ][..])
+        prop::sample::select(
+            &[
+                "instanceID",
+                "claim_generator",
+                "claim_generator_info",
+                "signature",
+                "assertions",
+                "created_assertions",
+                "gathered_assertions",
+                "redacted_assertions",
+                "alg",
+                "alg_soft",
+                "dc:title",
+                "dc:format",
+                "vendor",
+            ][..]
+        )
         .prop_map(text),
         any::<u8>().prop_map(|n| Value::Integer(n.into())),
     ]
