@@ -48,6 +48,34 @@ pub struct Administrative {
     pub default_valid_seconds: u64,
     /// The longest lifetime an operator may give a registration, in seconds.
     pub max_valid_seconds: u64,
+    /// The largest PBKDF2 `iterationCount` a PBMAC1-protected request may use: each costs
+    /// the server one HMAC per iteration before the MAC can be checked, so this bounds the
+    /// work an unauthenticated request causes (refused before any derivation above it).
+    /// Default 600,000: current clients send 262,144.
+    #[serde(default = "default_max_pbkdf2_iterations")]
+    pub max_pbkdf2_iterations: u64,
+    /// The largest PasswordBasedMac `iterationCount` (RFC 9810 §5.1.3.1; OpenSSL sends 500).
+    /// Default 100,000.
+    #[serde(default = "default_max_pbm_iterations")]
+    pub max_pbm_iterations: u64,
+}
+
+/// Default of [`Administrative::max_pbkdf2_iterations`].
+pub const DEFAULT_MAX_PBKDF2_ITERATIONS: u64 = 600_000;
+
+/// Default of [`Administrative::max_pbm_iterations`].
+pub const DEFAULT_MAX_PBM_ITERATIONS: u64 = 100_000;
+
+/// The highest MAC iteration bound a policy may set: 10^7 HMACs are seconds of CPU for one
+/// request that has not been authenticated yet.
+pub const MAX_MAC_ITERATIONS: u64 = 10_000_000;
+
+fn default_max_pbkdf2_iterations() -> u64 {
+    DEFAULT_MAX_PBKDF2_ITERATIONS
+}
+
+fn default_max_pbm_iterations() -> u64 {
+    DEFAULT_MAX_PBM_ITERATIONS
 }
 
 /// Automatic registration settings.
@@ -291,6 +319,23 @@ impl Policy {
     /// # Errors
     /// The first inconsistency found.
     pub fn validate(&self) -> Result<(), Error> {
+        let admin = &self.registration.administrative;
+        // The lower bounds are the RFCs' (RFC 9481 §6.1.1: PBKDF2 at least 1,000; RFC 9810
+        // §5.1.3.1: PasswordBasedMac at least 100); the upper one keeps a single
+        // unauthenticated request below a few seconds of CPU.
+        for (what, value, min) in [
+            ("max-pbkdf2-iterations", admin.max_pbkdf2_iterations, 1_000),
+            ("max-pbm-iterations", admin.max_pbm_iterations, 100),
+        ] {
+            if !(min..=MAX_MAC_ITERATIONS).contains(&value) {
+                return Err(Error::MacIterations {
+                    what,
+                    value,
+                    min,
+                    max: MAX_MAC_ITERATIONS,
+                });
+            }
+        }
         if !self.profiles.contains_key(&self.default_profile) {
             return Err(Error::UnknownDefaultProfile {
                 name: self.default_profile.clone(),
@@ -421,6 +466,8 @@ impl Policy {
                 administrative: Administrative {
                     default_valid_seconds: 7 * 86_400,
                     max_valid_seconds: 90 * 86_400,
+                    max_pbkdf2_iterations: DEFAULT_MAX_PBKDF2_ITERATIONS,
+                    max_pbm_iterations: DEFAULT_MAX_PBM_ITERATIONS,
                 },
                 automatic: Some(Automatic {
                     profile: "device".to_owned(),

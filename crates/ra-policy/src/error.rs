@@ -22,6 +22,18 @@ pub enum Error {
         /// The name.
         name: String,
     },
+    /// A MAC iteration bound outside what the server accepts to enforce.
+    #[error("registration.administrative.{what} is {value}, outside {min}..={max}")]
+    MacIterations {
+        /// The setting.
+        what: &'static str,
+        /// Its value.
+        value: u64,
+        /// The lowest accepted (the RFC's minimum count).
+        min: u64,
+        /// The highest accepted (one request must not cost seconds of CPU).
+        max: u64,
+    },
     /// A profile's validity rules contradict each other.
     #[error("profile {name:?}: default-days {default_days} exceeds max-days {max_days}")]
     Validity {

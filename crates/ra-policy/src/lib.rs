@@ -94,8 +94,9 @@ pub mod dn;
 mod error;
 
 pub use config::{
-    Administrative, Approval as ApprovalMode, AuthMethod, Automatic, DEV_CPL_RECORD, NameAttribute,
-    Policy, ProfilePolicy, Registration, Revocation, SanKind, SanPolicy, SubjectPolicy,
+    Administrative, Approval as ApprovalMode, AuthMethod, Automatic, DEFAULT_MAX_PBKDF2_ITERATIONS,
+    DEFAULT_MAX_PBM_ITERATIONS, DEV_CPL_RECORD, MAX_MAC_ITERATIONS, NameAttribute, Policy,
+    ProfilePolicy, Registration, Revocation, SanKind, SanPolicy, SubjectPolicy,
     UnconfirmedOcspStatus, UnverifiedSan, ValidityPolicy,
 };
 pub use decide::{

@@ -114,6 +114,42 @@ fn unknown_keys_and_inconsistent_profiles_are_refused() {
 }
 
 #[test]
+fn mac_iteration_bounds_are_policy_with_sane_limits() {
+    // Absent from an older policy.toml: the defaults, which accept what clients send.
+    let text = Policy::dev_default().to_toml().unwrap();
+    let older: String = text
+        .lines()
+        .filter(|l| !l.starts_with("max-pbkdf2-iterations") && !l.starts_with("max-pbm-iterations"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let p = Policy::from_toml(&older).unwrap();
+    assert_eq!(p.registration.administrative.max_pbkdf2_iterations, 600_000);
+    assert_eq!(p.registration.administrative.max_pbm_iterations, 100_000);
+    // Set by the operator, within the RFCs' minimum and a CPU ceiling.
+    let set = text.replace(
+        "max-pbkdf2-iterations = 600000",
+        "max-pbkdf2-iterations = 300000",
+    );
+    assert_eq!(
+        Policy::from_toml(&set)
+            .unwrap()
+            .registration
+            .administrative
+            .max_pbkdf2_iterations,
+        300_000
+    );
+    for (pbkdf2, pbm) in [(999, 500), (1_000_000_000, 500), (600_000, 99)] {
+        let mut p = Policy::dev_default();
+        p.registration.administrative.max_pbkdf2_iterations = pbkdf2;
+        p.registration.administrative.max_pbm_iterations = pbm;
+        assert!(
+            matches!(p.validate(), Err(crate::Error::MacIterations { .. })),
+            "{pbkdf2} {pbm}"
+        );
+    }
+}
+
+#[test]
 fn dn_parses_both_spellings_to_the_same_name() {
     let a = dn::parse("/CN=Signer 1/O=Example, Inc./C=US").unwrap();
     let b = dn::parse("C=US,O=Example\\, Inc.,CN=Signer 1").unwrap();

@@ -250,12 +250,17 @@ type Authentication = (Authenticated, Who, Key);
 /// The CMP settings of the server: `name` its CMP identity, `recipients` the CAs it answers
 /// for (a client that knows its issuer addresses the request to it: OpenSSL does for kur and
 /// rr).
-fn server_config(name: GeneralName, recipients: Vec<GeneralName>, grant: bool) -> ServerConfig {
+fn server_config(
+    name: GeneralName,
+    recipients: Vec<GeneralName>,
+    protection: ProtectionPolicy,
+    grant: bool,
+) -> ServerConfig {
     ServerConfig {
         name,
         recipients,
         limits: Limits::default(),
-        protection: ProtectionPolicy::default(),
+        protection,
         max_clock_skew: std::time::Duration::from_secs(300),
         confirm_wait: std::time::Duration::from_secs(300),
         grant_implicit_confirm: grant,
@@ -268,8 +273,17 @@ impl Ca {
         let recipients = vec![GeneralName::DirectoryName(
             pki.issuing.tbs_certificate().subject().clone(),
         )];
-        let mut cfg_grant = server_config(name.clone(), recipients.clone(), true);
-        let mut cfg_plain = server_config(name, recipients, false);
+        // The MAC iteration bounds are the CP/CPS's (`registration.administrative`).
+        let admin = &pki.policy.registration.administrative;
+        let defaults = ProtectionPolicy::default();
+        let protection = ProtectionPolicy {
+            pbm_iterations: *defaults.pbm_iterations.start()..=admin.max_pbm_iterations,
+            pbkdf2_iterations: *defaults.pbkdf2_iterations.start()..=admin.max_pbkdf2_iterations,
+            ..defaults
+        };
+        let mut cfg_grant =
+            server_config(name.clone(), recipients.clone(), protection.clone(), true);
+        let mut cfg_plain = server_config(name, recipients, protection, false);
         cfg_grant.confirm_wait = settings.confirm_wait;
         cfg_plain.confirm_wait = settings.confirm_wait;
         let issuing_not_after = pki

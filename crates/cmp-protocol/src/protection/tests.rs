@@ -254,3 +254,65 @@ fn salts_are_bounded_both_ways() {
         }
     }
 }
+
+/// PBMAC1 with the 262,144 PBKDF2 iterations current clients send is accepted by the default
+/// policy; 10^9 is refused before any derivation (the test would take minutes otherwise), and
+/// the bound is the policy's to set.
+#[test]
+fn pbkdf2_iterations_are_a_policy_bound() {
+    let anything = ProtectionPolicy {
+        pbkdf2_iterations: 1..=u64::MAX,
+        ..ProtectionPolicy::default()
+    };
+    let protected = |iterations: u32| {
+        let alg = pbmac1_algorithm(
+            HmacAlgorithm::Sha256,
+            HmacAlgorithm::Sha256,
+            &[7; 16],
+            iterations,
+        )
+        .unwrap();
+        let m =
+            protect_with_mac(header(Some(alg)), PkiBody::Pkiconf(Null), b"s", &anything).unwrap();
+        decode_pki_message(&m.to_der().unwrap(), &Limits::default()).unwrap()
+    };
+    // A hostile count with a made-up MAC value: computing a real one would take the
+    // iterations the check is there to refuse.
+    let hostile = |iterations: u32| {
+        let alg = pbmac1_algorithm(
+            HmacAlgorithm::Sha256,
+            HmacAlgorithm::Sha256,
+            &[7; 16],
+            iterations,
+        )
+        .unwrap();
+        let m = PkiMessage {
+            header: header(Some(alg)),
+            body: PkiBody::Pkiconf(Null),
+            protection: Some(BitString::from_bytes(&[0; 32]).unwrap()),
+            extra_certs: None,
+        };
+        decode_pki_message(&m.to_der().unwrap(), &Limits::default()).unwrap()
+    };
+    let policy = ProtectionPolicy::default();
+    assert_eq!(*policy.pbkdf2_iterations.end(), 600_000);
+    verify_mac(&protected(262_144), b"s", &policy).unwrap();
+    let err = verify_mac(&hostile(1_000_000_000), b"s", &policy).unwrap_err();
+    assert_eq!(
+        err,
+        ProtectionError::IterationsOutOfRange {
+            count: 1_000_000_000,
+            min: 1_000,
+            max: 600_000
+        }
+    );
+    assert_eq!(err.failure_bit(), PkiFailureBit::BadMessageCheck);
+    let strict = ProtectionPolicy {
+        pbkdf2_iterations: 1_000..=100_000,
+        ..ProtectionPolicy::default()
+    };
+    assert!(matches!(
+        verify_mac(&hostile(262_144), b"s", &strict),
+        Err(ProtectionError::IterationsOutOfRange { count: 262_144, .. })
+    ));
+}

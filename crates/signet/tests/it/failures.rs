@@ -148,6 +148,34 @@ fn header_rules() {
     assert!(ok, "{out}");
 }
 
+/// The MAC iteration bounds are the policy's: a CP/CPS allowing at most 400 PasswordBasedMac
+/// iterations refuses OpenSSL's 500 with badMessageCheck, signed, before deriving anything.
+#[test]
+fn mac_iteration_bounds_come_from_the_policy() {
+    let mut s = Server::start(&[]);
+    let policy = s.data().join("policy.toml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    // The bootstrapped policy states the defaults, so an operator sees the choice.
+    assert!(text.contains("max-pbkdf2-iterations = 600000"), "{text}");
+    assert!(text.contains("max-pbm-iterations = 100000"), "{text}");
+    let text = text.replacen("max-pbm-iterations = 100000", "max-pbm-iterations = 400", 1);
+    std::fs::write(&policy, text).unwrap();
+    s.restart();
+    let key = s.genkey("k.pem");
+    let (r, secret) = s.register(SUBJECT, None);
+    let (ok, out) = s.ir_mac(
+        &r,
+        &secret,
+        &key,
+        SUBJECT,
+        "c.pem",
+        &["-unprotected_errors"],
+    );
+    assert!(!ok && out.contains("badMessageCheck"), "{out}");
+    assert!(out.contains("500"), "{out}");
+    assert_nothing_written(&s, Some(&r));
+}
+
 /// T11: kur signed with a certificate from another CA: signerNotTrusted.
 #[test]
 fn t11_kur_with_foreign_certificate() {
