@@ -90,6 +90,14 @@ pub fn requests(itavs: &[InfoTypeAndValue]) -> Result<Vec<GeneralRequest>, Gener
             let malformed = |_| GeneralError::Malformed {
                 info_type: itav.info_type,
             };
+            // RFC 9483 §4.3.2's rootCaCert names the root whose update is asked for; a client
+            // that has none sends it without a value (OpenSSL's
+            // `OSSL_CMP_ITAV_new_rootCaCert(NULL)`): the same question about the current root.
+            if itav.info_type == signet_asn1_types::cmp::oid::IT_ROOT_CA_CERT
+                && itav.info_value.is_none()
+            {
+                return Ok(GeneralRequest::RootCaKeyUpdate { old_root: None });
+            }
             Ok(match itav.typed().map_err(malformed)? {
                 InfoValue::CaCerts(_) => GeneralRequest::CaCerts,
                 InfoValue::RootCaCert(old) => GeneralRequest::RootCaKeyUpdate {

@@ -492,11 +492,22 @@ pub fn verify_pop(msg: &CertReqMsg, check: &PopCheck<'_>) -> Result<Pop, Error> 
             let alg =
                 SignatureAlgorithm::from_algorithm_identifier_owned(&pop.algorithm_identifier)
                     .map_err(Error::BadAlgorithm)?;
-            // RFC 4211 §4.1: poposkInput is present iff the template has no subject.
+            // RFC 4211 §4.1: poposkInput is present iff the template has no subject. One
+            // exception: a template without a subject but with subjectAltName, signed over the
+            // CertRequest — what OpenSSL sends for `-sans` without `-subject` (RFC 5280
+            // §4.1.2.6 lets such a certificate have an empty subject). The signature still
+            // proves possession of the key; who the sender is comes from the message's
+            // protection, and the RA decides the subject.
+            let san_only = template.subject.is_none() && has_subject_alt_name(template);
             let signed = match (&template.subject, &pop.poposk_input) {
                 (Some(_), None) => msg.cert_req.to_der().map_err(|_| Error::Malformed {
                     what: "CertRequest",
                 })?,
+                (None, None) if san_only => {
+                    msg.cert_req.to_der().map_err(|_| Error::Malformed {
+                        what: "CertRequest",
+                    })?
+                }
                 (None, None) => return Err(Error::MissingSubject),
                 (Some(_), Some(_)) => return Err(Error::PoposkInputMismatch),
                 (None, Some(input)) => {
@@ -554,6 +565,16 @@ pub fn verify_pkcs10(csr: &CertReq, verifier: &dyn SignatureVerifier) -> Result<
         .map_err(|_| Error::BadPublicKey)?;
     let sig = csr.signature.as_bytes().ok_or(Error::BadPopSignature)?;
     check_signature(verifier, alg, &spki, &info, sig)
+}
+
+/// Whether a template requests a subjectAltName extension.
+fn has_subject_alt_name(template: &signet_asn1_types::crmf::CertTemplate) -> bool {
+    const SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
+    template
+        .extensions
+        .iter()
+        .flatten()
+        .any(|e| e.extn_id == SUBJECT_ALT_NAME)
 }
 
 /// Signs the proof of possession of a CRMF request with the key being certified (RFC 4211

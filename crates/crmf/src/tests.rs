@@ -371,3 +371,51 @@ fn poposk_input_sender_must_be_the_authenticated_requester() {
     assert_eq!(err, Error::PoposkInputMismatch);
     assert_eq!(err.failure_bit(), PkiFailureBit::BadPop);
 }
+
+/// OpenSSL's `-sans` without `-subject`: no subject, a subjectAltName, the POP signed over
+/// the CertRequest (no poposkInput). Accepted; without the SAN it stays `popo missing subject`.
+#[test]
+fn a_san_only_template_signed_over_the_cert_request_is_accepted() {
+    use signet_asn1_types::der::{Decode, Encode};
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/creds/new.key");
+    let pem = std::fs::read_to_string(path).unwrap();
+    let (_, der) = signet_asn1_types::der::pem::decode_vec(pem.as_bytes()).unwrap();
+    let key = signet_crypto::KeyPairSigner::from_pkcs8(
+        SignatureAlgorithm::EcdsaP256Sha256Asn1,
+        &der,
+    )
+    .unwrap();
+    let sign = |mut req: CertReqMsg| {
+        let part = req.cert_req.to_der().unwrap();
+        let Some(ProofOfPossession::Signature(pop)) = &mut req.popo else {
+            panic!("signature POP expected")
+        };
+        pop.signature = BitString::from_bytes(&key.sign(&part).unwrap()).unwrap();
+        CertReqMsg::from_der(&req.to_der().unwrap()).unwrap()
+    };
+    let mut req = first_req("cr_exts.req.der");
+    assert!(has_subject_alt_name(&req.cert_req.cert_template));
+    req.cert_req.cert_template.public_key =
+        Some(SubjectPublicKeyInfoOwned::from_der(key.public_key_der()).unwrap());
+    req.cert_req.cert_template.subject = None;
+    let san_only = sign(req.clone());
+    assert_eq!(
+        verify_crmf_pop(&san_only, false, &Verifier),
+        Ok(Pop::Signature)
+    );
+    assert_eq!(Request::from_crmf(&san_only).unwrap().subject, None);
+    // Tampering still fails: the signature covers the CertRequest.
+    let mut tampered = san_only.clone();
+    tampered.cert_req.cert_req_id += 1;
+    assert_eq!(
+        verify_crmf_pop(&tampered, false, &Verifier),
+        Err(Error::BadPopSignature)
+    );
+    // Neither subject nor SAN: nothing names the certificate.
+    req.cert_req.cert_template.extensions = None;
+    assert_eq!(
+        verify_crmf_pop(&sign(req), false, &Verifier),
+        Err(Error::MissingSubject)
+    );
+}

@@ -87,6 +87,15 @@ fn rfc_9483_requests_and_unknown_types() {
             GeneralRequest::Unsupported(unknown),
         ]
     );
+    // rootCaCert without a value: the client has no root yet and asks about the current one.
+    let no_root = InfoTypeAndValue {
+        info_type: oid::IT_ROOT_CA_CERT,
+        info_value: None,
+    };
+    assert_eq!(
+        requests(&[no_root]).unwrap(),
+        [GeneralRequest::RootCaKeyUpdate { old_root: None }]
+    );
     // A known type with a value that does not decode is badDataFormat.
     let bad = InfoTypeAndValue {
         info_type: oid::IT_CRL_STATUS_LIST,

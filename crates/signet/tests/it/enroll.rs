@@ -535,6 +535,64 @@ fn alt_names(s: &Server, cert: &str) -> String {
         .to_owned()
 }
 
+/// OpenSSL's `-sans` without `-subject` (issue 12): a template with no subject whose POP is
+/// signed over the CertRequest. It used to be refused `popo missing subject`; now the
+/// registration supplies the subject (grantedWithMods) and its vouched-for SAN is issued.
+#[test]
+fn a_request_naming_only_an_alt_name_gets_the_registered_subject() {
+    let s = Server::start(&[]);
+    let key = s.genkey("k.pem");
+    let v = s.signet_json(&[
+        "ra",
+        "register",
+        "--subject",
+        SUBJECT,
+        "--san",
+        "DNS:signer.example",
+        "--json",
+    ]);
+    let (r, secret) = (
+        v["reference"].as_str().unwrap().to_owned(),
+        format!("pass:{}", v["secret"].as_str().unwrap()),
+    );
+    let recipient = s.recipient();
+    let (ok, out) = s.cmp(&[
+        "-path",
+        "/.well-known/cmp",
+        "-cmd",
+        "ir",
+        "-ref",
+        &r,
+        "-secret",
+        &secret,
+        "-recipient",
+        &recipient,
+        "-newkey",
+        &key,
+        "-sans",
+        "signer.example",
+        "-certout",
+        "c.pem",
+        "-rspout",
+        "ip.der,conf.der",
+    ]);
+    assert!(ok, "{out}\n{}", s.log());
+    s.assert_chains_and_key("c.pem", &key);
+    assert_eq!(alt_names(&s, "c.pem"), "DNS:signer.example");
+    let rec = s.cert(&s.serial_of("c.pem"));
+    assert!(
+        rec["subject"]
+            .as_str()
+            .unwrap()
+            .contains("CN=C2PA Claim Signer"),
+        "{rec}"
+    );
+    let PkiBody::Ip(rep) = message(&s.p("ip.der")).body else {
+        panic!("not an ip")
+    };
+    assert_eq!(rep.response[0].status.status, PkiStatus::GrantedWithMods);
+}
+
 /// Regression (hostile testing, issue 16 item 2): an enrollment registered for a subject alone
 /// that asks for `email:ceo@bank.example, URI:https://news.example/, DNS:signer.vendor.example`
 /// used to get all three, `granted`. Now none is issued (grantedWithMods) unless the officer
