@@ -525,7 +525,7 @@ impl Ca {
             certificate: entry.certificate.clone(),
             cert_req_id: entry.cert_req_id,
             deadline: u64::try_from(entry.deadline).unwrap_or(0),
-            // The server offers signature POP only (`Incoming::enrollment`), so certificates
+            // The server offers signature POP only (`Authenticated::enrollment`, no encryption provider), so certificates
             // never go out encrypted.
             indirect_pop: false,
         };
