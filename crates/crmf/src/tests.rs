@@ -381,11 +381,9 @@ fn a_san_only_template_signed_over_the_cert_request_is_accepted() {
         .join("../../tests/upstream/vectors/cmp/openssl-3.0.19-generated/creds/new.key");
     let pem = std::fs::read_to_string(path).unwrap();
     let (_, der) = signet_asn1_types::der::pem::decode_vec(pem.as_bytes()).unwrap();
-    let key = signet_crypto::KeyPairSigner::from_pkcs8(
-        SignatureAlgorithm::EcdsaP256Sha256Asn1,
-        &der,
-    )
-    .unwrap();
+    let key =
+        signet_crypto::KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, &der)
+            .unwrap();
     let sign = |mut req: CertReqMsg| {
         let part = req.cert_req.to_der().unwrap();
         let Some(ProofOfPossession::Signature(pop)) = &mut req.popo else {

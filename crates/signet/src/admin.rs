@@ -15,7 +15,7 @@ use signet_ra_policy::dn;
 
 use crate::cmp::Ca;
 use crate::pki::{self, now_secs};
-use crate::store::{Op, Store, WriteError};
+use crate::store::{CertStatus, Op, Store, TxState, WriteError};
 
 /// `signet ra …`.
 #[derive(Debug, Subcommand)]
@@ -342,7 +342,7 @@ pub(crate) async fn ra(cmd: RaCommand) -> Result<()> {
             let store = open(&data_dir).await?;
             let now = i64::try_from(now_secs())?;
             let regs = store.registrations().await?;
-            let pending = store.transactions_in("pending").await?;
+            let pending = store.transactions_in(TxState::Pending).await?;
             let state = |r: &crate::store::RegistrationRow| {
                 if r.consumed_at.is_some() {
                     "used"
@@ -401,21 +401,21 @@ pub(crate) async fn ra(cmd: RaCommand) -> Result<()> {
         RaCommand::Approve {
             data_dir,
             transaction,
-        } => decide_pending(&data_dir, &transaction, "approved").await?,
+        } => decide_pending(&data_dir, &transaction, TxState::Approved).await?,
         RaCommand::Refuse {
             data_dir,
             transaction,
-        } => decide_pending(&data_dir, &transaction, "refused").await?,
+        } => decide_pending(&data_dir, &transaction, TxState::Refused).await?,
     }
     Ok(())
 }
 
-async fn decide_pending(dir: &Path, transaction: &str, to: &'static str) -> Result<()> {
+async fn decide_pending(dir: &Path, transaction: &str, to: TxState) -> Result<()> {
     let store = open(dir).await?;
     let tid = hex::decode(transaction.trim()).context("transaction ID must be hex")?;
     let op = Op::UpdateTransaction {
         transaction_id: tid,
-        from: &["pending"],
+        from: &[TxState::Pending],
         to,
         our_nonce: None,
         deadline: None,
@@ -512,15 +512,15 @@ pub(crate) async fn ca(cmd: CaCommand) -> Result<()> {
                 .certificate(&serial)
                 .await?
                 .ok_or_else(|| anyhow!("no certificate with serial {serial}"))?;
-            if row.status == "revoked" {
+            if row.status == CertStatus::Revoked {
                 bail!("{serial} is already revoked");
             }
             let now = i64::try_from(now_secs())?;
             store
                 .write(vec![Op::SetCertificateStatus {
                     serial: serial.clone(),
-                    from: &["valid", "unconfirmed"],
-                    to: "revoked",
+                    from: &[CertStatus::Valid, CertStatus::Unconfirmed],
+                    to: CertStatus::Revoked,
                     revoked_at: Some(now),
                     reason: Some(code),
                     must: true,

@@ -35,7 +35,7 @@ use signet_ra_policy::{Requester, dn};
 use zeroize::Zeroizing;
 
 use crate::pki::{Pki, now_secs, serial_hex};
-use crate::store::Store;
+use crate::store::{CertStatus, Store};
 
 /// Iteration count of the PasswordBasedMac on responses (OpenSSL's; the codes are 192-bit
 /// random, so the count adds nothing against guessing).
@@ -553,14 +553,14 @@ impl Ca {
             if now_i > row.not_after || now_i < row.not_before {
                 return Err(untrusted("signer certificate is not within its validity"));
             }
-            if row.status == "unconfirmed" {
+            if row.status == CertStatus::Unconfirmed {
                 return Err(untrusted("signer certificate was never confirmed"));
             }
             Who::Subscriber {
                 cert: Box::new(cert.clone()),
                 serial,
                 profile: row.profile,
-                revoked: row.status == "revoked",
+                revoked: row.status == CertStatus::Revoked,
             }
         } else if signet_ra_policy::device::check_device_certificate(
             &cert,

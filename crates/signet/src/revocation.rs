@@ -27,7 +27,7 @@ use signet_crypto::{KeyPairSigner, KeyType, SystemRng, generate_pkcs8};
 
 use crate::cmp::Ca;
 use crate::pki::now_secs;
-use crate::store::Op;
+use crate::store::{CertStatus, Op};
 
 /// `nextUpdate` of CRLs and OCSP responses: one day (within CA/B BR's ten days for CRLs and
 /// the C2PA OCSP profile).
@@ -126,7 +126,7 @@ async fn new_responder(ca: &Ca, now: u64) -> Result<OcspSigner> {
             profile: "ocsp-responder".into(),
             not_before: now_i,
             not_after: i64::try_from(not_after)?,
-            status: "valid",
+            status: CertStatus::Valid,
             requester: "signet".into(),
             transaction_id: vec![],
             request_der: vec![],
@@ -176,12 +176,12 @@ async fn ocsp_inner(ca: &Ca, body: &[u8]) -> Result<Vec<u8>, OcspResponseStatus>
         } else {
             let serial = crate::pki::serial_hex(id.serial_number.as_bytes());
             match ca.store.certificate(&serial).await {
-                Ok(Some(row)) if row.status == "revoked" => CertificateStatus::Revoked {
+                Ok(Some(row)) if row.status == CertStatus::Revoked => CertificateStatus::Revoked {
                     time: dt(u64::try_from(row.revoked_at.unwrap_or(0)).unwrap_or(0))
                         .map_err(|_| OcspResponseStatus::InternalError)?,
                     reason: row.revocation_reason.and_then(crl_reason),
                 },
-                Ok(Some(row)) if row.status == "unconfirmed" => {
+                Ok(Some(row)) if row.status == CertStatus::Unconfirmed => {
                     match ca.pki.policy.revocation.unconfirmed_ocsp_status {
                         UnconfirmedOcspStatus::Unknown => CertificateStatus::Unknown,
                         UnconfirmedOcspStatus::Good => CertificateStatus::Good,

@@ -68,6 +68,89 @@ pub(crate) enum WriteError {
     Database(String),
 }
 
+/// Where a CMP transaction stands (`transactions.state`; the schema's CHECK lists the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum TxState {
+    /// Issued; waiting for the certConf.
+    AwaitingConfirm,
+    /// Waiting for an operator's decision (the client polls).
+    Pending,
+    /// Approved by an operator; issued at the next poll.
+    Approved,
+    /// Refused by an operator; the next poll learns it.
+    Refused,
+    /// The certConf accepted the certificate.
+    Confirmed,
+    /// The certConf rejected the certificate.
+    Rejected,
+    /// confirmWaitTime or the pending time passed.
+    Expired,
+    /// Finished in one exchange (rr, genm, implicit confirmation).
+    Done,
+}
+
+/// A certificate's status (`certificates.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum CertStatus {
+    /// Issued, its certConf not yet received.
+    Unconfirmed,
+    /// Confirmed (or implicitly confirmed) and not revoked.
+    Valid,
+    /// Revoked.
+    Revoked,
+}
+
+/// The text a state is stored as, and back.
+macro_rules! stored_as {
+    ($ty:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            /// The stored text.
+            pub(crate) const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+
+            /// Reads the stored text; anything else is a database the schema did not write.
+            pub(crate) fn parse(text: &str) -> Result<Self> {
+                match text {
+                    $($text => Ok(Self::$variant),)+
+                    other => anyhow::bail!(concat!("unknown ", stringify!($ty), " {:?}"), other),
+                }
+            }
+        }
+
+        impl core::fmt::Display for $ty {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+stored_as!(TxState {
+    AwaitingConfirm => "awaiting_confirm",
+    Pending => "pending",
+    Approved => "approved",
+    Refused => "refused",
+    Confirmed => "confirmed",
+    Rejected => "rejected",
+    Expired => "expired",
+    Done => "done",
+});
+
+stored_as!(CertStatus {
+    Unconfirmed => "unconfirmed",
+    Valid => "valid",
+    Revoked => "revoked",
+});
+
 /// A certificate row.
 #[derive(Debug, Clone)]
 pub(crate) struct CertRow {
@@ -77,7 +160,7 @@ pub(crate) struct CertRow {
     pub(crate) profile: String,
     pub(crate) not_before: i64,
     pub(crate) not_after: i64,
-    pub(crate) status: String,
+    pub(crate) status: CertStatus,
     pub(crate) issued_at: i64,
     pub(crate) requester: String,
     pub(crate) transaction_id: Vec<u8>,
@@ -107,7 +190,7 @@ pub(crate) struct RegistrationRow {
 pub(crate) struct TxRow {
     pub(crate) transaction_id: Vec<u8>,
     pub(crate) kind: String,
-    pub(crate) state: String,
+    pub(crate) state: TxState,
     pub(crate) requester: String,
     pub(crate) serial: Option<String>,
     pub(crate) our_nonce: Option<Vec<u8>>,
@@ -126,7 +209,7 @@ pub(crate) enum Op {
     InsertTransaction {
         transaction_id: Vec<u8>,
         kind: &'static str,
-        state: &'static str,
+        state: TxState,
         requester: String,
         serial: Option<String>,
         our_nonce: Option<Vec<u8>>,
@@ -145,7 +228,7 @@ pub(crate) enum Op {
         profile: String,
         not_before: i64,
         not_after: i64,
-        status: &'static str,
+        status: CertStatus,
         requester: String,
         transaction_id: Vec<u8>,
         request_der: Vec<u8>,
@@ -170,8 +253,8 @@ pub(crate) enum Op {
     /// Moves a transaction from `from` to `to`, optionally setting nonce, deadline and serial.
     UpdateTransaction {
         transaction_id: Vec<u8>,
-        from: &'static [&'static str],
-        to: &'static str,
+        from: &'static [TxState],
+        to: TxState,
         our_nonce: Option<Vec<u8>>,
         deadline: Option<i64>,
         serial: Option<String>,
@@ -180,8 +263,8 @@ pub(crate) enum Op {
     /// Sets a certificate's status if it is currently one of `from`.
     SetCertificateStatus {
         serial: String,
-        from: &'static [&'static str],
-        to: &'static str,
+        from: &'static [CertStatus],
+        to: CertStatus,
         revoked_at: Option<i64>,
         reason: Option<i64>,
         /// Whether no matching row is a conflict (otherwise a no-op).
@@ -190,9 +273,9 @@ pub(crate) enum Op {
 }
 
 /// The one state a transition or status change may start from, if it names exactly one.
-fn single(from: &[&'static str]) -> Option<&'static str> {
+fn single<T: Copy>(from: &[T]) -> Option<T> {
     match from {
-        [one] => Some(one),
+        [one] => Some(*one),
         _ => None,
     }
 }
@@ -339,7 +422,7 @@ impl Bulk {
                 profile.clone(),
                 *not_before,
                 *not_after,
-                status,
+                status.as_str(),
                 *now,
                 requester.clone(),
                 hex::encode(transaction_id),
@@ -362,7 +445,7 @@ impl Bulk {
             } => self.transactions.push((
                 hex::encode(transaction_id),
                 kind,
-                state,
+                state.as_str(),
                 requester.clone(),
                 serial.clone(),
                 hex_opt(our_nonce.as_ref()),
@@ -391,8 +474,8 @@ impl Bulk {
                 if let Some(from) = single(from) {
                     self.transitions.push((
                         hex::encode(transaction_id),
-                        from,
-                        to,
+                        from.as_str(),
+                        to.as_str(),
                         hex_opt(our_nonce.as_ref()),
                         *deadline,
                         serial.clone(),
@@ -409,8 +492,13 @@ impl Bulk {
                 ..
             } => {
                 if let Some(from) = single(from) {
-                    self.statuses
-                        .push((serial.clone(), from, to, *revoked_at, *reason));
+                    self.statuses.push((
+                        serial.clone(),
+                        from.as_str(),
+                        to.as_str(),
+                        *revoked_at,
+                        *reason,
+                    ));
                 }
             }
             // Not a bulk operation (`is_bulk` keeps these jobs out).
@@ -522,8 +610,8 @@ impl Store {
         self.db.transaction(tid).await
     }
 
-    pub(crate) async fn transactions_in(&self, state: &str) -> Result<Vec<TxRow>> {
-        self.db.transactions_in(state).await
+    pub(crate) async fn transactions_in(&self, state: TxState) -> Result<Vec<TxRow>> {
+        self.db.transactions_in(state.as_str()).await
     }
 
     /// Open transactions whose deadline passed.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::cmp::Ca;
 use crate::pki::now_secs;
-use crate::store::Op;
+use crate::store::{CertStatus, Op, TxState};
 
 use crate::cmp::REASON_CESSATION;
 
@@ -29,20 +29,24 @@ pub(crate) async fn sweep_once(ca: &Ca) -> anyhow::Result<usize> {
     for row in overdue {
         let mut ops = vec![Op::UpdateTransaction {
             transaction_id: row.transaction_id.clone(),
-            from: &["awaiting_confirm", "pending", "approved"],
-            to: "expired",
+            from: &[
+                TxState::AwaitingConfirm,
+                TxState::Pending,
+                TxState::Approved,
+            ],
+            to: TxState::Expired,
             our_nonce: None,
             deadline: None,
             serial: None,
             now,
         }];
-        if row.state == "awaiting_confirm"
+        if row.state == TxState::AwaitingConfirm
             && let Some(serial) = &row.serial
         {
             ops.push(Op::SetCertificateStatus {
                 serial: serial.clone(),
-                from: &["unconfirmed"],
-                to: "revoked",
+                from: &[CertStatus::Unconfirmed],
+                to: CertStatus::Revoked,
                 revoked_at: Some(now),
                 reason: Some(REASON_CESSATION),
                 must: false,

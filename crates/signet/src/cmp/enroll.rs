@@ -12,7 +12,7 @@ use signet_ra_policy::{Approval, ApprovalMode, Decision, Operation, dn};
 
 use super::{Ca, Failure, Key, Outcome, Who, system, tid};
 use crate::pki::{now_dt, serial_hex, signer_profile};
-use crate::store::{Op, TxRow, WriteError};
+use crate::store::{CertStatus, Op, TxRow, TxState, WriteError};
 
 /// RFC 5280 CRLReason `superseded`: the old certificate of a confirmed key update.
 const REASON_SUPERSEDED: i64 = 4;
@@ -164,9 +164,9 @@ impl Ca {
         let now_i = i64s(now);
         let mut ops = Vec::new();
         let state = if awaiting.is_some() {
-            "awaiting_confirm"
+            TxState::AwaitingConfirm
         } else {
-            "confirmed"
+            TxState::Confirmed
         };
         ops.push(Op::InsertCertificate {
             serial: serial.clone(),
@@ -176,9 +176,9 @@ impl Ca {
             not_before: secs(tbs.validity().not_before.to_date_time()),
             not_after: secs(tbs.validity().not_after.to_date_time()),
             status: if awaiting.is_some() {
-                "unconfirmed"
+                CertStatus::Unconfirmed
             } else {
-                "valid"
+                CertStatus::Valid
             },
             requester: who.label(),
             transaction_id: transaction_id.to_vec(),
@@ -204,7 +204,7 @@ impl Ca {
         } else {
             ops.push(Op::UpdateTransaction {
                 transaction_id: transaction_id.to_vec(),
-                from: &["approved"],
+                from: &[TxState::Approved],
                 to: state,
                 our_nonce: awaiting.map(|a| a.our_nonce.clone()),
                 deadline: awaiting.map(|a| i64s(a.deadline)),
@@ -283,7 +283,7 @@ impl Ca {
                 let op = Op::InsertTransaction {
                     transaction_id: transaction_id.clone(),
                     kind,
-                    state: "pending",
+                    state: TxState::Pending,
                     requester: who.label(),
                     serial: None,
                     our_nonce: Some(pending.our_nonce),
@@ -440,7 +440,7 @@ impl Ca {
         incoming: &Authenticated,
         row: Option<TxRow>,
         who: &Who,
-        states: &[&str],
+        states: &[TxState],
     ) -> Result<TxRow, Rejection> {
         let row = row.ok_or_else(|| {
             incoming.reject(PkiFailureBit::BadRequest, "no such open transaction")
@@ -451,8 +451,8 @@ impl Ca {
                 "the transaction belongs to another requester",
             ));
         }
-        if !states.contains(&row.state.as_str()) {
-            let bit = if row.state == "confirmed" {
+        if !states.contains(&row.state) {
+            let bit = if row.state == TxState::Confirmed {
                 PkiFailureBit::CertConfirmed
             } else {
                 PkiFailureBit::BadRequest
@@ -478,7 +478,7 @@ impl Ca {
                     .transaction(&transaction_id)
                     .await
                     .map_err(|_| system("storage"))?;
-                let row = Self::own_transaction(incoming, row, who, &["awaiting_confirm"])?;
+                let row = Self::own_transaction(incoming, row, who, &[TxState::AwaitingConfirm])?;
                 let serial = row.serial.clone().unwrap_or_default();
                 let cert = self
                     .store
@@ -548,8 +548,8 @@ impl Ca {
             ConfirmOutcome::Accepted => {
                 ops.push(Op::UpdateTransaction {
                     transaction_id: transaction_id.clone(),
-                    from: &["awaiting_confirm"],
-                    to: "confirmed",
+                    from: &[TxState::AwaitingConfirm],
+                    to: TxState::Confirmed,
                     our_nonce: None,
                     deadline: None,
                     serial: None,
@@ -557,8 +557,8 @@ impl Ca {
                 });
                 ops.push(Op::SetCertificateStatus {
                     serial: serial.clone(),
-                    from: &["unconfirmed"],
-                    to: "valid",
+                    from: &[CertStatus::Unconfirmed],
+                    to: CertStatus::Valid,
                     revoked_at: None,
                     reason: None,
                     must: true,
@@ -570,8 +570,8 @@ impl Ca {
             ConfirmOutcome::Rejected => {
                 ops.push(Op::UpdateTransaction {
                     transaction_id: transaction_id.clone(),
-                    from: &["awaiting_confirm"],
-                    to: "rejected",
+                    from: &[TxState::AwaitingConfirm],
+                    to: TxState::Rejected,
                     our_nonce: None,
                     deadline: None,
                     serial: None,
@@ -579,8 +579,8 @@ impl Ca {
                 });
                 ops.push(Op::SetCertificateStatus {
                     serial: serial.clone(),
-                    from: &["unconfirmed"],
-                    to: "revoked",
+                    from: &[CertStatus::Unconfirmed],
+                    to: CertStatus::Revoked,
                     revoked_at: Some(now_i),
                     reason: Some(REASON_CESSATION),
                     must: true,
@@ -636,11 +636,15 @@ impl Ca {
                 });
             }
         };
-        let row =
-            match Self::own_transaction(incoming, row, who, &["pending", "approved", "refused"]) {
-                Ok(r) => r,
-                Err(rejection) => return Err(Failure { rejection, key }),
-            };
+        let row = match Self::own_transaction(
+            incoming,
+            row,
+            who,
+            &[TxState::Pending, TxState::Approved, TxState::Refused],
+        ) {
+            Ok(r) => r,
+            Err(rejection) => return Err(Failure { rejection, key }),
+        };
         let pending = match Self::pending_of(&row) {
             Ok(p) => p,
             Err(rejection) => return Err(Failure { rejection, key }),
@@ -653,8 +657,8 @@ impl Ca {
             }) => check_after_seconds,
             _ => 1,
         };
-        match row.state.as_str() {
-            "approved" => {
+        match row.state {
+            TxState::Approved => {
                 let kind = kind_str(&row.kind);
                 let request_der = row.request_der.clone().unwrap_or_default();
                 let now_dt = now_dt().map_err(|_| Failure {
@@ -674,7 +678,14 @@ impl Ca {
                     Decision::Reject(r) => {
                         let rejection = incoming.reject(r.bit, r.text);
                         return self
-                            .poll_refused(incoming, pending, rejection, key, now, &["approved"])
+                            .poll_refused(
+                                incoming,
+                                pending,
+                                rejection,
+                                key,
+                                now,
+                                &[TxState::Approved],
+                            )
                             .await;
                     }
                 };
@@ -683,7 +694,7 @@ impl Ca {
                         Ok(c) => c,
                         Err(r) => {
                             return self
-                                .poll_refused(incoming, pending, r, key, now, &["approved"])
+                                .poll_refused(incoming, pending, r, key, now, &[TxState::Approved])
                                 .await;
                         }
                     };
@@ -722,10 +733,10 @@ impl Ca {
                 };
                 self.commit_issue(incoming, &record, bytes, key).await
             }
-            "refused" => {
+            TxState::Refused => {
                 let rejection =
                     incoming.reject(PkiFailureBit::NotAuthorized, "refused by the operator");
-                self.poll_refused(incoming, pending, rejection, key, now, &["refused"])
+                self.poll_refused(incoming, pending, rejection, key, now, &[TxState::Refused])
                     .await
             }
             _ => {
@@ -737,8 +748,8 @@ impl Ca {
                     Ok((bytes, AfterPoll::Pending(p))) => {
                         let op = Op::UpdateTransaction {
                             transaction_id,
-                            from: &["pending"],
-                            to: "pending",
+                            from: &[TxState::Pending],
+                            to: TxState::Pending,
                             our_nonce: Some(p.our_nonce),
                             deadline: None,
                             serial: None,
@@ -766,7 +777,7 @@ impl Ca {
         rejection: Rejection,
         key: Key,
         now: u64,
-        from: &'static [&'static str],
+        from: &'static [TxState],
     ) -> Outcome {
         let responder = self.responder(&key, false, now).map_err(|r| Failure {
             rejection: r,
@@ -784,7 +795,7 @@ impl Ca {
         let op = Op::UpdateTransaction {
             transaction_id: tid(incoming),
             from,
-            to: "rejected",
+            to: TxState::Rejected,
             our_nonce: None,
             deadline: None,
             serial: None,
@@ -818,8 +829,8 @@ fn operation_of_kind(kind: &str) -> Operation {
 fn supersede(old: String, now: i64) -> Op {
     Op::SetCertificateStatus {
         serial: old,
-        from: &["valid", "unconfirmed"],
-        to: "revoked",
+        from: &[CertStatus::Valid, CertStatus::Unconfirmed],
+        to: CertStatus::Revoked,
         revoked_at: Some(now),
         reason: Some(REASON_SUPERSEDED),
         must: false,

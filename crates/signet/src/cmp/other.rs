@@ -17,7 +17,7 @@ use signet_ra_policy::{RevocationTarget, dn};
 use super::enroll::write_failure;
 use super::{Ca, Failure, Key, Outcome, Who, system, tid};
 use crate::pki::serial_hex;
-use crate::store::Op;
+use crate::store::{CertStatus, Op, TxState};
 
 /// `id-ce-cRLReasons` (RFC 5280 §5.3.1).
 const CRL_REASON: &str = "2.5.29.21";
@@ -73,7 +73,7 @@ impl Ca {
             .await
             .map_err(|_| system("storage"))?
             .ok_or_else(|| reject(PkiFailureBit::BadCertId, "certificate not issued here"))?;
-        if row.status == "revoked" {
+        if row.status == CertStatus::Revoked {
             return Err(reject(
                 PkiFailureBit::CertRevoked,
                 "certificate already revoked",
@@ -103,8 +103,8 @@ impl Ca {
             .map_err(|r| reject(r.bit, &r.text))?;
         Ok(Op::SetCertificateStatus {
             serial,
-            from: &["valid", "unconfirmed"],
-            to: "revoked",
+            from: &[CertStatus::Valid, CertStatus::Unconfirmed],
+            to: CertStatus::Revoked,
             revoked_at: Some(now),
             reason: Some(i64::from(reason.unwrap_or(0))),
             must: true,
@@ -141,7 +141,7 @@ impl Ca {
             ops.push(Op::InsertTransaction {
                 transaction_id: tid(incoming),
                 kind: "rr",
-                state: "done",
+                state: TxState::Done,
                 requester: who.label(),
                 serial: None,
                 our_nonce: None,
@@ -221,7 +221,7 @@ impl Ca {
         let op = Op::InsertTransaction {
             transaction_id: tid(incoming),
             kind: "genm",
-            state: "done",
+            state: TxState::Done,
             requester: who.label(),
             serial: None,
             our_nonce: None,

@@ -21,7 +21,9 @@ use sqlx::sqlite::{
 };
 use sqlx::{ConnectOptions, Connection, Row};
 
-use super::{Bulk, CertRow, MIGRATIONS, Op, RegistrationRow, TxRow, WriteError};
+use super::{
+    Bulk, CertRow, CertStatus, MIGRATIONS, Op, RegistrationRow, TxRow, TxState, WriteError,
+};
 
 fn db(e: sqlx::Error) -> WriteError {
     WriteError::Database(e.to_string())
@@ -310,7 +312,7 @@ async fn apply(op: &Op, c: &mut SqliteConnection) -> Result<(), WriteError> {
             )
             .bind(transaction_id)
             .bind(kind)
-            .bind(state)
+            .bind(state.as_str())
             .bind(requester)
             .bind(serial)
             .bind(our_nonce)
@@ -354,7 +356,7 @@ async fn apply(op: &Op, c: &mut SqliteConnection) -> Result<(), WriteError> {
             .bind(profile)
             .bind(not_before)
             .bind(not_after)
-            .bind(status)
+            .bind(status.as_str())
             .bind(now)
             .bind(requester)
             .bind(transaction_id)
@@ -438,14 +440,14 @@ async fn apply(op: &Op, c: &mut SqliteConnection) -> Result<(), WriteError> {
                 in_list(from.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(to)
+                .bind(to.as_str())
                 .bind(our_nonce)
                 .bind(deadline)
                 .bind(serial)
                 .bind(now)
                 .bind(transaction_id);
             for f in *from {
-                q = q.bind(f);
+                q = q.bind(f.as_str());
             }
             let r = q.execute(&mut *c).await.map_err(db)?;
             if r.rows_affected() == 1 {
@@ -471,12 +473,12 @@ async fn apply(op: &Op, c: &mut SqliteConnection) -> Result<(), WriteError> {
                 in_list(from.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(to)
+                .bind(to.as_str())
                 .bind(revoked_at)
                 .bind(reason)
                 .bind(serial);
             for f in *from {
-                q = q.bind(f);
+                q = q.bind(f.as_str());
             }
             let r = q.execute(&mut *c).await.map_err(db)?;
             if r.rows_affected() == 1 || !must {
@@ -598,7 +600,7 @@ fn cert_row(r: &SqliteRow) -> Result<CertRow> {
         profile: r.try_get(3)?,
         not_before: r.try_get(4)?,
         not_after: r.try_get(5)?,
-        status: r.try_get(6)?,
+        status: CertStatus::parse(&r.try_get::<String, _>(6)?)?,
         issued_at: r.try_get(7)?,
         requester: r.try_get(8)?,
         transaction_id: r.try_get(9)?,
@@ -612,7 +614,7 @@ fn tx_row(r: &SqliteRow) -> Result<TxRow> {
     Ok(TxRow {
         transaction_id: r.try_get(0)?,
         kind: r.try_get(1)?,
-        state: r.try_get(2)?,
+        state: TxState::parse(&r.try_get::<String, _>(2)?)?,
         requester: r.try_get(3)?,
         serial: r.try_get(4)?,
         our_nonce: r.try_get(5)?,

@@ -7,7 +7,7 @@ fn tx(tid: &[u8]) -> Op {
     Op::InsertTransaction {
         transaction_id: tid.to_vec(),
         kind: "genm",
-        state: "done",
+        state: TxState::Done,
         requester: "test".into(),
         serial: None,
         our_nonce: None,
@@ -116,7 +116,7 @@ fn issue(tid: u8, serial: &str, reference: Option<&str>) -> Vec<Op> {
             profile: "p".into(),
             not_before: 10,
             not_after: 20,
-            status: "unconfirmed",
+            status: CertStatus::Unconfirmed,
             requester: "ref:x".into(),
             transaction_id: vec![tid; 16],
             request_der: vec![0, 1, 2, 0xff],
@@ -126,7 +126,7 @@ fn issue(tid: u8, serial: &str, reference: Option<&str>) -> Vec<Op> {
         Op::InsertTransaction {
             transaction_id: vec![tid; 16],
             kind: "ir",
-            state: "awaiting_confirm",
+            state: TxState::AwaitingConfirm,
             requester: "ref:x".into(),
             serial: Some(serial.into()),
             our_nonce: Some(vec![tid, 0, 0xee]),
@@ -152,8 +152,8 @@ fn confirm(tid: u8, serial: &str) -> Vec<Op> {
     vec![
         Op::UpdateTransaction {
             transaction_id: vec![tid; 16],
-            from: &["awaiting_confirm"],
-            to: "confirmed",
+            from: &[TxState::AwaitingConfirm],
+            to: TxState::Confirmed,
             our_nonce: None,
             deadline: None,
             serial: None,
@@ -161,8 +161,8 @@ fn confirm(tid: u8, serial: &str) -> Vec<Op> {
         },
         Op::SetCertificateStatus {
             serial: serial.into(),
-            from: &["unconfirmed"],
-            to: "valid",
+            from: &[CertStatus::Unconfirmed],
+            to: CertStatus::Valid,
             revoked_at: None,
             reason: None,
             must: true,
@@ -185,8 +185,8 @@ fn bulk_shapes() {
     let mut kur = confirm(1, "A");
     kur.push(Op::SetCertificateStatus {
         serial: "OLD".into(),
-        from: &["valid", "unconfirmed"],
-        to: "revoked",
+        from: &[CertStatus::Valid, CertStatus::Unconfirmed],
+        to: CertStatus::Revoked,
         revoked_at: Some(1),
         reason: Some(4),
         must: false,
@@ -195,8 +195,8 @@ fn bulk_shapes() {
     let sweep = vec![
         Op::UpdateTransaction {
             transaction_id: vec![1; 16],
-            from: &["awaiting_confirm", "pending", "approved"],
-            to: "expired",
+            from: &[TxState::AwaitingConfirm, TxState::Pending, TxState::Approved],
+            to: TxState::Expired,
             our_nonce: None,
             deadline: None,
             serial: None,
@@ -204,8 +204,8 @@ fn bulk_shapes() {
         },
         Op::SetCertificateStatus {
             serial: "A".into(),
-            from: &["unconfirmed"],
-            to: "revoked",
+            from: &[CertStatus::Unconfirmed],
+            to: CertStatus::Revoked,
             revoked_at: Some(1),
             reason: Some(5),
             must: false,
@@ -235,7 +235,7 @@ async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
     let cert = one(rd.certificates(&["S1"]).await.unwrap()).unwrap();
     assert_eq!(cert.der, vec![0x30, 0x03, 0x02, 0x01, 1]);
     assert_eq!(cert.subject, "/CN=it's \"quoted\" ü");
-    assert_eq!(cert.status, "unconfirmed");
+    assert_eq!(cert.status, CertStatus::Unconfirmed);
     assert_eq!(cert.transaction_id, vec![1; 16]);
     assert_eq!(
         (cert.not_before, cert.not_after, cert.issued_at),
@@ -243,7 +243,7 @@ async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
     );
     assert_eq!(cert.replaces, None);
     let t = db.transaction(&[2; 16]).await.unwrap().unwrap();
-    assert_eq!(t.state, "awaiting_confirm");
+    assert_eq!(t.state, TxState::AwaitingConfirm);
     assert_eq!(t.serial.as_deref(), Some("S2"));
     assert_eq!(t.our_nonce, Some(vec![2, 0, 0xee]));
     assert_eq!(
@@ -262,12 +262,12 @@ async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
     assert!(w.commit(&jobs).await.iter().all(Result::is_ok));
     assert_eq!(
         one(rd.certificates(&["S1"]).await.unwrap()).unwrap().status,
-        "valid"
+        CertStatus::Valid
     );
     let t = db.transaction(&[1; 16]).await.unwrap().unwrap();
     assert_eq!(
-        (t.state.as_str(), t.our_nonce),
-        ("confirmed", Some(vec![1, 0, 0xee]))
+        (t.state, t.our_nonce),
+        (TxState::Confirmed, Some(vec![1, 0, 0xee]))
     );
 
     // Failures inside a bulk batch: each is charged to its own job, the others commit.
@@ -308,7 +308,7 @@ async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
     assert!(db.transaction(&[9; 16]).await.unwrap().is_some());
     assert_eq!(
         one(rd.certificates(&["S2"]).await.unwrap()).unwrap().status,
-        "valid"
+        CertStatus::Valid
     );
     let r = one(rd.registrations(&["r3"]).await.unwrap()).unwrap();
     assert_eq!(r.consumed_by, Some(vec![5u8; 16]));
