@@ -15,7 +15,7 @@ use signet_ra_policy::dn;
 
 use crate::cmp::Ca;
 use crate::pki::{self, now_secs};
-use crate::store::{CertStatus, Op, Store, TxState, WriteError};
+use crate::store::{CertStatus, Location, Op, Store, TxState, WriteError};
 
 /// `signet ra …`.
 #[derive(Debug, Subcommand)]
@@ -180,7 +180,7 @@ fn normalise_serial(s: &str) -> String {
     s.to_ascii_uppercase()
 }
 
-async fn open(dir: &Path) -> Result<Store> {
+async fn open(dir: &Path, database: Option<&str>) -> Result<Store> {
     if !pki::is_bootstrapped(dir) {
         bail!(
             "{} is not a Signet data directory (run `signet serve --data-dir {}` first)",
@@ -188,7 +188,7 @@ async fn open(dir: &Path) -> Result<Store> {
             dir.display()
         );
     }
-    Store::open(&dir.join("signet.db")).await
+    Store::open_at(&Location::of(dir, database)?).await
 }
 
 /// Most subject alternative names one registration may carry.
@@ -299,7 +299,7 @@ pub(crate) async fn register(
     bail!("could not allocate unique reference numbers")
 }
 
-pub(crate) async fn ra(cmd: RaCommand) -> Result<()> {
+pub(crate) async fn ra(cmd: RaCommand, database: Option<&str>) -> Result<()> {
     match cmd {
         RaCommand::Register {
             data_dir,
@@ -310,7 +310,7 @@ pub(crate) async fn ra(cmd: RaCommand) -> Result<()> {
             sans,
             json,
         } => {
-            let store = open(&data_dir).await?;
+            let store = open(&data_dir, database).await?;
             let pki = pki::load(&data_dir)?;
             let (codes, expires) = register(
                 &pki,
@@ -339,7 +339,7 @@ pub(crate) async fn ra(cmd: RaCommand) -> Result<()> {
             out.flush()?;
         }
         RaCommand::List { data_dir, json } => {
-            let store = open(&data_dir).await?;
+            let store = open(&data_dir, database).await?;
             let now = i64::try_from(now_secs())?;
             let regs = store.registrations().await?;
             let pending = store.transactions_in(TxState::Pending).await?;
@@ -401,17 +401,22 @@ pub(crate) async fn ra(cmd: RaCommand) -> Result<()> {
         RaCommand::Approve {
             data_dir,
             transaction,
-        } => decide_pending(&data_dir, &transaction, TxState::Approved).await?,
+        } => decide_pending(&data_dir, database, &transaction, TxState::Approved).await?,
         RaCommand::Refuse {
             data_dir,
             transaction,
-        } => decide_pending(&data_dir, &transaction, TxState::Refused).await?,
+        } => decide_pending(&data_dir, database, &transaction, TxState::Refused).await?,
     }
     Ok(())
 }
 
-async fn decide_pending(dir: &Path, transaction: &str, to: TxState) -> Result<()> {
-    let store = open(dir).await?;
+async fn decide_pending(
+    dir: &Path,
+    database: Option<&str>,
+    transaction: &str,
+    to: TxState,
+) -> Result<()> {
+    let store = open(dir, database).await?;
     let tid = hex::decode(transaction.trim()).context("transaction ID must be hex")?;
     let op = Op::UpdateTransaction {
         transaction_id: tid,
@@ -442,10 +447,10 @@ fn cert_json(c: &crate::store::CertRow) -> serde_json::Value {
     })
 }
 
-pub(crate) async fn ca(cmd: CaCommand) -> Result<()> {
+pub(crate) async fn ca(cmd: CaCommand, database: Option<&str>) -> Result<()> {
     match cmd {
         CaCommand::List { data_dir, json } => {
-            let store = open(&data_dir).await?;
+            let store = open(&data_dir, database).await?;
             let certs = store.certificates().await?;
             if json {
                 let v: Vec<_> = certs.iter().map(cert_json).collect();
@@ -470,7 +475,7 @@ pub(crate) async fn ca(cmd: CaCommand) -> Result<()> {
             serial,
             json,
         } => {
-            let store = open(&data_dir).await?;
+            let store = open(&data_dir, database).await?;
             let serial = normalise_serial(&serial);
             let c = store
                 .certificate(&serial)
@@ -505,7 +510,7 @@ pub(crate) async fn ca(cmd: CaCommand) -> Result<()> {
             serial,
             reason,
         } => {
-            let store = open(&data_dir).await?;
+            let store = open(&data_dir, database).await?;
             let serial = normalise_serial(&serial);
             let code = reason_code(&reason)?;
             let row = store

@@ -23,6 +23,11 @@ use clap::{Parser, Subcommand};
     about = "Signet: a PKI for content provenance"
 )]
 struct Cli {
+    /// The database: `postgres://USER@HOST/DB` for a PostgreSQL server several `signet serve`
+    /// nodes share, or `sqlite:PATH`; default `DATA_DIR/signet.db` (SQLite). Give the
+    /// operator commands (`signet ra …`, `signet ca …`) the same one.
+    #[arg(long, global = true, env = "SIGNET_DATABASE")]
+    database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -111,9 +116,9 @@ pub fn run() -> Result<()> {
     let rt = rt.build()?;
     rt.block_on(async move {
         match cli.command {
-            Command::Serve(args) => serve_command(args).await,
-            Command::Ra(c) => admin::ra(c).await,
-            Command::Ca(c) => admin::ca(c).await,
+            Command::Serve(args) => serve_command(args, cli.database.as_deref()).await,
+            Command::Ra(c) => admin::ra(c, cli.database.as_deref()).await,
+            Command::Ca(c) => admin::ca(c, cli.database.as_deref()).await,
             // Synchronous; reports through the exit status (0 Trusted/Valid, 1 Invalid,
             // 2 unreadable input).
             Command::C2pa(c) => std::process::exit(c2pa::run(c)),
@@ -121,7 +126,7 @@ pub fn run() -> Result<()> {
     })
 }
 
-async fn serve_command(args: ServeArgs) -> Result<()> {
+async fn serve_command(args: ServeArgs, database: Option<&str>) -> Result<()> {
     let dir = &args.data_dir;
     let tls = args
         .tls_cert
@@ -147,7 +152,7 @@ async fn serve_command(args: ServeArgs) -> Result<()> {
         pki::bootstrap(dir, &url).with_context(|| format!("bootstrapping {}", dir.display()))?;
     }
     let pki = pki::load(dir).with_context(|| format!("loading {}", dir.display()))?;
-    let store = store::Store::open(&dir.join("signet.db")).await?;
+    let store = store::Store::open_at(&store::Location::of(dir, database)?).await?;
     let settings = cmp::CmpSettings {
         confirm_wait: Duration::from_secs(args.confirm_wait),
         pending_wait: Duration::from_secs(args.pending_wait),

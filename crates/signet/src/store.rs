@@ -1,9 +1,12 @@
 //! Storage: what was issued, to whom, and where each transaction stands — durably, before any
 //! response leaves.
 //!
-//! The adapter is SQLite through sqlx (WAL, `synchronous=FULL`; [`sqlite`]), with the schema
-//! versioned by `PRAGMA user_version` and applied from [`MIGRATIONS`]. The SQL keeps to what
-//! PostgreSQL also accepts, so a second adapter can follow behind the same [`Store`] surface.
+//! Two adapters behind the same [`Store`] surface, both through sqlx and chosen by
+//! [`Location`]: SQLite, the embedded default (WAL, `synchronous=FULL`; [`sqlite`]), with the
+//! schema version in `PRAGMA user_version`; and PostgreSQL ([`postgres`]) for several
+//! `signet serve` nodes on one database, with the version in `signet_schema`. Both apply the
+//! same [`MIGRATIONS`]: their SQL keeps to what both accept (PostgreSQL reads `BLOB` as
+//! `BYTEA` and `INTEGER` as `BIGINT`). Each adapter batches its own way (below).
 //!
 //! **Group commit.** Every write goes through one writer task that owns the only writing
 //! connection: it drains whatever jobs are queued (up to [`MAX_BATCH`]) and commits them with
@@ -27,6 +30,7 @@
 //! transactionIDs are primary keys, and a reference number is consumed by an `UPDATE … WHERE
 //! consumed_at IS NULL` whose row count decides which of two racing enrollments wins.
 
+mod postgres;
 mod sqlite;
 
 use std::path::Path;
@@ -537,10 +541,103 @@ enum Lookup {
     Certificate(String, Reply<CertRow>),
 }
 
+/// Where the database is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Location {
+    /// A SQLite file (the embedded default: `DIR/signet.db`).
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL database (`postgres://…`), which several nodes can share.
+    Postgres(String),
+}
+
+impl Location {
+    /// `url` if given (a `postgres://` or `postgresql://` URL, or a `sqlite:` path), else
+    /// `signet.db` in the data directory `dir`.
+    pub(crate) fn of(dir: &Path, url: Option<&str>) -> Result<Self> {
+        match url {
+            None => Ok(Self::Sqlite(dir.join("signet.db"))),
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                Ok(Self::Postgres(u.to_owned()))
+            }
+            Some(u) => match u.strip_prefix("sqlite:") {
+                Some(path) if !path.is_empty() => Ok(Self::Sqlite(path.into())),
+                _ => anyhow::bail!(
+                    "--database {u:?}: expected postgres://… (or postgresql://…) or sqlite:PATH"
+                ),
+            },
+        }
+    }
+}
+
+/// The read side of an adapter.
+#[derive(Clone)]
+enum Db {
+    Sqlite(sqlite::Db),
+    Postgres(postgres::Db),
+}
+
+/// The writing side of an adapter (owned by the writer task).
+enum Writer {
+    Sqlite(sqlite::Writer),
+    Postgres(postgres::Writer),
+}
+
+/// The batched reader of an adapter (owned by the reader task).
+enum Reader {
+    Sqlite(sqlite::Reader),
+    Postgres(postgres::Reader),
+}
+
+/// Calls the same method on whichever adapter `$e` holds.
+macro_rules! either {
+    ($ty:ident, $e:expr, $x:ident => $call:expr) => {
+        match $e {
+            $ty::Sqlite($x) => $call,
+            $ty::Postgres($x) => $call,
+        }
+    };
+}
+
+impl Db {
+    async fn registrations(&self) -> Result<Vec<RegistrationRow>> {
+        either!(Db, self, d => d.registrations().await)
+    }
+    async fn certificates(&self) -> Result<Vec<CertRow>> {
+        either!(Db, self, d => d.certificates().await)
+    }
+    async fn revoked(&self, now: i64) -> Result<Vec<CertRow>> {
+        either!(Db, self, d => d.revoked(now).await)
+    }
+    async fn transaction(&self, tid: &[u8]) -> Result<Option<TxRow>> {
+        either!(Db, self, d => d.transaction(tid).await)
+    }
+    async fn transactions_in(&self, state: &str) -> Result<Vec<TxRow>> {
+        either!(Db, self, d => d.transactions_in(state).await)
+    }
+    async fn overdue(&self, now: i64) -> Result<Vec<TxRow>> {
+        either!(Db, self, d => d.overdue(now).await)
+    }
+}
+
+impl Writer {
+    async fn commit(&mut self, jobs: &[&[Op]]) -> Vec<Result<(), WriteError>> {
+        either!(Writer, self, w => w.commit(jobs).await)
+    }
+}
+
+impl Reader {
+    async fn registrations(&mut self, keys: &[&str]) -> Result<Vec<RegistrationRow>> {
+        either!(Reader, self, r => r.registrations(keys).await)
+    }
+    async fn certificates(&mut self, keys: &[&str]) -> Result<Vec<CertRow>> {
+        either!(Reader, self, r => r.certificates(keys).await)
+    }
+}
+
 /// The storage handle (cheap to clone).
 #[derive(Clone)]
 pub(crate) struct Store {
-    db: sqlite::Db,
+    db: Db,
     writer: mpsc::Sender<Job>,
     reader: mpsc::Sender<Lookup>,
 }
@@ -549,7 +646,22 @@ impl Store {
     /// Opens (creating and migrating if needed) the database at `path` and starts the writer
     /// and the reader.
     pub(crate) async fn open(path: &Path) -> Result<Self> {
-        let (db, writer, reader) = sqlite::open(path).await?;
+        Self::open_at(&Location::Sqlite(path.to_owned())).await
+    }
+
+    /// Opens the database at `location` (creating and migrating it if needed) and starts the
+    /// writer and the reader.
+    pub(crate) async fn open_at(location: &Location) -> Result<Self> {
+        let (db, writer, reader) = match location {
+            Location::Sqlite(path) => {
+                let (d, w, r) = sqlite::open(path).await?;
+                (Db::Sqlite(d), Writer::Sqlite(w), Reader::Sqlite(r))
+            }
+            Location::Postgres(url) => {
+                let (d, w, r) = postgres::open(url).await?;
+                (Db::Postgres(d), Writer::Postgres(w), Reader::Postgres(r))
+            }
+        };
         let (tx, rx) = mpsc::channel(4096);
         tokio::spawn(writer_loop(writer, rx));
         let (lookups, rx) = mpsc::channel(4096);
@@ -620,7 +732,7 @@ impl Store {
     }
 }
 
-async fn writer_loop(mut writer: sqlite::Writer, mut rx: mpsc::Receiver<Job>) {
+async fn writer_loop(mut writer: Writer, mut rx: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -657,7 +769,7 @@ fn answer<T: Clone>(lookups: Vec<(String, Reply<T>)>, found: Result<Vec<T>>, key
     }
 }
 
-async fn reader_loop(mut reader: sqlite::Reader, mut rx: mpsc::Receiver<Lookup>) {
+async fn reader_loop(mut reader: Reader, mut rx: mpsc::Receiver<Lookup>) {
     let mut batch = Vec::with_capacity(MAX_LOOKUPS);
     while let Some(first) = rx.recv().await {
         batch.push(first);

@@ -33,10 +33,72 @@ fn registration(reference: &str, expires_at: i64) -> Op {
     }
 }
 
+/// The PostgreSQL server the tests use (the machine's own: 127.0.0.1:5432, trust auth), as
+/// an administrative URL; `SIGNET_TEST_POSTGRES` overrides it.
+fn pg_admin_url() -> String {
+    std::env::var("SIGNET_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A fresh PostgreSQL database for one test, dropped by [`PgDatabase::drop`].
+struct PgDatabase {
+    name: String,
+}
+
+impl PgDatabase {
+    async fn create() -> Self {
+        use sqlx::Connection;
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("signet_test_{}_{n}_{nanos}", std::process::id());
+        let mut c = sqlx::PgConnection::connect(&pg_admin_url())
+            .await
+            .expect("PostgreSQL on 127.0.0.1:5432 (the machine's server)");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        Self { name }
+    }
+
+    fn location(&self) -> Location {
+        let admin = pg_admin_url();
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        Location::Postgres(format!("{base}/{}", self.name))
+    }
+
+    async fn drop(self) {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE {} WITH (FORCE)",
+            self.name
+        )))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn constraints_hold_within_and_across_batches() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+    constraints_hold(&Location::Sqlite(dir.path().join("t.db"))).await;
+}
+
+#[tokio::test]
+async fn constraints_hold_on_postgres() {
+    let db = PgDatabase::create().await;
+    constraints_hold(&db.location()).await;
+    db.drop().await;
+}
+
+async fn constraints_hold(location: &Location) {
+    let store = Store::open_at(location).await.unwrap();
     // 50 concurrent jobs with 10 distinct transactionIDs: exactly 10 succeed.
     let mut handles = Vec::new();
     for i in 0..50u8 {
@@ -103,7 +165,7 @@ async fn constraints_hold_within_and_across_batches() {
     );
     // Reopening runs no migration twice and keeps the data.
     drop(store);
-    let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+    let store = Store::open_at(location).await.unwrap();
     assert!(store.transaction(&[3; 16]).await.unwrap().is_some());
 }
 
@@ -195,7 +257,11 @@ fn bulk_shapes() {
     let sweep = vec![
         Op::UpdateTransaction {
             transaction_id: vec![1; 16],
-            from: &[TxState::AwaitingConfirm, TxState::Pending, TxState::Approved],
+            from: &[
+                TxState::AwaitingConfirm,
+                TxState::Pending,
+                TxState::Approved,
+            ],
             to: TxState::Expired,
             our_nonce: None,
             deadline: None,
@@ -331,4 +397,63 @@ async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
         );
         assert!(one(rd.certificates(&["S20"]).await.unwrap()).is_none());
     }
+}
+
+/// Two nodes (two `Store`s, each with its own writer and connections) on one PostgreSQL
+/// database: a reference number raced from both is consumed once, a serial is issued once,
+/// and a transaction one node started the other can confirm — once.
+#[tokio::test]
+async fn two_nodes_on_one_postgres_database_agree() {
+    let db = PgDatabase::create().await;
+    let a = Store::open_at(&db.location()).await.unwrap();
+    let b = Store::open_at(&db.location()).await.unwrap();
+    a.write(vec![registration("r1", 1_000)]).await.unwrap();
+    let mut handles = Vec::new();
+    for i in 0..20u8 {
+        let node = if i % 2 == 0 { a.clone() } else { b.clone() };
+        handles.push(tokio::spawn(async move {
+            node.write(vec![
+                tx(&[100 + i; 16]),
+                Op::ConsumeRegistration {
+                    reference: "r1".into(),
+                    transaction_id: vec![100 + i; 16],
+                    now: 5,
+                },
+            ])
+            .await
+        }));
+    }
+    let mut won = 0;
+    for h in handles {
+        match h.await.unwrap() {
+            Ok(()) => won += 1,
+            Err(WriteError::RegistrationUnavailable) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(won, 1, "the reference number was consumed {won} times");
+    // One serial, issued from both nodes at once: once.
+    let (x, y) = tokio::join!(
+        a.write(issue(1, "AA01", None)),
+        b.write(issue(2, "AA01", None))
+    );
+    assert!(
+        matches!(
+            (&x, &y),
+            (Ok(()), Err(WriteError::SerialInUse)) | (Err(WriteError::SerialInUse), Ok(()))
+        ),
+        "{x:?} {y:?}"
+    );
+    // Started on one node, confirmed on the other; a second confirmation finds nothing.
+    let started = if x.is_ok() { 1 } else { 2 };
+    let (first, second) = if started == 1 { (&b, &a) } else { (&a, &b) };
+    first.write(confirm(started, "AA01")).await.unwrap();
+    assert!(matches!(
+        second.write(confirm(started, "AA01")).await,
+        Err(WriteError::Conflict { .. })
+    ));
+    let t = second.transaction(&[started; 16]).await.unwrap().unwrap();
+    assert_eq!(t.state, TxState::Confirmed);
+    drop((a, b));
+    db.drop().await;
 }

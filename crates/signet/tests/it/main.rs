@@ -25,5 +25,6 @@ mod failures;
 mod flows;
 mod http;
 mod newcomer;
+mod nodes;
 mod provenance;
 mod support;

@@ -18,6 +18,9 @@ pub(crate) struct Server {
     child: Option<Child>,
     pub(crate) port: u16,
     pub(crate) extra_args: Vec<String>,
+    /// `SIGNET_DATABASE` for the server and the operator commands (default: the SQLite file
+    /// in the data directory).
+    pub(crate) database: Option<String>,
 }
 
 impl Drop for Server {
@@ -53,11 +56,37 @@ pub(crate) fn openssl(dir: &Path, args: &[&str]) -> (bool, String) {
 impl Server {
     /// Bootstraps a data directory and starts serving.
     pub(crate) fn start(extra: &[&str]) -> Self {
+        Self::start_on(None, extra)
+    }
+
+    /// Bootstraps a data directory and starts serving on `database` (`SIGNET_DATABASE`).
+    pub(crate) fn start_on(database: Option<&str>, extra: &[&str]) -> Self {
         let mut s = Self {
             dir: tempfile::tempdir().unwrap(),
             child: None,
             port: 0,
             extra_args: extra.iter().map(|s| (*s).to_owned()).collect(),
+            database: database.map(str::to_owned),
+        };
+        s.spawn();
+        s
+    }
+
+    /// A second node of this one: a copy of its data directory (keys, trust material,
+    /// policy), on the same database, serving on its own port.
+    pub(crate) fn another_node(&self) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let (ok, out) = run(Command::new("cp")
+            .arg("-a")
+            .arg(self.data())
+            .arg(dir.path().join("data")));
+        assert!(ok, "{out}");
+        let mut s = Self {
+            dir,
+            child: None,
+            port: 0,
+            extra_args: self.extra_args.clone(),
+            database: self.database.clone(),
         };
         s.spawn();
         s
@@ -83,6 +112,7 @@ impl Server {
             .arg(self.data())
             .args(["--listen", &listen])
             .args(&self.extra_args)
+            .envs(self.database.iter().map(|d| ("SIGNET_DATABASE", d)))
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -161,6 +191,7 @@ impl Server {
             .args(args)
             .arg("--data-dir")
             .arg(&data)
+            .envs(self.database.iter().map(|d| ("SIGNET_DATABASE", d)))
             .env("RUST_LOG", "warn"))
     }
 

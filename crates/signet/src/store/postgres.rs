@@ -1,0 +1,526 @@
+//! The PostgreSQL adapter, for several `signet serve` nodes on one database: a pool for reads,
+//! one writing connection (owned by the writer task) and one for the batched reader, per node.
+//!
+//! **Schema.** The same migrations as SQLite (their SQL keeps to what both accept), with
+//! `BLOB` read as `BYTEA` and `INTEGER` as `BIGINT`; the applied version is kept in
+//! `signet_schema`, and nodes starting together migrate under a transaction-scoped advisory
+//! lock, so exactly one applies each step.
+//!
+//! **Group commit.** A batch is one transaction: each job in its own `SAVEPOINT`, so a job
+//! that fails (a replayed transactionID, a reference number consumed twice, a state another
+//! node changed first) is undone alone and its neighbours commit, with one `COMMIT` — one WAL
+//! flush — for the whole batch. Every decision that must hold across nodes is the database's,
+//! as on SQLite: primary keys for serials and transactionIDs, and `UPDATE … WHERE <expected
+//! state>` whose row count says which of two racing nodes won (under `READ COMMITTED` the
+//! loser's update re-reads the winner's row and matches nothing).
+
+use anyhow::{Context, Result};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
+use sqlx::{ConnectOptions, Connection, Row};
+
+use super::{CertRow, CertStatus, MIGRATIONS, Op, RegistrationRow, TxRow, TxState, WriteError};
+
+fn db(e: sqlx::Error) -> WriteError {
+    WriteError::Database(e.to_string())
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}
+
+/// A key for `pg_advisory_xact_lock` that serialises migrations ("signet" in ASCII).
+const MIGRATION_LOCK: i64 = 0x7369_676e_6574;
+
+/// A migration in PostgreSQL's types.
+fn dialect(sql: &str) -> String {
+    sql.replace("BLOB", "BYTEA").replace("INTEGER", "BIGINT")
+}
+
+async fn migrate(c: &mut PgConnection) -> Result<()> {
+    let mut tx = c.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::raw_sql("CREATE TABLE IF NOT EXISTS signet_schema (version BIGINT NOT NULL)")
+        .execute(&mut *tx)
+        .await?;
+    let version: Option<i64> = sqlx::query("SELECT version FROM signet_schema")
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+    if version.is_none() {
+        sqlx::query("INSERT INTO signet_schema (version) VALUES (0)")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let applied = usize::try_from(version.unwrap_or(0)).context("negative schema version")?;
+    if applied > MIGRATIONS.len() {
+        anyhow::bail!(
+            "the database has schema version {applied}; this Signet knows {}",
+            MIGRATIONS.len()
+        );
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(dialect(sql)))
+            .execute(&mut *tx)
+            .await
+            .with_context(|| format!("applying migration {}", i + 1))?;
+        sqlx::query("UPDATE signet_schema SET version = $1")
+            .bind(i64::try_from(i + 1)?)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Connects to `url` (`postgres://…`), migrating the schema if needed: the read pool, the
+/// writing connection and the batched reader's connection.
+pub(super) async fn open(url: &str) -> Result<(Db, Writer, Reader)> {
+    let opts: PgConnectOptions = url
+        .parse()
+        .with_context(|| "the database URL is not a PostgreSQL URL".to_owned())?;
+    let opts = opts.disable_statement_logging();
+    let mut conn = PgConnection::connect_with(&opts)
+        .await
+        .context("connecting to PostgreSQL")?;
+    migrate(&mut conn).await?;
+    let read = PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(opts.clone())
+        .await?;
+    let reader = PgConnection::connect_with(&opts).await?;
+    Ok((Db { read }, Writer { conn }, Reader { conn: reader }))
+}
+
+/// The batched reader's connection (owned by the reader task): one query per table for all
+/// the keys looked up meanwhile.
+pub(super) struct Reader {
+    conn: PgConnection,
+}
+
+impl Reader {
+    pub(super) async fn registrations(&mut self, keys: &[&str]) -> Result<Vec<RegistrationRow>> {
+        let sql = format!("SELECT {REG_COLUMNS} FROM registrations WHERE reference = ANY($1)");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(keys)
+            .fetch_all(&mut self.conn)
+            .await?
+            .iter()
+            .map(registration_row)
+            .collect()
+    }
+
+    pub(super) async fn certificates(&mut self, keys: &[&str]) -> Result<Vec<CertRow>> {
+        let sql = format!("SELECT {CERT_COLUMNS} FROM certificates WHERE serial = ANY($1)");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(keys)
+            .fetch_all(&mut self.conn)
+            .await?
+            .iter()
+            .map(cert_row)
+            .collect()
+    }
+}
+
+/// The writing connection (owned by the writer task).
+pub(super) struct Writer {
+    conn: PgConnection,
+}
+
+impl Writer {
+    /// Commits `jobs` durably, each all or nothing; one result per job.
+    pub(super) async fn commit(&mut self, jobs: &[&[Op]]) -> Vec<Result<(), WriteError>> {
+        let fail_all = |e: &WriteError| {
+            jobs.iter()
+                .map(|_| Err(WriteError::Database(e.to_string())))
+                .collect()
+        };
+        if let Err(e) = self.exec("BEGIN").await {
+            return fail_all(&e);
+        }
+        let mut results = Vec::with_capacity(jobs.len());
+        for ops in jobs {
+            results.push(self.job(ops).await);
+        }
+        match self.exec("COMMIT").await {
+            Ok(()) => results,
+            Err(e) => {
+                let _ = self.exec("ROLLBACK").await;
+                fail_all(&e)
+            }
+        }
+    }
+
+    async fn exec(&mut self, sql: &'static str) -> Result<(), WriteError> {
+        sqlx::raw_sql(sql)
+            .execute(&mut self.conn)
+            .await
+            .map(|_| ())
+            .map_err(db)
+    }
+
+    /// One job inside the open transaction, in its own savepoint: in PostgreSQL any failed
+    /// statement aborts the transaction until rolled back to a savepoint.
+    async fn job(&mut self, ops: &[Op]) -> Result<(), WriteError> {
+        self.exec("SAVEPOINT job").await?;
+        let mut outcome = Ok(());
+        for op in ops {
+            if let Err(e) = apply(op, &mut self.conn).await {
+                outcome = Err(e);
+                break;
+            }
+        }
+        let end = if outcome.is_ok() {
+            "RELEASE SAVEPOINT job"
+        } else {
+            "ROLLBACK TO SAVEPOINT job"
+        };
+        if let Err(e) = self.exec(end).await {
+            outcome = Err(e);
+        }
+        if outcome.is_err() {
+            let _ = self.exec("RELEASE SAVEPOINT job").await;
+        }
+        outcome
+    }
+}
+
+fn texts<T: Copy>(states: &[T], text: fn(T) -> &'static str) -> Vec<&'static str> {
+    states.iter().map(|s| text(*s)).collect()
+}
+
+/// Applies one operation on its own statement.
+async fn apply(op: &Op, c: &mut PgConnection) -> Result<(), WriteError> {
+    match op {
+        Op::InsertTransaction {
+            transaction_id,
+            kind,
+            state,
+            requester,
+            serial,
+            our_nonce,
+            cert_req_id,
+            deadline,
+            request_der,
+            profile,
+            state_der,
+            now,
+        } => {
+            let r = sqlx::query(
+                "INSERT INTO transactions (transaction_id, kind, state, requester, serial, \
+                 our_nonce, cert_req_id, deadline, request_der, profile, created_at, \
+                 updated_at, state_der) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$12)",
+            )
+            .bind(transaction_id)
+            .bind(*kind)
+            .bind(state.as_str())
+            .bind(requester)
+            .bind(serial)
+            .bind(our_nonce)
+            .bind(cert_req_id)
+            .bind(deadline)
+            .bind(request_der)
+            .bind(profile)
+            .bind(now)
+            .bind(state_der)
+            .execute(&mut *c)
+            .await;
+            match r {
+                Ok(_) => Ok(()),
+                Err(e) if is_unique_violation(&e) => Err(WriteError::TransactionIdInUse),
+                Err(e) => Err(db(e)),
+            }
+        }
+        Op::InsertCertificate {
+            serial,
+            der,
+            subject,
+            profile,
+            not_before,
+            not_after,
+            status,
+            requester,
+            transaction_id,
+            request_der,
+            replaces,
+            now,
+        } => {
+            let r = sqlx::query(
+                "INSERT INTO certificates (serial, der, subject, profile, not_before, \
+                 not_after, status, issued_at, requester, transaction_id, request_der, \
+                 replaces) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
+            )
+            .bind(serial)
+            .bind(der)
+            .bind(subject)
+            .bind(profile)
+            .bind(not_before)
+            .bind(not_after)
+            .bind(status.as_str())
+            .bind(now)
+            .bind(requester)
+            .bind(transaction_id)
+            .bind(request_der)
+            .bind(replaces)
+            .execute(&mut *c)
+            .await;
+            match r {
+                Ok(_) => Ok(()),
+                Err(e) if is_unique_violation(&e) => Err(WriteError::SerialInUse),
+                Err(e) => Err(db(e)),
+            }
+        }
+        Op::ConsumeRegistration {
+            reference,
+            transaction_id,
+            now,
+        } => {
+            let r = sqlx::query(
+                "UPDATE registrations SET consumed_at = $1, consumed_by = $2 \
+                 WHERE reference = $3 AND consumed_at IS NULL AND expires_at > $1",
+            )
+            .bind(now)
+            .bind(transaction_id)
+            .bind(reference)
+            .execute(&mut *c)
+            .await
+            .map_err(db)?;
+            if r.rows_affected() == 1 {
+                Ok(())
+            } else {
+                Err(WriteError::RegistrationUnavailable)
+            }
+        }
+        Op::InsertRegistration {
+            reference,
+            subject,
+            subject_der,
+            san_der,
+            profile,
+            sealed_secret,
+            now,
+            expires_at,
+        } => {
+            let r = sqlx::query(
+                "INSERT INTO registrations (reference, subject, subject_der, profile, \
+                 sealed_secret, created_at, expires_at, san_der) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+            )
+            .bind(reference)
+            .bind(subject)
+            .bind(subject_der)
+            .bind(profile)
+            .bind(sealed_secret)
+            .bind(now)
+            .bind(expires_at)
+            .bind(san_der)
+            .execute(&mut *c)
+            .await;
+            match r {
+                Ok(_) => Ok(()),
+                Err(e) if is_unique_violation(&e) => Err(WriteError::Conflict {
+                    what: "reference number",
+                }),
+                Err(e) => Err(db(e)),
+            }
+        }
+        Op::UpdateTransaction {
+            transaction_id,
+            from,
+            to,
+            our_nonce,
+            deadline,
+            serial,
+            now,
+        } => {
+            let r = sqlx::query(
+                "UPDATE transactions SET state = $1, our_nonce = COALESCE($2, our_nonce), \
+                 deadline = COALESCE($3, deadline), serial = COALESCE($4, serial), \
+                 updated_at = $5 WHERE transaction_id = $6 AND state = ANY($7)",
+            )
+            .bind(to.as_str())
+            .bind(our_nonce)
+            .bind(deadline)
+            .bind(serial)
+            .bind(now)
+            .bind(transaction_id)
+            .bind(texts(from, TxState::as_str))
+            .execute(&mut *c)
+            .await
+            .map_err(db)?;
+            if r.rows_affected() == 1 {
+                Ok(())
+            } else {
+                Err(WriteError::Conflict {
+                    what: "transaction",
+                })
+            }
+        }
+        Op::SetCertificateStatus {
+            serial,
+            from,
+            to,
+            revoked_at,
+            reason,
+            must,
+        } => {
+            let r = sqlx::query(
+                "UPDATE certificates SET status = $1, revoked_at = COALESCE($2, revoked_at), \
+                 revocation_reason = COALESCE($3, revocation_reason) \
+                 WHERE serial = $4 AND status = ANY($5)",
+            )
+            .bind(to.as_str())
+            .bind(revoked_at)
+            .bind(reason)
+            .bind(serial)
+            .bind(texts(from, CertStatus::as_str))
+            .execute(&mut *c)
+            .await
+            .map_err(db)?;
+            if r.rows_affected() == 1 || !must {
+                Ok(())
+            } else {
+                Err(WriteError::Conflict {
+                    what: "certificate status",
+                })
+            }
+        }
+    }
+}
+
+const TX_COLUMNS: &str = "transaction_id, kind, state, requester, serial, our_nonce, \
+     cert_req_id, deadline, request_der, profile, created_at, state_der";
+const CERT_COLUMNS: &str = "serial, der, subject, profile, not_before, not_after, status, \
+     issued_at, requester, transaction_id, revoked_at, revocation_reason, replaces";
+const REG_COLUMNS: &str = "reference, subject, subject_der, profile, sealed_secret, \
+     created_at, expires_at, consumed_at, consumed_by, san_der";
+
+/// The read side: a pool of connections.
+#[derive(Clone)]
+pub(super) struct Db {
+    read: PgPool,
+}
+
+impl Db {
+    async fn rows(&self, sql: String, key: Option<i64>) -> Result<Vec<PgRow>> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(k) = key {
+            q = q.bind(k);
+        }
+        Ok(q.fetch_all(&self.read).await?)
+    }
+
+    pub(super) async fn registrations(&self) -> Result<Vec<RegistrationRow>> {
+        let sql = format!("SELECT {REG_COLUMNS} FROM registrations ORDER BY created_at");
+        self.rows(sql, None)
+            .await?
+            .iter()
+            .map(registration_row)
+            .collect()
+    }
+
+    pub(super) async fn certificates(&self) -> Result<Vec<CertRow>> {
+        let sql = format!("SELECT {CERT_COLUMNS} FROM certificates ORDER BY issued_at, serial");
+        self.rows(sql, None).await?.iter().map(cert_row).collect()
+    }
+
+    pub(super) async fn revoked(&self, now: i64) -> Result<Vec<CertRow>> {
+        let sql = format!(
+            "SELECT {CERT_COLUMNS} FROM certificates WHERE status = 'revoked' \
+             AND not_after >= $1 ORDER BY serial"
+        );
+        self.rows(sql, Some(now))
+            .await?
+            .iter()
+            .map(cert_row)
+            .collect()
+    }
+
+    pub(super) async fn transaction(&self, tid: &[u8]) -> Result<Option<TxRow>> {
+        let sql = format!("SELECT {TX_COLUMNS} FROM transactions WHERE transaction_id = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(tid)
+            .fetch_optional(&self.read)
+            .await?
+            .map(|r| tx_row(&r))
+            .transpose()
+    }
+
+    pub(super) async fn transactions_in(&self, state: &str) -> Result<Vec<TxRow>> {
+        let sql =
+            format!("SELECT {TX_COLUMNS} FROM transactions WHERE state = $1 ORDER BY created_at");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(state)
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(tx_row)
+            .collect()
+    }
+
+    pub(super) async fn overdue(&self, now: i64) -> Result<Vec<TxRow>> {
+        let sql = format!(
+            "SELECT {TX_COLUMNS} FROM transactions WHERE state IN \
+             ('awaiting_confirm','pending','approved') AND deadline < $1 LIMIT 1000"
+        );
+        self.rows(sql, Some(now))
+            .await?
+            .iter()
+            .map(tx_row)
+            .collect()
+    }
+}
+
+fn registration_row(r: &PgRow) -> Result<RegistrationRow> {
+    Ok(RegistrationRow {
+        reference: r.try_get(0)?,
+        subject: r.try_get(1)?,
+        subject_der: r.try_get(2)?,
+        profile: r.try_get(3)?,
+        sealed_secret: r.try_get(4)?,
+        created_at: r.try_get(5)?,
+        expires_at: r.try_get(6)?,
+        consumed_at: r.try_get(7)?,
+        consumed_by: r.try_get(8)?,
+        san_der: r.try_get(9)?,
+    })
+}
+
+fn cert_row(r: &PgRow) -> Result<CertRow> {
+    Ok(CertRow {
+        serial: r.try_get(0)?,
+        der: r.try_get(1)?,
+        subject: r.try_get(2)?,
+        profile: r.try_get(3)?,
+        not_before: r.try_get(4)?,
+        not_after: r.try_get(5)?,
+        status: CertStatus::parse(&r.try_get::<String, _>(6)?)?,
+        issued_at: r.try_get(7)?,
+        requester: r.try_get(8)?,
+        transaction_id: r.try_get(9)?,
+        revoked_at: r.try_get(10)?,
+        revocation_reason: r.try_get(11)?,
+        replaces: r.try_get(12)?,
+    })
+}
+
+fn tx_row(r: &PgRow) -> Result<TxRow> {
+    Ok(TxRow {
+        transaction_id: r.try_get(0)?,
+        kind: r.try_get(1)?,
+        state: TxState::parse(&r.try_get::<String, _>(2)?)?,
+        requester: r.try_get(3)?,
+        serial: r.try_get(4)?,
+        our_nonce: r.try_get(5)?,
+        cert_req_id: r.try_get(6)?,
+        deadline: r.try_get(7)?,
+        request_der: r.try_get(8)?,
+        profile: r.try_get(9)?,
+        created_at: r.try_get(10)?,
+        state_der: r.try_get(11)?,
+    })
+}

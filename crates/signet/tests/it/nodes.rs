@@ -1,0 +1,93 @@
+//! Several `signet serve` nodes on one PostgreSQL database (issue 13): each node a copy of
+//! the same data directory (keys, trust material, policy), all state in the database. Run
+//! against the machine's PostgreSQL server (127.0.0.1:5432, trust auth; `SIGNET_TEST_POSTGRES`
+//! overrides the administrative URL); each test creates its own database and drops it.
+
+use std::process::Command;
+
+use crate::support::{SUBJECT, Server, run};
+
+/// A database of its own on the test PostgreSQL server, dropped with this value.
+struct Database {
+    admin: String,
+    name: String,
+}
+
+impl Database {
+    fn create() -> Self {
+        let admin = std::env::var("SIGNET_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".to_owned());
+        let name = format!(
+            "signet_it_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+        );
+        let (ok, out) = run(Command::new("psql")
+            .arg(&admin)
+            .args(["-v", "ON_ERROR_STOP=1", "-c"])
+            .arg(format!("CREATE DATABASE {name}")));
+        assert!(ok, "creating the test database: {out}");
+        Self { admin, name }
+    }
+
+    fn url(&self) -> String {
+        let base = self
+            .admin
+            .rsplit_once('/')
+            .map_or(self.admin.as_str(), |(b, _)| b);
+        format!("{base}/{}", self.name)
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = run(Command::new("psql").arg(&self.admin).arg("-c").arg(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        )));
+    }
+}
+
+/// A reference number registered through one node enrols through the other, exactly once;
+/// what either node issued, both list; the operator commands reach the shared database.
+#[test]
+fn two_nodes_share_registrations_and_certificates() {
+    let db = Database::create();
+    let url = db.url();
+    let a = Server::start_on(Some(&url), &[]);
+    let b = a.another_node();
+    assert_ne!(a.port, b.port);
+
+    let key = b.genkey("k.pem");
+    let (reference, secret) = a.register(SUBJECT, None);
+    let (ok, out) = b.ir_mac(&reference, &secret, &key, SUBJECT, "c.pem", &[]);
+    assert!(ok, "enrolling through node B: {out}\n{}", b.log());
+    b.assert_chains_and_key("c.pem", &key);
+
+    // The same code, now through node A: already used.
+    let key2 = a.genkey("k2.pem");
+    let (ok, out) = a.ir_mac(&reference, &secret, &key2, SUBJECT, "d.pem", &[]);
+    assert!(
+        !ok && out.contains("reference number already used"),
+        "{out}"
+    );
+
+    // Node A's operator view holds node B's certificate, confirmed.
+    let serial = b.serial_of("c.pem");
+    let rec = a.cert(&serial);
+    assert_eq!(rec["status"], "valid", "{rec}");
+    assert_eq!(rec["requester"], format!("ref:{reference}"));
+    drop((a, b));
+}
+
+/// `--database` says what it expects when it is neither PostgreSQL nor SQLite.
+#[test]
+fn a_database_url_of_another_kind_is_refused_by_name() {
+    let s = Server::start(&[]);
+    let (ok, out) = s.signet(&["ra", "list", "--database", "mysql://x/y"]);
+    assert!(!ok);
+    assert!(out.contains("expected postgres://"), "{out}");
+}
