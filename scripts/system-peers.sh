@@ -3,11 +3,13 @@
 #   - openssl (3.0 CLI: `openssl cmp`, `ts`, `ocsp`, `verify`, `cms`) — the real peers;
 #   - socat (talks to OpenSSL's mock CMP server inside its network namespace);
 #   - curl (POSTs time-stamp queries to `signet serve`);
-#   - unshare/nsenter/setpriv (util-linux: the private network namespace of the mock server).
+#   - unshare/nsenter/setpriv (util-linux: the private network namespace of the mock server);
+#   - psql (postgresql-client: the multi-node tests create and drop their own database on the
+#     machine's PostgreSQL server, 127.0.0.1:5432).
 # Installs what is missing with apt-get when running as root; otherwise names it and fails.
 set -euo pipefail
 declare -A package=([openssl]=openssl [socat]=socat [curl]=curl [unshare]=util-linux
-                    [nsenter]=util-linux [setpriv]=util-linux)
+                    [nsenter]=util-linux [setpriv]=util-linux [psql]=postgresql-client)
 missing=()
 for tool in "${!package[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${package[$tool]}")
