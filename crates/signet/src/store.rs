@@ -30,6 +30,70 @@
 //! transactionIDs are primary keys, and a reference number is consumed by an `UPDATE … WHERE
 //! consumed_at IS NULL` whose row count decides which of two racing enrollments wins.
 
+/// The columns the row readers of [`row_readers!`] read, in their order.
+const TX_COLUMNS: &str = "transaction_id, kind, state, requester, serial, our_nonce, \
+     cert_req_id, deadline, request_der, profile, created_at, state_der";
+const CERT_COLUMNS: &str = "serial, der, subject, profile, not_before, not_after, status, \
+     issued_at, requester, transaction_id, revoked_at, revocation_reason, replaces";
+const REG_COLUMNS: &str = "reference, subject, subject_der, profile, sealed_secret, \
+     created_at, expires_at, consumed_at, consumed_by, san_der";
+
+/// `registration_row`, `cert_row` and `tx_row` for an adapter's row type: the same columns
+/// ([`REG_COLUMNS`], [`CERT_COLUMNS`], [`TX_COLUMNS`]) decoded the same way, states strictly.
+macro_rules! row_readers {
+    ($row:ty) => {
+        fn registration_row(r: &$row) -> Result<RegistrationRow> {
+            Ok(RegistrationRow {
+                reference: r.try_get(0)?,
+                subject: r.try_get(1)?,
+                subject_der: r.try_get(2)?,
+                profile: r.try_get(3)?,
+                sealed_secret: r.try_get(4)?,
+                created_at: r.try_get(5)?,
+                expires_at: r.try_get(6)?,
+                consumed_at: r.try_get(7)?,
+                consumed_by: r.try_get(8)?,
+                san_der: r.try_get(9)?,
+            })
+        }
+
+        fn cert_row(r: &$row) -> Result<CertRow> {
+            Ok(CertRow {
+                serial: r.try_get(0)?,
+                der: r.try_get(1)?,
+                subject: r.try_get(2)?,
+                profile: r.try_get(3)?,
+                not_before: r.try_get(4)?,
+                not_after: r.try_get(5)?,
+                status: super::CertStatus::parse(&r.try_get::<String, _>(6)?)?,
+                issued_at: r.try_get(7)?,
+                requester: r.try_get(8)?,
+                transaction_id: r.try_get(9)?,
+                revoked_at: r.try_get(10)?,
+                revocation_reason: r.try_get(11)?,
+                replaces: r.try_get(12)?,
+            })
+        }
+
+        fn tx_row(r: &$row) -> Result<TxRow> {
+            Ok(TxRow {
+                transaction_id: r.try_get(0)?,
+                kind: r.try_get(1)?,
+                state: super::TxState::parse(&r.try_get::<String, _>(2)?)?,
+                requester: r.try_get(3)?,
+                serial: r.try_get(4)?,
+                our_nonce: r.try_get(5)?,
+                cert_req_id: r.try_get(6)?,
+                deadline: r.try_get(7)?,
+                request_der: r.try_get(8)?,
+                profile: r.try_get(9)?,
+                created_at: r.try_get(10)?,
+                state_der: r.try_get(11)?,
+            })
+        }
+    };
+}
+
 mod postgres;
 mod sqlite;
 

@@ -18,7 +18,10 @@ use anyhow::{Context, Result};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{ConnectOptions, Connection, Row};
 
-use super::{CertRow, CertStatus, MIGRATIONS, Op, RegistrationRow, TxRow, TxState, WriteError};
+use super::{
+    CERT_COLUMNS, CertRow, CertStatus, MIGRATIONS, Op, REG_COLUMNS, RegistrationRow, TX_COLUMNS,
+    TxRow, TxState, WriteError,
+};
 
 fn db(e: sqlx::Error) -> WriteError {
     WriteError::Database(e.to_string())
@@ -392,13 +395,6 @@ async fn apply(op: &Op, c: &mut PgConnection) -> Result<(), WriteError> {
     }
 }
 
-const TX_COLUMNS: &str = "transaction_id, kind, state, requester, serial, our_nonce, \
-     cert_req_id, deadline, request_der, profile, created_at, state_der";
-const CERT_COLUMNS: &str = "serial, der, subject, profile, not_before, not_after, status, \
-     issued_at, requester, transaction_id, revoked_at, revocation_reason, replaces";
-const REG_COLUMNS: &str = "reference, subject, subject_der, profile, sealed_secret, \
-     created_at, expires_at, consumed_at, consumed_by, san_der";
-
 /// The read side: a pool of connections.
 #[derive(Clone)]
 pub(super) struct Db {
@@ -475,52 +471,4 @@ impl Db {
     }
 }
 
-fn registration_row(r: &PgRow) -> Result<RegistrationRow> {
-    Ok(RegistrationRow {
-        reference: r.try_get(0)?,
-        subject: r.try_get(1)?,
-        subject_der: r.try_get(2)?,
-        profile: r.try_get(3)?,
-        sealed_secret: r.try_get(4)?,
-        created_at: r.try_get(5)?,
-        expires_at: r.try_get(6)?,
-        consumed_at: r.try_get(7)?,
-        consumed_by: r.try_get(8)?,
-        san_der: r.try_get(9)?,
-    })
-}
-
-fn cert_row(r: &PgRow) -> Result<CertRow> {
-    Ok(CertRow {
-        serial: r.try_get(0)?,
-        der: r.try_get(1)?,
-        subject: r.try_get(2)?,
-        profile: r.try_get(3)?,
-        not_before: r.try_get(4)?,
-        not_after: r.try_get(5)?,
-        status: CertStatus::parse(&r.try_get::<String, _>(6)?)?,
-        issued_at: r.try_get(7)?,
-        requester: r.try_get(8)?,
-        transaction_id: r.try_get(9)?,
-        revoked_at: r.try_get(10)?,
-        revocation_reason: r.try_get(11)?,
-        replaces: r.try_get(12)?,
-    })
-}
-
-fn tx_row(r: &PgRow) -> Result<TxRow> {
-    Ok(TxRow {
-        transaction_id: r.try_get(0)?,
-        kind: r.try_get(1)?,
-        state: TxState::parse(&r.try_get::<String, _>(2)?)?,
-        requester: r.try_get(3)?,
-        serial: r.try_get(4)?,
-        our_nonce: r.try_get(5)?,
-        cert_req_id: r.try_get(6)?,
-        deadline: r.try_get(7)?,
-        request_der: r.try_get(8)?,
-        profile: r.try_get(9)?,
-        created_at: r.try_get(10)?,
-        state_der: r.try_get(11)?,
-    })
-}
+row_readers!(PgRow);

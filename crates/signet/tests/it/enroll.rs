@@ -542,19 +542,8 @@ fn alt_names(s: &Server, cert: &str) -> String {
 fn a_request_naming_only_an_alt_name_gets_the_registered_subject() {
     let s = Server::start(&[]);
     let key = s.genkey("k.pem");
-    let v = s.signet_json(&[
-        "ra",
-        "register",
-        "--subject",
-        SUBJECT,
-        "--san",
-        "DNS:signer.example",
-        "--json",
-    ]);
-    let (r, secret) = (
-        v["reference"].as_str().unwrap().to_owned(),
-        format!("pass:{}", v["secret"].as_str().unwrap()),
-    );
+    let (r, secret) = s.register_with_san(SUBJECT, "DNS:signer.example");
+    let secret = format!("pass:{secret}");
     let recipient = s.recipient();
     let (ok, out) = s.cmp(&[
         "-path",
@@ -626,19 +615,7 @@ fn requested_alt_names_need_the_registration_to_vouch_for_them() {
     };
     assert_eq!(rep.response[0].status.status, PkiStatus::GrantedWithMods);
 
-    let v = s.signet_json(&[
-        "ra",
-        "register",
-        "--subject",
-        SUBJECT,
-        "--san",
-        "email:ceo@bank.example",
-        "--json",
-    ]);
-    let (r, secret) = (
-        v["reference"].as_str().unwrap().to_owned(),
-        v["secret"].as_str().unwrap().to_owned(),
-    );
+    let (r, secret) = s.register_with_san(SUBJECT, "email:ceo@bank.example");
     let (ok, out) = s.ir_mac(&r, &secret, &key, SUBJECT, "d.pem", &hostile);
     assert!(ok, "{out}");
     assert_eq!(alt_names(&s, "d.pem"), "email:ceo@bank.example");

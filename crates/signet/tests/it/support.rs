@@ -201,6 +201,24 @@ impl Server {
         serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
     }
 
+    /// Registers `subject` with one subject alternative name (`signet ra register --san`);
+    /// returns (reference, secret).
+    pub(crate) fn register_with_san(&self, subject: &str, san: &str) -> (String, String) {
+        let v = self.signet_json(&[
+            "ra",
+            "register",
+            "--subject",
+            subject,
+            "--san",
+            san,
+            "--json",
+        ]);
+        (
+            v["reference"].as_str().unwrap().to_owned(),
+            v["secret"].as_str().unwrap().to_owned(),
+        )
+    }
+
     /// Registers `subject` and returns (reference, secret).
     pub(crate) fn register(&self, subject: &str, profile: Option<&str>) -> (String, String) {
         let mut args = vec!["ra", "register", "--subject", subject, "--json"];
