@@ -369,6 +369,20 @@ impl<'a> Map<'a> {
             .collect()
     }
 
+    /// An optional array that, when present, has at least one element (CDDL `[1* …]`), each
+    /// decoded by `f`; absent is an empty vector, present and empty is an error.
+    pub fn nonempty_array_of<T>(
+        &self,
+        key: &'static str,
+        expected: &'static str,
+        f: impl Fn(&'a Value) -> Result<T, CborError>,
+    ) -> Result<Vec<T>, CborError> {
+        match self.opt_array(key)? {
+            Some([]) => Err(wrong(key, expected)),
+            items => items.unwrap_or_default().iter().map(f).collect(),
+        }
+    }
+
     /// An optional array of text strings.
     pub fn opt_text_array(&self, key: &'static str) -> Result<Option<Vec<String>>, CborError> {
         self.opt_array(key)?

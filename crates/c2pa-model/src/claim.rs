@@ -163,10 +163,11 @@ impl Claim {
     }
 
     /// The required fields of this claim map that are absent (C2PA 2.2 §15.6: any absent →
-    /// `claim.malformed`).
+    /// `claim.malformed`). A present but empty `instanceID` is not absent: see
+    /// [`Claim::has_empty_instance_id`].
     pub fn missing_required(&self) -> Vec<&'static str> {
         let mut missing = Vec::new();
-        if self.instance_id.as_deref().is_none_or(str::is_empty) {
+        if self.instance_id.is_none() {
             missing.push("instanceID");
         }
         if self.claim_generator_info.is_none() && self.version == ClaimVersion::V2 {
@@ -194,6 +195,12 @@ impl Claim {
             }
         }
         missing
+    }
+
+    /// Whether `instanceID` is present but empty (also `claim.malformed`: it identifies
+    /// nothing).
+    pub fn has_empty_instance_id(&self) -> bool {
+        self.instance_id.as_deref() == Some("")
     }
 
     /// Every assertion reference of the claim: created, then gathered.

@@ -180,6 +180,13 @@ pub(crate) fn check<'s>(
             format!("claim lacks required fields: {}", missing.join(", ")),
         );
     }
+    if claim.has_empty_instance_id() {
+        out.push(
+            StatusCode::ClaimMalformed,
+            &claim_uri,
+            "claim instanceID is empty (C2PA 2.2 §10.2.1: a tstr of at least one character)",
+        );
+    }
     let generator = generator_name(&claim);
     if version == ClaimVersion::V2 && claim.claim_generator_info.is_some() && generator.is_none() {
         out.push(

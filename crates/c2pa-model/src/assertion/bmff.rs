@@ -100,14 +100,15 @@ impl BmffExclusion {
 
     fn from_value(value: &Value) -> Result<Self, CborError> {
         let m = Map::new(value, "exclusions-map")?;
-        let data = m.array_of("data", |v| {
+        // CDDL `? "data": [1* {...}]`: present means at least one.
+        let data = m.nonempty_array_of("data", "array of at least one data map", |v| {
             let d = Map::new(v, "data")?;
             Ok(DataMatch {
                 offset: d.u64("offset")?,
                 value: d.bytes("value")?.to_vec(),
             })
         })?;
-        let subset = m.array_of("subset", |v| {
+        let subset = m.nonempty_array_of("subset", "array of at least one subset map", |v| {
             let s = Map::new(v, "subset")?;
             Ok(SubsetRange {
                 offset: s.u64("offset")?,
@@ -374,7 +375,12 @@ impl CborAssertion for BmffHash {
                 .collect::<Result<_, _>>()?,
             alg: m.opt_string("alg")?,
             hash: m.opt_byte_vec("hash")?,
-            merkle: m.array_of("merkle", MerkleMap::from_value)?,
+            // CDDL `? "merkle": [1* merkle-map]`: present means at least one.
+            merkle: m.nonempty_array_of(
+                "merkle",
+                "array of at least one merkle-map",
+                MerkleMap::from_value,
+            )?,
             name: m.opt_string("name")?,
             url: m.get("url").cloned(),
             other: m.other(&["exclusions", "alg", "hash", "merkle", "name", "url"]),

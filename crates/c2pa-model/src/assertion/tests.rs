@@ -572,6 +572,49 @@ fn bad_content_gives_specific_errors() {
             ..
         }
     ));
+    // `[1* …]` arrays present but empty (`merkle: []`, an exclusion's `data: []` or
+    // `subset: []`) are malformed, not the same as absent (issue 15).
+    let exclusion = |extra: Vec<(&'static str, Value)>| {
+        let mut fields = vec![("xpath", Value::Text("/uuid".into()))];
+        fields.extend(extra);
+        cbor::canonical_map(fields)
+    };
+    for (field, bmff) in [
+        (
+            "merkle",
+            cbor::canonical_map(vec![
+                ("exclusions", Value::Array(vec![exclusion(vec![])])),
+                ("merkle", Value::Array(vec![])),
+            ]),
+        ),
+        (
+            "data",
+            cbor::canonical_map(vec![(
+                "exclusions",
+                Value::Array(vec![exclusion(vec![("data", Value::Array(vec![]))])]),
+            )]),
+        ),
+        (
+            "subset",
+            cbor::canonical_map(vec![(
+                "exclusions",
+                Value::Array(vec![exclusion(vec![("subset", Value::Array(vec![]))])]),
+            )]),
+        ),
+    ] {
+        let bytes = cbor::encode(&bmff).unwrap();
+        let err = Assertion::decode("c2pa.hash.bmff.v3", &Content::Cbor(bytes)).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                AssertionError::Cbor {
+                    error: CborError::WrongType { field: f, .. },
+                    ..
+                } if *f == field
+            ),
+            "{field}: {err}"
+        );
+    }
     // Metadata that is not a JSON object.
     let err = Assertion::decode("c2pa.metadata", &Content::Json(b"[1]".to_vec())).unwrap_err();
     assert!(matches!(err, AssertionError::Json { .. }));

@@ -105,6 +105,15 @@ fn parse_exclusions(value: &Value, max: usize) -> Result<Vec<Exclusion>, String>
                 .and_then(Value::as_text)
                 .ok_or("exclusion without xpath")?;
             let path = parse_xpath(xpath).ok_or_else(|| format!("bad xpath {xpath}"))?;
+            // CDDL `? "data": [1* …]`, `? "subset": [1* …]`: present means at least one.
+            for key in ["data", "subset"] {
+                if field(e, key)
+                    .and_then(Value::as_array)
+                    .is_some_and(Vec::is_empty)
+                {
+                    return Err(format!("exclusion {xpath}: `{key}` is an empty array"));
+                }
+            }
             let mut data = Vec::new();
             for d in field(e, "data")
                 .and_then(Value::as_array)
@@ -362,6 +371,13 @@ pub(crate) fn bmff_hash(
         Ok(e) => e,
         Err(why) => return malformed(why),
     };
+    // CDDL `? "merkle": [1* merkle-map]`: judged before any hashing.
+    if field(value, "merkle")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty)
+    {
+        return malformed("merkle is an empty array");
+    }
     let Some(alg) = alg else {
         return vec![(
             StatusCode::AlgorithmUnsupported,
@@ -431,6 +447,7 @@ pub(crate) fn bmff_hash(
         let Some(trees) = trees.as_array() else {
             return malformed("merkle is not an array");
         };
+
         for tree in trees {
             if let Err(c) = check_merkle(tree, alg, &mdats, asset, limits, hashes) {
                 return c;
@@ -544,3 +561,6 @@ fn check_merkle(
         Err(mismatch("an mdat block does not match its merkle hash"))
     }
 }
+
+#[cfg(test)]
+mod tests;

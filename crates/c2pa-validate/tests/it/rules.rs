@@ -131,3 +131,35 @@ fn a_redacted_action_names_an_assertion() {
     let r = validate(&pki, &[redacted("not a jumbf uri")]);
     assert_eq!(failures(&r), [StatusCode::AssertionActionRedactionMismatch]);
 }
+
+/// An empty `instanceID` is `claim.malformed`, and the explanation says what is wrong with it
+/// (it used to say the claim "lacks required fields", as if it were absent).
+#[test]
+fn an_empty_instance_id_is_malformed_and_named() {
+    let pki = Pki::new(now_secs() - 86_400);
+    let built = store::build_with_instance_id(
+        &[store::data_hash(ASSET), store::created()],
+        &pki.leaf.key,
+        &pki.x5chain(),
+        None,
+        "",
+    );
+    let mut trust = TrustConfig::new();
+    trust
+        .add_signer_anchors(ID_KP_CLAIM_SIGNING, &pki.root.der())
+        .unwrap();
+    let r = Validator::new(&trust, &Verifier, at(now_secs()))
+        .validate_with_store(built, std::io::Cursor::new(ASSET))
+        .unwrap();
+    let malformed: Vec<_> = r
+        .active
+        .failure
+        .iter()
+        .filter(|s| s.code == StatusCode::ClaimMalformed)
+        .collect();
+    assert_eq!(malformed.len(), 1, "{:#?}", r.active);
+    let why = malformed[0].explanation.as_deref().unwrap();
+    assert!(why.contains("instanceID is empty"), "{why}");
+    assert!(!why.contains("lacks required fields"), "{why}");
+    assert_eq!(r.state, ValidationState::Invalid);
+}

@@ -70,6 +70,23 @@ pub(crate) fn build(
     chain: &[Vec<u8>],
     timestamper: Option<&dyn TimeStamper>,
 ) -> Vec<u8> {
+    build_with_instance_id(
+        assertions,
+        signer,
+        chain,
+        timestamper,
+        "xmp:iid:5ea1b2c3-0000-4000-8000-000000000002",
+    )
+}
+
+/// [`build`] with the claim's `instanceID`.
+pub(crate) fn build_with_instance_id(
+    assertions: &[NewAssertion],
+    signer: &dyn Signer,
+    chain: &[Vec<u8>],
+    timestamper: Option<&dyn TimeStamper>,
+    instance_id: &str,
+) -> Vec<u8> {
     let boxes: Vec<Vec<u8>> = assertions.iter().map(|a| a.to_jumbf().unwrap()).collect();
     let refs: Vec<Value> = assertions
         .iter()
@@ -85,10 +102,7 @@ pub(crate) fn build(
         })
         .collect();
     let claim = cbor::encode(&Value::Map(vec![
-        (
-            text("instanceID"),
-            text("xmp:iid:5ea1b2c3-0000-4000-8000-000000000002"),
-        ),
+        (text("instanceID"), text(instance_id)),
         (
             text("claim_generator_info"),
             Value::Map(vec![(text("name"), text("signet-test"))]),
