@@ -192,6 +192,12 @@ pub fn decode_with(bytes: &[u8], limits: &Limits) -> Result<Value, CborError> {
             remaining: bytes.len().saturating_sub(end),
         });
     }
+    decode_scanned(bytes, limits)
+}
+
+/// Decodes `bytes`, which [`scan`] has already checked within `limits` to be exactly one item:
+/// the tree is built without walking the bytes a second time.
+pub(crate) fn decode_scanned(bytes: &[u8], limits: &Limits) -> Result<Value, CborError> {
     let mut reader = bytes;
     // The scan bounded the depth; ciborium counts tags and containers alike, so give it one more.
     ciborium::de::from_reader_with_recursion_limit(&mut reader, limits.max_depth.saturating_add(1))

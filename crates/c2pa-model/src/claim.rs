@@ -109,7 +109,7 @@ impl Claim {
         version: ClaimVersion,
         limits: &cbor::Limits,
     ) -> Result<Self, CborError> {
-        let value = cbor::decode_with(bytes, limits)?;
+        let value = cbor::decode_scanned(bytes, limits)?;
         let map = Map::new(&value, "claim")?;
         let uris = |key: &'static str| -> Result<Vec<HashedUri>, CborError> {
             map.opt_array(key)?

@@ -102,7 +102,7 @@ impl<'a> Reader<'a> {
     fn value(&mut self, limits: &Limits) -> Option<Value> {
         let rest = self.bytes.get(self.pos..)?;
         let len = cbor::scan(rest, limits).ok()?;
-        let value = cbor::decode_with(rest.get(..len)?, limits).ok()?;
+        let value = cbor::decode_scanned(rest.get(..len)?, limits).ok()?;
         self.pos = self.pos.checked_add(len)?;
         Some(value)
     }

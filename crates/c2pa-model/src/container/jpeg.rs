@@ -160,19 +160,18 @@ pub(crate) fn locate_in<R: BufRead>(
                     offset: marker_at,
                     what: "JUMBF continuation too short",
                 };
-                let mut repeated = [0u8; 16];
-                let lbox = repeated
-                    .get_mut(..4)
-                    .ok_or(ContainerError::Truncated { offset: r.pos })?;
                 if payload_len < 8 {
                     return Err(too_short);
                 }
-                r.fill(lbox)?;
+                let mut lbox = [0u8; 4];
+                r.fill(&mut lbox)?;
                 let header_len = if lbox == [0, 0, 0, 1] { 16 } else { 8 };
                 if payload_len < header_len {
                     return Err(too_short);
                 }
-                r.fill(repeated.get_mut(4..header_len).unwrap_or_default())?;
+                // TBox, and XLBox when LBox is 1: read past, not kept.
+                let mut rest_of_header = [0u8; 12];
+                r.fill(rest_of_header.get_mut(..header_len - 4).unwrap_or_default())?;
                 let rest_len = payload_len.saturating_sub(header_len);
                 if inst.data.len().saturating_add(rest_len) > limits.max_store_size {
                     return Err(ContainerError::StoreTooLarge {
