@@ -12,10 +12,16 @@
 //! - the validation time is not before `thisUpdate`, and the time of signing (the trusted
 //!   time-stamp, else the validation time) is before `thisUpdate` (time-stamped signatures
 //!   only) or inside `[thisUpdate, nextUpdate]` (or `producedAt` + 24 h without `nextUpdate`).
+//!   A `thisUpdate` up to [`CLOCK_SKEW`] after the validation time still counts: a responder
+//!   asked just now stamps its own clock's second, which may be ahead of the validator's.
 //!
-//! Then `good`, or `revoked` with reason `removeFromCRL`, or `revoked` after the time of
-//! signing, is `signingCredential.ocsp.notRevoked`; `revoked` at or before it is
-//! `signingCredential.ocsp.revoked`; `unknown` is `signingCredential.ocsp.unknown`.
+//! Then `good`, or `revoked` with reason `removeFromCRL`, or `revoked` after the trusted
+//! time-stamp, is `signingCredential.ocsp.notRevoked`; `revoked` at or before it, or with no
+//! time-stamp, is `signingCredential.ocsp.revoked`; `unknown` is
+//! `signingCredential.ocsp.unknown`.
+//!
+//! A response that does not count says why: the status that reports the check (`skipped` for
+//! stapled ones without a fetcher, `inaccessible` for fetched ones) carries the reason.
 
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -40,6 +46,9 @@ use crate::trust::ID_KP_OCSP_SIGNING;
 const ID_AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
 /// Seconds a response without `nextUpdate` counts for after `producedAt` (§15.9.1).
 const NO_NEXT_UPDATE_GRACE: u64 = 24 * 3600;
+/// Seconds a response's `thisUpdate` may lie after the validation time (the clocks of
+/// responder and validator differ; OpenSSL's `ocsp -validity_period` defaults to the same).
+pub const CLOCK_SKEW: u64 = 300;
 
 /// Fetches an OCSP response over the network (the binary's job): POST `request` (DER
 /// `OCSPRequest`) to `url` and return the DER `OCSPResponse`, or `None` when no response came.
@@ -65,49 +74,61 @@ pub(crate) fn check(
 ) -> Vec<(StatusCode, String)> {
     let issuer = issuer.and_then(|d| Cert::from_der(d).ok());
     let mut out = Vec::new();
-    let mut decided = false;
+    // Why the last stapled response did not count, for the status that reports the check.
+    let mut stapled_why = None;
     if let Some(issuer) = &issuer {
         for response in stapled {
-            if let Some(v) = evaluate(response, leaf, issuer, tst_time, cx) {
-                push(&mut out, v);
-                decided = true;
-                break;
+            match evaluate(response, leaf, issuer, tst_time, cx) {
+                Ok(v) => {
+                    push(&mut out, v);
+                    return out;
+                }
+                Err(why) => stapled_why = Some(why),
             }
         }
     }
-    if decided {
-        return out;
-    }
+    let stapled_note = stapled_why
+        .map(|why| format!("the stapled OCSP response does not count ({why}); "))
+        .unwrap_or_default();
     match (cx.fetcher, &issuer) {
         (Some(fetcher), Some(issuer)) => {
             let urls = ocsp_urls(leaf);
             let request = request_der(leaf, issuer);
-            let mut answered = false;
+            let mut refused = None;
             for url in &urls {
                 let Some(request) = &request else { break };
                 if let Some(resp) = fetcher.fetch(url, request) {
-                    answered = true;
-                    if let Some(v) = evaluate(&resp, leaf, issuer, tst_time, cx) {
-                        push(&mut out, v);
-                        return out;
+                    match evaluate(&resp, leaf, issuer, tst_time, cx) {
+                        Ok(v) => {
+                            push(&mut out, v);
+                            return out;
+                        }
+                        Err(why) => refused = Some(format!("{url} answered, but {why}")),
                     }
                 }
             }
-            if !urls.is_empty() && !answered {
-                out.push((
-                    StatusCode::SigningCredentialOcspInaccessible,
-                    "the OCSP responder did not answer".into(),
-                ));
-            } else if urls.is_empty() {
+            if urls.is_empty() {
                 out.push((
                     StatusCode::SigningCredentialOcspSkipped,
-                    "the certificate names no OCSP responder".into(),
+                    format!("{stapled_note}the certificate names no OCSP responder"),
+                ));
+            } else {
+                let what = refused.unwrap_or_else(|| "the OCSP responder did not answer".into());
+                out.push((
+                    StatusCode::SigningCredentialOcspInaccessible,
+                    format!("{stapled_note}{what}"),
                 ));
             }
         }
-        _ => out.push((
+        (Some(_), None) => out.push((
             StatusCode::SigningCredentialOcspSkipped,
-            "online OCSP checking is off".into(),
+            "the x5chain does not include the issuer of the signing certificate, which OCSP \
+             names"
+                .into(),
+        )),
+        (None, _) => out.push((
+            StatusCode::SigningCredentialOcspSkipped,
+            format!("{stapled_note}online OCSP checking is off"),
         )),
     }
     out
@@ -203,36 +224,55 @@ fn raw_tbs(basic: &[u8]) -> Option<&[u8]> {
     Some(whole)
 }
 
-/// Evaluates one response; `None` when it does not count (malformed, unauthorised, not about
-/// this certificate, or not current).
+/// Evaluates one response; `Err` says why it does not count (malformed, unauthorised, not
+/// about this certificate, or not current).
 fn evaluate(
     response: &[u8],
     leaf: &Cert,
     issuer: &Cert,
     tst_time: Option<u64>,
     cx: &SignatureContext<'_>,
-) -> Option<Verdict> {
+) -> Result<Verdict, String> {
     use signet_asn1_types::der::Decode;
-    let resp = OcspResponse::from_der(response).ok()?;
+    let resp = OcspResponse::from_der(response)
+        .map_err(|e| format!("the response is not a DER OCSPResponse: {e}"))?;
     if resp.response_status != OcspResponseStatus::Successful {
-        return None;
+        return Err(format!(
+            "the responder refused: responseStatus {:?}",
+            resp.response_status
+        ));
     }
-    let raw_basic = resp.response_bytes.as_ref()?.response.as_bytes().to_vec();
-    let basic = BasicOcspResponse::from_der(&raw_basic).ok()?;
-    let tbs = raw_tbs(&raw_basic)?;
-    let alg =
-        SignatureAlgorithm::from_algorithm_identifier_owned(&basic.signature_algorithm).ok()?;
-    let signature = basic.signature.as_bytes()?;
+    let raw_basic = resp
+        .response_bytes
+        .as_ref()
+        .ok_or("a successful response without responseBytes")?
+        .response
+        .as_bytes()
+        .to_vec();
+    let basic = BasicOcspResponse::from_der(&raw_basic)
+        .map_err(|e| format!("the BasicOCSPResponse does not decode: {e}"))?;
+    let tbs = raw_tbs(&raw_basic).ok_or("the BasicOCSPResponse does not decode")?;
+    let alg = SignatureAlgorithm::from_algorithm_identifier_owned(&basic.signature_algorithm)
+        .map_err(|_| {
+            format!(
+                "unsupported signature algorithm {}",
+                basic.signature_algorithm.oid
+            )
+        })?;
+    let signature = basic
+        .signature
+        .as_bytes()
+        .ok_or("the signature BIT STRING has unused bits")?;
     // Authorised responder: the issuer, or a delegate the issuer certified for OCSP signing.
-    let responder_spki = if verify(cx, alg, &issuer.spki_der(), tbs, signature)
-        && responder_matches(&basic, issuer)
-    {
-        Some(issuer.spki_der())
-    } else {
-        basic.certs.iter().flatten().find_map(|c| {
-            let der = c.to_der().ok()?;
-            let delegate = Cert::from_der(&der).ok()?;
-            let authorised = delegate.inner().tbs_certificate().issuer()
+    let by_issuer =
+        verify(cx, alg, &issuer.spki_der(), tbs, signature) && responder_matches(&basic, issuer);
+    let by_delegate = || {
+        basic.certs.iter().flatten().any(|c| {
+            let Ok(der) = c.to_der() else { return false };
+            let Ok(delegate) = Cert::from_der(&der) else {
+                return false;
+            };
+            delegate.inner().tbs_certificate().issuer()
                 == issuer.inner().tbs_certificate().subject()
                 && delegate
                     .ekus()
@@ -245,11 +285,15 @@ fn evaluate(
                         .max(delegate.validity_secs().0),
                 )
                 && verify_cert_signature(cx, &delegate, issuer)
-                && verify(cx, alg, &delegate.spki_der(), tbs, signature);
-            authorised.then(|| delegate.spki_der())
+                && verify(cx, alg, &delegate.spki_der(), tbs, signature)
         })
     };
-    responder_spki?;
+    if !by_issuer && !by_delegate() {
+        return Err(
+            "it is not signed by the issuing CA or a responder it authorised for OCSP signing"
+                .into(),
+        );
+    }
     let produced = basic
         .tbs_response_data
         .produced_at
@@ -259,30 +303,42 @@ fn evaluate(
         .tbs_response_data
         .responses
         .iter()
-        .find(|r| names_leaf(&r.cert_id, leaf, issuer))?;
+        .find(|r| names_leaf(&r.cert_id, leaf, issuer))
+        .ok_or("it says nothing about the signing certificate")?;
     let this_update = single.this_update.to_unix_duration().as_secs();
     let until = single
         .next_update
         .map_or(produced.saturating_add(NO_NEXT_UPDATE_GRACE), |n| {
             n.to_unix_duration().as_secs()
         });
-    if cx.at < this_update {
-        return None;
+    let at_skewed = cx.at.saturating_add(CLOCK_SKEW);
+    if at_skewed < this_update {
+        return Err(format!(
+            "its thisUpdate ({this_update}) is more than {CLOCK_SKEW} s after the validation \
+             time ({})",
+            cx.at
+        ));
     }
     let signing = tst_time.unwrap_or(cx.at);
-    let current = (tst_time.is_some() && signing < this_update)
-        || (this_update <= signing && signing <= until);
+    let current = match tst_time {
+        Some(t) => t < this_update || (this_update <= t && t <= until),
+        None => signing <= until,
+    };
     if !current {
-        return None;
+        return Err(format!(
+            "it is not current at the time of signing ({signing}): valid {this_update} to {until}"
+        ));
     }
-    Some(match &single.cert_status {
+    Ok(match &single.cert_status {
         CertStatus::Good(_) => Verdict::NotRevoked("OCSP: good".into()),
         CertStatus::Revoked(info) => {
             let at = info.revocation_time.to_unix_duration().as_secs();
             if info.revocation_reason == Some(CrlReason::RemoveFromCRL) {
                 Verdict::NotRevoked("OCSP: revoked with reason removeFromCRL".into())
-            } else if at > signing {
-                Verdict::NotRevoked("OCSP: revoked after the time of signing".into())
+            } else if tst_time.is_some_and(|t| at > t) {
+                // Only a trusted time-stamp proves the signature came first; without one a
+                // revocation time a moment ahead of the validator's clock is still revoked.
+                Verdict::NotRevoked("OCSP: revoked after the time-stamped signing".into())
             } else {
                 Verdict::Revoked(format!(
                     "OCSP: the signing certificate was revoked ({:?})",

@@ -19,6 +19,7 @@ use signet_c2pa_model::generator::{ManifestDefinition, sign_asset};
 use signet_c2pa_model::jumbf::{self, Limits, NewDescription, Span};
 use signet_c2pa_model::store::uuid;
 use signet_c2pa_model::{ManifestStore, SignatureError};
+use signet_c2pa_validate::ocsp::{CLOCK_SKEW, OcspFetcher};
 use signet_c2pa_validate::trust::{ID_KP_CLAIM_SIGNING, TrustConfig};
 use signet_c2pa_validate::{Error, Report, StatusCode, ValidationState, Validator};
 use signet_ca_signer::ocsp::{
@@ -417,12 +418,18 @@ fn expired_signer_with_and_without_a_trusted_time_stamp() {
 /// A response of the PKI's delegated OCSP responder about the leaf, produced a minute before
 /// `now` and valid for three days.
 pub(crate) fn ocsp_response(pki: &Pki, now: u64, status: CertificateStatus) -> Vec<u8> {
+    ocsp_response_from(pki, now - 60, status)
+}
+
+/// A response of the PKI's delegated OCSP responder about the leaf, produced (and with
+/// `thisUpdate`) at `this_update`, valid for three days.
+fn ocsp_response_from(pki: &Pki, this_update: u64, status: CertificateStatus) -> Vec<u8> {
     let issuer = pki.claim_ca.issuer();
     let responder =
         Responder::delegated(&issuer, &pki.ocsp.cert, pki.ocsp.key.algorithm()).unwrap();
     let serial = pki.leaf.cert.tbs_certificate().serial_number().clone();
     let request = OcspResponseRequest {
-        produced_at: at(now - 60),
+        produced_at: at(this_update),
         responses: vec![SingleStatus {
             cert_id: cert_id(
                 &issuer,
@@ -431,8 +438,8 @@ pub(crate) fn ocsp_response(pki: &Pki, now: u64, status: CertificateStatus) -> V
             )
             .unwrap(),
             status,
-            this_update: at(now - 60),
-            next_update: Some(at(now + 3 * DAY)),
+            this_update: at(this_update),
+            next_update: Some(at(this_update + 3 * DAY)),
         }],
         nonce: None,
     };
@@ -481,5 +488,101 @@ fn stapled_ocsp_revoked_good_and_unknown() {
     forged[n - 3] ^= 0x01;
     let r = validate_at(&trusted, now, &sign(&pki, None, &[forged])).unwrap();
     assert_eq!(r.state, ValidationState::Trusted, "{:#?}", r.active);
-    assert!(has(&r, StatusCode::SigningCredentialOcspSkipped));
+    assert!(
+        explanation(&r, StatusCode::SigningCredentialOcspSkipped)
+            .contains("stapled OCSP response does not count (it is not signed by the issuing CA"),
+        "{:#?}",
+        r.active
+    );
+}
+
+/// The explanation of the first status with `code`, or "" when there is none.
+fn explanation(r: &Report, code: StatusCode) -> String {
+    r.active
+        .success
+        .iter()
+        .chain(&r.active.informational)
+        .chain(&r.active.failure)
+        .find(|s| s.code == code)
+        .and_then(|s| s.explanation.clone())
+        .unwrap_or_default()
+}
+
+/// An [`OcspFetcher`] that answers every query with one fixed reply and records the URLs.
+struct FixedResponder {
+    reply: Option<Vec<u8>>,
+    asked: std::sync::Mutex<Vec<String>>,
+}
+
+impl OcspFetcher for FixedResponder {
+    fn fetch(&self, url: &str, request: &[u8]) -> Option<Vec<u8>> {
+        use signet_asn1_types::der::Decode;
+        signet_asn1_types::ocsp::OcspRequest::from_der(request).unwrap();
+        self.asked.lock().unwrap().push(url.to_owned());
+        self.reply.clone()
+    }
+}
+
+fn validate_fetching(
+    trust: &TrustConfig,
+    now: u64,
+    asset: &[u8],
+    reply: Option<Vec<u8>>,
+) -> Report {
+    let fetcher = FixedResponder {
+        reply,
+        asked: Default::default(),
+    };
+    let mut v = Validator::new(trust, &Verifier, at(now));
+    v.ocsp_fetcher = Some(&fetcher);
+    let r = v
+        .validate_asset(Format::Jpeg, std::io::Cursor::new(asset))
+        .unwrap();
+    assert_eq!(
+        *fetcher.asked.lock().unwrap(),
+        ["http://ocsp.signet.example/"],
+        "the responder of the leaf's AIA, once"
+    );
+    r
+}
+
+/// A responder asked now stamps its own clock: a `thisUpdate` a second (or up to
+/// `CLOCK_SKEW`) ahead of the validator still counts, and its `revoked` is final without a
+/// time-stamp. A response that does not count is `inaccessible`, saying why, never silence.
+#[test]
+fn fetched_ocsp_counts_within_clock_skew_and_says_why_not() {
+    let now = now_secs();
+    let pki = Pki::new(now - DAY);
+    let trusted = trust(&pki, true);
+    let asset = sign(&pki, None, &[]);
+    let revoked_at = |t: u64| CertificateStatus::Revoked {
+        time: at(t),
+        reason: None,
+    };
+
+    let ahead = ocsp_response_from(&pki, now + 1, revoked_at(now + 1));
+    let r = validate_fetching(&trusted, now, &asset, Some(ahead));
+    assert_invalid_with(&r, StatusCode::SigningCredentialOcspRevoked);
+
+    let good = ocsp_response_from(&pki, now + CLOCK_SKEW, CertificateStatus::Good);
+    let r = validate_fetching(&trusted, now, &asset, Some(good));
+    assert_eq!(r.state, ValidationState::Trusted, "{:#?}", r.active);
+    assert!(has(&r, StatusCode::SigningCredentialOcspNotRevoked));
+
+    let future = ocsp_response_from(&pki, now + CLOCK_SKEW + 1, revoked_at(now));
+    let r = validate_fetching(&trusted, now, &asset, Some(future));
+    assert_eq!(r.state, ValidationState::Trusted, "{:#?}", r.active);
+    let why = explanation(&r, StatusCode::SigningCredentialOcspInaccessible);
+    assert!(
+        why.contains("http://ocsp.signet.example/ answered, but its thisUpdate"),
+        "{why}"
+    );
+
+    let r = validate_fetching(&trusted, now, &asset, Some(b"<html>".to_vec()));
+    let why = explanation(&r, StatusCode::SigningCredentialOcspInaccessible);
+    assert!(why.contains("not a DER OCSPResponse"), "{why}");
+
+    let r = validate_fetching(&trusted, now, &asset, None);
+    let why = explanation(&r, StatusCode::SigningCredentialOcspInaccessible);
+    assert_eq!(why, "the OCSP responder did not answer");
 }

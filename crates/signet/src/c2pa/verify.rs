@@ -258,7 +258,7 @@ fn revocation_text(
     Some(match status.map(|s| &s.code) {
         Some(&StatusCode::SigningCredentialOcspNotRevoked) => {
             let mut line = decided("not revoked");
-            if explanation.contains("after the time of signing")
+            if explanation.contains("after the time-stamped signing")
                 || explanation.contains("removeFromCRL")
             {
                 let _ = write!(line, "; {}", explanation.trim_start_matches("OCSP: "));
@@ -267,20 +267,24 @@ fn revocation_text(
         }
         Some(&StatusCode::SigningCredentialOcspRevoked) => decided("REVOKED"),
         Some(&StatusCode::SigningCredentialOcspUnknown) => decided("UNKNOWN to the responder"),
-        Some(&StatusCode::SigningCredentialOcspInaccessible) => format!(
-            "not checked: {nothing_stapled}, and the OCSP responder did not answer (--ocsp-fetch)"
-        ),
+        // The validator's explanation names what was tried and why nothing counted (a stapled
+        // response's reason first, then the responder's).
+        Some(&StatusCode::SigningCredentialOcspInaccessible) if stapled.is_empty() => {
+            format!("not checked: nothing stapled, and {explanation} (--ocsp-fetch)")
+        }
+        Some(&StatusCode::SigningCredentialOcspInaccessible) => {
+            format!("not checked: {explanation} (--ocsp-fetch)")
+        }
         _ if !ocsp_fetch => format!(
             "not checked (skipped): {nothing_stapled}, and no --ocsp-fetch to ask the responder"
         ),
-        Some(&StatusCode::SigningCredentialOcspSkipped) => {
-            format!("not checked (skipped): {nothing_stapled}, and {explanation}")
+        Some(&StatusCode::SigningCredentialOcspSkipped) if stapled.is_empty() => {
+            format!("not checked (skipped): nothing stapled, and {explanation}")
         }
-        _ if fetched.is_empty() => format!("not checked: {nothing_stapled}"),
-        _ => format!(
-            "not checked: {nothing_stapled}, and the fetched OCSP response does not count (stale, \
-             not about this certificate or not signed by an authorised responder)"
-        ),
+        Some(&StatusCode::SigningCredentialOcspSkipped) => {
+            format!("not checked (skipped): {explanation}")
+        }
+        _ => format!("not checked: {nothing_stapled}"),
     })
 }
 
