@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::{admin, c2pa, cmp, pki, serve, store, sweep, tsa};
+use crate::{admin, c2pa, cmp, pki, serve, store, tsa};
 use clap::{Parser, Subcommand};
 
 /// Signet command line.
@@ -159,7 +159,7 @@ async fn serve_command(args: ServeArgs, database: Option<&str>) -> Result<()> {
     };
     let tsa = Arc::new(tsa::Tsa::new(pki::load_tsa(dir)?)?);
     let ca = Arc::new(cmp::Ca::new(pki, store, settings));
-    tokio::spawn(sweep::run(ca.clone()));
+    ca.start_background();
     if fresh {
         admin::print_first_steps(dir, &format!("{scheme}://{local}"), &ca).await?;
     }

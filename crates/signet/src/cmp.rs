@@ -64,6 +64,9 @@ pub(crate) struct Ca {
     chain: Vec<Certificate>,
     /// The delegated OCSP responder, made when first needed.
     pub(crate) ocsp_signer: tokio::sync::Mutex<Option<crate::revocation::OcspSigner>>,
+    /// CRLs and OCSP responses served from memory (told of this process's revocations by
+    /// the store).
+    pub(crate) published: std::sync::Arc<crate::revocation::Published>,
     /// Hot state in front of the database (which stays authoritative).
     pub(crate) hot: Hot,
     /// MAC keys of verified requests, so the rest of their transaction derives none.
@@ -293,6 +296,9 @@ impl Ca {
             .not_after
             .to_date_time();
         let chain = vec![pki.issuing.clone(), pki.root.clone()];
+        let published = std::sync::Arc::new(crate::revocation::Published::new());
+        let hook = published.clone();
+        store.on_revoked(Box::new(move |serials| hook.revoked(serials)));
         Self {
             pki,
             store,
@@ -304,9 +310,16 @@ impl Ca {
             issuing_not_after,
             chain,
             ocsp_signer: tokio::sync::Mutex::new(None),
+            published,
             hot: Hot::default(),
             mac_keys: MacKeyCache::new(MAC_KEY_CAPACITY),
         }
+    }
+
+    /// Starts what runs beside the requests: the expiry sweep and the revocation publisher.
+    pub(crate) fn start_background(self: &std::sync::Arc<Self>) {
+        tokio::spawn(crate::sweep::run(self.clone()));
+        tokio::spawn(crate::revocation::publish(self.clone()));
     }
 
     pub(crate) fn verifier(&self) -> &Verifier {

@@ -25,7 +25,7 @@ use hyper::{Request, Response};
 use crate::cmp::{Ca, CmpSettings};
 use crate::serve::HttpSettings;
 use crate::tsa::Tsa;
-use crate::{admin, pki, store, sweep};
+use crate::{admin, pki, store};
 
 /// What a request body must be for [`Signet::handle`]: hyper's own, or any other server's (for
 /// example axum's `Body`) — an `http_body::Body` of `Bytes` whose error converts to a boxed error.
@@ -124,7 +124,8 @@ impl Signet {
     /// Opens the data directory `dir` (keys, trust material, policy, SQLite database). An empty
     /// or missing directory is bootstrapped with a development PKI first, which needs
     /// [`Options::public_url`]. Call within a Tokio runtime; also starts the sweeper task that
-    /// revokes certificates whose certConf never came.
+    /// revokes certificates whose certConf never came, and the publisher that keeps CRLs and
+    /// OCSP responses current.
     ///
     /// # Errors
     ///
@@ -150,7 +151,7 @@ impl Signet {
             pending_wait: options.pending_wait,
         };
         let ca = Arc::new(Ca::new(pki, store, settings));
-        tokio::spawn(sweep::run(ca.clone()));
+        ca.start_background();
         let http = Arc::new(HttpSettings {
             max_body: options.max_body,
             read_timeout: options.read_timeout,

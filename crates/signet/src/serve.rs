@@ -102,8 +102,12 @@ fn tls_acceptor(files: &TlsFiles) -> Result<tokio_rustls::TlsAcceptor> {
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
-fn reply(status: StatusCode, content_type: Option<&str>, body: Vec<u8>) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::from(body)));
+fn reply(
+    status: StatusCode,
+    content_type: Option<&str>,
+    body: impl Into<Bytes>,
+) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(body.into()));
     *r.status_mut() = status;
     if let Some(ct) = content_type
         && let Ok(v) = ct.parse()
@@ -210,14 +214,14 @@ pub(crate) async fn route<B: RequestBody>(
     Ok(match (path.as_str(), get) {
         ("/ca/root.cer", true) => der_reply(&ca.pki.root, "application/pkix-cert"),
         ("/ca/issuing-ca.cer", true) => der_reply(&ca.pki.issuing, "application/pkix-cert"),
-        ("/crl/issuing-ca.crl", true) => match crate::revocation::crl(&ca, false).await {
+        ("/crl/issuing-ca.crl", true) => match ca.published.crl(&ca, false).await {
             Ok(der) => reply(StatusCode::OK, Some("application/pkix-crl"), der),
             Err(e) => {
                 tracing::error!(error = %e, "CRL");
                 text(StatusCode::INTERNAL_SERVER_ERROR, "CRL unavailable")
             }
         },
-        ("/crl/root.crl", true) => match crate::revocation::crl(&ca, true).await {
+        ("/crl/root.crl", true) => match ca.published.crl(&ca, true).await {
             Ok(der) => reply(StatusCode::OK, Some("application/pkix-crl"), der),
             Err(e) => {
                 tracing::error!(error = %e, "CRL");
@@ -248,8 +252,7 @@ pub(crate) async fn route<B: RequestBody>(
             }
             // An undecodable path is answered like an undecodable body: malformedRequest.
             let request = ocsp_get_request(encoded).unwrap_or_default();
-            let der = crate::revocation::ocsp(&ca, &request).await;
-            ocsp_get_reply(der)
+            ocsp_get_reply(ca.published.ocsp(&ca, &request).await)
         }
         ("/ocsp", false) if req.method() == Method::POST => {
             if !content_type_is(&req, "application/ocsp-request") {
@@ -262,8 +265,12 @@ pub(crate) async fn route<B: RequestBody>(
                 Ok(b) => b,
                 Err(r) => return Ok(r),
             };
-            let der = crate::revocation::ocsp(&ca, &body).await;
-            reply(StatusCode::OK, Some("application/ocsp-response"), der)
+            let answer = ca.published.ocsp(&ca, &body).await;
+            reply(
+                StatusCode::OK,
+                Some("application/ocsp-response"),
+                answer.der,
+            )
         }
         (
             "/ca/root.cer" | "/ca/issuing-ca.cer" | "/crl/issuing-ca.crl" | "/crl/root.crl",
@@ -295,25 +302,22 @@ fn ocsp_get_request(encoded: &str) -> Option<Vec<u8>> {
     engine.decode(text.as_bytes()).ok()
 }
 
-/// The reply to an OCSP GET with the caching headers of RFC 5019 §6.2, taken from the signed
-/// response itself: `Last-Modified` its producedAt, `Expires` the earliest nextUpdate,
-/// `max-age` the seconds until then, `ETag` a hash of the response. An unsuccessful or
-/// nonce-bearing response is not cached (`no-store`).
-fn ocsp_get_reply(der: Vec<u8>) -> Response<Full<Bytes>> {
+/// The reply to an OCSP GET with the caching headers of RFC 5019 §6.2, from the signed
+/// response's own facts: `Last-Modified` its producedAt, `Expires` its nextUpdate, `max-age`
+/// the seconds until then, `ETag` a hash of the response. An unsuccessful or nonce-bearing
+/// response is not cached (`no-store`).
+fn ocsp_get_reply(answer: crate::revocation::OcspAnswer) -> Response<Full<Bytes>> {
     use hyper::header::{CACHE_CONTROL, ETAG, EXPIRES, HeaderValue, LAST_MODIFIED};
-    use sha1::Digest as _;
-    let times = ocsp_cache_times(&der);
-    // RFC 5019 §6.2 suggests the SHA-1 hash of the response as its entity tag.
-    let etag = format!("\"{}\"", hex::encode(sha1::Sha1::digest(&der)));
-    let mut r = reply(StatusCode::OK, Some("application/ocsp-response"), der);
+    let mut r = reply(
+        StatusCode::OK,
+        Some("application/ocsp-response"),
+        answer.der,
+    );
     let h = r.headers_mut();
-    match times {
-        Some((produced, expires)) => {
-            let now = std::time::SystemTime::now();
-            let max_age = expires
-                .duration_since(now)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
+    match answer.cacheable {
+        Some(c) => {
+            let at = |secs: u64| std::time::UNIX_EPOCH + Duration::from_secs(secs);
+            let max_age = c.next_update.saturating_sub(crate::pki::now_secs());
             let put = |h: &mut hyper::HeaderMap, k, v: String| {
                 if let Ok(v) = HeaderValue::from_str(&v) {
                     h.insert(k, v);
@@ -324,39 +328,15 @@ fn ocsp_get_reply(der: Vec<u8>) -> Response<Full<Bytes>> {
                 CACHE_CONTROL,
                 format!("max-age={max_age}, public, no-transform, must-revalidate"),
             );
-            put(h, LAST_MODIFIED, httpdate::fmt_http_date(produced));
-            put(h, EXPIRES, httpdate::fmt_http_date(expires));
-            put(h, ETAG, etag);
+            put(h, LAST_MODIFIED, httpdate::fmt_http_date(at(c.produced)));
+            put(h, EXPIRES, httpdate::fmt_http_date(at(c.next_update)));
+            put(h, ETAG, c.etag);
         }
         None => {
             h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
     }
     r
-}
-
-/// (producedAt, earliest nextUpdate) of a successful basic OCSP response without a nonce; None
-/// when it must not be cached.
-fn ocsp_cache_times(der: &[u8]) -> Option<(std::time::SystemTime, std::time::SystemTime)> {
-    use signet_asn1_types::der::Decode as _;
-    use signet_asn1_types::ocsp::{OcspResponse, OcspResponseStatus};
-    let response = OcspResponse::from_der(der).ok()?;
-    if response.response_status != OcspResponseStatus::Successful {
-        return None;
-    }
-    let basic = response.basic().ok()??;
-    if !matches!(basic.nonce(), Ok(None)) {
-        return None;
-    }
-    let data = &basic.tbs_response_data;
-    let next = data
-        .responses
-        .iter()
-        .map(|s| s.next_update.map(|t| t.to_system_time()))
-        .collect::<Option<Vec<_>>>()?
-        .into_iter()
-        .min()?;
-    Some((data.produced_at.to_system_time(), next))
 }
 
 fn der_reply(cert: &signet_asn1_types::x509_cert::Certificate, ct: &str) -> Response<Full<Bytes>> {

@@ -94,6 +94,49 @@ macro_rules! row_readers {
     };
 }
 
+/// The queries both adapters run with the same SQL, for an adapter whose `Db` has its pool in
+/// `read` and whose `Writer` has its connection in `conn`.
+macro_rules! shared_queries {
+    () => {
+        impl Db {
+            pub(super) async fn revocation_marks(&self, since: i64) -> Result<(i64, Vec<String>)> {
+                let count: i64 =
+                    sqlx::query("SELECT count(*) FROM certificates WHERE status = 'revoked'")
+                        .fetch_one(&self.read)
+                        .await?
+                        .try_get(0)?;
+                let recent = sqlx::query(
+                    "SELECT serial FROM certificates WHERE status = 'revoked' \
+                     AND revoked_at >= $1",
+                )
+                .bind(since)
+                .fetch_all(&self.read)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<Vec<String>, _>>()?;
+                Ok((count, recent))
+            }
+        }
+
+        impl Writer {
+            pub(super) async fn draw(
+                &mut self,
+                counter: &str,
+                floor: i64,
+            ) -> Result<i64, WriteError> {
+                sqlx::query(super::DRAW_SQL)
+                    .bind(counter)
+                    .bind(floor)
+                    .fetch_one(&mut self.conn)
+                    .await
+                    .and_then(|r| r.try_get(0))
+                    .map_err(super::db)
+            }
+        }
+    };
+}
+
 fn db(e: sqlx::Error) -> WriteError {
     WriteError::Database(e.to_string())
 }
@@ -337,6 +380,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_registration_alt_names.sql"),
     include_str!("../migrations/0003_transaction_state.sql"),
+    include_str!("../migrations/0004_counters.sql"),
 ];
 
 /// Why a write did not happen.
@@ -815,9 +859,55 @@ impl Bulk {
     }
 }
 
-struct Job {
-    ops: Vec<Op>,
-    reply: oneshot::Sender<Result<(), WriteError>>,
+/// What the writer task is asked to do.
+enum Job {
+    /// Apply `ops` atomically.
+    Write {
+        ops: Vec<Op>,
+        reply: oneshot::Sender<Result<(), WriteError>>,
+    },
+    /// Draw the next value of a counter: one more than the last, and at least `floor`.
+    Draw {
+        counter: Counter,
+        floor: i64,
+        reply: oneshot::Sender<Result<i64, WriteError>>,
+    },
+}
+
+/// A counter of the `counters` table, shared by every node on the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Counter {
+    /// The number of the next CRL (issuing CA and root share it: each list's numbers still
+    /// increase strictly).
+    CrlNumber,
+}
+
+impl Counter {
+    const fn name(self) -> &'static str {
+        match self {
+            Self::CrlNumber => "crl_number",
+        }
+    }
+}
+
+/// The SQL of a draw, the same for both adapters: `$1` the counter, `$2` the floor.
+const DRAW_SQL: &str = "UPDATE counters SET value = CASE WHEN value >= $2 THEN value + 1 \
+     ELSE $2 END WHERE name = $1 RETURNING value";
+
+/// Called with the serials a commit revoked, after the commit and before any of its callers
+/// hears of it (so a cache in front of the store is never behind what a caller was told).
+pub(crate) type RevokedHook = Box<dyn Fn(&[String]) + Send + Sync>;
+
+/// The serials `ops` set to revoked.
+fn revoked_serials(ops: &[Op]) -> impl Iterator<Item = &String> {
+    ops.iter().filter_map(|op| match op {
+        Op::SetCertificateStatus {
+            serial,
+            to: CertStatus::Revoked,
+            ..
+        } => Some(serial),
+        _ => None,
+    })
 }
 
 /// Most lookups answered together.
@@ -907,11 +997,17 @@ impl Db {
     async fn overdue(&self, now: i64) -> Result<Vec<TxRow>> {
         either!(Db, self, d => d.overdue(now).await)
     }
+    async fn revocation_marks(&self, since: i64) -> Result<(i64, Vec<String>)> {
+        either!(Db, self, d => d.revocation_marks(since).await)
+    }
 }
 
 impl Writer {
     async fn commit(&mut self, jobs: &[&[Op]]) -> Vec<Result<(), WriteError>> {
         either!(Writer, self, w => w.commit(jobs).await)
+    }
+    async fn draw(&mut self, counter: &str, floor: i64) -> Result<i64, WriteError> {
+        either!(Writer, self, w => w.draw(counter, floor).await)
     }
 }
 
@@ -930,6 +1026,7 @@ pub(crate) struct Store {
     db: Db,
     writer: mpsc::Sender<Job>,
     reader: mpsc::Sender<Lookup>,
+    on_revoked: std::sync::Arc<std::sync::OnceLock<RevokedHook>>,
 }
 
 impl Store {
@@ -953,14 +1050,42 @@ impl Store {
             }
         };
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(writer_loop(writer, rx));
+        let on_revoked = std::sync::Arc::new(std::sync::OnceLock::new());
+        tokio::spawn(writer_loop(writer, rx, on_revoked.clone()));
         let (lookups, rx) = mpsc::channel(4096);
         tokio::spawn(reader_loop(reader, rx));
         Ok(Self {
             db,
             writer: tx,
             reader: lookups,
+            on_revoked,
         })
+    }
+
+    /// Sets what hears of this process's revocations (once; later calls are ignored).
+    pub(crate) fn on_revoked(&self, hook: RevokedHook) {
+        let _ = self.on_revoked.set(hook);
+    }
+
+    /// The next value of `counter`, at least `floor`, committed before this returns.
+    pub(crate) async fn draw(&self, counter: Counter, floor: i64) -> Result<i64, WriteError> {
+        let (reply, rx) = oneshot::channel();
+        self.writer
+            .send(Job::Draw {
+                counter,
+                floor,
+                reply,
+            })
+            .await
+            .map_err(|_| WriteError::Database("writer stopped".into()))?;
+        rx.await
+            .map_err(|_| WriteError::Database("writer stopped".into()))?
+    }
+
+    /// How many certificates are revoked, and the serials of those revoked at or after
+    /// `since`: what tells a node that another one (or an operator command) revoked something.
+    pub(crate) async fn revocation_marks(&self, since: i64) -> Result<(i64, Vec<String>)> {
+        self.db.revocation_marks(since).await
     }
 
     async fn lookup<T>(&self, make: impl FnOnce(Reply<T>) -> Lookup) -> Result<Option<T>> {
@@ -978,7 +1103,7 @@ impl Store {
     pub(crate) async fn write(&self, ops: Vec<Op>) -> Result<(), WriteError> {
         let (reply, rx) = oneshot::channel();
         self.writer
-            .send(Job { ops, reply })
+            .send(Job::Write { ops, reply })
             .await
             .map_err(|_| WriteError::Database("writer stopped".into()))?;
         rx.await
@@ -1022,20 +1147,48 @@ impl Store {
     }
 }
 
-async fn writer_loop(mut writer: Writer, mut rx: mpsc::Receiver<Job>) {
+async fn writer_loop(
+    mut writer: Writer,
+    mut rx: mpsc::Receiver<Job>,
+    on_revoked: std::sync::Arc<std::sync::OnceLock<RevokedHook>>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut draws = Vec::new();
     while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(j) => batch.push(j),
-                Err(_) => break,
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            match job {
+                Job::Write { ops, reply } => batch.push((ops, reply)),
+                Job::Draw {
+                    counter,
+                    floor,
+                    reply,
+                } => draws.push((counter, floor, reply)),
+            }
+            if batch.len() < MAX_BATCH {
+                next = rx.try_recv().ok();
             }
         }
-        let jobs: Vec<&[Op]> = batch.iter().map(|j| j.ops.as_slice()).collect();
-        let results = writer.commit(&jobs).await;
-        for (job, result) in batch.drain(..).zip(results) {
-            let _ = job.reply.send(result);
+        if !batch.is_empty() {
+            let jobs: Vec<&[Op]> = batch.iter().map(|(ops, _)| ops.as_slice()).collect();
+            let results = writer.commit(&jobs).await;
+            if let Some(hook) = on_revoked.get() {
+                let revoked: Vec<String> = batch
+                    .iter()
+                    .zip(&results)
+                    .filter(|(_, r)| r.is_ok())
+                    .flat_map(|((ops, _), _)| revoked_serials(ops).cloned())
+                    .collect();
+                if !revoked.is_empty() {
+                    hook(&revoked);
+                }
+            }
+            for ((_, reply), result) in batch.drain(..).zip(results) {
+                let _ = reply.send(result);
+            }
+        }
+        for (counter, floor, reply) in draws.drain(..) {
+            let _ = reply.send(writer.draw(counter.name(), floor).await);
         }
     }
 }

@@ -193,7 +193,9 @@ impl Ca {
                     Answer::CertReqTemplate(self.template().map_err(Failure::sig)?)
                 }
                 GeneralRequest::CrlUpdate(_) => {
-                    let der = crate::revocation::crl(self, false)
+                    let der = self
+                        .published
+                        .crl(self, false)
                         .await
                         .map_err(|_| Failure::sig(system("CRL")))?;
                     let crl = signet_asn1_types::x509_cert::crl::CertificateList::from_der(&der)

@@ -265,3 +265,4 @@ impl Db {
 }
 
 row_readers!(PgRow);
+shared_queries!();

@@ -360,3 +360,4 @@ impl Db {
 }
 
 row_readers!(SqliteRow);
+shared_queries!();

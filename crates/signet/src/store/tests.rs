@@ -457,3 +457,73 @@ async fn two_nodes_on_one_postgres_database_agree() {
     drop((a, b));
     db.drop().await;
 }
+
+#[tokio::test]
+async fn counters_marks_and_the_revoked_hook_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    counters_marks_and_the_revoked_hook(&Location::Sqlite(dir.path().join("t.db"))).await;
+}
+
+#[tokio::test]
+async fn counters_marks_and_the_revoked_hook_on_postgres() {
+    let db = PgDatabase::create().await;
+    counters_marks_and_the_revoked_hook(&db.location()).await;
+    db.drop().await;
+}
+
+/// A draw is one more than the last and never below its floor, also from a second handle on
+/// the same database; the revoked hook hears of a committed revocation (and only of that)
+/// before the caller does, and the marks count it.
+async fn counters_marks_and_the_revoked_hook(location: &Location) {
+    let store = Store::open_at(location).await.unwrap();
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let h = heard.clone();
+    store.on_revoked(Box::new(move |serials| {
+        h.lock().unwrap().extend_from_slice(serials);
+    }));
+
+    assert_eq!(store.draw(Counter::CrlNumber, 100).await.unwrap(), 100);
+    assert_eq!(store.draw(Counter::CrlNumber, 100).await.unwrap(), 101);
+    assert_eq!(store.draw(Counter::CrlNumber, 50).await.unwrap(), 102);
+    let other = Store::open_at(location).await.unwrap();
+    assert_eq!(other.draw(Counter::CrlNumber, 0).await.unwrap(), 103);
+    assert_eq!(store.draw(Counter::CrlNumber, 200).await.unwrap(), 200);
+
+    store.write(issue(1, "0A", None)).await.unwrap();
+    store.write(issue(2, "0B", None)).await.unwrap();
+    store.write(confirm(1, "0A")).await.unwrap();
+    assert_eq!(store.revocation_marks(0).await.unwrap(), (0, vec![]));
+    assert!(
+        heard.lock().unwrap().is_empty(),
+        "confirmations are not revocations"
+    );
+
+    let revoke = |serial: &str, at: i64| Op::SetCertificateStatus {
+        serial: serial.into(),
+        from: &[CertStatus::Valid, CertStatus::Unconfirmed],
+        to: CertStatus::Revoked,
+        revoked_at: Some(at),
+        reason: Some(1),
+        must: true,
+    };
+    store.write(vec![revoke("0A", 1000)]).await.unwrap();
+    assert_eq!(
+        *heard.lock().unwrap(),
+        ["0A"],
+        "heard before write returned"
+    );
+    // A revocation that fails is not heard of.
+    assert!(store.write(vec![revoke("0A", 1001)]).await.is_err());
+    assert_eq!(heard.lock().unwrap().len(), 1);
+    // Another handle (another node) revokes: this handle's hook does not hear it, the marks
+    // show it.
+    other.write(vec![revoke("0B", 2000)]).await.unwrap();
+    assert_eq!(heard.lock().unwrap().len(), 1);
+    let (count, mut recent) = store.revocation_marks(1000).await.unwrap();
+    recent.sort();
+    assert_eq!((count, recent), (2, vec!["0A".to_owned(), "0B".to_owned()]));
+    assert_eq!(
+        store.revocation_marks(1500).await.unwrap(),
+        (2, vec!["0B".to_owned()])
+    );
+}

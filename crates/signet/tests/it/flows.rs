@@ -78,6 +78,114 @@ fn t12_t13_revocation_crl_and_ocsp() {
     assert!(!ok && out.contains("signerNotTrusted"), "{out}");
 }
 
+/// OCSP and CRLs come from memory: a response for one certificate is signed once and served
+/// again byte for byte (ECDSA signatures differ each time, so equal bytes were signed once),
+/// its nonce ignored; a request for two is signed for itself, nonce echoed; a serial never
+/// issued is `unauthorized`, unsigned. The CRL is the same bytes until something is revoked,
+/// then at once a new one with a higher CRL number; the kept OCSP answer of the revoked
+/// certificate is gone, the other's stays.
+#[test]
+fn ocsp_and_crls_are_served_from_memory() {
+    let s = Server::start(&[]);
+    let key = s.genkey("k.pem");
+    let c = s.enroll(&key, SUBJECT, "c.pem");
+    let key2 = s.genkey("k2.pem");
+    let c2 = s.enroll(&key2, SUBJECT, "c2.pem");
+    let root = s.root_pem();
+    let issuing = s.data().join("trust/issuing-ca.pem").display().to_string();
+    let url = format!("http://127.0.0.1:{}/ocsp", s.port);
+    let ask = |args: &[&str], respout: &str| {
+        let mut all = vec![
+            "ocsp", "-issuer", &issuing, "-url", &url, "-CAfile", &root, "-respout", respout,
+        ];
+        all.extend_from_slice(args);
+        openssl(s.dir.path(), &all)
+    };
+    let read = |f: &str| std::fs::read(s.p(f)).unwrap();
+
+    let (ok, out) = ask(&["-cert", &c], "r1.der");
+    assert!(
+        ok && out.contains(": good") && out.contains("Response verify OK"),
+        "{out}"
+    );
+    assert!(out.contains("WARNING: no nonce in response"), "{out}");
+    let (ok, out) = ask(&["-cert", &c, "-no_nonce"], "r2.der");
+    assert!(ok && out.contains(": good"), "{out}");
+    assert_eq!(
+        read("r1.der"),
+        read("r2.der"),
+        "the kept response, not a new one"
+    );
+    let (ok, out) = ask(&["-cert", &c2, "-no_nonce"], "c2-before.der");
+    assert!(ok && out.contains(": good"), "{out}");
+
+    let (ok, out) = ask(&["-cert", &c, "-cert", &c2], "r3.der");
+    assert!(ok && out.matches(": good").count() == 2, "{out}");
+    assert!(!out.contains("WARNING: no nonce"), "{out}");
+
+    let (_, out) = ask(&["-serial", "0x0123456789ABCDEF"], "r4.der");
+    assert!(out.contains("unauthorized"), "{out}");
+    assert_eq!(read("r4.der"), [0x30, 0x03, 0x0a, 0x01, 0x06]);
+
+    let crl_url = format!("http://127.0.0.1:{}/crl/issuing-ca.crl", s.port);
+    let crl_number = |der: &[u8], name: &str| {
+        std::fs::write(s.p(name), der).unwrap();
+        let (ok, out) = openssl(
+            s.dir.path(),
+            &["crl", "-inform", "DER", "-in", name, "-noout", "-crlnumber"],
+        );
+        assert!(ok, "{out}");
+        let hex = out
+            .trim()
+            .trim_start_matches("crlNumber=")
+            .trim_start_matches("0x");
+        u64::from_str_radix(hex, 16).unwrap()
+    };
+    let before = fetch(&crl_url);
+    assert_eq!(before, fetch(&crl_url), "the kept CRL, not a new one");
+    let root_url = format!("http://127.0.0.1:{}/crl/root.crl", s.port);
+    assert_eq!(fetch(&root_url), fetch(&root_url));
+
+    let (ok, out) = s.cmp(&[
+        "-cmd",
+        "rr",
+        "-cert",
+        &c,
+        "-key",
+        &key,
+        "-trusted",
+        &root,
+        "-oldcert",
+        &c,
+        "-revreason",
+        "1",
+    ]);
+    assert!(ok && out.contains("revocation accepted"), "{out}");
+    let after = fetch(&crl_url);
+    assert!(
+        crl_number(&after, "after.crl") > crl_number(&before, "before.crl"),
+        "CRL numbers increase"
+    );
+    let (ok, out) = openssl(
+        s.dir.path(),
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "after.crl",
+            "-noout",
+            "-text",
+        ],
+    );
+    assert!(ok && out.contains(&s.serial_of(&c)), "{out}");
+    let (ok, out) = ask(&["-cert", &c, "-no_nonce"], "r5.der");
+    assert!(ok && out.contains(": revoked"), "{out}");
+    let (ok, out) = ask(&["-cert", &c2, "-no_nonce"], "c2-after.der");
+    assert!(ok && out.contains(": good"), "{out}");
+    assert_eq!(read("c2-before.der"), read("c2-after.der"));
+}
+
 /// GET over plain HTTP/1.1 (the CRL endpoint).
 pub(crate) fn fetch(url: &str) -> Vec<u8> {
     use std::io::{Read, Write};

@@ -83,6 +83,78 @@ fn two_nodes_share_registrations_and_certificates() {
     drop((a, b));
 }
 
+/// A revocation through node A reaches node B's OCSP responder and CRL (B sees it within a
+/// second), and the CRL numbers the two nodes sign come from one counter: never the same
+/// twice, and higher for a later list whichever node signs it.
+#[test]
+fn a_revocation_on_one_node_reaches_the_other_and_crl_numbers_increase() {
+    let db = Database::create();
+    let url = db.url();
+    let a = Server::start_on(Some(&url), &[]);
+    let b = a.another_node();
+    let key = a.genkey("k.pem");
+    let c = a.enroll(&key, SUBJECT, "c.pem");
+    let serial = a.serial_of(&c);
+    let crl_of = |s: &Server, name: &str| {
+        let der = crate::flows::fetch(&format!("http://127.0.0.1:{}/crl/issuing-ca.crl", s.port));
+        std::fs::write(s.p(name), der).unwrap();
+        let (ok, out) = crate::support::openssl(
+            s.dir.path(),
+            &["crl", "-inform", "DER", "-in", name, "-noout", "-text"],
+        );
+        assert!(ok, "{out}");
+        let number = out
+            .lines()
+            .skip_while(|l| !l.contains("X509v3 CRL Number"))
+            .nth(1)
+            .unwrap()
+            .trim()
+            .to_owned();
+        (number.parse::<u64>().unwrap(), out.contains(&serial))
+    };
+    let (n1, listed) = crl_of(&a, "a1.crl");
+    assert!(!listed);
+    let (n2, listed) = crl_of(&b, "b1.crl");
+    assert!(!listed && n2 > n1, "{n1} then {n2}");
+
+    let root = a.root_pem();
+    let (ok, out) = a.cmp(&[
+        "-cmd",
+        "rr",
+        "-cert",
+        &c,
+        "-key",
+        &key,
+        "-trusted",
+        &root,
+        "-oldcert",
+        &c,
+        "-revreason",
+        "1",
+    ]);
+    assert!(ok && out.contains("revocation accepted"), "{out}");
+    let answer = b.ocsp_until_revoked(&serial);
+    assert!(answer.contains("Reason: keyCompromise"), "{answer}");
+    // Both re-signed after the revocation, in an order of their own.
+    let (n3, listed) = crl_of(&a, "a2.crl");
+    assert!(listed && n3 > n2, "{n2} then {n3}");
+    // B re-signs once it sees the revocation (within a second).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let n4 = loop {
+        let (n4, listed) = crl_of(&b, "b2.crl");
+        if listed {
+            break n4;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "B's CRL never listed it"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(n4 > n2 && n4 != n3, "{n2} then {n3} and {n4}");
+    drop((a, b));
+}
+
 /// `--database` says what it expects when it is neither PostgreSQL nor SQLite.
 #[test]
 fn a_database_url_of_another_kind_is_refused_by_name() {

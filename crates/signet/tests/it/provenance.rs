@@ -168,8 +168,7 @@ fn enroll_sign_time_stamp_staple_verify_and_revoke() {
     // generator refuses to sign with the certificate, writing nothing; without it, it warns and
     // signs with the revoked answer stapled, so the asset itself says the signer was revoked.
     let serial = s.serial_of(&cert);
-    let (ok, out) = s.signet(&["ca", "revoke", &serial, "--reason", "keyCompromise"]);
-    assert!(ok, "{out}");
+    s.revoke_by_operator(&serial, "keyCompromise");
     let (ok, out) = sign_with(
         &s,
         &photo,
@@ -234,8 +233,7 @@ fn verify_fetches_ocsp_only_when_asked() {
     );
 
     let serial = s.serial_of(&cert);
-    let (ok, out) = s.signet(&["ca", "revoke", &serial, "--reason", "keyCompromise"]);
-    assert!(ok, "{out}");
+    s.revoke_by_operator(&serial, "keyCompromise");
     let (code, report) = verify_with(&s, "plain.jpg", &["--ocsp-fetch"]);
     assert_eq!(code, 1, "{report}");
     assert!(
@@ -406,8 +404,7 @@ fn verify_says_what_decided_revocation() {
     assert!(line.contains("said \"good\""), "{out}");
 
     let serial = s.serial_of(&cert);
-    let (ok, out) = s.signet(&["ca", "revoke", &serial, "--reason", "keyCompromise"]);
-    assert!(ok, "{out}");
+    s.revoke_by_operator(&serial, "keyCompromise");
     let (line, out) = revocation_of(&s, "plain.jpg", &["--ocsp-fetch"], 1);
     assert!(
         line.starts_with("REVOKED: OCSP response fetched from"),

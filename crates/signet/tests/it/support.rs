@@ -365,6 +365,49 @@ impl Server {
     }
 
     /// `openssl x509 -serial` of a certificate file, as `ca show` takes it.
+    /// `signet ca revoke SERIAL --reason REASON` (an operator command: another process), then
+    /// waits until the server's OCSP responder says revoked — it learns of revocations made
+    /// elsewhere within a second — and returns that answer. Panics after 20 s.
+    pub(crate) fn revoke_by_operator(&self, serial: &str, reason: &str) -> String {
+        let (ok, out) = self.signet(&["ca", "revoke", serial, "--reason", reason]);
+        assert!(ok, "{out}");
+        self.ocsp_until_revoked(serial)
+    }
+
+    /// Asks this server's OCSP responder about `serial` until it says revoked (a revocation
+    /// made by another process reaches it within a second); returns that answer. Panics
+    /// after 20 s.
+    pub(crate) fn ocsp_until_revoked(&self, serial: &str) -> String {
+        let issuing = self.data().join("trust/issuing-ca.pem");
+        let url = format!("http://127.0.0.1:{}/ocsp", self.port);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let (_, out) = openssl(
+                self.dir.path(),
+                &[
+                    "ocsp",
+                    "-issuer",
+                    &issuing.display().to_string(),
+                    "-serial",
+                    &format!("0x{serial}"),
+                    "-url",
+                    &url,
+                    "-no_nonce",
+                    "-noverify",
+                ],
+            );
+            if out.contains(": revoked") {
+                return out;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the responder never learnt of the revocation: {out}\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     pub(crate) fn serial_of(&self, cert: &str) -> String {
         let (ok, out) = openssl(self.dir.path(), &["x509", "-noout", "-serial", "-in", cert]);
         assert!(ok, "{out}");
