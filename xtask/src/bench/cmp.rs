@@ -68,8 +68,8 @@ pub(crate) struct Args {
     pbm_iterations: u32,
 }
 
-const INNER: &str = "SIGNET_BENCH_INNER";
-const SUBJECT: &str = "/CN=Bench Signer/O=Signet Bench/C=US";
+pub(crate) const INNER: &str = "SIGNET_BENCH_INNER";
+pub(crate) const SUBJECT: &str = "/CN=Bench Signer/O=Signet Bench/C=US";
 const MOCK_SECRET: &str = "bench-mock-secret";
 /// Requests prepared per second of a closed-loop phase against signet (the phase ends early
 /// if the server is faster).
@@ -85,8 +85,23 @@ pub(crate) fn run(args: &Args) -> Result<()> {
 }
 
 fn outer(args: &Args) -> Result<()> {
+    in_namespace(
+        "cmp",
+        &[
+            format!("--duration={}", args.duration),
+            format!("--concurrency={}", args.concurrency),
+            format!("--memory-concurrency={}", args.memory_concurrency),
+            format!("--mock-concurrency={}", args.mock_concurrency),
+            format!("--pbm-iterations={}", args.pbm_iterations),
+        ],
+    )
+}
+
+/// Builds the release `signet` and `xtask`, then re-executes `xtask bench <name> <args>`
+/// inside a fresh network namespace holding only `lo` (`unshare -n`), with [`INNER`] set.
+pub(crate) fn in_namespace(name: &str, args: &[String]) -> Result<()> {
     let root = project_root();
-    eprintln!("==> bench cmp: cargo build --release -p signet -p xtask");
+    eprintln!("==> bench {name}: cargo build --release -p signet -p xtask");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["build", "--release", "-p", "signet", "-p", "xtask"])
         .current_dir(&root)
@@ -95,16 +110,8 @@ fn outer(args: &Args) -> Result<()> {
         bail!("release build failed");
     }
     let xtask = root.join("target/release/xtask");
-    let mut inner_args = vec![
-        "bench".to_owned(),
-        "cmp".to_owned(),
-        format!("--duration={}", args.duration),
-        format!("--concurrency={}", args.concurrency),
-        format!("--memory-concurrency={}", args.memory_concurrency),
-        format!("--mock-concurrency={}", args.mock_concurrency),
-        format!("--pbm-iterations={}", args.pbm_iterations),
-    ];
-    inner_args.insert(0, xtask.display().to_string());
+    let mut inner_args = vec![xtask.display().to_string(), "bench".into(), name.into()];
+    inner_args.extend_from_slice(args);
     let script = format!(
         "ip link set lo up && exec {}",
         inner_args
@@ -113,7 +120,7 @@ fn outer(args: &Args) -> Result<()> {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    eprintln!("==> bench cmp: running inside `unshare -n` (loopback only)");
+    eprintln!("==> bench {name}: running inside `unshare -n` (loopback only)");
     let status = Command::new("unshare")
         .args(["-n", "sh", "-c", &script])
         .env(INNER, "1")
@@ -121,13 +128,35 @@ fn outer(args: &Args) -> Result<()> {
         .status()
         .context("unshare -n (needs root or user namespaces)")?;
     if !status.success() {
-        bail!("bench cmp failed ({status})");
+        bail!("bench {name} failed ({status})");
     }
     Ok(())
 }
 
+/// Starts `signet serve` (the binary `signet`) on `data` and a free loopback port: the
+/// process, its pid and its address.
+pub(crate) fn start_signet(signet: &Path, data: &Path) -> Result<(Proc, u32, String)> {
+    let mut child = Command::new(signet)
+        .args(["serve", "--data-dir"])
+        .arg(data)
+        .args(["--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow!("stdout"))?;
+    let pid = child.id();
+    let server = Proc(child);
+    for line in BufReader::new(stdout).lines() {
+        if let Some(a) = line?.strip_prefix("listening on http://") {
+            return Ok((server, pid, a.to_owned()));
+        }
+    }
+    bail!("signet serve did not start")
+}
+
 /// A child process killed when dropped.
-struct Proc(Child);
+pub(crate) struct Proc(pub(crate) Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -136,7 +165,7 @@ impl Drop for Proc {
     }
 }
 
-fn now_secs() -> u64 {
+pub(crate) fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -154,7 +183,7 @@ fn openssl(dir: &Path, args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-fn load_cert(path: &Path) -> Result<Certificate> {
+pub(crate) fn load_cert(path: &Path) -> Result<Certificate> {
     let text = std::fs::read(path).with_context(|| path.display().to_string())?;
     Certificate::from_pem(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
@@ -167,16 +196,18 @@ fn ski(cert: &Certificate) -> Option<Vec<u8>> {
         .map(|(_, s)| s.0.as_bytes().to_vec())
 }
 
-fn subject() -> Result<Name> {
+pub(crate) fn subject() -> Result<Name> {
     "C=US,O=Signet Bench,CN=Bench Signer"
         .parse()
         .map_err(|e| anyhow!("{e}"))
 }
 
 /// An HTTP/1.1 keep-alive connection that reconnects when the server closes.
-struct Http {
+pub(crate) struct Http {
     addr: String,
     path: String,
+    /// The request's Content-Type.
+    content_type: &'static str,
     conn: Option<BufReader<TcpStream>>,
     /// Keep the connection from one transaction to the next (the mock server serves one
     /// transaction per connection, as the OpenSSL client uses it).
@@ -184,16 +215,23 @@ struct Http {
 }
 
 impl Http {
-    fn new(addr: &str, path: &str, reuse: bool) -> Self {
+    pub(crate) fn new(addr: &str, path: &str, reuse: bool) -> Self {
         Self {
             addr: addr.to_owned(),
             path: path.to_owned(),
+            content_type: "application/pkixcmp",
             conn: None,
             reuse,
         }
     }
 
-    fn post(&mut self, body: &[u8]) -> Result<Vec<u8>> {
+    /// The same, for requests of `content_type`.
+    pub(crate) fn of_type(mut self, content_type: &'static str) -> Self {
+        self.content_type = content_type;
+        self
+    }
+
+    pub(crate) fn post(&mut self, body: &[u8]) -> Result<Vec<u8>> {
         if self.conn.is_none() {
             let s = TcpStream::connect(&self.addr)?;
             s.set_nodelay(true)?;
@@ -203,9 +241,10 @@ impl Http {
         let conn = self.conn.as_mut().ok_or_else(|| anyhow!("no connection"))?;
         let head = format!(
             "POST {} HTTP/1.0\r\nHost: {}\r\nConnection: keep-alive\r\n\
-             Content-Type: application/pkixcmp\r\nContent-Length: {}\r\n\r\n",
+             Content-Type: {}\r\nContent-Length: {}\r\n\r\n",
             self.path,
             self.addr,
+            self.content_type,
             body.len()
         );
         let mut req = head.into_bytes();
@@ -331,7 +370,11 @@ impl Stats {
     }
 }
 
-fn mac_protection<'a>(secret: &'a str, reference: &str, iterations: u32) -> RequestProtection<'a> {
+pub(crate) fn mac_protection<'a>(
+    secret: &'a str,
+    reference: &str,
+    iterations: u32,
+) -> RequestProtection<'a> {
     RequestProtection::Mac {
         reference: reference.as_bytes().to_vec(),
         secret: secret.as_bytes(),
@@ -607,7 +650,7 @@ fn load(
 }
 
 /// CPU seconds (user + system) a process has used so far.
-fn cpu_secs(pid: &str) -> f64 {
+pub(crate) fn cpu_secs(pid: &str) -> f64 {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
         return 0.0;
     };
@@ -623,7 +666,7 @@ fn cpu_secs(pid: &str) -> f64 {
     f.iter().sum::<f64>() / 100.0
 }
 
-fn peak_rss_mb(pid: u32) -> Result<f64> {
+pub(crate) fn peak_rss_mb(pid: u32) -> Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let kb: f64 = status
         .lines()
@@ -680,26 +723,7 @@ fn inner(args: &Args) -> Result<()> {
     std::fs::write(work.join("client.key"), key_pem)?;
 
     // signet serve, release build, durable SQLite.
-    let mut child = Command::new(&signet)
-        .args(["serve", "--data-dir"])
-        .arg(&data)
-        .args(["--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or_else(|| anyhow!("stdout"))?;
-    let pid = child.id();
-    let server = Proc(child);
-    let mut addr = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        if let Some(a) = line.strip_prefix("listening on http://") {
-            addr = Some(a.to_owned());
-            break;
-        }
-    }
-    let addr = addr.ok_or_else(|| anyhow!("signet serve did not start"))?;
+    let (server, pid, addr) = start_signet(&signet, &data)?;
     let cmp_cert = load_cert(&data.join("trust/cmp-signer.pem"))?;
     let issuing = load_cert(&data.join("trust/issuing-ca.pem"))?;
     let signet_target = Target {
@@ -1233,16 +1257,16 @@ fn float_count(x: f64) -> usize {
     format!("{:.0}", x.max(0.0)).parse().unwrap_or(0)
 }
 
-fn as_f64(n: usize) -> f64 {
+pub(crate) fn as_f64(n: usize) -> f64 {
     u32::try_from(n).map_or(f64::MAX, f64::from)
 }
 
-fn verdict(ok: bool) -> &'static str {
+pub(crate) fn verdict(ok: bool) -> &'static str {
     if ok { "met" } else { "NOT met" }
 }
 
 /// Removes the scratch directory.
-struct Cleanup(PathBuf);
+pub(crate) struct Cleanup(pub(crate) PathBuf);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
