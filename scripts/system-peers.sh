@@ -5,11 +5,14 @@
 #   - curl (POSTs time-stamp queries to `signet serve`);
 #   - unshare/nsenter/setpriv (util-linux: the private network namespace of the mock server);
 #   - psql (postgresql-client: the multi-node tests create and drop their own database on the
-#     machine's PostgreSQL server, 127.0.0.1:5432).
+#     machine's PostgreSQL server, 127.0.0.1:5432);
+#   - softhsm2-util (softhsm2: the PKCS#11 token of the key-custody tests; its module is
+#     /usr/lib/softhsm/libsofthsm2.so).
 # Installs what is missing with apt-get when running as root; otherwise names it and fails.
 set -euo pipefail
 declare -A package=([openssl]=openssl [socat]=socat [curl]=curl [unshare]=util-linux
-                    [nsenter]=util-linux [setpriv]=util-linux [psql]=postgresql-client)
+                    [nsenter]=util-linux [setpriv]=util-linux [psql]=postgresql-client
+                    [softhsm2-util]=softhsm2)
 missing=()
 for tool in "${!package[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${package[$tool]}")

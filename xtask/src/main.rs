@@ -166,7 +166,9 @@ impl StepClock {
 fn ci_steps(clock: &mut StepClock) -> Result<()> {
     let root = project_root();
     clock.start("system-peers");
-    eprintln!("==> xtask ci: scripts/system-peers.sh (openssl, socat, curl, util-linux, psql)");
+    eprintln!(
+        "==> xtask ci: scripts/system-peers.sh (openssl, socat, curl, util-linux, psql, softhsm2)"
+    );
     let status = Command::new("bash")
         .arg(root.join("scripts/system-peers.sh"))
         .status()

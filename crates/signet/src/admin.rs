@@ -1,5 +1,6 @@
-//! The operator's commands: `signet ra register|list|approve|refuse` and
-//! `signet ca list|show|revoke`. Human-readable output by default, `--json` for scripts.
+//! The operator's commands: `signet ra register|list|approve|refuse`,
+//! `signet ca list|show|revoke|sign-root-crl` and `signet keys to-pkcs11`. Human-readable
+//! output by default, `--json` for scripts.
 //! Serials are upper-case hex, as `openssl x509 -serial` prints them.
 
 use std::io::Write as _;
@@ -98,6 +99,48 @@ pub(crate) enum CaCommand {
         /// aACompromise, or its number.
         #[arg(long, default_value = "unspecified")]
         reason: String,
+    },
+    /// Sign the root's CRL with the root key (run where the root key is: `serve` never loads
+    /// it) and write it to DIR/crl/root.crl, which `serve` publishes at /crl/root.crl; copy
+    /// the file to every serving node's data directory.
+    SignRootCrl {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+        /// How long the CRL is valid (its nextUpdate): `30d`, `12h`, … or seconds.
+        #[arg(long, default_value = "30d")]
+        valid_for: String,
+    },
+}
+
+/// `signet keys …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Move keys onto a PKCS#11 token (an HSM; SoftHSM2 for trials): each role's key is
+    /// stored as a sensitive, non-extractable private key labelled `signet-<role>`, checked
+    /// by a test signature, recorded in DIR/keys.toml, and then its file is removed (unless
+    /// --keep-files). EC keys only.
+    ToPkcs11 {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+        /// The token's PKCS#11 library (SoftHSM2: /usr/lib/softhsm/libsofthsm2.so).
+        #[arg(long)]
+        module: PathBuf,
+        /// The token's label.
+        #[arg(long)]
+        token_label: String,
+        /// The environment variable that holds the user PIN (also when serving).
+        #[arg(long, conflicts_with = "pin_file")]
+        pin_env: Option<String>,
+        /// A file (mode 0600, relative to the data directory or absolute) that holds the PIN.
+        #[arg(long)]
+        pin_file: Option<PathBuf>,
+        /// A role to move: issuing-ca, cmp-signer, tsa or root (repeatable; default: the
+        /// three `serve` uses).
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        /// Keep the key files (by default they are removed once the token signs).
+        #[arg(long)]
+        keep_files: bool,
     },
 }
 
@@ -231,7 +274,7 @@ fn registered_sans(sans: &[String]) -> Result<Option<Vec<u8>>> {
 /// Registers `subject` `count` times in one commit; returns (reference, secret) pairs and
 /// the expiry. `sans` are the subject alternative names registered with it (`--san`).
 pub(crate) async fn register(
-    pki: &pki::Pki,
+    registrar: (&signet_ra_policy::Policy, &crate::seal::Sealer),
     store: &Store,
     subject: &str,
     sans: &[String],
@@ -239,7 +282,7 @@ pub(crate) async fn register(
     valid_for: Option<&str>,
     count: u32,
 ) -> Result<(Vec<(String, String)>, i64)> {
-    let policy = &pki.policy;
+    let (policy, sealer) = registrar;
     let profile = profile.unwrap_or(&policy.default_profile).to_owned();
     let name = dn::parse(subject).map_err(|e| anyhow!("--subject: {e}"))?;
     let name = policy
@@ -281,7 +324,7 @@ pub(crate) async fn register(
                 subject_der: subject_der.clone(),
                 san_der: san_der.clone(),
                 profile: profile.clone(),
-                sealed_secret: pki.sealer.seal(&reference, secret.as_bytes())?,
+                sealed_secret: sealer.seal(&reference, secret.as_bytes())?,
                 now,
                 expires_at: expires,
             });
@@ -311,9 +354,9 @@ pub(crate) async fn ra(cmd: RaCommand, database: Option<&str>) -> Result<()> {
             json,
         } => {
             let store = open(&data_dir, database).await?;
-            let pki = pki::load(&data_dir)?;
+            let (policy, sealer) = pki::load_registrar(&data_dir)?;
             let (codes, expires) = register(
-                &pki,
+                (&policy, &sealer),
                 &store,
                 &subject,
                 &sans,
@@ -535,6 +578,123 @@ pub(crate) async fn ca(cmd: CaCommand, database: Option<&str>) -> Result<()> {
             tracing::info!(%serial, reason = reason_name(code), "revoked by the operator");
             println!("{serial}: revoked ({})", reason_name(code));
         }
+        CaCommand::SignRootCrl {
+            data_dir,
+            valid_for,
+        } => {
+            if !pki::is_bootstrapped(&data_dir) {
+                bail!("{} is not a Signet data directory", data_dir.display());
+            }
+            let valid = parse_duration(&valid_for)?;
+            if valid == 0 || valid > 366 * 86_400 {
+                bail!("--valid-for must be between 1 s and 366 days");
+            }
+            let (_, key, issuer) = pki::load_root(&data_dir)?;
+            std::fs::create_dir_all(data_dir.join("crl"))?;
+            let (number, until) = pki::write_root_crl(&data_dir, &issuer, &*key, valid)?;
+            let until = i64::try_from(until)?;
+            tracing::info!(number, "root CRL signed");
+            println!(
+                "{}: root CRL number {number}, valid until {}",
+                data_dir.join("crl/root.crl").display(),
+                time_str(until)
+            );
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn keys(cmd: KeysCommand) -> Result<()> {
+    match cmd {
+        KeysCommand::ToPkcs11 {
+            data_dir,
+            module,
+            token_label,
+            pin_env,
+            pin_file,
+            roles,
+            keep_files,
+        } => {
+            use crate::keys::{KeysConfig, Role, pkcs11};
+            if !pki::is_bootstrapped(&data_dir) {
+                bail!("{} is not a Signet data directory", data_dir.display());
+            }
+            let roles: Vec<Role> = if roles.is_empty() {
+                vec![Role::IssuingCa, Role::CmpSigner, Role::Tsa]
+            } else {
+                roles
+                    .iter()
+                    .map(|r| Role::parse(r))
+                    .collect::<Result<_>>()?
+            };
+            let mut config = KeysConfig::load(&data_dir)?;
+            let mut cfg = match config.pkcs11.take() {
+                Some(c) if c.module != module || c.token_label != token_label => bail!(
+                    "keys.toml already names token {:?} in {}; one token per data directory",
+                    c.token_label,
+                    c.module.display()
+                ),
+                Some(c) => c,
+                None => pkcs11::Config {
+                    module,
+                    token_label,
+                    pin_env: None,
+                    pin_file: None,
+                    roles: Vec::new(),
+                },
+            };
+            if pin_env.is_some() || pin_file.is_some() {
+                cfg.pin_env = pin_env;
+                cfg.pin_file = pin_file;
+            }
+            if cfg.pin_env.is_none() && cfg.pin_file.is_none() {
+                bail!("say where the token PIN is: --pin-env VAR or --pin-file FILE");
+            }
+            let token = pkcs11::Token::open(&cfg, &data_dir)?;
+            for role in &roles {
+                if cfg.roles.iter().any(|r| r == role.name()) {
+                    bail!(
+                        "keys.toml already puts the {} key on the token",
+                        role.name()
+                    );
+                }
+            }
+            for role in roles {
+                let key_file = data_dir.join("keys").join(role.file());
+                let cert = pki::load_cert(&data_dir.join("trust").join(role.certificate()))?;
+                let spki = cert.tbs_certificate().subject_public_key_info().to_der()?;
+                pki::check_private(&key_file)?;
+                let text = std::fs::read_to_string(&key_file)
+                    .with_context(|| format!("reading {}", key_file.display()))?;
+                let (label, der) = signet_asn1_types::der::pem::decode_vec(text.as_bytes())
+                    .map_err(|e| anyhow!("{}: {e}", key_file.display()))?;
+                if label != "PRIVATE KEY" {
+                    bail!("{}: expected a PKCS#8 PRIVATE KEY", key_file.display());
+                }
+                let der = zeroize::Zeroizing::new(der);
+                token.import(role, &der, &spki)?;
+                // Recorded before the file goes: a crash in between leaves both, never none.
+                cfg.roles.push(role.name().to_owned());
+                config.pkcs11 = Some(cfg.clone());
+                config.save(&data_dir)?;
+                if keep_files {
+                    println!(
+                        "{}: on the token as {:?} (file kept)",
+                        role.name(),
+                        role.label()
+                    );
+                } else {
+                    std::fs::remove_file(&key_file)
+                        .with_context(|| format!("removing {}", key_file.display()))?;
+                    println!(
+                        "{}: on the token as {:?}; {} removed",
+                        role.name(),
+                        role.label(),
+                        key_file.display()
+                    );
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -545,7 +705,16 @@ pub(crate) async fn ca(cmd: CaCommand, database: Option<&str>) -> Result<()> {
 /// `cargo run` has no `signet` on PATH), and every argument is shell-quoted where it needs it.
 pub(crate) async fn print_first_steps(dir: &Path, url: &str, ca: &Ca) -> Result<()> {
     let subject = "/CN=C2PA Claim Signer 1/O=Signet Development/C=US";
-    let (codes, _) = register(&ca.pki, &ca.store, subject, &[], None, None, 1).await?;
+    let (codes, _) = register(
+        (&ca.pki.policy, &ca.pki.sealer),
+        &ca.store,
+        subject,
+        &[],
+        None,
+        None,
+        1,
+    )
+    .await?;
     let (reference, secret) = codes
         .into_iter()
         .next()

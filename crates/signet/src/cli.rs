@@ -45,6 +45,9 @@ enum Command {
     /// C2PA manifests: sign and verify assets.
     #[command(subcommand)]
     C2pa(c2pa::C2paCommand),
+    /// Key custody: move the CA's keys onto a PKCS#11 token.
+    #[command(subcommand)]
+    Keys(admin::KeysCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -119,6 +122,7 @@ pub fn run() -> Result<()> {
             Command::Serve(args) => serve_command(args, cli.database.as_deref()).await,
             Command::Ra(c) => admin::ra(c, cli.database.as_deref()).await,
             Command::Ca(c) => admin::ca(c, cli.database.as_deref()).await,
+            Command::Keys(c) => admin::keys(c),
             // Synchronous; reports through the exit status (0 Trusted/Valid, 1 Invalid,
             // 2 unreadable input).
             Command::C2pa(c) => std::process::exit(c2pa::run(c)),

@@ -351,7 +351,7 @@ impl Ca {
             }
             Key::Derived(k) => ResponseKey::MacKey(k),
             Key::Signature | Key::None => ResponseKey::Signature {
-                signer: &self.pki.cmp_key,
+                signer: &*self.pki.cmp_key,
                 key_id: self.pki.cmp_key_id.clone(),
                 certs: vec![self.pki.cmp_cert.clone()],
             },

@@ -197,8 +197,16 @@ impl Signet {
     ///
     /// A subject the policy refuses, or a database write that fails.
     pub async fn register(&self, subject: &str) -> Result<Registration> {
-        let (codes, expires_at) =
-            admin::register(&self.ca.pki, &self.ca.store, subject, &[], None, None, 1).await?;
+        let (codes, expires_at) = admin::register(
+            (&self.ca.pki.policy, &self.ca.pki.sealer),
+            &self.ca.store,
+            subject,
+            &[],
+            None,
+            None,
+            1,
+        )
+        .await?;
         let (reference, secret) = codes
             .into_iter()
             .next()

@@ -17,6 +17,7 @@ mod c2pa;
 pub mod cli;
 mod cmp;
 pub mod embed;
+mod keys;
 mod pki;
 mod revocation;
 mod seal;

@@ -5,7 +5,11 @@
 //!   last, so its presence marks a complete bootstrap;
 //! - `policy.toml` — the CP/CPS as configuration (`ra-policy`), the built-in default at first;
 //! - `keys/` (0700) — `root.key`, `issuing-ca.key`, `cmp-signer.key`, `tsa.key` (PKCS#8 PEM)
-//!   and `seal.key` (32 random bytes), each 0600 and created exclusively;
+//!   and `seal.key` (32 random bytes), each 0600 and created exclusively; a role listed in
+//!   `keys.toml` is used from a PKCS#11 token instead (`keys`), and `root.key` may be moved
+//!   off the machine altogether: `serve` never loads it;
+//! - `crl/root.crl` — the root's CRL, signed at bootstrap and by `signet ca sign-root-crl`
+//!   (where the root key is), published as it is by `serve`;
 //! - `trust/` — `root.pem`, `issuing-ca.pem`, `cmp-signer.pem`, `chain.pem` (issuing CA then
 //!   root), the time-stamping unit's `tsa.pem` (issued by the root), and `device-cas/`
 //!   (manufacturer CAs for automatic registration);
@@ -15,6 +19,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -31,6 +36,7 @@ use signet_ca_signer::{IssuanceRequest, Issuer, IssuerUrls, Serial, prepare, sig
 use signet_crypto::{KeyPairSigner, KeyType, SystemRng, generate_pkcs8};
 use signet_ra_policy::Policy;
 
+use crate::keys::{self, Role};
 use crate::seal::Sealer;
 
 /// `signet.toml`.
@@ -50,16 +56,17 @@ fn dev_tsa_policy() -> String {
     "1.3.6.1.5.5.7.13.1".to_owned()
 }
 
-/// The loaded PKI.
+/// The loaded PKI of `serve`: the online keys (issuing CA, CMP signer) from the key source,
+/// never the root's.
 pub(crate) struct Pki {
     pub(crate) root: Certificate,
-    pub(crate) root_key: KeyPairSigner,
     pub(crate) issuing: Certificate,
-    pub(crate) issuing_key: KeyPairSigner,
+    pub(crate) issuing_key: Arc<dyn Signer>,
     pub(crate) issuer: Issuer,
-    pub(crate) root_issuer: Issuer,
+    /// Where the root's CRL is published from (`crl/root.crl`).
+    pub(crate) root_crl: PathBuf,
     pub(crate) cmp_cert: Certificate,
-    pub(crate) cmp_key: KeyPairSigner,
+    pub(crate) cmp_key: Arc<dyn Signer>,
     pub(crate) cmp_key_id: Vec<u8>,
     pub(crate) sealer: Sealer,
     pub(crate) policy: Policy,
@@ -69,7 +76,7 @@ pub(crate) struct Pki {
 /// The time-stamping unit's certificate (issued by the root, the verifier's anchor) and key.
 pub(crate) struct TsaMaterial {
     pub(crate) cert: Certificate,
-    pub(crate) key: KeyPairSigner,
+    pub(crate) key: Arc<dyn Signer>,
     pub(crate) policy: signet_asn1_types::const_oid::ObjectIdentifier,
 }
 
@@ -137,7 +144,7 @@ pub(crate) fn load_key(path: &Path) -> Result<KeyPairSigner> {
 }
 
 /// Refuses a key file that others can read (the operator must fix it, not Signet silently).
-fn check_private(path: &Path) -> Result<()> {
+pub(crate) fn check_private(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let mode = fs::metadata(path)
         .with_context(|| format!("reading {}", path.display()))?
@@ -293,6 +300,8 @@ pub(crate) fn bootstrap(dir: &Path, public_url: &str) -> Result<()> {
         &root_key,
     )?;
     bootstrap_tsa(dir, &root_issuer, &root_key)?;
+    fs::DirBuilder::new().mode(0o755).create(dir.join("crl"))?;
+    write_root_crl(dir, &root_issuer, &root_key, ROOT_CRL_DEFAULT_SECS)?;
     let mut seal = zeroize::Zeroizing::new([0u8; Sealer::KEY_LEN]);
     aws_lc_rs::rand::fill(&mut *seal).map_err(|_| anyhow!("random source failed"))?;
     write_private(&keys.join("seal.key"), &*seal)?;
@@ -320,7 +329,7 @@ pub(crate) fn bootstrap(dir: &Path, public_url: &str) -> Result<()> {
 /// id-kp-timeStamping only and critical) with its own key, issued by the root like the CMP
 /// signer, so its revocation is published in the root's CRL. Written before `signet.toml`,
 /// like the rest of the bootstrap.
-fn bootstrap_tsa(dir: &Path, root_issuer: &Issuer, root_key: &KeyPairSigner) -> Result<()> {
+fn bootstrap_tsa(dir: &Path, root_issuer: &Issuer, root_key: &dyn Signer) -> Result<()> {
     let tsa_key = new_key(
         KeyType::EcdsaP256,
         SignatureAlgorithm::EcdsaP256Sha256Asn1,
@@ -336,38 +345,120 @@ fn bootstrap_tsa(dir: &Path, root_issuer: &Issuer, root_key: &KeyPairSigner) -> 
     write_public(&dir.join("trust").join("tsa.pem"), &cert_pem(&tsa)?)
 }
 
-/// Loads the PKI from a bootstrapped `dir`.
-pub(crate) fn load(dir: &Path) -> Result<Pki> {
-    let settings: Settings = toml::from_str(&fs::read_to_string(dir.join("signet.toml"))?)
-        .context("parsing signet.toml")?;
-    let policy =
-        Policy::from_toml(&fs::read_to_string(dir.join("policy.toml"))?).context("policy.toml")?;
-    let keys = dir.join("keys");
-    let trust = dir.join("trust");
-    let root = load_cert(&trust.join("root.pem"))?;
-    let root_key = load_key(&keys.join("root.key"))?;
-    let issuing = load_cert(&trust.join("issuing-ca.pem"))?;
-    let issuing_key = load_key(&keys.join("issuing-ca.key"))?;
-    let cmp_cert = load_cert(&trust.join("cmp-signer.pem"))?;
-    let cmp_key = load_key(&keys.join("cmp-signer.key"))?;
-    check_private(&keys.join("seal.key"))?;
-    let sealer = Sealer::new(&zeroize::Zeroizing::new(fs::read(keys.join("seal.key"))?))?;
-    for (cert, key, what) in [
-        (&root, &root_key, "root"),
-        (&issuing, &issuing_key, "issuing CA"),
-        (&cmp_cert, &cmp_key, "CMP signer"),
-    ] {
-        if cert.tbs_certificate().subject_public_key_info().to_der()? != key.public_key_der() {
-            bail!("the {what} key does not match its certificate");
+/// The root's CRL lifetime when `signet ca sign-root-crl` is not told otherwise: 30 days.
+pub(crate) const ROOT_CRL_DEFAULT_SECS: u64 = 30 * 86_400;
+
+/// Signs the root's CRL (it lists nothing: the development PKI revokes none of the root's
+/// certificates) valid for `valid_secs`, and writes it to `crl/root.crl` through a temporary
+/// file. Its CRL number is the current second, or one more than the CRL it replaces if that
+/// is higher: strictly increasing on the one machine that holds the root key.
+pub(crate) fn write_root_crl(
+    dir: &Path,
+    root_issuer: &Issuer,
+    root_key: &dyn Signer,
+    valid_secs: u64,
+) -> Result<(u64, u64)> {
+    use signet_ca_signer::crl::{CrlProfile, CrlRequest, prepare_crl, sign_crl};
+    let path = dir.join("crl").join("root.crl");
+    let previous = match fs::read(&path) {
+        Ok(der) => crl_number(&der)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let now = now_secs();
+    let number = now.max(previous.saturating_add(1));
+    let at = |secs: u64| {
+        DateTime::from_unix_duration(Duration::from_secs(secs)).map_err(|e| anyhow!("{e}"))
+    };
+    let request = CrlRequest::new(number, at(now)?, at(now.saturating_add(valid_secs))?);
+    let list = prepare_crl(&request, root_issuer, &CrlProfile::ca()).map_err(|e| anyhow!("{e}"))?;
+    let der = sign_crl(list, root_key)?.to_der()?;
+    let tmp = path.with_extension("crl.tmp");
+    fs::write(&tmp, &der)?;
+    fs::File::open(&tmp)?.sync_all()?;
+    fs::rename(&tmp, &path)?;
+    Ok((number, now.saturating_add(valid_secs)))
+}
+
+/// The CRL number of a DER CRL (0 without one).
+fn crl_number(der: &[u8]) -> Result<u64> {
+    use signet_asn1_types::x509_cert::crl::CertificateList;
+    use signet_asn1_types::x509_cert::ext::pkix::CrlNumber;
+    let crl: CertificateList =
+        CertificateList::from_der(der).map_err(|e| anyhow!("the root CRL: {e}"))?;
+    let Some(exts) = &crl.tbs_cert_list.crl_extensions else {
+        return Ok(0);
+    };
+    for ext in exts {
+        if ext.extn_id == signet_asn1_types::const_oid::db::rfc5280::ID_CE_CRL_NUMBER {
+            let n = CrlNumber::from_der(ext.extn_value.as_bytes())
+                .map_err(|e| anyhow!("the root CRL's number: {e}"))?;
+            let bytes = n.0.as_bytes();
+            if bytes.len() > 8 {
+                bail!("the root CRL's number does not fit 64 bits");
+            }
+            let mut be = [0u8; 8];
+            be.get_mut(8 - bytes.len()..)
+                .ok_or_else(|| anyhow!("CRL number"))?
+                .copy_from_slice(bytes);
+            return Ok(u64::from_be_bytes(be));
         }
     }
+    Ok(0)
+}
+
+/// The root: its certificate, its signer from the key source (where the root key is: an
+/// operator command, never `serve`), and the issuer it signs as.
+pub(crate) fn load_root(dir: &Path) -> Result<(Certificate, Arc<dyn Signer>, Issuer)> {
+    let settings = settings(dir)?;
+    let root = load_cert(&dir.join("trust").join(Role::Root.certificate()))?;
+    let spki = root.tbs_certificate().subject_public_key_info().to_der()?;
+    let key = keys::source(dir)?.signer(Role::Root, &spki)?;
+    let issuer = Issuer::from_certificate(&root, key.algorithm(), root_urls(&settings.public_url))?;
+    Ok((root, key, issuer))
+}
+
+fn settings(dir: &Path) -> Result<Settings> {
+    toml::from_str(&fs::read_to_string(dir.join("signet.toml"))?).context("parsing signet.toml")
+}
+
+/// The policy and the sealer of reference-number codes: what registering needs (no key).
+pub(crate) fn load_registrar(dir: &Path) -> Result<(Policy, Sealer)> {
+    let policy =
+        Policy::from_toml(&fs::read_to_string(dir.join("policy.toml"))?).context("policy.toml")?;
+    let seal = dir.join("keys").join("seal.key");
+    check_private(&seal)?;
+    let sealer = Sealer::new(&zeroize::Zeroizing::new(fs::read(seal)?))?;
+    Ok((policy, sealer))
+}
+
+/// The signer of `role` from `source`, for the key of `cert`.
+fn signer_for(
+    source: &dyn keys::KeySource,
+    role: Role,
+    cert: &Certificate,
+) -> Result<Arc<dyn Signer>> {
+    let spki = cert.tbs_certificate().subject_public_key_info().to_der()?;
+    source.signer(role, &spki)
+}
+
+/// Loads the PKI from a bootstrapped `dir`: certificates, policy, and the online keys from
+/// the key source (`keys.toml`: files or a PKCS#11 token).
+pub(crate) fn load(dir: &Path) -> Result<Pki> {
+    let settings = settings(dir)?;
+    let (policy, sealer) = load_registrar(dir)?;
+    let trust = dir.join("trust");
+    let source = keys::source(dir)?;
+    let root = load_cert(&trust.join(Role::Root.certificate()))?;
+    let issuing = load_cert(&trust.join(Role::IssuingCa.certificate()))?;
+    let issuing_key = signer_for(source.as_ref(), Role::IssuingCa, &issuing)?;
+    let cmp_cert = load_cert(&trust.join(Role::CmpSigner.certificate()))?;
+    let cmp_key = signer_for(source.as_ref(), Role::CmpSigner, &cmp_cert)?;
     let issuer = Issuer::from_certificate(
         &issuing,
         issuing_key.algorithm(),
         leaf_urls(&settings.public_url),
     )?;
-    let root_issuer =
-        Issuer::from_certificate(&root, root_key.algorithm(), root_urls(&settings.public_url))?;
     let device_anchors = match &policy.registration.automatic {
         Some(a) => load_cert_dir(&dir.join(&a.trust_anchor_dir))?,
         None => Vec::new(),
@@ -383,11 +474,10 @@ pub(crate) fn load(dir: &Path) -> Result<Pki> {
     let cmp_key_id = key_id(&cmp_cert)?;
     Ok(Pki {
         root,
-        root_key,
         issuing,
         issuing_key,
         issuer,
-        root_issuer,
+        root_crl: dir.join("crl").join("root.crl"),
         cmp_cert,
         cmp_key,
         cmp_key_id,
@@ -400,23 +490,18 @@ pub(crate) fn load(dir: &Path) -> Result<Pki> {
 /// Loads the time-stamping unit of a bootstrapped `dir`, creating it first in a data directory
 /// bootstrapped before Signet had a TSA.
 pub(crate) fn load_tsa(dir: &Path) -> Result<TsaMaterial> {
-    let settings: Settings = toml::from_str(&fs::read_to_string(dir.join("signet.toml"))?)
-        .context("parsing signet.toml")?;
-    let keys = dir.join("keys");
+    let settings = settings(dir)?;
     let trust = dir.join("trust");
     if !trust.join("tsa.pem").exists() {
-        let root = load_cert(&trust.join("root.pem"))?;
-        let root_key = load_key(&keys.join("root.key"))?;
-        let root_issuer =
-            Issuer::from_certificate(&root, root_key.algorithm(), root_urls(&settings.public_url))?;
-        bootstrap_tsa(dir, &root_issuer, &root_key)?;
+        let (_, root_key, root_issuer) = load_root(dir).context(
+            "trust/tsa.pem is missing and the root key, which would certify a new TSA, is not \
+             here",
+        )?;
+        bootstrap_tsa(dir, &root_issuer, root_key.as_ref())?;
         tracing::info!("created the time-stamping unit (trust/tsa.pem)");
     }
-    let cert = load_cert(&trust.join("tsa.pem"))?;
-    let key = load_key(&keys.join("tsa.key"))?;
-    if cert.tbs_certificate().subject_public_key_info().to_der()? != key.public_key_der() {
-        bail!("the TSA key does not match its certificate");
-    }
+    let cert = load_cert(&trust.join(Role::Tsa.certificate()))?;
+    let key = signer_for(keys::source(dir)?.as_ref(), Role::Tsa, &cert)?;
     let policy = settings
         .tsa_policy
         .parse()

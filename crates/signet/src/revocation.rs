@@ -11,8 +11,9 @@
 //!   status for — so made-up serials cost a point lookup, not a signature. A certificate
 //!   whose certConf has not come is answered as policy says and not kept (it changes soon).
 //! - **CRLs**: the issuing CA's is re-signed when something is revoked and after
-//!   [`CRL_REFRESH_SECS`]; the root's (which lists nothing) after a day. CRL numbers come from
-//!   the database's `crl_number` counter, so they increase strictly across every node.
+//!   [`CRL_REFRESH_SECS`]; its CRL numbers come from the database's `crl_number` counter, so
+//!   they increase strictly across every node. The root's is a file signed offline
+//!   (`signet ca sign-root-crl`): `serve` holds no root key.
 //! - **Freshness.** A revocation committed by this process drops what it makes stale before
 //!   its caller hears of it (the store's revoked hook), and a response signed from a status
 //!   read before that drop is not kept. Revocations by other nodes or by `signet ca revoke`
@@ -78,33 +79,25 @@ fn serial_number(hex_serial: &str) -> Result<SerialNumber> {
     SerialNumber::new(&bytes).map_err(|e| anyhow!("{e}"))
 }
 
-/// Signs the current CRL of the issuing CA (or of the root, which lists nothing: the issuing
-/// CA is never revoked by the development PKI), numbered from the shared counter.
-async fn sign_crl_now(ca: &Ca, root: bool, now: u64) -> Result<SignedCrl> {
+/// Signs the current CRL of the issuing CA, numbered from the shared counter.
+async fn sign_crl_now(ca: &Ca, now: u64) -> Result<SignedCrl> {
     let number = ca
         .store
         .draw(Counter::CrlNumber, i64::try_from(now)?)
         .await
         .map_err(|e| anyhow!("drawing the CRL number: {e}"))?;
     let number = u64::try_from(number)?;
-    let list = if root {
-        let request = CrlRequest::new(number, dt(now)?, dt(now + ROOT_CRL_NEXT_UPDATE_SECS)?);
-        prepare_crl(&request, &ca.pki.root_issuer, &CrlProfile::ca())
-            .map_err(|e| anyhow!("{e}"))
-            .and_then(|l| Ok(sign_crl(l, &ca.pki.root_key)?))?
-    } else {
-        let mut request = CrlRequest::new(number, dt(now)?, dt(now + NEXT_UPDATE_SECS)?);
-        for row in ca.store.revoked(i64::try_from(now)?).await? {
-            request.revoked.push(RevokedEntry {
-                serial: serial_number(&row.serial)?,
-                revocation_date: dt(u64::try_from(row.revoked_at.unwrap_or(0))?)?,
-                reason: row.revocation_reason.and_then(crl_reason),
-            });
-        }
-        prepare_crl(&request, &ca.pki.issuer, &CrlProfile::subscriber())
-            .map_err(|e| anyhow!("{e}"))
-            .and_then(|l| Ok(sign_crl(l, &ca.pki.issuing_key)?))?
-    };
+    let mut request = CrlRequest::new(number, dt(now)?, dt(now + NEXT_UPDATE_SECS)?);
+    for row in ca.store.revoked(i64::try_from(now)?).await? {
+        request.revoked.push(RevokedEntry {
+            serial: serial_number(&row.serial)?,
+            revocation_date: dt(u64::try_from(row.revoked_at.unwrap_or(0))?)?,
+            reason: row.revocation_reason.and_then(crl_reason),
+        });
+    }
+    let list = prepare_crl(&request, &ca.pki.issuer, &CrlProfile::subscriber())
+        .map_err(|e| anyhow!("{e}"))
+        .and_then(|l| Ok(sign_crl(l, &*ca.pki.issuing_key)?))?;
     Ok(SignedCrl {
         der: Bytes::from(list.to_der()?),
         this_update: now,
@@ -145,7 +138,7 @@ async fn new_responder(ca: &Ca, now: u64) -> Result<OcspSigner> {
         &serial,
     )
     .map_err(|e| anyhow!("{e}"))?;
-    let cert = sign(tbs, &ca.pki.issuing_key)?;
+    let cert = sign(tbs, &*ca.pki.issuing_key)?;
     let now_i = i64::try_from(now)?;
     ca.store
         .write(vec![Op::InsertCertificate {
@@ -178,8 +171,6 @@ pub(crate) const MAX_OCSP_REQUESTS: usize = 16;
 pub(crate) const OCSP_REFRESH_SECS: u64 = 3600;
 /// Seconds the issuing CA's CRL is served before it is signed again when nothing changed.
 pub(crate) const CRL_REFRESH_SECS: u64 = 3600;
-/// `nextUpdate` of the root's CRL: seven days (it lists nothing); re-signed after one.
-const ROOT_CRL_NEXT_UPDATE_SECS: u64 = 7 * 86_400;
 /// Seconds between [`publish`]'s questions to the store.
 pub(crate) const POLL_SECS: u64 = 1;
 /// Most certificates with a kept OCSP response; one more empties the cache first (an entry is
@@ -222,31 +213,6 @@ struct Kept {
     cacheable: Cacheable,
 }
 
-/// The CRLs as last signed.
-#[derive(Default)]
-struct Crls {
-    issuing: Option<SignedCrl>,
-    root: Option<SignedCrl>,
-}
-
-impl Crls {
-    fn slot(&mut self, root: bool) -> &mut Option<SignedCrl> {
-        if root {
-            &mut self.root
-        } else {
-            &mut self.issuing
-        }
-    }
-
-    fn get(&self, root: bool) -> Option<&SignedCrl> {
-        if root {
-            self.root.as_ref()
-        } else {
-            self.issuing.as_ref()
-        }
-    }
-}
-
 /// What the responder and the CRL endpoints serve from memory (see the module docs).
 pub(crate) struct Published {
     /// Kept responses by serial (upper-case hex, as stored), one per CertID asked for.
@@ -254,8 +220,8 @@ pub(crate) struct Published {
     /// Bumped by every invalidation (under the `ocsp` write lock): a response signed from a
     /// status read before a bump is served but not kept.
     epoch: AtomicU64,
-    /// The issuing CA's CRL and the root's, as last signed.
-    crls: std::sync::RwLock<Crls>,
+    /// The issuing CA's CRL as last signed.
+    crl: std::sync::RwLock<Option<SignedCrl>>,
     /// Set when something was revoked since the issuing CA's CRL was signed.
     crl_stale: AtomicBool,
     /// One CRL signing at a time (the others wait for its result).
@@ -271,7 +237,7 @@ impl Published {
         Self {
             ocsp: std::sync::RwLock::new(HashMap::new()),
             epoch: AtomicU64::new(0),
-            crls: std::sync::RwLock::new(Crls::default()),
+            crl: std::sync::RwLock::new(None),
             crl_stale: AtomicBool::new(false),
             signing: tokio::sync::Mutex::new(()),
             seen_revoked: std::sync::Mutex::new(None),
@@ -352,14 +318,14 @@ impl Published {
         Ok(())
     }
 
-    /// The current CRL (`root` for the root's), signed now if the kept one is stale.
-    pub(crate) async fn crl(&self, ca: &Ca, root: bool) -> Result<Bytes> {
-        let refresh = if root { 86_400 } else { CRL_REFRESH_SECS };
+    /// The issuing CA's current CRL, signed now if the kept one is stale.
+    pub(crate) async fn crl(&self, ca: &Ca) -> Result<Bytes> {
         let current = |now: u64| {
-            let crls = self.crls.read().unwrap_or_else(|e| e.into_inner());
-            crls.get(root).and_then(|c| {
-                let stale = !root && self.crl_stale.load(Ordering::SeqCst);
-                (!stale && now < c.this_update.saturating_add(refresh)).then(|| c.der.clone())
+            let crl = self.crl.read().unwrap_or_else(|e| e.into_inner());
+            crl.as_ref().and_then(|c| {
+                let stale = self.crl_stale.load(Ordering::SeqCst);
+                (!stale && now < c.this_update.saturating_add(CRL_REFRESH_SECS))
+                    .then(|| c.der.clone())
             })
         };
         if let Some(der) = current(now_secs()) {
@@ -370,22 +336,28 @@ impl Published {
         if let Some(der) = current(now_secs()) {
             return Ok(der);
         }
-        if !root {
-            // Cleared before reading the revoked rows: a revocation from here on marks it again.
-            self.crl_stale.store(false, Ordering::SeqCst);
-        }
-        let signed = sign_crl_now(ca, root, now_secs()).await.inspect_err(|_| {
-            if !root {
-                self.crl_stale.store(true, Ordering::SeqCst);
-            }
-        })?;
+        // Cleared before reading the revoked rows: a revocation from here on marks it again.
+        self.crl_stale.store(false, Ordering::SeqCst);
+        let signed = sign_crl_now(ca, now_secs())
+            .await
+            .inspect_err(|_| self.crl_stale.store(true, Ordering::SeqCst))?;
         let der = signed.der.clone();
-        *self
-            .crls
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .slot(root) = Some(signed);
+        *self.crl.write().unwrap_or_else(|e| e.into_inner()) = Some(signed);
         Ok(der)
+    }
+
+    /// The root's CRL: the file an operator signed where the root key is
+    /// (`signet ca sign-root-crl`), read as it is now.
+    pub(crate) async fn root_crl(&self, ca: &Ca) -> Result<Bytes> {
+        match tokio::fs::read(&ca.pki.root_crl).await {
+            Ok(der) => Ok(Bytes::from(der)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(anyhow!(
+                "{} is missing: sign the root's CRL with `signet ca sign-root-crl` where the \
+                 root key is, and copy it here",
+                ca.pki.root_crl.display()
+            )),
+            Err(e) => Err(anyhow!("reading {}: {e}", ca.pki.root_crl.display())),
+        }
     }
 
     /// Answers an OCSP request (always a DER `OCSPResponse`, errors included).
@@ -599,7 +571,7 @@ pub(crate) async fn publish(ca: Arc<Ca>) {
             tracing::warn!(error = %e, "looking for revocations failed");
         }
         if ca.published.crl_stale.load(Ordering::SeqCst)
-            && let Err(e) = ca.published.crl(&ca, false).await
+            && let Err(e) = ca.published.crl(&ca).await
         {
             tracing::warn!(error = %e, "re-signing the CRL failed");
         }

@@ -214,14 +214,14 @@ pub(crate) async fn route<B: RequestBody>(
     Ok(match (path.as_str(), get) {
         ("/ca/root.cer", true) => der_reply(&ca.pki.root, "application/pkix-cert"),
         ("/ca/issuing-ca.cer", true) => der_reply(&ca.pki.issuing, "application/pkix-cert"),
-        ("/crl/issuing-ca.crl", true) => match ca.published.crl(&ca, false).await {
+        ("/crl/issuing-ca.crl", true) => match ca.published.crl(&ca).await {
             Ok(der) => reply(StatusCode::OK, Some("application/pkix-crl"), der),
             Err(e) => {
                 tracing::error!(error = %e, "CRL");
                 text(StatusCode::INTERNAL_SERVER_ERROR, "CRL unavailable")
             }
         },
-        ("/crl/root.crl", true) => match ca.published.crl(&ca, true).await {
+        ("/crl/root.crl", true) => match ca.published.root_crl(&ca).await {
             Ok(der) => reply(StatusCode::OK, Some("application/pkix-crl"), der),
             Err(e) => {
                 tracing::error!(error = %e, "CRL");

@@ -11,7 +11,6 @@
 use std::time::SystemTime;
 
 use anyhow::{Result, anyhow};
-use signet_asn1_types::crypto::Signer as _;
 use signet_asn1_types::der::{DateTime, Encode};
 use signet_asn1_types::time::GeneralizedTimeFrac;
 use signet_asn1_types::tsp::TimeStampResp;
@@ -20,14 +19,14 @@ use signet_ca_signer::tsa::{
     Refusal, TimeStamper, TsaProfile, check_request, prepare_time_stamp, refusal_response,
     sign_time_stamp, system_failure,
 };
-use signet_crypto::{KeyPairSigner, SystemRng};
+use signet_crypto::SystemRng;
 
 use crate::pki::TsaMaterial;
 
 /// The TSA: its certificate and key, and the policy it stamps under.
 pub(crate) struct Tsa {
     stamper: TimeStamper,
-    key: KeyPairSigner,
+    key: std::sync::Arc<dyn signet_asn1_types::crypto::Signer>,
     profile: TsaProfile,
     rng: SystemRng,
 }
@@ -68,7 +67,7 @@ impl Tsa {
         let serial = Serial::generate(&self.rng)?;
         let linted = prepare_time_stamp(accepted, &self.stamper, &self.profile, gen_time, &serial)
             .map_err(|e| anyhow!("{e}"))?;
-        let resp = sign_time_stamp(linted, &self.key)?;
+        let resp = sign_time_stamp(linted, &*self.key)?;
         tracing::info!(serial = %hex::encode_upper(serial.as_bytes()), "time-stamp token issued");
         Ok(resp)
     }

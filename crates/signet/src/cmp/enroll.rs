@@ -142,7 +142,7 @@ impl Ca {
                 format!("certificate refused by the profile: {e}"),
             )
         })?;
-        sign_der(tbs, &self.pki.issuing_key).map_err(|_| system("signing failed"))
+        sign_der(tbs, &*self.pki.issuing_key).map_err(|_| system("signing failed"))
     }
 
     /// The writes that record an issued certificate and its transaction.

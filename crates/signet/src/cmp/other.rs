@@ -195,7 +195,7 @@ impl Ca {
                 GeneralRequest::CrlUpdate(_) => {
                     let der = self
                         .published
-                        .crl(self, false)
+                        .crl(self)
                         .await
                         .map_err(|_| Failure::sig(system("CRL")))?;
                     let crl = signet_asn1_types::x509_cert::crl::CertificateList::from_der(&der)

@@ -97,9 +97,17 @@ async fn finished_transactions_leave_the_hot_state() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let ca = ca(&data).await;
-    let (codes, _) = admin::register(&ca.pki, &ca.store, SUBJECT, &[], None, None, 3)
-        .await
-        .unwrap();
+    let (codes, _) = admin::register(
+        (&ca.pki.policy, &ca.pki.sealer),
+        &ca.store,
+        SUBJECT,
+        &[],
+        None,
+        None,
+        3,
+    )
+    .await
+    .unwrap();
 
     // ir, ip, certConf, pkiConf.
     enroll(&ca, &codes[0], false).unwrap();

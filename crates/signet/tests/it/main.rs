@@ -23,6 +23,7 @@ mod embed;
 mod enroll;
 mod failures;
 mod flows;
+mod hsm;
 mod http;
 mod newcomer;
 mod nodes;

@@ -21,6 +21,8 @@ pub(crate) struct Server {
     /// `SIGNET_DATABASE` for the server and the operator commands (default: the SQLite file
     /// in the data directory).
     pub(crate) database: Option<String>,
+    /// More environment for the server and the operator commands (a token's PIN, …).
+    pub(crate) env: Vec<(String, String)>,
 }
 
 impl Drop for Server {
@@ -67,6 +69,7 @@ impl Server {
             port: 0,
             extra_args: extra.iter().map(|s| (*s).to_owned()).collect(),
             database: database.map(str::to_owned),
+            env: Vec::new(),
         };
         s.spawn();
         s
@@ -87,6 +90,7 @@ impl Server {
             port: 0,
             extra_args: self.extra_args.clone(),
             database: self.database.clone(),
+            env: self.env.clone(),
         };
         s.spawn();
         s
@@ -113,6 +117,7 @@ impl Server {
             .args(["--listen", &listen])
             .args(&self.extra_args)
             .envs(self.database.iter().map(|d| ("SIGNET_DATABASE", d)))
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -192,6 +197,7 @@ impl Server {
             .arg("--data-dir")
             .arg(&data)
             .envs(self.database.iter().map(|d| ("SIGNET_DATABASE", d)))
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .env("RUST_LOG", "warn"))
     }
 
