@@ -7,16 +7,17 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use base64::Engine as _;
 use clap::Subcommand;
 use serde_json::json;
 use signet_asn1_types::der::{DateTime, Encode};
-use signet_asn1_types::x509_cert::ext::pkix::name::GeneralName;
 use signet_ra_policy::dn;
 
 use crate::cmp::Ca;
-use crate::pki::{self, now_secs};
-use crate::store::{CertStatus, Location, Op, Store, TxState, WriteError};
+use crate::operator::{
+    Decision, Operator, OperatorError, Reason, Registered, RegistrationRequest, SystemClock,
+};
+use crate::pki;
+use crate::store::{Location, Store};
 
 /// `signet ra …`.
 #[derive(Debug, Subcommand)]
@@ -144,49 +145,13 @@ pub(crate) enum KeysCommand {
     },
 }
 
-const REASONS: [(&str, i64); 10] = [
-    ("unspecified", 0),
-    ("keyCompromise", 1),
-    ("cACompromise", 2),
-    ("affiliationChanged", 3),
-    ("superseded", 4),
-    ("cessationOfOperation", 5),
-    ("certificateHold", 6),
-    ("removeFromCRL", 8),
-    ("privilegeWithdrawn", 9),
-    ("aACompromise", 10),
-];
-
-fn reason_code(s: &str) -> Result<i64> {
-    let code = match s.parse::<i64>() {
-        Ok(n) => n,
-        Err(_) => REASONS
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(s))
-            .map(|(_, c)| *c)
-            .ok_or_else(|| anyhow!("unknown revocation reason {s:?}"))?,
-    };
-    if !matches!(code, 0..=6 | 9 | 10) {
-        bail!("revocation reason {code} cannot be used (removeFromCRL needs delta CRLs)");
-    }
-    Ok(code)
-}
-
-/// The RFC 5280 name of a CRL reason (`keyCompromise`, ...), from the same table.
+/// The RFC 5280 name of a CRL reason (`keyCompromise`, ...).
 pub(crate) fn crl_reason_name(
     reason: signet_asn1_types::x509_cert::ext::pkix::CrlReason,
 ) -> &'static str {
-    REASONS
-        .iter()
-        .find(|(_, c)| crate::revocation::crl_reason(*c) == Some(reason))
-        .map_or("unspecified", |(n, _)| n)
-}
-
-fn reason_name(code: i64) -> &'static str {
-    REASONS
-        .iter()
-        .find(|(_, c)| *c == code)
-        .map_or("unknown", |(n, _)| n)
+    (0..=10)
+        .find(|c| crate::revocation::crl_reason(*c) == Some(reason))
+        .map_or("unspecified", Reason::name_of)
 }
 
 /// `7d`, `12h`, `30m`, `90s` or plain seconds.
@@ -215,14 +180,6 @@ fn time_str(secs: i64) -> String {
         .map_or_else(|| secs.to_string(), |d| d.to_string())
 }
 
-fn normalise_serial(s: &str) -> String {
-    let s = s.trim();
-    let s = s.strip_prefix("serial=").unwrap_or(s);
-    let s = s.strip_prefix("0x").unwrap_or(s);
-    let s = s.trim_start_matches("00");
-    s.to_ascii_uppercase()
-}
-
 async fn open(dir: &Path, database: Option<&str>) -> Result<Store> {
     if !pki::is_bootstrapped(dir) {
         bail!(
@@ -234,112 +191,41 @@ async fn open(dir: &Path, database: Option<&str>) -> Result<Store> {
     Store::open_at(&Location::of(dir, database)?).await
 }
 
-/// Most subject alternative names one registration may carry.
-const MAX_REGISTERED_SANS: usize = 100;
-
-/// One `--san` value: `email:…`, `DNS:…` or `URI:…` (OpenSSL's spelling, any case).
-fn parse_san(text: &str) -> Result<GeneralName> {
-    use signet_asn1_types::der::asn1::Ia5String;
-    let (kind, value) = text
-        .split_once(':')
-        .ok_or_else(|| anyhow!("--san {text:?}: expected email:…, DNS:… or URI:…"))?;
-    let ia5 =
-        |v: &str| Ia5String::new(v).map_err(|_| anyhow!("--san {text:?}: the value must be ASCII"));
-    let gn = match kind.to_ascii_lowercase().as_str() {
-        "email" if value.contains('@') => GeneralName::Rfc822Name(ia5(value)?),
-        "dns" if !value.is_empty() => GeneralName::DnsName(ia5(value)?),
-        "uri" if value.contains(':') => GeneralName::UniformResourceIdentifier(ia5(value)?),
-        "email" | "dns" | "uri" => bail!("--san {text:?}: not a valid {kind} name"),
-        _ => bail!("--san {text:?}: unknown form {kind:?}; expected email, DNS or URI"),
-    };
-    Ok(gn)
+/// An operator error in the command line's words: an invalid argument is named by its flag.
+fn flagged(e: OperatorError) -> anyhow::Error {
+    match e {
+        OperatorError::Invalid { what, why } => {
+            let flag = match what {
+                "subject" => "--subject",
+                "subject alternative name" | "subject alternative names" => "--san",
+                "validity" => "--valid-for",
+                "count" => "--count",
+                "reason" => "--reason",
+                other => other,
+            };
+            anyhow!("{flag} {why}")
+        }
+        other => other.into(),
+    }
 }
 
-/// The DER `SubjectAltName` of `--san` values (None for none).
-fn registered_sans(sans: &[String]) -> Result<Option<Vec<u8>>> {
-    use signet_asn1_types::x509_cert::ext::pkix::SubjectAltName;
-    if sans.is_empty() {
-        return Ok(None);
-    }
-    if sans.len() > MAX_REGISTERED_SANS {
-        bail!("--san: at most {MAX_REGISTERED_SANS} names per registration");
-    }
-    let names = sans
-        .iter()
-        .map(|s| parse_san(s))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Some(SubjectAltName(names).to_der()?))
-}
-
-/// Registers `subject` `count` times in one commit; returns (reference, secret) pairs and
-/// the expiry. `sans` are the subject alternative names registered with it (`--san`).
-pub(crate) async fn register(
-    registrar: (&signet_ra_policy::Policy, &crate::seal::Sealer),
+/// Registers `subject` once for the first-steps guide and the embedding API.
+pub(crate) async fn register_one(
+    policy: &signet_ra_policy::Policy,
+    sealer: &crate::seal::Sealer,
     store: &Store,
     subject: &str,
-    sans: &[String],
-    profile: Option<&str>,
-    valid_for: Option<&str>,
-    count: u32,
-) -> Result<(Vec<(String, String)>, i64)> {
-    let (policy, sealer) = registrar;
-    let profile = profile.unwrap_or(&policy.default_profile).to_owned();
-    let name = dn::parse(subject).map_err(|e| anyhow!("--subject: {e}"))?;
-    let name = policy
-        .check_subject(&profile, &name)
-        .map_err(|r| anyhow!("--subject is not acceptable under profile {profile}: {r}"))?;
-    let admin = &policy.registration.administrative;
-    let valid = match valid_for {
-        Some(v) => parse_duration(v)?,
-        None => admin.default_valid_seconds,
+) -> Result<Registered> {
+    let request = RegistrationRequest {
+        subject,
+        sans: &[],
+        profile: None,
+        valid_for: None,
+        count: 1,
     };
-    if valid == 0 || valid > admin.max_valid_seconds {
-        bail!(
-            "--valid-for must be between 1 s and {} s (policy)",
-            admin.max_valid_seconds
-        );
-    }
-    if count == 0 || count > 1_000_000 {
-        bail!("--count must be between 1 and 1000000");
-    }
-    let now = i64::try_from(now_secs())?;
-    let expires = now + i64::try_from(valid)?;
-    let subject_text = dn::to_openssl(&name);
-    let subject_der = name.to_der()?;
-    let san_der = registered_sans(sans)?;
-    for _ in 0..5 {
-        let mut codes = Vec::new();
-        let mut ops = Vec::new();
-        for _ in 0..count {
-            let mut r = [0u8; 8];
-            let mut s = zeroize::Zeroizing::new([0u8; 24]);
-            aws_lc_rs::rand::fill(&mut r).map_err(|_| anyhow!("random source failed"))?;
-            aws_lc_rs::rand::fill(&mut *s).map_err(|_| anyhow!("random source failed"))?;
-            // A 16-digit reference number (not secret) and a 192-bit code.
-            let reference = format!("{:016}", u64::from_be_bytes(r) % 10_000_000_000_000_000);
-            let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(*s);
-            ops.push(Op::InsertRegistration {
-                reference: reference.clone(),
-                subject: subject_text.clone(),
-                subject_der: subject_der.clone(),
-                san_der: san_der.clone(),
-                profile: profile.clone(),
-                sealed_secret: sealer.seal(&reference, secret.as_bytes())?,
-                now,
-                expires_at: expires,
-            });
-            codes.push((reference, secret));
-        }
-        match store.write(ops).await {
-            Ok(()) => {
-                tracing::info!(count, subject = %subject_text, %profile, "registered");
-                return Ok((codes, expires));
-            }
-            Err(WriteError::Conflict { .. }) => continue,
-            Err(e) => bail!("{e}"),
-        }
-    }
-    bail!("could not allocate unique reference numbers")
+    Ok(Operator::new(store, &SystemClock)
+        .register(policy, sealer, &request)
+        .await?)
 }
 
 pub(crate) async fn ra(cmd: RaCommand, database: Option<&str>) -> Result<()> {
@@ -355,62 +241,57 @@ pub(crate) async fn ra(cmd: RaCommand, database: Option<&str>) -> Result<()> {
         } => {
             let store = open(&data_dir, database).await?;
             let (policy, sealer) = pki::load_registrar(&data_dir)?;
-            let (codes, expires) = register(
-                (&policy, &sealer),
-                &store,
-                &subject,
-                &sans,
-                profile.as_deref(),
-                valid_for.as_deref(),
+            let request = RegistrationRequest {
+                subject: &subject,
+                sans: &sans,
+                profile: profile.as_deref(),
+                valid_for: valid_for.as_deref().map(parse_duration).transpose()?,
                 count,
-            )
-            .await?;
+            };
+            let registered = Operator::new(&store, &SystemClock)
+                .register(&policy, &sealer, &request)
+                .await
+                .map_err(flagged)?;
+            let expires = time_str(registered.expires);
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            for (reference, secret) in codes {
+            for (reference, secret) in &registered.codes {
+                let secret: &str = secret;
                 if json {
                     writeln!(
                         out,
                         "{}",
-                        json!({"reference": reference, "secret": secret, "expires": time_str(expires)})
+                        json!({"reference": reference, "secret": secret, "expires": expires,
+                               "subject": registered.subject, "profile": registered.profile})
                     )?;
                 } else {
                     writeln!(out, "reference: {reference}")?;
                     writeln!(out, "secret:    {secret}")?;
-                    writeln!(out, "expires:   {}", time_str(expires))?;
+                    writeln!(out, "expires:   {expires}")?;
+                    writeln!(out, "subject:   {}", registered.subject)?;
+                    writeln!(out, "profile:   {}", registered.profile)?;
                 }
             }
             out.flush()?;
         }
         RaCommand::List { data_dir, json } => {
             let store = open(&data_dir, database).await?;
-            let now = i64::try_from(now_secs())?;
-            let regs = store.registrations().await?;
-            let pending = store.transactions_in(TxState::Pending).await?;
-            let state = |r: &crate::store::RegistrationRow| {
-                if r.consumed_at.is_some() {
-                    "used"
-                } else if r.expires_at <= now {
-                    "expired"
-                } else {
-                    "open"
-                }
-            };
+            let (regs, pending) = Operator::new(&store, &SystemClock).registrations().await?;
             if json {
                 let regs: Vec<_> = regs
                     .iter()
                     .map(|r| {
                         json!({"reference": r.reference, "subject": r.subject,
-                               "profile": r.profile, "state": state(r),
-                               "created": time_str(r.created_at),
-                               "expires": time_str(r.expires_at)})
+                               "profile": r.profile, "state": r.state.as_str(),
+                               "created": time_str(r.created),
+                               "expires": time_str(r.expires)})
                     })
                     .collect();
                 let pend: Vec<_> = pending
                     .iter()
                     .map(|t| {
-                        json!({"transaction": hex::encode(&t.transaction_id),
+                        json!({"transaction": hex::encode(&t.transaction),
                                "kind": t.kind, "requester": t.requester,
-                               "profile": t.profile, "created": time_str(t.created_at)})
+                               "profile": t.profile, "created": time_str(t.created)})
                     })
                     .collect();
                 println!("{}", json!({"registrations": regs, "pending": pend}));
@@ -422,8 +303,8 @@ pub(crate) async fn ra(cmd: RaCommand, database: Option<&str>) -> Result<()> {
                     println!(
                         "{:<13} {:<8} {:<21} {:<26} {}",
                         r.reference,
-                        state(r),
-                        time_str(r.expires_at),
+                        r.state.as_str(),
+                        time_str(r.expires),
                         r.profile,
                         r.subject
                     );
@@ -433,7 +314,7 @@ pub(crate) async fn ra(cmd: RaCommand, database: Option<&str>) -> Result<()> {
                     for t in &pending {
                         println!(
                             "{:<34} {:<6} {}",
-                            hex::encode(&t.transaction_id),
+                            hex::encode(&t.transaction),
                             t.kind,
                             t.requester
                         );
@@ -444,11 +325,11 @@ pub(crate) async fn ra(cmd: RaCommand, database: Option<&str>) -> Result<()> {
         RaCommand::Approve {
             data_dir,
             transaction,
-        } => decide_pending(&data_dir, database, &transaction, TxState::Approved).await?,
+        } => decide_pending(&data_dir, database, &transaction, Decision::Approve).await?,
         RaCommand::Refuse {
             data_dir,
             transaction,
-        } => decide_pending(&data_dir, database, &transaction, TxState::Refused).await?,
+        } => decide_pending(&data_dir, database, &transaction, Decision::Refuse).await?,
     }
     Ok(())
 }
@@ -457,23 +338,13 @@ async fn decide_pending(
     dir: &Path,
     database: Option<&str>,
     transaction: &str,
-    to: TxState,
+    decision: Decision,
 ) -> Result<()> {
     let store = open(dir, database).await?;
     let tid = hex::decode(transaction.trim()).context("transaction ID must be hex")?;
-    let op = Op::UpdateTransaction {
-        transaction_id: tid,
-        from: &[TxState::Pending],
-        to,
-        our_nonce: None,
-        deadline: None,
-        serial: None,
-        now: i64::try_from(now_secs())?,
-    };
-    store
-        .write(vec![op])
-        .await
-        .map_err(|_| anyhow!("no pending enrollment with transaction ID {transaction}"))?;
+    let to = Operator::new(&store, &SystemClock)
+        .decide(&tid, decision)
+        .await?;
     println!("{transaction}: {to}");
     Ok(())
 }
@@ -485,7 +356,7 @@ fn cert_json(c: &crate::store::CertRow) -> serde_json::Value {
         "issued_at": time_str(c.issued_at), "requester": c.requester,
         "transaction": hex::encode(&c.transaction_id),
         "revoked_at": c.revoked_at.map(time_str),
-        "revocation_reason": c.revocation_reason.map(reason_name),
+        "revocation_reason": c.revocation_reason.map(Reason::name_of),
         "replaces": c.replaces,
     })
 }
@@ -494,7 +365,7 @@ pub(crate) async fn ca(cmd: CaCommand, database: Option<&str>) -> Result<()> {
     match cmd {
         CaCommand::List { data_dir, json } => {
             let store = open(&data_dir, database).await?;
-            let certs = store.certificates().await?;
+            let certs = Operator::new(&store, &SystemClock).certificates().await?;
             if json {
                 let v: Vec<_> = certs.iter().map(cert_json).collect();
                 println!("{}", serde_json::Value::Array(v));
@@ -519,11 +390,9 @@ pub(crate) async fn ca(cmd: CaCommand, database: Option<&str>) -> Result<()> {
             json,
         } => {
             let store = open(&data_dir, database).await?;
-            let serial = normalise_serial(&serial);
-            let c = store
+            let c = Operator::new(&store, &SystemClock)
                 .certificate(&serial)
-                .await?
-                .ok_or_else(|| anyhow!("no certificate with serial {serial}"))?;
+                .await?;
             let pem = pki::cert_pem(&pki::cert_from_der(&c.der)?)?;
             if json {
                 let mut v = cert_json(&c);
@@ -535,7 +404,7 @@ pub(crate) async fn ca(cmd: CaCommand, database: Option<&str>) -> Result<()> {
                 println!("serial:     {}", c.serial);
                 println!("status:     {}", c.status);
                 if let (Some(at), Some(r)) = (c.revoked_at, c.revocation_reason) {
-                    println!("revoked:    {} ({})", time_str(at), reason_name(r));
+                    println!("revoked:    {} ({})", time_str(at), Reason::name_of(r));
                 }
                 println!("subject:    {}", c.subject);
                 println!("profile:    {}", c.profile);
@@ -554,29 +423,11 @@ pub(crate) async fn ca(cmd: CaCommand, database: Option<&str>) -> Result<()> {
             reason,
         } => {
             let store = open(&data_dir, database).await?;
-            let serial = normalise_serial(&serial);
-            let code = reason_code(&reason)?;
-            let row = store
-                .certificate(&serial)
-                .await?
-                .ok_or_else(|| anyhow!("no certificate with serial {serial}"))?;
-            if row.status == CertStatus::Revoked {
-                bail!("{serial} is already revoked");
-            }
-            let now = i64::try_from(now_secs())?;
-            store
-                .write(vec![Op::SetCertificateStatus {
-                    serial: serial.clone(),
-                    from: &[CertStatus::Valid, CertStatus::Unconfirmed],
-                    to: CertStatus::Revoked,
-                    revoked_at: Some(now),
-                    reason: Some(code),
-                    must: true,
-                }])
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
-            tracing::info!(%serial, reason = reason_name(code), "revoked by the operator");
-            println!("{serial}: revoked ({})", reason_name(code));
+            let reason = Reason::parse(&reason).map_err(flagged)?;
+            let serial = Operator::new(&store, &SystemClock)
+                .revoke(&serial, reason)
+                .await?;
+            println!("{serial}: revoked ({})", Reason::name_of(reason.code()));
         }
         CaCommand::SignRootCrl {
             data_dir,
@@ -705,16 +556,8 @@ pub(crate) fn keys(cmd: KeysCommand) -> Result<()> {
 /// `cargo run` has no `signet` on PATH), and every argument is shell-quoted where it needs it.
 pub(crate) async fn print_first_steps(dir: &Path, url: &str, ca: &Ca) -> Result<()> {
     let subject = "/CN=C2PA Claim Signer 1/O=Signet Development/C=US";
-    let (codes, _) = register(
-        (&ca.pki.policy, &ca.pki.sealer),
-        &ca.store,
-        subject,
-        &[],
-        None,
-        None,
-        1,
-    )
-    .await?;
+    let registered = register_one(&ca.pki.policy, &ca.pki.sealer, &ca.store, subject).await?;
+    let codes = registered.codes;
     let (reference, secret) = codes
         .into_iter()
         .next()
@@ -761,7 +604,7 @@ pub(crate) async fn print_first_steps(dir: &Path, url: &str, ca: &Ca) -> Result<
          -secret {} -recipient {} -newkey signer.key -subject {} -certout signer.pem \
          -out_trusted {}",
         shell_quote(&reference),
-        shell_quote(&format!("pass:{secret}")),
+        shell_quote(&format!("pass:{}", secret.as_str())),
         shell_quote(&recipient),
         shell_quote(subject),
         out_trusted

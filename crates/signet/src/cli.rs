@@ -168,6 +168,8 @@ async fn serve_command(args: ServeArgs, database: Option<&str>) -> Result<()> {
         admin::print_first_steps(dir, &format!("{scheme}://{local}"), &ca).await?;
     }
     tracing::info!(listen = %local, data_dir = %dir.display(), tls = tls.is_some(), "serving CMP");
+    // Before the address is announced: a SIGTERM right after it must stop the server cleanly.
+    let signals = serve::Shutdown::install()?;
     // For tests and scripts: the address actually bound (port 0 picks one).
     println!("listening on {scheme}://{local}");
     serve::run(
@@ -185,6 +187,7 @@ async fn serve_command(args: ServeArgs, database: Option<&str>) -> Result<()> {
                 .max(1),
             shutdown_grace: Duration::from_secs(10),
         },
+        signals,
     )
     .await
 }

@@ -197,23 +197,22 @@ impl Signet {
     ///
     /// A subject the policy refuses, or a database write that fails.
     pub async fn register(&self, subject: &str) -> Result<Registration> {
-        let (codes, expires_at) = admin::register(
-            (&self.ca.pki.policy, &self.ca.pki.sealer),
+        let registered = admin::register_one(
+            &self.ca.pki.policy,
+            &self.ca.pki.sealer,
             &self.ca.store,
             subject,
-            &[],
-            None,
-            None,
-            1,
         )
         .await?;
-        let (reference, secret) = codes
+        let expires_at = registered.expires;
+        let (reference, secret) = registered
+            .codes
             .into_iter()
             .next()
             .ok_or_else(|| anyhow!("no code registered"))?;
         Ok(Registration {
             reference,
-            secret,
+            secret: secret.to_string(),
             expires_at,
         })
     }

@@ -18,6 +18,7 @@ pub mod cli;
 mod cmp;
 pub mod embed;
 mod keys;
+mod operator;
 mod pki;
 mod revocation;
 mod seal;

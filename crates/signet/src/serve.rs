@@ -367,15 +367,28 @@ where
     }
 }
 
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => return std::future::pending().await,
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {},
-        _ = term.recv() => {},
+/// SIGINT and SIGTERM, listened for from [`Shutdown::install`] on: a signal that comes
+/// before the accept loop starts is not lost (nor kills the process with the default action).
+pub(crate) struct Shutdown {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    /// Installs the handlers (within the runtime).
+    pub(crate) fn install() -> Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            term: signal(SignalKind::terminate()).context("listening for SIGTERM")?,
+            int: signal(SignalKind::interrupt()).context("listening for SIGINT")?,
+        })
+    }
+
+    async fn received(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {},
+            _ = self.int.recv() => {},
+        }
     }
 }
 
@@ -386,6 +399,7 @@ pub(crate) async fn run(
     listener: TcpListener,
     tls: Option<TlsFiles>,
     settings: HttpSettings,
+    mut signals: Shutdown,
 ) -> Result<()> {
     let acceptor = tls.as_ref().map(tls_acceptor).transpose()?;
     let settings = Arc::new(settings);
@@ -394,7 +408,7 @@ pub(crate) async fn run(
         settings.max_connections,
         settings.max_connections_per_address,
     );
-    let shutdown = shutdown_signal();
+    let shutdown = signals.received();
     tokio::pin!(shutdown);
     loop {
         let (stream, peer): (_, SocketAddr) = tokio::select! {

@@ -11,7 +11,7 @@ use signet_cmp_protocol::mac::HmacAlgorithm;
 use signet_crypto::{KeyPairSigner, KeyType, SystemRng, Verifier, generate_pkcs8};
 
 use super::{Ca, CmpSettings};
-use crate::{admin, pki, store::Store};
+use crate::{pki, store::Store};
 
 const SUBJECT: &str = "/CN=Hot State/O=Signet Test/C=US";
 
@@ -97,17 +97,22 @@ async fn finished_transactions_leave_the_hot_state() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let ca = ca(&data).await;
-    let (codes, _) = admin::register(
-        (&ca.pki.policy, &ca.pki.sealer),
-        &ca.store,
-        SUBJECT,
-        &[],
-        None,
-        None,
-        3,
-    )
-    .await
-    .unwrap();
+    let request = crate::operator::RegistrationRequest {
+        subject: SUBJECT,
+        sans: &[],
+        profile: None,
+        valid_for: None,
+        count: 3,
+    };
+    let codes: Vec<(String, String)> =
+        crate::operator::Operator::new(&ca.store, &crate::operator::SystemClock)
+            .register(&ca.pki.policy, &ca.pki.sealer, &request)
+            .await
+            .unwrap()
+            .codes
+            .into_iter()
+            .map(|(r, s)| (r, s.to_string()))
+            .collect();
 
     // ir, ip, certConf, pkiConf.
     enroll(&ca, &codes[0], false).unwrap();
