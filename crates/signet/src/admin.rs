@@ -113,6 +113,30 @@ pub(crate) enum CaCommand {
     },
 }
 
+/// `signet audit …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Recompute the audit log's hash chain: prints the number of records and the head hash
+    /// (keep it elsewhere: with --head it also proves no newer record was removed); exit 1
+    /// naming the first record that does not fit.
+    Verify {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+        /// The head hash (hex) printed by an earlier verify: the log must still contain that
+        /// record, unchanged.
+        #[arg(long)]
+        head: Option<String>,
+    },
+    /// Print the audit log, oldest first: one line per record (with --json, one JSON object
+    /// per line, hashes in hex).
+    Export {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 /// `signet keys …`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum KeysCommand {
@@ -209,12 +233,22 @@ fn flagged(e: OperatorError) -> anyhow::Error {
     }
 }
 
-/// Registers `subject` once for the first-steps guide and the embedding API.
+/// The operator a command runs for, as the audit log names it: `cli:<login>`.
+fn cli_operator() -> String {
+    let login = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    format!("cli:{login}")
+}
+
+/// Registers `subject` once for the first-steps guide (`operator` names who asks) and the
+/// embedding API.
 pub(crate) async fn register_one(
     policy: &signet_ra_policy::Policy,
     sealer: &crate::seal::Sealer,
     store: &Store,
     subject: &str,
+    operator: &str,
 ) -> Result<Registered> {
     let request = RegistrationRequest {
         subject,
@@ -223,7 +257,7 @@ pub(crate) async fn register_one(
         valid_for: None,
         count: 1,
     };
-    Ok(Operator::new(store, &SystemClock)
+    Ok(Operator::new(store, &SystemClock, operator)
         .register(policy, sealer, &request)
         .await?)
 }
@@ -248,7 +282,7 @@ pub(crate) async fn ra(cmd: RaCommand, database: Option<&str>) -> Result<()> {
                 valid_for: valid_for.as_deref().map(parse_duration).transpose()?,
                 count,
             };
-            let registered = Operator::new(&store, &SystemClock)
+            let registered = Operator::new(&store, &SystemClock, &cli_operator())
                 .register(&policy, &sealer, &request)
                 .await
                 .map_err(flagged)?;
@@ -275,7 +309,9 @@ pub(crate) async fn ra(cmd: RaCommand, database: Option<&str>) -> Result<()> {
         }
         RaCommand::List { data_dir, json } => {
             let store = open(&data_dir, database).await?;
-            let (regs, pending) = Operator::new(&store, &SystemClock).registrations().await?;
+            let (regs, pending) = Operator::new(&store, &SystemClock, &cli_operator())
+                .registrations()
+                .await?;
             if json {
                 let regs: Vec<_> = regs
                     .iter()
@@ -342,7 +378,7 @@ async fn decide_pending(
 ) -> Result<()> {
     let store = open(dir, database).await?;
     let tid = hex::decode(transaction.trim()).context("transaction ID must be hex")?;
-    let to = Operator::new(&store, &SystemClock)
+    let to = Operator::new(&store, &SystemClock, &cli_operator())
         .decide(&tid, decision)
         .await?;
     println!("{transaction}: {to}");
@@ -365,7 +401,9 @@ pub(crate) async fn ca(cmd: CaCommand, database: Option<&str>) -> Result<()> {
     match cmd {
         CaCommand::List { data_dir, json } => {
             let store = open(&data_dir, database).await?;
-            let certs = Operator::new(&store, &SystemClock).certificates().await?;
+            let certs = Operator::new(&store, &SystemClock, &cli_operator())
+                .certificates()
+                .await?;
             if json {
                 let v: Vec<_> = certs.iter().map(cert_json).collect();
                 println!("{}", serde_json::Value::Array(v));
@@ -390,7 +428,7 @@ pub(crate) async fn ca(cmd: CaCommand, database: Option<&str>) -> Result<()> {
             json,
         } => {
             let store = open(&data_dir, database).await?;
-            let c = Operator::new(&store, &SystemClock)
+            let c = Operator::new(&store, &SystemClock, &cli_operator())
                 .certificate(&serial)
                 .await?;
             let pem = pki::cert_pem(&pki::cert_from_der(&c.der)?)?;
@@ -424,7 +462,7 @@ pub(crate) async fn ca(cmd: CaCommand, database: Option<&str>) -> Result<()> {
         } => {
             let store = open(&data_dir, database).await?;
             let reason = Reason::parse(&reason).map_err(flagged)?;
-            let serial = Operator::new(&store, &SystemClock)
+            let serial = Operator::new(&store, &SystemClock, &cli_operator())
                 .revoke(&serial, reason)
                 .await?;
             println!("{serial}: revoked ({})", Reason::name_of(reason.code()));
@@ -450,6 +488,68 @@ pub(crate) async fn ca(cmd: CaCommand, database: Option<&str>) -> Result<()> {
                 data_dir.join("crl/root.crl").display(),
                 time_str(until)
             );
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn audit(cmd: AuditCommand, database: Option<&str>) -> Result<()> {
+    use crate::audit::Verifier;
+    let (data_dir, head, export) = match &cmd {
+        AuditCommand::Verify { data_dir, head } => (data_dir, head.as_deref(), None),
+        AuditCommand::Export { data_dir, json } => (data_dir, None, Some(*json)),
+    };
+    let expected_head = head
+        .map(|h| hex::decode(h.trim()).context("--head must be hex"))
+        .transpose()?;
+    let store = open(data_dir, database).await?;
+    let mut verifier = Verifier::default();
+    let mut seen_head = false;
+    let mut after = 0;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    loop {
+        let page = store.audit_records(after).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for r in &page {
+            match export {
+                Some(true) => writeln!(out, "{}", serde_json::to_string(r)?)?,
+                Some(false) => writeln!(
+                    out,
+                    "{:>6} {} {:<22} {:<24} {} {}",
+                    r.seq,
+                    time_str(r.at),
+                    r.action,
+                    r.actor,
+                    r.target.as_deref().unwrap_or("-"),
+                    r.detail
+                )?,
+                None => {}
+            }
+            if let Err(broken) = verifier.push(r) {
+                out.flush()?;
+                bail!("the audit log is broken: {broken}");
+            }
+            if expected_head.as_deref() == Some(r.hash.as_slice()) {
+                seen_head = true;
+            }
+        }
+    }
+    out.flush()?;
+    let (count, last) = verifier.finish();
+    if expected_head.is_some() && !seen_head {
+        bail!(
+            "the audit log is broken: no record has the head hash given (records were removed \
+             or changed since it was taken)"
+        );
+    }
+    if export.is_none() {
+        match last {
+            Some((seq, hash)) => println!(
+                "audit log intact: {count} records; head: record {seq}, hash {}",
+                hex::encode(hash)
+            ),
+            None => println!("audit log intact: no records yet"),
         }
     }
     Ok(())
@@ -556,7 +656,14 @@ pub(crate) fn keys(cmd: KeysCommand) -> Result<()> {
 /// `cargo run` has no `signet` on PATH), and every argument is shell-quoted where it needs it.
 pub(crate) async fn print_first_steps(dir: &Path, url: &str, ca: &Ca) -> Result<()> {
     let subject = "/CN=C2PA Claim Signer 1/O=Signet Development/C=US";
-    let registered = register_one(&ca.pki.policy, &ca.pki.sealer, &ca.store, subject).await?;
+    let registered = register_one(
+        &ca.pki.policy,
+        &ca.pki.sealer,
+        &ca.store,
+        subject,
+        "signet-first-start",
+    )
+    .await?;
     let codes = registered.codes;
     let (reference, secret) = codes
         .into_iter()

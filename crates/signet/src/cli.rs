@@ -48,6 +48,9 @@ enum Command {
     /// Key custody: move the CA's keys onto a PKCS#11 token.
     #[command(subcommand)]
     Keys(admin::KeysCommand),
+    /// The audit log: verify its hash chain, export it.
+    #[command(subcommand)]
+    Audit(admin::AuditCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -123,6 +126,7 @@ pub fn run() -> Result<()> {
             Command::Ra(c) => admin::ra(c, cli.database.as_deref()).await,
             Command::Ca(c) => admin::ca(c, cli.database.as_deref()).await,
             Command::Keys(c) => admin::keys(c),
+            Command::Audit(c) => admin::audit(c, cli.database.as_deref()).await,
             // Synchronous; reports through the exit status (0 Trusted/Valid, 1 Invalid,
             // 2 unreadable input).
             Command::C2pa(c) => std::process::exit(c2pa::run(c)),
@@ -163,6 +167,7 @@ async fn serve_command(args: ServeArgs, database: Option<&str>) -> Result<()> {
     };
     let tsa = Arc::new(tsa::Tsa::new(pki::load_tsa(dir)?)?);
     let ca = Arc::new(cmp::Ca::new(pki, store, settings));
+    ca.record_start(&local.to_string()).await?;
     ca.start_background();
     if fresh {
         admin::print_first_steps(dir, &format!("{scheme}://{local}"), &ca).await?;

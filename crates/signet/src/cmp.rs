@@ -316,6 +316,33 @@ impl Ca {
         }
     }
 
+    /// Records in the audit log that `serve` starts on `listen` with the policy in force
+    /// (its SHA-256) and which keys sign.
+    pub(crate) async fn record_start(&self, listen: &str) -> Result<()> {
+        let policy = self.pki.policy.to_toml()?;
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, policy.as_bytes());
+        let at = i64::try_from(now_secs())?;
+        let entry = crate::audit::op(
+            at,
+            "signet",
+            crate::audit::action::SERVER_STARTED,
+            None,
+            &serde_json::json!({
+                "listen": listen,
+                "version": env!("CARGO_PKG_VERSION"),
+                "policy_sha256": hex::encode(digest.as_ref()),
+                "issuing_ca": serial_hex(
+                    self.pki.issuing.tbs_certificate().serial_number().as_bytes()
+                ),
+                "root_key_loaded": false,
+            }),
+        );
+        self.store
+            .write(vec![entry])
+            .await
+            .map_err(|e| anyhow::anyhow!("recording the start in the audit log: {e}"))
+    }
+
     /// Starts what runs beside the requests: the expiry sweep and the revocation publisher.
     pub(crate) fn start_background(self: &std::sync::Arc<Self>) {
         tokio::spawn(crate::sweep::run(self.clone()));

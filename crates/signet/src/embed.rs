@@ -151,6 +151,7 @@ impl Signet {
             pending_wait: options.pending_wait,
         };
         let ca = Arc::new(Ca::new(pki, store, settings));
+        ca.record_start("embedded").await?;
         ca.start_background();
         let http = Arc::new(HttpSettings {
             max_body: options.max_body,
@@ -202,6 +203,7 @@ impl Signet {
             &self.ca.pki.sealer,
             &self.ca.store,
             subject,
+            "embedding-application",
         )
         .await?;
         let expires_at = registered.expires;

@@ -254,15 +254,22 @@ fn registered_sans(sans: &[String]) -> Result<Option<Vec<u8>>> {
         .map_err(|e| invalid("subject alternative names", e.to_string()))
 }
 
-/// The operator's service over one store.
+/// The operator's service over one store, acting for one operator (named in the audit
+/// log: `operator:<name>`).
 pub(crate) struct Operator<'a> {
     store: &'a Store,
     clock: &'a dyn Clock,
+    actor: String,
 }
 
 impl<'a> Operator<'a> {
-    pub(crate) fn new(store: &'a Store, clock: &'a dyn Clock) -> Self {
-        Self { store, clock }
+    /// The service for the operator `name` (a login, an API account, `cli:<user>`).
+    pub(crate) fn new(store: &'a Store, clock: &'a dyn Clock, name: &str) -> Self {
+        Self {
+            store,
+            clock,
+            actor: format!("operator:{name}"),
+        }
     }
 
     /// Registers `request.subject` under `policy` (which must accept the name for the
@@ -336,6 +343,21 @@ impl<'a> Operator<'a> {
                 });
                 codes.push((reference, secret));
             }
+            // The reference numbers are not secret; for a large batch the count says enough.
+            let references: Vec<&str> = codes.iter().take(100).map(|(r, _)| r.as_str()).collect();
+            ops.push(crate::audit::op(
+                now,
+                self.actor.clone(),
+                crate::audit::action::REGISTRATION_CREATED,
+                Some(subject.clone()),
+                &serde_json::json!({
+                    "profile": profile,
+                    "count": request.count,
+                    "expires": expires,
+                    "references": references,
+                    "subject_alt_names": request.sans,
+                }),
+            ));
             match self.store.write(ops).await {
                 Ok(()) => {
                     tracing::info!(count = request.count, %subject, %profile, "registered");
@@ -401,6 +423,7 @@ impl<'a> Operator<'a> {
             Decision::Approve => TxState::Approved,
             Decision::Refuse => TxState::Refused,
         };
+        let now = self.clock.now();
         let op = Op::UpdateTransaction {
             transaction_id: transaction.to_vec(),
             from: &[TxState::Pending],
@@ -408,9 +431,19 @@ impl<'a> Operator<'a> {
             our_nonce: None,
             deadline: None,
             serial: None,
-            now: self.clock.now(),
+            now,
         };
-        match self.store.write(vec![op]).await {
+        let audit = crate::audit::op(
+            now,
+            self.actor.clone(),
+            match decision {
+                Decision::Approve => crate::audit::action::ENROLLMENT_APPROVED,
+                Decision::Refuse => crate::audit::action::ENROLLMENT_REFUSED,
+            },
+            Some(hex::encode(transaction)),
+            &serde_json::json!({}),
+        );
+        match self.store.write(vec![op, audit]).await {
             Ok(()) => {
                 tracing::info!(transaction = %hex::encode(transaction), decision = %to, "decided");
                 Ok(to)
@@ -445,15 +478,23 @@ impl<'a> Operator<'a> {
         if row.status == CertStatus::Revoked {
             return Err(OperatorError::AlreadyRevoked(row.serial));
         }
+        let now = self.clock.now();
         let op = Op::SetCertificateStatus {
             serial: row.serial.clone(),
             from: &[CertStatus::Valid, CertStatus::Unconfirmed],
             to: CertStatus::Revoked,
-            revoked_at: Some(self.clock.now()),
+            revoked_at: Some(now),
             reason: Some(reason.code()),
             must: true,
         };
-        match self.store.write(vec![op]).await {
+        let audit = crate::audit::revoked(
+            now,
+            self.actor.clone(),
+            &row.serial,
+            reason.code(),
+            "revoked by an operator",
+        );
+        match self.store.write(vec![op, audit]).await {
             Ok(()) => {
                 tracing::info!(
                     serial = %row.serial,

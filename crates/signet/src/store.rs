@@ -117,6 +117,34 @@ macro_rules! shared_queries {
                 .collect::<Result<Vec<String>, _>>()?;
                 Ok((count, recent))
             }
+
+            pub(super) async fn audit_records(
+                &self,
+                after_seq: i64,
+            ) -> Result<Vec<crate::audit::Record>> {
+                sqlx::query(
+                    "SELECT seq, at, actor, action, target, detail, prev, hash FROM audit_log \
+                     WHERE seq > $1 ORDER BY seq LIMIT $2",
+                )
+                .bind(after_seq)
+                .bind(super::AUDIT_PAGE)
+                .fetch_all(&self.read)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(crate::audit::Record {
+                        seq: r.try_get(0)?,
+                        at: r.try_get(1)?,
+                        actor: r.try_get(2)?,
+                        action: r.try_get(3)?,
+                        target: r.try_get(4)?,
+                        detail: r.try_get(5)?,
+                        prev: r.try_get(6)?,
+                        hash: r.try_get(7)?,
+                    })
+                })
+                .collect()
+            }
         }
 
         impl Writer {
@@ -324,6 +352,34 @@ macro_rules! apply_op {
                     },
                 )
             }
+            Op::Audit(entry) => {
+                let head = sqlx::query(super::AUDIT_HEAD)
+                    .fetch_optional(&mut *$c)
+                    .await
+                    .map_err(super::db)?;
+                let after = match head {
+                    Some(r) => Some((
+                        r.try_get::<i64, _>(0).map_err(super::db)?,
+                        r.try_get::<Vec<u8>, _>(1).map_err(super::db)?,
+                    )),
+                    None => None,
+                };
+                let rec = crate::audit::chained(entry, after);
+                super::inserted(
+                    sqlx::query(super::AUDIT_INSERT)
+                        .bind(rec.seq)
+                        .bind(rec.at)
+                        .bind(rec.actor)
+                        .bind(rec.action)
+                        .bind(rec.target)
+                        .bind(rec.detail)
+                        .bind(rec.prev)
+                        .bind(rec.hash)
+                        .execute(&mut *$c)
+                        .await,
+                    WriteError::Conflict { what: "audit log" },
+                )
+            }
             Op::SetCertificateStatus {
                 serial,
                 from,
@@ -381,6 +437,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_registration_alt_names.sql"),
     include_str!("../migrations/0003_transaction_state.sql"),
     include_str!("../migrations/0004_counters.sql"),
+    include_str!("../migrations/0005_audit_log.sql"),
 ];
 
 /// Why a write did not happen.
@@ -608,6 +665,8 @@ pub(crate) enum Op {
         /// Whether no matching row is a conflict (otherwise a no-op).
         must: bool,
     },
+    /// Appends a record to the audit log, chained to the last one.
+    Audit(crate::audit::Entry),
 }
 
 /// The one state a transition or status change may start from, if it names exactly one.
@@ -620,8 +679,9 @@ fn single<T: Copy>(from: &[T]) -> Option<T> {
 
 /// Whether `ops` is a job of the bulk path: an issuance (certificate, then a new transaction
 /// or the transition of an approved one, then optionally the consumed reference number) or a
-/// confirmation (transition, then the certificate's status). Every other job — and an
-/// issuance that also revokes a superseded certificate — runs on its own.
+/// confirmation (transition, then the certificate's status), each optionally ending with its
+/// audit record. Every other job — and an issuance that also revokes a superseded
+/// certificate — runs on its own.
 ///
 /// The shapes matter for correctness, not only for speed: the bulk path applies a batch's rows
 /// table by table (inserts, then consumptions, then transitions, then statuses), and with these
@@ -640,14 +700,20 @@ fn is_bulk(ops: &[Op]) -> bool {
                     ..
                 }
             ) || transition(tx))
-                && matches!(rest, [] | [Op::ConsumeRegistration { .. }])
+                && matches!(
+                    rest,
+                    [] | [Op::ConsumeRegistration { .. }]
+                        | [Op::Audit(_)]
+                        | [Op::ConsumeRegistration { .. }, Op::Audit(_)]
+                )
         }
         [
             tx,
             Op::SetCertificateStatus {
                 from, must: true, ..
             },
-        ] => transition(tx) && single(from).is_some(),
+            rest @ ..,
+        ] => transition(tx) && single(from).is_some() && matches!(rest, [] | [Op::Audit(_)]),
         _ => false,
     }
 }
@@ -667,6 +733,8 @@ pub(crate) struct Bulk {
     consumed: Vec<(String, String, i64)>,
     transitions: Vec<TransitionJson>,
     statuses: Vec<StatusJson>,
+    /// Audit entries in job order (chained when the batch is written).
+    pub(crate) audit: Vec<crate::audit::Entry>,
 }
 
 /// serial, der, subject, profile, not_before, not_after, status, issued_at, requester,
@@ -839,9 +907,34 @@ impl Bulk {
                     ));
                 }
             }
+            Op::Audit(entry) => self.audit.push(entry.clone()),
             // Not a bulk operation (`is_bulk` keeps these jobs out).
             Op::InsertRegistration { .. } => {}
         }
+    }
+
+    /// The audit records of the batch after the record `after` (the log's head), as the JSON
+    /// array of `[seq, at, actor, action, target, detail, prev hex, hash hex]`.
+    pub(crate) fn audit_json(
+        &self,
+        mut after: Option<(i64, Vec<u8>)>,
+    ) -> Result<String, WriteError> {
+        let mut rows = Vec::with_capacity(self.audit.len());
+        for entry in &self.audit {
+            let r = crate::audit::chained(entry, after.take());
+            after = Some((r.seq, r.hash.clone()));
+            rows.push((
+                r.seq,
+                r.at,
+                r.actor,
+                r.action,
+                r.target,
+                r.detail,
+                hex::encode(r.prev),
+                hex::encode(r.hash),
+            ));
+        }
+        serde_json::to_string(&rows).map_err(|e| WriteError::Database(e.to_string()))
     }
 
     /// The row sets as JSON.
@@ -889,6 +982,14 @@ impl Counter {
         }
     }
 }
+
+/// The newest audit record's (seq, hash).
+const AUDIT_HEAD: &str = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+/// Appends one audit record.
+const AUDIT_INSERT: &str = "INSERT INTO audit_log (seq, at, actor, action, target, detail, \
+     prev, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)";
+/// Most audit records one read returns.
+pub(crate) const AUDIT_PAGE: i64 = 10_000;
 
 /// The SQL of a draw, the same for both adapters: `$1` the counter, `$2` the floor.
 const DRAW_SQL: &str = "UPDATE counters SET value = CASE WHEN value >= $2 THEN value + 1 \
@@ -1000,6 +1101,9 @@ impl Db {
     async fn revocation_marks(&self, since: i64) -> Result<(i64, Vec<String>)> {
         either!(Db, self, d => d.revocation_marks(since).await)
     }
+    async fn audit_records(&self, after_seq: i64) -> Result<Vec<crate::audit::Record>> {
+        either!(Db, self, d => d.audit_records(after_seq).await)
+    }
 }
 
 impl Writer {
@@ -1080,6 +1184,11 @@ impl Store {
             .map_err(|_| WriteError::Database("writer stopped".into()))?;
         rx.await
             .map_err(|_| WriteError::Database("writer stopped".into()))?
+    }
+
+    /// Up to [`AUDIT_PAGE`] audit records after `after_seq`, in order.
+    pub(crate) async fn audit_records(&self, after_seq: i64) -> Result<Vec<crate::audit::Record>> {
+        self.db.audit_records(after_seq).await
     }
 
     /// How many certificates are revoked, and the serials of those revoked at or after

@@ -40,6 +40,13 @@ pub(crate) async fn sweep_once(ca: &Ca) -> anyhow::Result<usize> {
             serial: None,
             now,
         }];
+        ops.push(crate::audit::op(
+            now,
+            "signet",
+            crate::audit::action::ENROLLMENT_EXPIRED,
+            Some(hex::encode(&row.transaction_id)),
+            &serde_json::json!({"state": row.state.as_str(), "requester": row.requester}),
+        ));
         if row.state == TxState::AwaitingConfirm
             && let Some(serial) = &row.serial
         {
@@ -49,10 +56,24 @@ pub(crate) async fn sweep_once(ca: &Ca) -> anyhow::Result<usize> {
                 to: CertStatus::Revoked,
                 revoked_at: Some(now),
                 reason: Some(REASON_CESSATION),
-                must: false,
+                must: true,
             });
+            ops.push(crate::audit::revoked(
+                now,
+                "signet",
+                serial,
+                REASON_CESSATION,
+                "no certConf within confirmWaitTime",
+            ));
         }
-        if ca.store.write(ops).await.is_ok() {
+        let mut written = ca.store.write(ops.clone()).await;
+        if matches!(written, Err(crate::store::WriteError::Conflict { .. })) && ops.len() > 2 {
+            // The certificate is no longer unconfirmed (an operator revoked it meanwhile):
+            // the transaction still expires, and the log says only that.
+            ops.truncate(2);
+            written = ca.store.write(ops).await;
+        }
+        if written.is_ok() {
             ca.hot.forget_awaiting(&row.transaction_id);
             if let Some(reference) = row.requester.strip_prefix(crate::cmp::REGISTERED_LABEL) {
                 ca.hot.forget_registration(reference);

@@ -219,9 +219,33 @@ impl Ca {
                 now: now_i,
             });
         }
+        let actor = format!("cmp:{}", who.label());
+        ops.push(crate::audit::op(
+            now_i,
+            actor.clone(),
+            crate::audit::action::CERTIFICATE_ISSUED,
+            Some(record.serial()),
+            &serde_json::json!({
+                "subject": dn::to_openssl(tbs.subject()),
+                "profile": approval.profile,
+                "kind": kind,
+                "transaction": hex::encode(transaction_id),
+                "not_after": secs(tbs.validity().not_after.to_date_time()),
+                "awaiting_confirmation": awaiting.is_some(),
+                "replaces": replaces,
+                "signed_by": "issuing-ca",
+            }),
+        ));
         if awaiting.is_none()
             && let Some(old) = replaces
         {
+            ops.push(crate::audit::revoked(
+                now_i,
+                actor,
+                &old,
+                REASON_SUPERSEDED,
+                "superseded by a key update",
+            ));
             ops.push(supersede(old, now_i));
         }
         Ok(ops)
@@ -280,6 +304,13 @@ impl Ca {
                     rejection: system(&e.to_string()),
                     key: Key::Signature,
                 })?;
+                let audit = crate::audit::op(
+                    i64s(now),
+                    format!("cmp:{}", who.label()),
+                    crate::audit::action::ENROLLMENT_PENDING,
+                    Some(hex::encode(&transaction_id)),
+                    &serde_json::json!({"kind": kind, "profile": approval.profile}),
+                );
                 let op = Op::InsertTransaction {
                     transaction_id: transaction_id.clone(),
                     kind,
@@ -296,7 +327,7 @@ impl Ca {
                     state_der: Some(state_der),
                     now: i64s(now),
                 };
-                match self.store.write(vec![op]).await {
+                match self.store.write(vec![op, audit]).await {
                     Ok(()) => {
                         tracing::info!(kind, requester = %who.label(), "enrollment pending approval");
                         Ok(bytes)
@@ -563,7 +594,21 @@ impl Ca {
                     reason: None,
                     must: true,
                 });
+                ops.push(crate::audit::op(
+                    now_i,
+                    format!("cmp:{}", who.label()),
+                    crate::audit::action::CERTIFICATE_CONFIRMED,
+                    Some(serial.clone()),
+                    &serde_json::json!({"transaction": hex::encode(&transaction_id)}),
+                ));
                 if let Some(old) = entry.replaces.clone() {
+                    ops.push(crate::audit::revoked(
+                        now_i,
+                        format!("cmp:{}", who.label()),
+                        &old,
+                        REASON_SUPERSEDED,
+                        "superseded by a key update",
+                    ));
                     ops.push(supersede(old, now_i));
                 }
             }
@@ -585,6 +630,13 @@ impl Ca {
                     reason: Some(REASON_CESSATION),
                     must: true,
                 });
+                ops.push(crate::audit::revoked(
+                    now_i,
+                    format!("cmp:{}", who.label()),
+                    &serial,
+                    REASON_CESSATION,
+                    "the subscriber rejected it in its certConf",
+                ));
             }
         }
         let result = self.store.write(ops).await;

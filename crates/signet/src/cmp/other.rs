@@ -128,6 +128,20 @@ impl Ca {
         for d in details {
             match self.revoke_one(incoming, d, who, now_i).await {
                 Ok(op) => {
+                    if let Op::SetCertificateStatus {
+                        serial,
+                        reason: Some(reason),
+                        ..
+                    } = &op
+                    {
+                        ops.push(crate::audit::revoked(
+                            now_i,
+                            format!("cmp:{}", who.label()),
+                            serial,
+                            *reason,
+                            "revocation request (rr)",
+                        ));
+                    }
                     ops.push(op);
                     statuses.push(accepted());
                 }

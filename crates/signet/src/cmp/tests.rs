@@ -105,7 +105,7 @@ async fn finished_transactions_leave_the_hot_state() {
         count: 3,
     };
     let codes: Vec<(String, String)> =
-        crate::operator::Operator::new(&ca.store, &crate::operator::SystemClock)
+        crate::operator::Operator::new(&ca.store, &crate::operator::SystemClock, "test")
             .register(&ca.pki.policy, &ca.pki.sealer, &request)
             .await
             .unwrap()

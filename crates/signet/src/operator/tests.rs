@@ -40,7 +40,7 @@ async fn registrations_follow_the_clock_and_refusals_name_their_argument() {
         .await
         .unwrap();
     let clock = Fixed(AtomicI64::new(1_000));
-    let op = Operator::new(&store, &clock);
+    let op = Operator::new(&store, &clock, "tester");
     let policy = Policy::dev_default();
 
     let r = op.register(&policy, &sealer(), &request(2)).await.unwrap();
@@ -90,7 +90,7 @@ async fn a_decision_and_a_revocation_happen_once() {
         .await
         .unwrap();
     let clock = Fixed(AtomicI64::new(50));
-    let op = Operator::new(&store, &clock);
+    let op = Operator::new(&store, &clock, "tester");
     let tid = vec![9u8; 16];
     store
         .write(vec![Op::InsertTransaction {

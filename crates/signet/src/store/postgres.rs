@@ -136,6 +136,15 @@ impl Writer {
         if let Err(e) = self.exec("BEGIN").await {
             return fail_all(&e);
         }
+        // The audit log is one chain for every node: batches that append take their turn.
+        if jobs
+            .iter()
+            .any(|ops| ops.iter().any(|op| matches!(op, Op::Audit(_))))
+            && let Err(e) = self.exec("LOCK TABLE audit_log IN EXCLUSIVE MODE").await
+        {
+            let _ = self.exec("ROLLBACK").await;
+            return fail_all(&e);
+        }
         let mut results = Vec::with_capacity(jobs.len());
         for ops in jobs {
             results.push(self.job(ops).await);

@@ -30,8 +30,9 @@ use super::{
 /// to this connection, not to the schema). Each row set is a JSON array of arrays whose
 /// members are the columns in the order of `store::Bulk`; blobs are hex.
 const BULK_SCHEMA: &str = r"
-CREATE TEMP VIEW write_batch (certificates, transactions, consumed, transitions, statuses)
-    AS SELECT NULL, NULL, NULL, NULL, NULL;
+CREATE TEMP VIEW write_batch (certificates, transactions, consumed, transitions, statuses,
+                               audit)
+    AS SELECT NULL, NULL, NULL, NULL, NULL, NULL;
 CREATE TEMP TRIGGER write_batch_apply INSTEAD OF INSERT ON write_batch BEGIN
     INSERT INTO certificates (serial, der, subject, profile, not_before, not_after, status,
                               issued_at, requester, transaction_id, request_der, replaces)
@@ -71,11 +72,17 @@ CREATE TEMP TRIGGER write_batch_apply INSTEAD OF INSERT ON write_batch BEGIN
           AND certificates.status = j.value ->> 1;
     SELECT RAISE(ABORT, 'certificate status changed concurrently')
         WHERE changes() <> json_array_length(NEW.statuses);
+    -- Chained before the statement from the head read just before it: if another writer
+    -- appended meanwhile, the sequence number is taken and the whole batch aborts.
+    INSERT INTO audit_log (seq, at, actor, action, target, detail, prev, hash)
+        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+               unhex(value ->> 6), unhex(value ->> 7)
+        FROM json_each(NEW.audit);
 END;
 ";
 
 const BULK_INSERT: &str = "INSERT INTO write_batch (certificates, transactions, consumed, \
-     transitions, statuses) VALUES (?, ?, ?, ?, ?)";
+     transitions, statuses, audit) VALUES (?, ?, ?, ?, ?, ?)";
 
 fn options(path: &Path) -> Result<SqliteConnectOptions> {
     Ok(SqliteConnectOptions::from_str("sqlite:")?
@@ -190,12 +197,29 @@ impl Writer {
     /// The bulk statement; an error means nothing of it was applied.
     pub(super) async fn bulk(&mut self, bulk: &Bulk) -> Result<(), WriteError> {
         let json = bulk.json()?;
+        let audit = if bulk.audit.is_empty() {
+            "[]".to_owned()
+        } else {
+            let head = sqlx::query(super::AUDIT_HEAD)
+                .fetch_optional(&mut self.conn)
+                .await
+                .map_err(db)?;
+            let after = match head {
+                Some(r) => Some((
+                    r.try_get::<i64, _>(0).map_err(db)?,
+                    r.try_get::<Vec<u8>, _>(1).map_err(db)?,
+                )),
+                None => None,
+            };
+            bulk.audit_json(after)?
+        };
         sqlx::query(BULK_INSERT)
             .bind(json.certificates)
             .bind(json.transactions)
             .bind(json.consumed)
             .bind(json.transitions)
             .bind(json.statuses)
+            .bind(audit)
             .execute(&mut self.conn)
             .await
             .map_err(db)?;

@@ -80,6 +80,11 @@ fn two_nodes_share_registrations_and_certificates() {
     let rec = a.cert(&serial);
     assert_eq!(rec["status"], "valid", "{rec}");
     assert_eq!(rec["requester"], format!("ref:{reference}"));
+    // Both nodes (and the operator commands) appended to one audit chain.
+    let (ok, out) = b.signet(&["audit", "verify"]);
+    assert!(ok && out.contains("audit log intact"), "{out}");
+    let (ok, out) = a.signet(&["audit", "export", "--json"]);
+    assert!(ok && out.matches("\"server.started\"").count() == 2, "{out}");
     drop((a, b));
 }
 
