@@ -47,6 +47,111 @@ pub(crate) mod action {
     pub(crate) const ENROLLMENT_EXPIRED: &str = "enrollment.expired";
     /// `serve` started with a policy.
     pub(crate) const SERVER_STARTED: &str = "server.started";
+    /// Requests of one sender that authenticated, counted over a window ([`Attempts`]).
+    pub(crate) const AUTHENTICATION_SUCCEEDED: &str = "authentication.succeeded";
+    /// Requests claiming one sender that did not authenticate, with why, over a window.
+    pub(crate) const AUTHENTICATION_FAILED: &str = "authentication.failed";
+}
+
+/// Distinct (sender, outcome, reason) keys [`Attempts`] counts per window; attempts beyond are
+/// counted in one overflow record. Bounds memory, and the log's growth under a flood of
+/// made-up senders to one record per key per window.
+pub(crate) const MAX_ATTEMPT_KEYS: usize = 1_000;
+/// Seconds between flushes of [`Attempts`] into the log.
+pub(crate) const ATTEMPT_WINDOW_SECS: u64 = 10;
+/// Longest sender label or reason kept (longer ones are cut: they come from requests).
+const MAX_LABEL: usize = 128;
+
+/// Authentication attempts, counted in memory and written as one record per sender, outcome
+/// and reason every [`ATTEMPT_WINDOW_SECS`]: a request that fails to authenticate costs no
+/// write of its own (it would let anyone make the CA write), yet every attempt is in the log.
+#[derive(Debug, Default)]
+pub(crate) struct Attempts {
+    inner: std::sync::Mutex<AttemptCounts>,
+}
+
+#[derive(Debug, Default)]
+struct AttemptCounts {
+    counts: std::collections::HashMap<(String, bool, String), u64>,
+    overflow: u64,
+    since: Option<i64>,
+}
+
+fn cut(s: &str) -> String {
+    let mut end = s.len().min(MAX_LABEL);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end)
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect()
+}
+
+impl Attempts {
+    /// Counts one attempt by `sender` at `now`: `failure` is why it did not authenticate.
+    pub(crate) fn record(&self, now: i64, sender: &str, failure: Option<&str>) {
+        let mut c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        c.since.get_or_insert(now);
+        let key = (
+            cut(sender),
+            failure.is_none(),
+            cut(failure.unwrap_or_default()),
+        );
+        if let Some(n) = c.counts.get_mut(&key) {
+            *n = n.saturating_add(1);
+        } else if c.counts.len() < MAX_ATTEMPT_KEYS {
+            c.counts.insert(key, 1);
+        } else {
+            c.overflow = c.overflow.saturating_add(1);
+        }
+    }
+
+    /// The records of the window ending at `now` (empty when nothing was attempted); the
+    /// counts start again.
+    pub(crate) fn drain(&self, now: i64) -> Vec<crate::store::Op> {
+        let mut c = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(since) = c.since.take() else {
+            return Vec::new();
+        };
+        let mut counts: Vec<_> = c.counts.drain().collect();
+        counts.sort();
+        let overflow = std::mem::take(&mut c.overflow);
+        drop(c);
+        let mut ops: Vec<_> = counts
+            .into_iter()
+            .map(|((sender, ok, why), count)| {
+                let (action, detail) = if ok {
+                    (
+                        action::AUTHENTICATION_SUCCEEDED,
+                        serde_json::json!({"count": count, "from": since, "to": now}),
+                    )
+                } else {
+                    (
+                        action::AUTHENTICATION_FAILED,
+                        serde_json::json!({"count": count, "why": why, "from": since, "to": now}),
+                    )
+                };
+                op(now, sender, action, None, &detail)
+            })
+            .collect();
+        if overflow > 0 {
+            ops.push(op(
+                now,
+                "signet",
+                action::AUTHENTICATION_FAILED,
+                None,
+                &serde_json::json!({
+                    "count": overflow,
+                    "why": format!("attempts beyond {MAX_ATTEMPT_KEYS} distinct senders and reasons in the window (successes included)"),
+                    "from": since,
+                    "to": now,
+                }),
+            ));
+        }
+        ops
+    }
 }
 
 /// The store write that appends an entry (see [`Entry::new`]).

@@ -71,6 +71,8 @@ pub(crate) struct Ca {
     pub(crate) hot: Hot,
     /// MAC keys of verified requests, so the rest of their transaction derives none.
     mac_keys: MacKeyCache,
+    /// Authentication attempts not yet in the audit log (flushed by the sweep).
+    pub(crate) attempts: crate::audit::Attempts,
 }
 
 /// Most derived MAC keys remembered (about 200 bytes each).
@@ -313,6 +315,7 @@ impl Ca {
             published,
             hot: Hot::default(),
             mac_keys: MacKeyCache::new(MAC_KEY_CAPACITY),
+            attempts: crate::audit::Attempts::default(),
         }
     }
 
@@ -422,7 +425,16 @@ impl Ca {
 
     async fn dispatch(&self, body: &[u8], path_profile: Option<&str>, now: u64) -> Outcome {
         let received = receive(body, &self.cfg_plain, now).map_err(Failure::sig)?;
-        let (incoming, who, key) = self.authenticate(received, now).await?;
+        let claimed = claimed_sender(&received);
+        let authenticated = self.authenticate(received, now).await;
+        let at = i64::try_from(now).unwrap_or(i64::MAX);
+        match &authenticated {
+            Ok((_, who, _)) => self
+                .attempts
+                .record(at, &format!("cmp:{}", who.label()), None),
+            Err(f) => self.attempts.record(at, &claimed, Some(&f.rejection.text)),
+        }
+        let (incoming, who, key) = authenticated?;
         let fail = |rejection: Rejection, key: Key| Err(Failure { rejection, key });
         if let Who::Subscriber { revoked: true, .. } = who
             && !matches!(incoming.body(), PkiBody::Rr(_))
@@ -624,6 +636,24 @@ impl Ca {
             )
             .map_err(Failure::sig)?;
         Ok((incoming, who, Key::Signature))
+    }
+}
+
+/// Who a request claims to be, before it is authenticated (for the audit log's count of
+/// attempts): the reference number of a MAC, the first extraCert of a signature.
+fn claimed_sender(received: &Received) -> String {
+    match received.protection() {
+        Ok(ProtectionKind::Signature(_)) => match received.extra_certs().first() {
+            Some(c) => format!(
+                "claimed:cert:{}",
+                serial_hex(c.tbs_certificate().serial_number().as_bytes())
+            ),
+            None => "claimed:unsigned".into(),
+        },
+        _ => match received.sender_kid().map(String::from_utf8_lossy) {
+            Some(kid) => format!("claimed:{REGISTERED_LABEL}{kid}"),
+            None => "claimed:unidentified".into(),
+        },
     }
 }
 

@@ -491,5 +491,7 @@ pub(crate) async fn run(
             tracing::warn!("shutdown grace period elapsed; closing remaining connections");
         }
     }
+    // The authentication attempts counted since the last flush go into the audit log too.
+    crate::sweep::flush_attempts(&ca).await;
     Ok(())
 }

@@ -14,11 +14,28 @@ use crate::cmp::REASON_CESSATION;
 
 pub(crate) async fn run(ca: Arc<Ca>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut since_flush = 0;
     loop {
         tick.tick().await;
+        since_flush += 1;
+        if since_flush >= crate::audit::ATTEMPT_WINDOW_SECS {
+            since_flush = 0;
+            flush_attempts(&ca).await;
+        }
         if let Err(e) = sweep_once(&ca).await {
             tracing::warn!(error = %e, "expiry sweep failed");
         }
+    }
+}
+
+/// Writes the authentication attempts counted since the last flush into the audit log.
+pub(crate) async fn flush_attempts(ca: &Ca) {
+    let now = i64::try_from(now_secs()).unwrap_or(i64::MAX);
+    let ops = ca.attempts.drain(now);
+    if !ops.is_empty()
+        && let Err(e) = ca.store.write(ops).await
+    {
+        tracing::error!(error = %e, "writing authentication attempts to the audit log failed");
     }
 }
 

@@ -136,3 +136,56 @@ fn removed_inserted_and_recomputed_records_break_the_chain() {
     let (_, head) = verify_all(&shorter).unwrap();
     assert_ne!(head, verify_all(&records).unwrap().1);
 }
+
+/// Attempts are counted per sender, outcome and reason; beyond the key limit they are
+/// counted together; labels from requests are cut and cleaned; a drain starts again.
+#[test]
+fn attempts_are_counted_within_bounds() {
+    let a = Attempts::default();
+    assert!(a.drain(5).is_empty());
+    a.record(10, "cmp:ref:1", None);
+    a.record(11, "cmp:ref:1", None);
+    a.record(12, "claimed:ref:2", Some("MAC does not verify"));
+    let long = format!("claimed:{}\n\u{7}", "x".repeat(500));
+    a.record(12, &long, Some("bad"));
+    for i in 0..MAX_ATTEMPT_KEYS + 5 {
+        a.record(
+            13,
+            &format!("claimed:ref:{i}x"),
+            Some("unknown reference number"),
+        );
+    }
+    let ops = a.drain(20);
+    let entries: Vec<&Entry> = ops
+        .iter()
+        .map(|op| match op {
+            crate::store::Op::Audit(e) => e,
+            _ => panic!("not an audit entry"),
+        })
+        .collect();
+    assert_eq!(entries.len(), MAX_ATTEMPT_KEYS + 1);
+    let ok = entries.iter().find(|e| e.actor == "cmp:ref:1").unwrap();
+    assert_eq!(ok.action, action::AUTHENTICATION_SUCCEEDED);
+    assert!(
+        ok.detail.contains("\"count\":2") && ok.detail.contains("\"from\":10"),
+        "{}",
+        ok.detail
+    );
+    let cut = entries
+        .iter()
+        .find(|e| e.actor.starts_with("claimed:xxx"))
+        .unwrap();
+    assert!(
+        cut.actor.len() <= 128 && !cut.actor.contains('\n'),
+        "{}",
+        cut.actor
+    );
+    let overflow = entries.last().unwrap();
+    assert_eq!(overflow.actor, "signet");
+    assert!(
+        overflow.detail.contains("\"count\":8"),
+        "{}",
+        overflow.detail
+    );
+    assert!(a.drain(30).is_empty());
+}

@@ -40,6 +40,13 @@ fn the_audit_log_records_a_session_and_verify_finds_any_flipped_byte() {
     let serial = s.serial_of(&s.p("c.pem").display().to_string());
     let (ok, out) = s.signet(&["ca", "revoke", &serial, "--reason", "keyCompromise"]);
     assert!(ok, "{out}");
+    // Two guesses of the code: counted, and written at the next flush (here: the shutdown).
+    let (other, _) = s.register(SUBJECT, None);
+    for _ in 0..2 {
+        let (ok, out) = s.ir_mac(&other, "wrong-code", &key, SUBJECT, "x.pem", &[]);
+        assert!(!ok, "{out}");
+    }
+    s.stop_term();
 
     let (ok, out) = s.signet(&["audit", "export", "--json"]);
     assert!(ok, "{out}");
@@ -65,6 +72,23 @@ fn the_audit_log_records_a_session_and_verify_finds_any_flipped_byte() {
     let issued = find("certificate.issued", Some(&serial));
     assert_eq!(issued["actor"], format!("cmp:ref:{reference}"));
     find("certificate.confirmed", Some(&serial));
+    let failed = records
+        .iter()
+        .find(|r| {
+            r["action"] == "authentication.failed" && r["actor"] == format!("claimed:ref:{other}")
+        })
+        .unwrap_or_else(|| panic!("no failed attempt in {out}"));
+    let detail: serde_json::Value =
+        serde_json::from_str(failed["detail"].as_str().unwrap()).unwrap();
+    assert_eq!(detail["count"], 2, "{detail}");
+    assert!(!detail["why"].as_str().unwrap().is_empty(), "{detail}");
+    assert!(
+        records
+            .iter()
+            .any(|r| r["action"] == "authentication.succeeded"
+                && r["actor"] == format!("cmp:ref:{reference}")),
+        "{out}"
+    );
     let revoked = find("certificate.revoked", Some(&serial));
     assert!(
         revoked["actor"]
@@ -89,7 +113,6 @@ fn the_audit_log_records_a_session_and_verify_finds_any_flipped_byte() {
 
     // Tampering, with the server stopped (nothing else writes meanwhile): one flipped byte
     // in any field of any record is found at that record.
-    s.stop_term();
     let n = records.len();
     for seq in 1..=n {
         for (column, flip) in [

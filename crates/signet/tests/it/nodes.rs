@@ -84,7 +84,10 @@ fn two_nodes_share_registrations_and_certificates() {
     let (ok, out) = b.signet(&["audit", "verify"]);
     assert!(ok && out.contains("audit log intact"), "{out}");
     let (ok, out) = a.signet(&["audit", "export", "--json"]);
-    assert!(ok && out.matches("\"server.started\"").count() == 2, "{out}");
+    assert!(
+        ok && out.matches("\"server.started\"").count() == 2,
+        "{out}"
+    );
     drop((a, b));
 }
 
