@@ -171,3 +171,158 @@ fn a_database_url_of_another_kind_is_refused_by_name() {
     assert!(!ok);
     assert!(out.contains("expected postgres://"), "{out}");
 }
+
+/// SIGKILL of one of two nodes in the middle of 200 concurrent enrollments spread over both:
+/// every certificate a client received is on record once, the surviving node expires what
+/// the dead one left unconfirmed, and the audit chain both wrote is intact.
+#[test]
+fn sigkill_of_one_node_during_enrollments_on_both_loses_nothing() {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    use signet_asn1_types::cmp::{CertOrEncCert, PkiBody};
+
+    use crate::support::message;
+
+    const CLIENTS: usize = 200;
+    let db = Database::create();
+    let url = db.url();
+    let mut a = Server::start_on(Some(&url), &["--confirm-wait", "3"]);
+    let b = a.another_node();
+    let key = a.genkey("k.pem");
+    let recipient = a.recipient();
+    let out = a.signet(&[
+        "ra",
+        "register",
+        "--subject",
+        SUBJECT,
+        "--count",
+        &CLIENTS.to_string(),
+        "--json",
+    ]);
+    assert!(out.0, "{}", out.1);
+    let regs: Vec<(String, String)> = out
+        .1
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["reference"].as_str().unwrap().to_owned(),
+                v["secret"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(regs.len(), CLIENTS);
+    let received = Arc::new(AtomicUsize::new(0));
+    let ports = [a.port, b.port];
+    let dir = a.dir.path().to_owned();
+    let handles: Vec<_> = regs
+        .iter()
+        .enumerate()
+        .map(|(i, (r, secret))| {
+            let (r, secret) = (r.clone(), format!("pass:{secret}"));
+            let (dir, key, recipient) = (dir.clone(), key.clone(), recipient.clone());
+            let received = received.clone();
+            let port = ports[i % 2];
+            std::thread::spawn(move || {
+                let (ok, _) = run(Command::new("timeout")
+                    .args(["30", "openssl", "cmp", "-server"])
+                    .arg(format!("127.0.0.1:{port}"))
+                    .args(["-msg_timeout", "10", "-total_timeout", "20", "-cmd", "ir"])
+                    .args(["-ref", &r, "-secret", &secret, "-recipient", &recipient])
+                    .args(["-newkey", &key, "-subject", SUBJECT])
+                    .arg("-certout")
+                    .arg(format!("crash-{i}.pem"))
+                    .arg("-rspout")
+                    .arg(format!("crash-{i}.ip.der,crash-{i}.conf.der"))
+                    .current_dir(&dir));
+                if ok {
+                    received.fetch_add(1, Ordering::SeqCst);
+                }
+                ok
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while received.load(Ordering::SeqCst) < 20 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    a.stop_kill();
+    let completed: usize = handles
+        .into_iter()
+        .map(|h| usize::from(h.join().unwrap()))
+        .sum();
+    assert!(
+        completed < CLIENTS,
+        "the kill came too late to test anything"
+    );
+    assert!(completed > 0);
+
+    let records = b.signet_json(&["ca", "list", "--json"]);
+    let rows = records.as_array().unwrap();
+    let recorded: BTreeSet<String> = rows
+        .iter()
+        .map(|c| c["serial"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(recorded.len(), rows.len(), "duplicate serial");
+    let mut received_certs = 0;
+    for i in 0..CLIENTS {
+        let ip = a.p(&format!("crash-{i}.ip.der"));
+        if !ip.exists() {
+            continue;
+        }
+        let PkiBody::Ip(rep) = message(&ip).body else {
+            continue;
+        };
+        let Some(pair) = &rep.response[0].certified_key_pair else {
+            continue;
+        };
+        let CertOrEncCert::Certificate(cert) = &pair.cert_or_enc_cert else {
+            panic!()
+        };
+        let serial = hex::encode_upper(cert.tbs_certificate().serial_number().as_bytes());
+        assert!(
+            recorded.contains(&serial),
+            "client {i} received {serial}, which was lost"
+        );
+        received_certs += 1;
+    }
+    assert!(
+        received_certs >= completed,
+        "{received_certs} < {completed}"
+    );
+    // Each reference number was used at most once, and every used one issued.
+    let v = b.signet_json(&["ra", "list", "--json"]);
+    let used = v["registrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["state"] == "used")
+        .count();
+    let issued = rows
+        .iter()
+        .filter(|c| c["profile"] != "ocsp-responder")
+        .count();
+    assert_eq!(used, issued, "codes used vs certificates issued");
+    // The survivor expires what the dead node left waiting for its certConf.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let open = b
+            .signet_json(&["ca", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["status"] == "unconfirmed")
+            .count();
+        if open == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{open} stuck: {}", b.log());
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let (ok, out) = b.signet(&["audit", "verify"]);
+    assert!(ok && out.contains("audit log intact"), "{out}");
+    drop((a, b));
+}
