@@ -113,6 +113,82 @@ pub(crate) enum CaCommand {
     },
 }
 
+/// `signet operator …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum OperatorCommand {
+    /// Admit an operator to the REST API (/api/v1/) by their TLS client certificate (PEM):
+    /// its SHA-256 is pinned in DIR/operators.toml. Takes effect at the next start of serve.
+    Add {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+        /// The name the audit log records (`operator:api:<name>`).
+        #[arg(long)]
+        name: String,
+        /// officer (registers, decides, revokes, reads) or auditor (reads).
+        #[arg(long)]
+        role: String,
+        /// The operator's TLS client certificate (PEM).
+        #[arg(long)]
+        cert: PathBuf,
+    },
+    /// List the operators of the REST API.
+    List {
+        #[arg(long, default_value = "./signet-data")]
+        data_dir: PathBuf,
+    },
+}
+
+pub(crate) fn operator(cmd: OperatorCommand) -> Result<()> {
+    use crate::api::{Account, Operators, Role};
+    match cmd {
+        OperatorCommand::Add {
+            data_dir,
+            name,
+            role,
+            cert,
+        } => {
+            if !pki::is_bootstrapped(&data_dir) {
+                bail!("{} is not a Signet data directory", data_dir.display());
+            }
+            let role = match role.as_str() {
+                "officer" => Role::Officer,
+                "auditor" => Role::Auditor,
+                other => bail!("--role {other:?}: expected officer or auditor"),
+            };
+            if name.is_empty()
+                || name.len() > 64
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c))
+            {
+                bail!("--name: 1 to 64 letters, digits or -_.@");
+            }
+            let der = Encode::to_der(&pki::load_cert(&cert)?)?;
+            let fp = hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &der));
+            let mut ops = Operators::load(&data_dir)?;
+            if ops.accounts.iter().any(|a| a.name == name) {
+                bail!("an operator named {name:?} exists already");
+            }
+            if ops.accounts.iter().any(|a| a.certificate_sha256 == fp) {
+                bail!("that certificate already admits another operator");
+            }
+            ops.accounts.push(Account {
+                name: name.clone(),
+                role,
+                certificate_sha256: fp.clone(),
+            });
+            ops.save(&data_dir)?;
+            println!("{name}: {role:?} with certificate SHA-256 {fp} (restart serve to admit)");
+        }
+        OperatorCommand::List { data_dir } => {
+            for a in Operators::load(&data_dir)?.accounts {
+                println!("{:<24} {:<8?} {}", a.name, a.role, a.certificate_sha256);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `signet audit …`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuditCommand {

@@ -51,6 +51,9 @@ enum Command {
     /// The audit log: verify its hash chain, export it.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    /// Operators of the REST API: admit by TLS client certificate, list.
+    #[command(subcommand)]
+    Operator(admin::OperatorCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -126,6 +129,7 @@ pub fn run() -> Result<()> {
             Command::Ra(c) => admin::ra(c, cli.database.as_deref()).await,
             Command::Ca(c) => admin::ca(c, cli.database.as_deref()).await,
             Command::Keys(c) => admin::keys(c),
+            Command::Operator(c) => admin::operator(c),
             Command::Audit(c) => admin::audit(c, cli.database.as_deref()).await,
             // Synchronous; reports through the exit status (0 Trusted/Valid, 1 Invalid,
             // 2 unreadable input).
@@ -191,6 +195,7 @@ async fn serve_command(args: ServeArgs, database: Option<&str>) -> Result<()> {
                 .unwrap_or(args.max_connections / 4)
                 .max(1),
             shutdown_grace: Duration::from_secs(10),
+            operators: Arc::new(crate::api::Operators::load(dir)?),
         },
         signals,
     )

@@ -160,6 +160,8 @@ impl Signet {
             max_connections: usize::MAX,
             max_connections_per_address: usize::MAX,
             shutdown_grace: Duration::ZERO,
+            // The host server authenticates its own users: the operator API admits nobody here.
+            operators: Arc::new(crate::api::Operators::default()),
         });
         Ok(Self { dir, ca, tsa, http })
     }

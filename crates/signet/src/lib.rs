@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 mod admin;
+mod api;
 mod audit;
 mod c2pa;
 pub mod cli;

@@ -57,6 +57,8 @@ pub(crate) struct HttpSettings {
     pub(crate) max_connections_per_address: usize,
     /// How long shutdown waits for in-flight requests.
     pub(crate) shutdown_grace: Duration,
+    /// The operators of the REST API (`operators.toml`).
+    pub(crate) operators: Arc<crate::api::Operators>,
 }
 
 /// TLS files.
@@ -66,6 +68,71 @@ pub(crate) struct TlsFiles {
     pub(crate) key: PathBuf,
     /// Trust anchors for client certificates; `Some` requires one (mutual TLS).
     pub(crate) client_ca: Option<PathBuf>,
+}
+
+/// A client certificate verifier for pinned certificates: any certificate is accepted at the
+/// TLS layer (its handshake signature verified), and the API decides by its SHA-256 whether
+/// it is an operator's. A client without one is accepted too.
+#[derive(Debug)]
+struct PinnedClients {
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl rustls::server::danger::ClientCertVerifier for PinnedClients {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        Ok(rustls::server::danger::ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
 }
 
 fn tls_acceptor(files: &TlsFiles) -> Result<tokio_rustls::TlsAcceptor> {
@@ -95,7 +162,9 @@ fn tls_acceptor(files: &TlsFiles) -> Result<tokio_rustls::TlsAcceptor> {
             .build()?;
             builder.with_client_cert_verifier(verifier)
         }
-        None => builder.with_no_client_auth(),
+        // Every client is asked for a certificate, none must send one: CMP clients need
+        // none, and the operator API admits only the certificates operators.toml pins.
+        None => builder.with_client_cert_verifier(Arc::new(PinnedClients { provider })),
     };
     let mut config = builder.with_single_cert(certs, key)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -209,6 +278,32 @@ pub(crate) async fn route<B: RequestBody>(
             Some(bytes) => reply(StatusCode::OK, Some("application/pkixcmp"), bytes),
             None => text(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
         });
+    }
+    if path.starts_with("/api/") {
+        let client = req
+            .extensions()
+            .get::<crate::api::ClientCertificate>()
+            .copied();
+        let method = req.method().clone();
+        let query = req.uri().query().map(str::to_owned);
+        let limits = HttpSettings {
+            max_body: settings.max_body.min(crate::api::MAX_BODY),
+            ..(*settings).clone()
+        };
+        let body = match read_body(req, &limits).await {
+            Ok(b) => b,
+            Err(r) => return Ok(r),
+        };
+        return Ok(crate::api::handle(
+            &ca,
+            &settings.operators,
+            client,
+            &method,
+            &path,
+            query.as_deref(),
+            &body,
+        )
+        .await);
     }
     let get = req.method() == Method::GET || req.method() == Method::HEAD;
     Ok(match (path.as_str(), get) {
@@ -446,15 +541,20 @@ pub(crate) async fn run(
             let activity = admitted.activity.clone();
             let _slot = admitted;
             let busy = activity.clone();
-            let svc = service_fn(move |req| {
-                let in_flight = busy.request();
-                let response = route(ca.clone(), tsa.clone(), s.clone(), req);
-                async move {
-                    let r = response.await;
-                    drop(in_flight);
-                    r
-                }
-            });
+            let svc = move |client: Option<crate::api::ClientCertificate>| {
+                service_fn(move |mut req: Request<hyper::body::Incoming>| {
+                    let in_flight = busy.request();
+                    if let Some(c) = client {
+                        req.extensions_mut().insert(c);
+                    }
+                    let response = route(ca.clone(), tsa.clone(), s.clone(), req);
+                    async move {
+                        let r = response.await;
+                        drop(in_flight);
+                        r
+                    }
+                })
+            };
             let result = match acceptor {
                 Some(acceptor) => {
                     let tls =
@@ -462,8 +562,22 @@ pub(crate) async fn run(
                             .await;
                     match tls {
                         Ok(Ok(tls)) => {
-                            let conn =
-                                watcher.watch(builder.serve_connection(TokioIo::new(tls), svc));
+                            let client = tls
+                                .get_ref()
+                                .1
+                                .peer_certificates()
+                                .and_then(|c| c.first())
+                                .map(|c| {
+                                    let d = aws_lc_rs::digest::digest(
+                                        &aws_lc_rs::digest::SHA256,
+                                        c.as_ref(),
+                                    );
+                                    let mut fp = [0u8; 32];
+                                    fp.copy_from_slice(d.as_ref());
+                                    crate::api::ClientCertificate(fp)
+                                });
+                            let conn = watcher
+                                .watch(builder.serve_connection(TokioIo::new(tls), svc(client)));
                             until_shed(conn, &activity).await
                         }
                         Ok(Err(e)) => {
@@ -474,7 +588,8 @@ pub(crate) async fn run(
                     }
                 }
                 None => {
-                    let conn = watcher.watch(builder.serve_connection(TokioIo::new(stream), svc));
+                    let conn =
+                        watcher.watch(builder.serve_connection(TokioIo::new(stream), svc(None)));
                     until_shed(conn, &activity).await
                 }
             };

@@ -447,7 +447,7 @@ fn t18_t19_t20_general_messages() {
 }
 
 /// Makes a TLS server certificate for `localhost` under a throwaway CA.
-fn tls_files(dir: &std::path::Path) {
+pub(crate) fn tls_files(dir: &std::path::Path) {
     let run = |args: &[&str]| {
         let (ok, out) = openssl(dir, args);
         assert!(ok, "{out}");

@@ -18,6 +18,7 @@
     reason = "test helpers outside #[test] functions: a failure is a test failure"
 )]
 
+mod api;
 mod audit;
 mod crash;
 mod embed;
