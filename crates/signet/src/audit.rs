@@ -65,6 +65,8 @@ const MAX_LABEL: usize = 128;
 /// Authentication attempts, counted in memory and written as one record per sender, outcome
 /// and reason every [`ATTEMPT_WINDOW_SECS`]: a request that fails to authenticate costs no
 /// write of its own (it would let anyone make the CA write), yet every attempt is in the log.
+/// Failures are counted per claimed sender; successes per kind of credential (`cmp:ref:*`,
+/// `cmp:cert:*`, `cmp:device:*`), since the record of what each request did names who it was.
 #[derive(Debug, Default)]
 pub(crate) struct Attempts {
     inner: std::sync::Mutex<AttemptCounts>,

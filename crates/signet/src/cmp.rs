@@ -207,6 +207,15 @@ impl Who {
     }
 
     /// The requester as recorded in the database.
+    /// The kind of credential, for counting successful authentications.
+    pub(crate) const fn kind_label(&self) -> &'static str {
+        match self {
+            Self::Registered { .. } => "cmp:ref:*",
+            Self::Device { .. } => "cmp:device:*",
+            Self::Subscriber { .. } => "cmp:cert:*",
+        }
+    }
+
     pub(crate) fn label(&self) -> String {
         match self {
             Self::Registered { reference, .. } => format!("{REGISTERED_LABEL}{reference}"),
@@ -429,9 +438,9 @@ impl Ca {
         let authenticated = self.authenticate(received, now).await;
         let at = i64::try_from(now).unwrap_or(i64::MAX);
         match &authenticated {
-            Ok((_, who, _)) => self
-                .attempts
-                .record(at, &format!("cmp:{}", who.label()), None),
+            // Successes are counted per kind of credential: who each one was is in the record
+            // of what it did (an issuance, a confirmation, a revocation names its requester).
+            Ok((_, who, _)) => self.attempts.record(at, who.kind_label(), None),
             Err(f) => self.attempts.record(at, &claimed, Some(&f.rejection.text)),
         }
         let (incoming, who, key) = authenticated?;

@@ -148,6 +148,37 @@ macro_rules! shared_queries {
         }
 
         impl Writer {
+            /// The audit log's head, read on the writing connection.
+            async fn audit_head(&mut self) -> Result<crate::audit::Head, WriteError> {
+                let head = sqlx::query(super::AUDIT_HEAD)
+                    .fetch_optional(&mut self.conn)
+                    .await
+                    .map_err(super::db)?;
+                match head {
+                    Some(r) => Ok(Some((
+                        r.try_get::<i64, _>(0).map_err(super::db)?,
+                        r.try_get::<Vec<u8>, _>(1).map_err(super::db)?,
+                    ))),
+                    None => Ok(None),
+                }
+            }
+
+            /// Appends the records of an audit-only job with one statement.
+            async fn audit_run(
+                &mut self,
+                entries: &[&crate::audit::Entry],
+            ) -> Result<(), WriteError> {
+                let head = self.audit_head().await?;
+                let rows = super::audit_rows_json(entries, head)?;
+                super::inserted(
+                    sqlx::query(AUDIT_RUN)
+                        .bind(rows)
+                        .execute(&mut self.conn)
+                        .await,
+                    WriteError::Conflict { what: "audit log" },
+                )
+            }
+
             pub(super) async fn draw(
                 &mut self,
                 counter: &str,
@@ -915,26 +946,9 @@ impl Bulk {
 
     /// The audit records of the batch after the record `after` (the log's head), as the JSON
     /// array of `[seq, at, actor, action, target, detail, prev hex, hash hex]`.
-    pub(crate) fn audit_json(
-        &self,
-        mut after: Option<(i64, Vec<u8>)>,
-    ) -> Result<String, WriteError> {
-        let mut rows = Vec::with_capacity(self.audit.len());
-        for entry in &self.audit {
-            let r = crate::audit::chained(entry, after.take());
-            after = Some((r.seq, r.hash.clone()));
-            rows.push((
-                r.seq,
-                r.at,
-                r.actor,
-                r.action,
-                r.target,
-                r.detail,
-                hex::encode(r.prev),
-                hex::encode(r.hash),
-            ));
-        }
-        serde_json::to_string(&rows).map_err(|e| WriteError::Database(e.to_string()))
+    pub(crate) fn audit_json(&self, after: crate::audit::Head) -> Result<String, WriteError> {
+        let entries: Vec<&crate::audit::Entry> = self.audit.iter().collect();
+        audit_rows_json(&entries, after)
     }
 
     /// The row sets as JSON.
@@ -998,6 +1012,44 @@ const DRAW_SQL: &str = "UPDATE counters SET value = CASE WHEN value >= $2 THEN v
 /// Called with the serials a commit revoked, after the commit and before any of its callers
 /// hears of it (so a cache in front of the store is never behind what a caller was told).
 pub(crate) type RevokedHook = Box<dyn Fn(&[String]) + Send + Sync>;
+
+/// The entries of a job made of audit records only (a flush of counted attempts), which the
+/// adapters append with one statement; `None` for any other job.
+fn audit_only(ops: &[Op]) -> Option<Vec<&crate::audit::Entry>> {
+    if ops.len() < 2 {
+        return None;
+    }
+    ops.iter()
+        .map(|op| match op {
+            Op::Audit(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The records `entries` become after `head`, as the JSON array of `[seq, at, actor, action,
+/// target, detail, prev hex, hash hex]` both adapters read.
+fn audit_rows_json(
+    entries: &[&crate::audit::Entry],
+    mut head: crate::audit::Head,
+) -> Result<String, WriteError> {
+    let mut rows = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let r = crate::audit::chained(entry, head.take());
+        head = Some((r.seq, r.hash.clone()));
+        rows.push((
+            r.seq,
+            r.at,
+            r.actor,
+            r.action,
+            r.target,
+            r.detail,
+            hex::encode(r.prev),
+            hex::encode(r.hash),
+        ));
+    }
+    serde_json::to_string(&rows).map_err(|e| WriteError::Database(e.to_string()))
+}
 
 /// The serials `ops` set to revoked.
 fn revoked_serials(ops: &[Op]) -> impl Iterator<Item = &String> {

@@ -171,10 +171,14 @@ impl Writer {
     async fn job(&mut self, ops: &[Op]) -> Result<(), WriteError> {
         self.exec("SAVEPOINT job").await?;
         let mut outcome = Ok(());
-        for op in ops {
-            if let Err(e) = apply(op, &mut self.conn).await {
-                outcome = Err(e);
-                break;
+        if let Some(entries) = super::audit_only(ops) {
+            outcome = self.audit_run(&entries).await;
+        } else {
+            for op in ops {
+                if let Err(e) = apply(op, &mut self.conn).await {
+                    outcome = Err(e);
+                    break;
+                }
             }
         }
         let end = if outcome.is_ok() {
@@ -191,6 +195,11 @@ impl Writer {
         outcome
     }
 }
+
+/// The records of an audit-only job (`store::audit_rows_json`), in one statement.
+const AUDIT_RUN: &str = "INSERT INTO audit_log (seq, at, actor, action, target, detail, prev, \
+     hash) SELECT (j->>0)::bigint, (j->>1)::bigint, j->>2, j->>3, j->>4, j->>5, \
+     decode(j->>6, 'hex'), decode(j->>7, 'hex') FROM jsonb_array_elements($1::jsonb) AS j";
 
 /// Applies one operation on its own statement.
 async fn apply(op: &Op, c: &mut PgConnection) -> Result<(), WriteError> {

@@ -81,6 +81,11 @@ CREATE TEMP TRIGGER write_batch_apply INSTEAD OF INSERT ON write_batch BEGIN
 END;
 ";
 
+/// The records of an audit-only job (`store::audit_rows_json`), in one statement.
+const AUDIT_RUN: &str = "INSERT INTO audit_log (seq, at, actor, action, target, detail, prev, \
+     hash) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, \
+     value ->> 5, unhex(value ->> 6), unhex(value ->> 7) FROM json_each(?)";
+
 const BULK_INSERT: &str = "INSERT INTO write_batch (certificates, transactions, consumed, \
      transitions, statuses, audit) VALUES (?, ?, ?, ?, ?, ?)";
 
@@ -200,18 +205,8 @@ impl Writer {
         let audit = if bulk.audit.is_empty() {
             "[]".to_owned()
         } else {
-            let head = sqlx::query(super::AUDIT_HEAD)
-                .fetch_optional(&mut self.conn)
-                .await
-                .map_err(db)?;
-            let after = match head {
-                Some(r) => Some((
-                    r.try_get::<i64, _>(0).map_err(db)?,
-                    r.try_get::<Vec<u8>, _>(1).map_err(db)?,
-                )),
-                None => None,
-            };
-            bulk.audit_json(after)?
+            let head = self.audit_head().await?;
+            bulk.audit_json(head)?
         };
         sqlx::query(BULK_INSERT)
             .bind(json.certificates)
@@ -275,6 +270,10 @@ impl Writer {
         // one-op jobs need no savepoint.
         if let [op] = ops {
             return apply(op, &mut self.conn).await;
+        }
+        // One statement too: undoes only itself if it fails.
+        if let Some(entries) = super::audit_only(ops) {
+            return self.audit_run(&entries).await;
         }
         self.exec("SAVEPOINT job").await?;
         let mut outcome = Ok(());
