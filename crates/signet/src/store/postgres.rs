@@ -136,18 +136,31 @@ impl Writer {
         if let Err(e) = self.exec("BEGIN").await {
             return fail_all(&e);
         }
-        // The audit log is one chain for every node: batches that append take their turn.
-        if jobs
-            .iter()
-            .any(|ops| ops.iter().any(|op| matches!(op, Op::Audit(_))))
-            && let Err(e) = self.exec("LOCK TABLE audit_log IN EXCLUSIVE MODE").await
-        {
-            let _ = self.exec("ROLLBACK").await;
-            return fail_all(&e);
-        }
         let mut results = Vec::with_capacity(jobs.len());
+        // The audit records of the jobs that succeeded, appended last: the audit log is one
+        // chain for every node, so a batch that appends holds the table lock from its head
+        // read to its commit — only that long, not while its jobs run.
+        let mut audit = Vec::new();
         for ops in jobs {
-            results.push(self.job(ops).await);
+            let result = self.job(ops).await;
+            if result.is_ok() {
+                audit.extend(ops.iter().filter_map(|op| match op {
+                    Op::Audit(e) => Some(e),
+                    _ => None,
+                }));
+            }
+            results.push(result);
+        }
+        if !audit.is_empty() {
+            let appended = match self.exec("LOCK TABLE audit_log IN EXCLUSIVE MODE").await {
+                Ok(()) => self.audit_run(&audit).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = appended {
+                // A job's change must not commit without its record.
+                let _ = self.exec("ROLLBACK").await;
+                return fail_all(&e);
+            }
         }
         match self.exec("COMMIT").await {
             Ok(()) => results,
@@ -171,14 +184,11 @@ impl Writer {
     async fn job(&mut self, ops: &[Op]) -> Result<(), WriteError> {
         self.exec("SAVEPOINT job").await?;
         let mut outcome = Ok(());
-        if let Some(entries) = super::audit_only(ops) {
-            outcome = self.audit_run(&entries).await;
-        } else {
-            for op in ops {
-                if let Err(e) = apply(op, &mut self.conn).await {
-                    outcome = Err(e);
-                    break;
-                }
+        // Audit records are appended by `commit` after the jobs.
+        for op in ops.iter().filter(|op| !matches!(op, Op::Audit(_))) {
+            if let Err(e) = apply(op, &mut self.conn).await {
+                outcome = Err(e);
+                break;
             }
         }
         let end = if outcome.is_ok() {

@@ -118,10 +118,18 @@ fn the_audit_log_records_a_session_and_verify_finds_any_flipped_byte() {
             ("actor", "actor = actor || ' '"),
             ("action", "action = upper(action)"),
             ("target", "target = COALESCE(target || 'x', 'x')"),
-            ("detail", "detail = replace(detail, '\"', '''')"),
+            ("detail", "detail = detail || ' '"),
             ("at", "at = at + 1"),
-            ("prev", "prev = X'01' || substr(prev, 2)"),
-            ("hash", "hash = substr(hash, 1, 31) || X'00'"),
+            (
+                "prev",
+                "prev = CASE WHEN substr(prev, 1, 1) = X'01' THEN X'02' ELSE X'01' END \
+                 || substr(prev, 2)",
+            ),
+            (
+                "hash",
+                "hash = substr(hash, 1, 31) \
+                 || CASE WHEN substr(hash, 32, 1) = X'00' THEN X'01' ELSE X'00' END",
+            ),
         ] {
             if column == "prev" && seq == 1 {
                 continue;
