@@ -951,6 +951,18 @@ impl Bulk {
         audit_rows_json(&entries, after)
     }
 
+    /// How many rows each set holds: certificates, transactions, consumed reference numbers,
+    /// transitions, statuses.
+    pub(crate) fn counts(&self) -> (usize, usize, usize, usize, usize) {
+        (
+            self.certificates.len(),
+            self.transactions.len(),
+            self.consumed.len(),
+            self.transitions.len(),
+            self.statuses.len(),
+        )
+    }
+
     /// The row sets as JSON.
     pub(crate) fn json(&self) -> Result<BulkJson, WriteError> {
         fn enc<T: Serialize>(rows: &[T]) -> Result<String, WriteError> {

@@ -282,121 +282,143 @@ fn bulk_shapes() {
     assert!(!is_bulk(&[registration("r", 1)]));
 }
 
+/// The bulk path's contract on an adapter's read side `$db`, writer `$w` and reader `$rd`.
+macro_rules! bulk_batches {
+    ($db:ident, $w:ident, $rd:ident) => {{
+        let (db, w, rd) = (&$db, &mut $w, &mut $rd);
+        let setup: Vec<Vec<Op>> = ["r1", "r2", "r3"]
+            .iter()
+            .map(|r| vec![registration(r, 100)])
+            .collect();
+        let jobs: Vec<&[Op]> = setup.iter().map(Vec::as_slice).collect();
+        assert!(w.commit(&jobs).await.iter().all(Result::is_ok));
+
+        // Two issuances in one bulk statement: every column arrives intact.
+        let batch = [issue(1, "S1", Some("r1")), issue(2, "S2", Some("r2"))];
+        let bulk = Bulk::of(batch.iter().map(Vec::as_slice));
+        assert_eq!(bulk.jobs, [0, 1]);
+        w.bulk(&bulk).await.unwrap();
+        let cert = one(rd.certificates(&["S1"]).await.unwrap()).unwrap();
+        assert_eq!(cert.der, vec![0x30, 0x03, 0x02, 0x01, 1]);
+        assert_eq!(cert.subject, "/CN=it's \"quoted\" ü");
+        assert_eq!(cert.status, CertStatus::Unconfirmed);
+        assert_eq!(cert.transaction_id, vec![1; 16]);
+        assert_eq!(
+            (cert.not_before, cert.not_after, cert.issued_at),
+            (10, 20, 5)
+        );
+        assert_eq!(cert.replaces, None);
+        let t = db.transaction(&[2; 16]).await.unwrap().unwrap();
+        assert_eq!(t.state, TxState::AwaitingConfirm);
+        assert_eq!(t.serial.as_deref(), Some("S2"));
+        assert_eq!(t.our_nonce, Some(vec![2, 0, 0xee]));
+        assert_eq!(
+            (t.cert_req_id, t.deadline, t.request_der),
+            (Some(0), Some(300), None)
+        );
+        let r = one(rd.registrations(&["r1"]).await.unwrap()).unwrap();
+        assert_eq!(
+            (r.consumed_at, r.consumed_by),
+            (Some(5), Some(vec![1u8; 16]))
+        );
+
+        // A confirmation and an issuance together.
+        let batch = [confirm(1, "S1"), issue(4, "S4", None)];
+        let jobs: Vec<&[Op]> = batch.iter().map(Vec::as_slice).collect();
+        assert!(w.commit(&jobs).await.iter().all(Result::is_ok));
+        assert_eq!(
+            one(rd.certificates(&["S1"]).await.unwrap()).unwrap().status,
+            CertStatus::Valid
+        );
+        let t = db.transaction(&[1; 16]).await.unwrap().unwrap();
+        assert_eq!(
+            (t.state, t.our_nonce),
+            (TxState::Confirmed, Some(vec![1, 0, 0xee]))
+        );
+
+        // Failures inside a bulk batch: each is charged to its own job, the others commit.
+        let batch = [
+            issue(5, "S5", Some("r3")),
+            issue(6, "S6", Some("r3")), // reference number consumed by the job before
+            issue(2, "S7", None),       // replayed transactionID
+            confirm(1, "S1"),           // already confirmed
+            issue(8, "S1", None),       // serial in use
+            vec![tx(&[9; 16])],         // not a bulk job
+            confirm(2, "S2"),
+        ];
+        // The bulk statement refuses the batch as a whole and leaves no trace…
+        let bulk = Bulk::of(batch.iter().map(Vec::as_slice));
+        assert_eq!(bulk.jobs, [0, 1, 2, 3, 4, 6]);
+        assert!(w.bulk(&bulk).await.is_err());
+        assert!(one(rd.certificates(&["S5"]).await.unwrap()).is_none());
+        let r3 = one(rd.registrations(&["r3"]).await.unwrap()).unwrap();
+        assert!(r3.consumed_at.is_none());
+        // …and the writer then runs it job by job.
+        let jobs: Vec<&[Op]> = batch.iter().map(Vec::as_slice).collect();
+        let results = w.commit(&jobs).await;
+        assert!(results[0].is_ok(), "{:?}", results[0]);
+        assert!(matches!(
+            results[1],
+            Err(WriteError::RegistrationUnavailable)
+        ));
+        assert!(matches!(results[2], Err(WriteError::TransactionIdInUse)));
+        assert!(matches!(results[3], Err(WriteError::Conflict { .. })));
+        assert!(matches!(results[4], Err(WriteError::SerialInUse)));
+        assert!(results[5].is_ok() && results[6].is_ok());
+        for gone in ["S6", "S7"] {
+            assert!(one(rd.certificates(&[gone]).await.unwrap()).is_none());
+        }
+        for gone in [6u8, 8] {
+            assert!(db.transaction(&[gone; 16]).await.unwrap().is_none());
+        }
+        assert!(db.transaction(&[9; 16]).await.unwrap().is_some());
+        assert_eq!(
+            one(rd.certificates(&["S2"]).await.unwrap()).unwrap().status,
+            CertStatus::Valid
+        );
+        let r = one(rd.registrations(&["r3"]).await.unwrap()).unwrap();
+        assert_eq!(r.consumed_by, Some(vec![5u8; 16]));
+
+        // Each kind of failure on its own refuses the whole bulk statement.
+        let bad = [
+            issue(10, "S10", Some("r3")), // consumed
+            issue(11, "S11", Some("r9")), // unknown reference number
+            issue(2, "S12", None),        // transactionID in use
+            issue(13, "S2", None),        // serial in use
+            confirm(2, "S2"),             // already confirmed
+            confirm(77, "S77"),           // no such transaction
+        ];
+        for b in &bad {
+            let batch = [issue(20, "S20", None), b.clone()];
+            assert!(
+                w.bulk(&Bulk::of(batch.iter().map(Vec::as_slice)))
+                    .await
+                    .is_err()
+            );
+            assert!(one(rd.certificates(&["S20"]).await.unwrap()).is_none());
+        }
+    }};
+}
+
 #[tokio::test]
 async fn bulk_batches_apply_every_row_or_charge_the_failure_to_its_job() {
     let dir = tempfile::tempdir().unwrap();
     let (db, mut w, mut rd) = sqlite::open(&dir.path().join("t.db")).await.unwrap();
-    let setup: Vec<Vec<Op>> = ["r1", "r2", "r3"]
-        .iter()
-        .map(|r| vec![registration(r, 100)])
-        .collect();
-    let jobs: Vec<&[Op]> = setup.iter().map(Vec::as_slice).collect();
-    assert!(w.commit(&jobs).await.iter().all(Result::is_ok));
+    bulk_batches!(db, w, rd);
+}
 
-    // Two issuances in one bulk statement: every column arrives intact.
-    let batch = [issue(1, "S1", Some("r1")), issue(2, "S2", Some("r2"))];
-    let bulk = Bulk::of(batch.iter().map(Vec::as_slice));
-    assert_eq!(bulk.jobs, [0, 1]);
-    w.bulk(&bulk).await.unwrap();
-    let cert = one(rd.certificates(&["S1"]).await.unwrap()).unwrap();
-    assert_eq!(cert.der, vec![0x30, 0x03, 0x02, 0x01, 1]);
-    assert_eq!(cert.subject, "/CN=it's \"quoted\" ü");
-    assert_eq!(cert.status, CertStatus::Unconfirmed);
-    assert_eq!(cert.transaction_id, vec![1; 16]);
-    assert_eq!(
-        (cert.not_before, cert.not_after, cert.issued_at),
-        (10, 20, 5)
-    );
-    assert_eq!(cert.replaces, None);
-    let t = db.transaction(&[2; 16]).await.unwrap().unwrap();
-    assert_eq!(t.state, TxState::AwaitingConfirm);
-    assert_eq!(t.serial.as_deref(), Some("S2"));
-    assert_eq!(t.our_nonce, Some(vec![2, 0, 0xee]));
-    assert_eq!(
-        (t.cert_req_id, t.deadline, t.request_der),
-        (Some(0), Some(300), None)
-    );
-    let r = one(rd.registrations(&["r1"]).await.unwrap()).unwrap();
-    assert_eq!(
-        (r.consumed_at, r.consumed_by),
-        (Some(5), Some(vec![1u8; 16]))
-    );
-
-    // A confirmation and an issuance together.
-    let batch = [confirm(1, "S1"), issue(4, "S4", None)];
-    let jobs: Vec<&[Op]> = batch.iter().map(Vec::as_slice).collect();
-    assert!(w.commit(&jobs).await.iter().all(Result::is_ok));
-    assert_eq!(
-        one(rd.certificates(&["S1"]).await.unwrap()).unwrap().status,
-        CertStatus::Valid
-    );
-    let t = db.transaction(&[1; 16]).await.unwrap().unwrap();
-    assert_eq!(
-        (t.state, t.our_nonce),
-        (TxState::Confirmed, Some(vec![1, 0, 0xee]))
-    );
-
-    // Failures inside a bulk batch: each is charged to its own job, the others commit.
-    let batch = [
-        issue(5, "S5", Some("r3")),
-        issue(6, "S6", Some("r3")), // reference number consumed by the job before
-        issue(2, "S7", None),       // replayed transactionID
-        confirm(1, "S1"),           // already confirmed
-        issue(8, "S1", None),       // serial in use
-        vec![tx(&[9; 16])],         // not a bulk job
-        confirm(2, "S2"),
-    ];
-    // The bulk statement refuses the batch as a whole and leaves no trace…
-    let bulk = Bulk::of(batch.iter().map(Vec::as_slice));
-    assert_eq!(bulk.jobs, [0, 1, 2, 3, 4, 6]);
-    assert!(w.bulk(&bulk).await.is_err());
-    assert!(one(rd.certificates(&["S5"]).await.unwrap()).is_none());
-    let r3 = one(rd.registrations(&["r3"]).await.unwrap()).unwrap();
-    assert!(r3.consumed_at.is_none());
-    // …and the writer then runs it job by job.
-    let jobs: Vec<&[Op]> = batch.iter().map(Vec::as_slice).collect();
-    let results = w.commit(&jobs).await;
-    assert!(results[0].is_ok(), "{:?}", results[0]);
-    assert!(matches!(
-        results[1],
-        Err(WriteError::RegistrationUnavailable)
-    ));
-    assert!(matches!(results[2], Err(WriteError::TransactionIdInUse)));
-    assert!(matches!(results[3], Err(WriteError::Conflict { .. })));
-    assert!(matches!(results[4], Err(WriteError::SerialInUse)));
-    assert!(results[5].is_ok() && results[6].is_ok());
-    for gone in ["S6", "S7"] {
-        assert!(one(rd.certificates(&[gone]).await.unwrap()).is_none());
+/// The same on PostgreSQL's bulk path (one statement per table, in a savepoint).
+#[tokio::test]
+async fn bulk_batches_on_postgres_apply_every_row_or_charge_the_failure_to_its_job() {
+    let pg = PgDatabase::create().await;
+    let Location::Postgres(url) = pg.location() else {
+        unreachable!()
+    };
+    {
+        let (db, mut w, mut rd) = postgres::open(&url).await.unwrap();
+        bulk_batches!(db, w, rd);
     }
-    for gone in [6u8, 8] {
-        assert!(db.transaction(&[gone; 16]).await.unwrap().is_none());
-    }
-    assert!(db.transaction(&[9; 16]).await.unwrap().is_some());
-    assert_eq!(
-        one(rd.certificates(&["S2"]).await.unwrap()).unwrap().status,
-        CertStatus::Valid
-    );
-    let r = one(rd.registrations(&["r3"]).await.unwrap()).unwrap();
-    assert_eq!(r.consumed_by, Some(vec![5u8; 16]));
-
-    // Each kind of failure on its own refuses the whole bulk statement.
-    let bad = [
-        issue(10, "S10", Some("r3")), // consumed
-        issue(11, "S11", Some("r9")), // unknown reference number
-        issue(2, "S12", None),        // transactionID in use
-        issue(13, "S2", None),        // serial in use
-        confirm(2, "S2"),             // already confirmed
-        confirm(77, "S77"),           // no such transaction
-    ];
-    for b in &bad {
-        let batch = [issue(20, "S20", None), b.clone()];
-        assert!(
-            w.bulk(&Bulk::of(batch.iter().map(Vec::as_slice)))
-                .await
-                .is_err()
-        );
-        assert!(one(rd.certificates(&["S20"]).await.unwrap()).is_none());
-    }
+    pg.drop().await;
 }
 
 /// Two nodes (two `Store`s, each with its own writer and connections) on one PostgreSQL
