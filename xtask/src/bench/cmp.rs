@@ -785,29 +785,7 @@ fn inner(args: &Args) -> Result<()> {
     // Reference numbers: enough for every PBM phase at PREPARE_RATE.
     let needed = 1 + 3 * PREPARE_RATE * usize::try_from(args.duration)?;
     eprintln!("==> registering {needed} one-time codes");
-    let out = Command::new(&signet)
-        .args(["ra", "register", "--data-dir"])
-        .arg(&data)
-        .args([
-            "--subject",
-            SUBJECT,
-            "--count",
-            &needed.to_string(),
-            "--json",
-        ])
-        .env("RUST_LOG", "warn")
-        .output()?;
-    if !out.status.success() {
-        bail!("ra register: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let mut codes: Vec<(String, String)> = Vec::new();
-    for line in String::from_utf8(out.stdout)?.lines() {
-        let v: serde_json::Value = serde_json::from_str(line)?;
-        codes.push((
-            v["reference"].as_str().unwrap_or_default().to_owned(),
-            v["secret"].as_str().unwrap_or_default().to_owned(),
-        ));
-    }
+    let mut codes = register_codes(&signet, &data, None, needed)?;
     let first = Flow::Pbm(Arc::new(codes.split_off(codes.len() - 1)));
     // One certificate for the signature flows, enrolled by PBM (for the client key).
     let mut http = Http::new(&addr, "/.well-known/cmp", true);
@@ -1243,6 +1221,35 @@ fn inner(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// `n` one-time codes for [`SUBJECT`] (`signet ra register --count`), on `database` if given:
+/// (reference number, secret) pairs.
+pub(crate) fn register_codes(
+    signet: &Path,
+    data: &Path,
+    database: Option<&str>,
+    n: usize,
+) -> Result<Vec<(String, String)>> {
+    let out = Command::new(signet)
+        .args(["ra", "register", "--data-dir"])
+        .arg(data)
+        .args(database.map(|d| format!("--database={d}")))
+        .args(["--subject", SUBJECT, "--count", &n.to_string(), "--json"])
+        .env("RUST_LOG", "warn")
+        .output()?;
+    if !out.status.success() {
+        bail!("ra register: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let mut codes = Vec::with_capacity(n);
+    for line in String::from_utf8(out.stdout)?.lines() {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        codes.push((
+            v["reference"].as_str().unwrap_or_default().to_owned(),
+            v["secret"].as_str().unwrap_or_default().to_owned(),
+        ));
+    }
+    Ok(codes)
+}
+
 /// The machine's PostgreSQL server's Unix socket directory: a socket is a file, so it is
 /// reachable from inside the bench's network namespace, where 127.0.0.1:5432 is not.
 const PG_SOCKET: &str = "/var/run/postgresql";
@@ -1292,30 +1299,7 @@ fn postgres_phases(signet: &Path, work: &Path, args: &Args) -> Result<(Stats, St
     let per_phase = PREPARE_RATE * usize::try_from(args.duration)?;
     let needed = 2 * per_phase;
     eprintln!("==> PostgreSQL: registering {needed} one-time codes");
-    let out = Command::new(signet)
-        .args(["ra", "register", "--data-dir"])
-        .arg(&data_a)
-        .arg(format!("--database={url}"))
-        .args([
-            "--subject",
-            SUBJECT,
-            "--count",
-            &needed.to_string(),
-            "--json",
-        ])
-        .env("RUST_LOG", "warn")
-        .output()?;
-    if !out.status.success() {
-        bail!("ra register: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let mut codes = Vec::with_capacity(needed);
-    for line in String::from_utf8(out.stdout)?.lines() {
-        let v: serde_json::Value = serde_json::from_str(line)?;
-        codes.push((
-            v["reference"].as_str().unwrap_or_default().to_owned(),
-            v["secret"].as_str().unwrap_or_default().to_owned(),
-        ));
-    }
+    let codes = register_codes(signet, &data_a, Some(&url), needed)?;
     let cmp_cert = load_cert(&data_a.join("trust/cmp-signer.pem"))?;
     let a = Target {
         addr: addr_a,

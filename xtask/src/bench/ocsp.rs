@@ -25,8 +25,8 @@ use signet_cmp_protocol::client::{CertificateRequest, Client, ClientConfig};
 use signet_crypto::{KeyPairSigner, KeyType, SystemRng, Verifier, generate_pkcs8};
 
 use super::cmp::{
-    Cleanup, Http, INNER, SUBJECT, as_f64, cpu_secs, in_namespace, load_cert, mac_protection,
-    now_secs, start_signet, subject, verdict,
+    Cleanup, Http, INNER, as_f64, cpu_secs, in_namespace, load_cert, mac_protection, now_secs,
+    register_codes, start_signet, subject, verdict,
 };
 use crate::project_root;
 
@@ -229,26 +229,13 @@ fn inner(args: &Args) -> Result<()> {
 /// serials (upper-case hex).
 fn enrol(signet: &Path, data: &Path, addr: &str, n: usize) -> Result<Vec<String>> {
     eprintln!("==> enrolling {n} certificates over CMP");
-    let out = Command::new(signet)
-        .args(["ra", "register", "--data-dir"])
-        .arg(data)
-        .args(["--subject", SUBJECT, "--count", &n.to_string(), "--json"])
-        .env("RUST_LOG", "warn")
-        .output()?;
-    if !out.status.success() {
-        bail!("ra register: {}", String::from_utf8_lossy(&out.stderr));
-    }
+    let codes = register_codes(signet, data, None, n)?;
     let cmp_cert = load_cert(&data.join("trust/cmp-signer.pem"))?;
     let recipient = GeneralName::DirectoryName(cmp_cert.tbs_certificate().subject().clone());
     let config = ClientConfig::new(GeneralName::DirectoryName(subject()?), recipient);
     let rng = SystemRng::new();
     let mut http = Http::new(addr, "/.well-known/cmp", true);
-    for line in String::from_utf8(out.stdout)?.lines() {
-        let v: serde_json::Value = serde_json::from_str(line)?;
-        let (reference, secret) = (
-            v["reference"].as_str().unwrap_or_default(),
-            v["secret"].as_str().unwrap_or_default(),
-        );
+    for (reference, secret) in &codes {
         let pkcs8 = generate_pkcs8(KeyType::EcdsaP256)?;
         let key = KeyPairSigner::from_pkcs8(SignatureAlgorithm::EcdsaP256Sha256Asn1, &pkcs8)?;
         let request = CertificateRequest::for_signing_key(Some(subject()?), &key)?;

@@ -128,42 +128,15 @@ fn ocsp_and_crls_are_served_from_memory() {
     assert_eq!(read("r4.der"), [0x30, 0x03, 0x0a, 0x01, 0x06]);
 
     let crl_url = format!("http://127.0.0.1:{}/crl/issuing-ca.crl", s.port);
-    let crl_number = |der: &[u8], name: &str| {
-        std::fs::write(s.p(name), der).unwrap();
-        let (ok, out) = openssl(
-            s.dir.path(),
-            &["crl", "-inform", "DER", "-in", name, "-noout", "-crlnumber"],
-        );
-        assert!(ok, "{out}");
-        let hex = out
-            .trim()
-            .trim_start_matches("crlNumber=")
-            .trim_start_matches("0x");
-        u64::from_str_radix(hex, 16).unwrap()
-    };
     let before = fetch(&crl_url);
     assert_eq!(before, fetch(&crl_url), "the kept CRL, not a new one");
     let root_url = format!("http://127.0.0.1:{}/crl/root.crl", s.port);
     assert_eq!(fetch(&root_url), fetch(&root_url));
 
-    let (ok, out) = s.cmp(&[
-        "-cmd",
-        "rr",
-        "-cert",
-        &c,
-        "-key",
-        &key,
-        "-trusted",
-        &root,
-        "-oldcert",
-        &c,
-        "-revreason",
-        "1",
-    ]);
-    assert!(ok && out.contains("revocation accepted"), "{out}");
+    s.rr_key_compromise(&c, &key);
     let after = fetch(&crl_url);
     assert!(
-        crl_number(&after, "after.crl") > crl_number(&before, "before.crl"),
+        s.crl_number(&after, "after.crl") > s.crl_number(&before, "before.crl"),
         "CRL numbers increase"
     );
     let (ok, out) = openssl(

@@ -52,20 +52,6 @@ impl SoftHsm {
     }
 }
 
-fn crl_number(s: &Server, der: &[u8], name: &str) -> u64 {
-    std::fs::write(s.p(name), der).unwrap();
-    let (ok, out) = openssl(
-        s.dir.path(),
-        &["crl", "-inform", "DER", "-in", name, "-noout", "-crlnumber"],
-    );
-    assert!(ok, "{out}");
-    let hex = out
-        .trim()
-        .trim_start_matches("crlNumber=")
-        .trim_start_matches("0x");
-    u64::from_str_radix(hex, 16).unwrap()
-}
-
 #[test]
 fn the_ca_signs_on_a_softhsm_token_and_the_root_stays_offline() {
     let hsm = SoftHsm::new();
@@ -180,7 +166,7 @@ fn the_ca_signs_on_a_softhsm_token_and_the_root_stays_offline() {
     // The root's CRL is the file signed at bootstrap; signing a new one needs the root key,
     // which is not here.
     let root_url = format!("http://127.0.0.1:{}/crl/root.crl", s.port);
-    let first = crl_number(&s, &fetch(&root_url), "root1.crl");
+    let first = s.crl_number(&fetch(&root_url), "root1.crl");
     let (ok, out) = s.signet(&["ca", "sign-root-crl"]);
     assert!(!ok && out.contains("the root key is kept offline"), "{out}");
     // Where the root key is (here, brought back for a moment), a new CRL is signed and served
@@ -189,7 +175,7 @@ fn the_ca_signs_on_a_softhsm_token_and_the_root_stays_offline() {
     let (ok, out) = s.signet(&["ca", "sign-root-crl", "--valid-for", "7d"]);
     assert!(ok, "{out}");
     let der = fetch(&root_url);
-    assert!(crl_number(&s, &der, "root2.crl") > first);
+    assert!(s.crl_number(&der, "root2.crl") > first);
     let (ok, out) = openssl(
         s.dir.path(),
         &[

@@ -125,22 +125,7 @@ fn a_revocation_on_one_node_reaches_the_other_and_crl_numbers_increase() {
     let (n2, listed) = crl_of(&b, "b1.crl");
     assert!(!listed && n2 > n1, "{n1} then {n2}");
 
-    let root = a.root_pem();
-    let (ok, out) = a.cmp(&[
-        "-cmd",
-        "rr",
-        "-cert",
-        &c,
-        "-key",
-        &key,
-        "-trusted",
-        &root,
-        "-oldcert",
-        &c,
-        "-revreason",
-        "1",
-    ]);
-    assert!(ok && out.contains("revocation accepted"), "{out}");
+    a.rr_key_compromise(&c, &key);
     let answer = b.ocsp_until_revoked(&serial);
     assert!(answer.contains("Reason: keyCompromise"), "{answer}");
     // Both re-signed after the revocation, in an order of their own.
@@ -181,10 +166,6 @@ fn sigkill_of_one_node_during_enrollments_on_both_loses_nothing() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::{Duration, Instant};
-
-    use signet_asn1_types::cmp::{CertOrEncCert, PkiBody};
-
-    use crate::support::message;
 
     const CLIENTS: usize = 200;
     let db = Database::create();
@@ -267,28 +248,14 @@ fn sigkill_of_one_node_during_enrollments_on_both_loses_nothing() {
         .map(|c| c["serial"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(recorded.len(), rows.len(), "duplicate serial");
-    let mut received_certs = 0;
-    for i in 0..CLIENTS {
-        let ip = a.p(&format!("crash-{i}.ip.der"));
-        if !ip.exists() {
-            continue;
-        }
-        let PkiBody::Ip(rep) = message(&ip).body else {
-            continue;
-        };
-        let Some(pair) = &rep.response[0].certified_key_pair else {
-            continue;
-        };
-        let CertOrEncCert::Certificate(cert) = &pair.cert_or_enc_cert else {
-            panic!()
-        };
-        let serial = hex::encode_upper(cert.tbs_certificate().serial_number().as_bytes());
+    let received = crate::support::received_serials(a.dir.path(), CLIENTS);
+    for (i, serial) in &received {
         assert!(
-            recorded.contains(&serial),
+            recorded.contains(serial),
             "client {i} received {serial}, which was lost"
         );
-        received_certs += 1;
     }
+    let received_certs = received.len();
     assert!(
         received_certs >= completed,
         "{received_certs} < {completed}"

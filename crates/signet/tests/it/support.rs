@@ -414,11 +414,77 @@ impl Server {
         }
     }
 
+    /// The CRL number of the DER CRL `der` (written to `name` for `openssl crl`).
+    pub(crate) fn crl_number(&self, der: &[u8], name: &str) -> u64 {
+        std::fs::write(self.p(name), der).unwrap();
+        let (ok, out) = openssl(
+            self.dir.path(),
+            &["crl", "-inform", "DER", "-in", name, "-noout", "-crlnumber"],
+        );
+        assert!(ok, "{out}");
+        let hex = out
+            .trim()
+            .trim_start_matches("crlNumber=")
+            .trim_start_matches("0x");
+        u64::from_str_radix(hex, 16).unwrap()
+    }
+
+    /// `openssl cmp -cmd rr` of `cert` (signed with `key`) for keyCompromise; asserts it was
+    /// accepted.
+    pub(crate) fn rr_key_compromise(&self, cert: &str, key: &str) {
+        let root = self.root_pem();
+        let (ok, out) = self.cmp(&[
+            "-cmd",
+            "rr",
+            "-cert",
+            cert,
+            "-key",
+            key,
+            "-trusted",
+            &root,
+            "-oldcert",
+            cert,
+            "-revreason",
+            "1",
+        ]);
+        assert!(
+            ok && out.contains("revocation accepted"),
+            "{out}\n{}",
+            self.log()
+        );
+    }
+
     pub(crate) fn serial_of(&self, cert: &str) -> String {
         let (ok, out) = openssl(self.dir.path(), &["x509", "-noout", "-serial", "-in", cert]);
         assert!(ok, "{out}");
         out.trim().trim_start_matches("serial=").to_owned()
     }
+}
+
+/// The serials of the certificates the `crash-{i}.ip.der` answers in `dir` carried, with `i`.
+pub(crate) fn received_serials(dir: &Path, clients: usize) -> Vec<(usize, String)> {
+    use signet_asn1_types::cmp::{CertOrEncCert, PkiBody};
+    let mut out = Vec::new();
+    for i in 0..clients {
+        let ip = dir.join(format!("crash-{i}.ip.der"));
+        if !ip.exists() {
+            continue;
+        }
+        let PkiBody::Ip(rep) = message(&ip).body else {
+            continue;
+        };
+        let Some(pair) = &rep.response[0].certified_key_pair else {
+            continue;
+        };
+        let CertOrEncCert::Certificate(cert) = &pair.cert_or_enc_cert else {
+            panic!("client {i} got an encrypted certificate")
+        };
+        out.push((
+            i,
+            hex::encode_upper(cert.tbs_certificate().serial_number().as_bytes()),
+        ));
+    }
+    out
 }
 
 /// Decodes a `-rspout` file.
