@@ -3,12 +3,11 @@
 //! open past confirmWaitTime.
 
 use std::collections::BTreeSet;
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::support::{Server, run};
+use crate::support::Server;
 
 const CLIENTS: usize = 200;
 
@@ -25,34 +24,12 @@ fn sigkill_during_200_concurrent_enrollments_loses_nothing() {
         })
         .collect();
     let received = Arc::new(AtomicUsize::new(0));
-    let port = s.port;
-    let dir = s.dir.path().to_owned();
-    let handles: Vec<_> = regs
+    let clients = regs
         .iter()
-        .enumerate()
-        .map(|(i, (subject, r, secret))| {
-            let (subject, r, secret) = (subject.clone(), r.clone(), format!("pass:{secret}"));
-            let (dir, key, recipient) = (dir.clone(), key.clone(), recipient.clone());
-            let received = received.clone();
-            std::thread::spawn(move || {
-                let (ok, _) = run(Command::new("timeout")
-                    .args(["30", "openssl", "cmp", "-server"])
-                    .arg(format!("127.0.0.1:{port}"))
-                    .args(["-msg_timeout", "10", "-total_timeout", "20", "-cmd", "ir"])
-                    .args(["-ref", &r, "-secret", &secret, "-recipient", &recipient])
-                    .args(["-newkey", &key, "-subject", &subject])
-                    .arg("-certout")
-                    .arg(format!("crash-{i}.pem"))
-                    .arg("-rspout")
-                    .arg(format!("crash-{i}.ip.der,crash-{i}.conf.der"))
-                    .current_dir(&dir));
-                if ok {
-                    received.fetch_add(1, Ordering::SeqCst);
-                }
-                ok
-            })
-        })
+        .map(|(subject, r, secret)| (s.port, subject.clone(), r.clone(), secret.clone()))
         .collect();
+    let handles =
+        crate::support::enrol_concurrently(s.dir.path(), &key, &recipient, clients, &received);
     // Kill once some, but not all, have completed.
     let deadline = Instant::now() + Duration::from_secs(60);
     while received.load(Ordering::SeqCst) < 20 && Instant::now() < deadline {

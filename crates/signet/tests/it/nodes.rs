@@ -198,34 +198,13 @@ fn sigkill_of_one_node_during_enrollments_on_both_loses_nothing() {
     assert_eq!(regs.len(), CLIENTS);
     let received = Arc::new(AtomicUsize::new(0));
     let ports = [a.port, b.port];
-    let dir = a.dir.path().to_owned();
-    let handles: Vec<_> = regs
+    let clients = regs
         .iter()
         .enumerate()
-        .map(|(i, (r, secret))| {
-            let (r, secret) = (r.clone(), format!("pass:{secret}"));
-            let (dir, key, recipient) = (dir.clone(), key.clone(), recipient.clone());
-            let received = received.clone();
-            let port = ports[i % 2];
-            std::thread::spawn(move || {
-                let (ok, _) = run(Command::new("timeout")
-                    .args(["30", "openssl", "cmp", "-server"])
-                    .arg(format!("127.0.0.1:{port}"))
-                    .args(["-msg_timeout", "10", "-total_timeout", "20", "-cmd", "ir"])
-                    .args(["-ref", &r, "-secret", &secret, "-recipient", &recipient])
-                    .args(["-newkey", &key, "-subject", SUBJECT])
-                    .arg("-certout")
-                    .arg(format!("crash-{i}.pem"))
-                    .arg("-rspout")
-                    .arg(format!("crash-{i}.ip.der,crash-{i}.conf.der"))
-                    .current_dir(&dir));
-                if ok {
-                    received.fetch_add(1, Ordering::SeqCst);
-                }
-                ok
-            })
-        })
+        .map(|(i, (r, secret))| (ports[i % 2], SUBJECT.to_owned(), r.clone(), secret.clone()))
         .collect();
+    let handles =
+        crate::support::enrol_concurrently(a.dir.path(), &key, &recipient, clients, &received);
     let deadline = Instant::now() + Duration::from_secs(60);
     while received.load(Ordering::SeqCst) < 20 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));

@@ -461,6 +461,44 @@ impl Server {
     }
 }
 
+/// One `openssl cmp` ir per `(port, subject, reference, secret)` of `clients`, each on its
+/// own thread in `dir` with the key `key`, writing `crash-{i}.pem` and its `-rspout` files;
+/// `received` counts the ones that succeeded. The handles say which did.
+pub(crate) fn enrol_concurrently(
+    dir: &Path,
+    key: &str,
+    recipient: &str,
+    clients: Vec<(u16, String, String, String)>,
+    received: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> Vec<std::thread::JoinHandle<bool>> {
+    clients
+        .into_iter()
+        .enumerate()
+        .map(|(i, (port, subject, r, secret))| {
+            let secret = format!("pass:{secret}");
+            let (dir, key, recipient) = (dir.to_owned(), key.to_owned(), recipient.to_owned());
+            let received = received.clone();
+            std::thread::spawn(move || {
+                let (ok, _) = run(Command::new("timeout")
+                    .args(["30", "openssl", "cmp", "-server"])
+                    .arg(format!("127.0.0.1:{port}"))
+                    .args(["-msg_timeout", "10", "-total_timeout", "20", "-cmd", "ir"])
+                    .args(["-ref", &r, "-secret", &secret, "-recipient", &recipient])
+                    .args(["-newkey", &key, "-subject", &subject])
+                    .arg("-certout")
+                    .arg(format!("crash-{i}.pem"))
+                    .arg("-rspout")
+                    .arg(format!("crash-{i}.ip.der,crash-{i}.conf.der"))
+                    .current_dir(&dir));
+                if ok {
+                    received.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                ok
+            })
+        })
+        .collect()
+}
+
 /// The serials of the certificates the `crash-{i}.ip.der` answers in `dir` carried, with `i`.
 pub(crate) fn received_serials(dir: &Path, clients: usize) -> Vec<(usize, String)> {
     use signet_asn1_types::cmp::{CertOrEncCert, PkiBody};
