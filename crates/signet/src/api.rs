@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Method, Response, StatusCode};
@@ -66,13 +66,7 @@ impl Operators {
     /// `operators.toml` of `dir` (none when absent).
     pub(crate) fn load(dir: &Path) -> Result<Self> {
         let path = dir.join("operators.toml");
-        let ops: Self = match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-        };
+        let ops: Self = crate::pki::load_toml_or_default(&path)?;
         for a in &ops.accounts {
             if hex::decode(&a.certificate_sha256).map(|d| d.len()) != Ok(32) {
                 bail!(
@@ -85,16 +79,13 @@ impl Operators {
         Ok(ops)
     }
 
-    /// Writes `operators.toml` of `dir` (through a temporary file).
+    /// Writes `operators.toml` of `dir` (replacing it whole).
     pub(crate) fn save(&self, dir: &Path) -> Result<()> {
         let text = format!(
             "# Operators of the REST API (/api/v1/), admitted by their TLS client certificate.\n{}",
             toml::to_string_pretty(self)?
         );
-        let tmp = dir.join("operators.toml.tmp");
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, dir.join("operators.toml"))?;
-        Ok(())
+        crate::pki::replace_file(&dir.join("operators.toml"), text.as_bytes())
     }
 
     fn by_fingerprint(&self, fp: &[u8; 32]) -> Option<&Account> {

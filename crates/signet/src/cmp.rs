@@ -207,6 +207,11 @@ impl Who {
     }
 
     /// The requester as recorded in the database.
+    /// The requester as the audit log names it: `cmp:<label>`.
+    pub(crate) fn actor(&self) -> String {
+        format!("cmp:{}", self.label())
+    }
+
     /// The kind of credential, for counting successful authentications.
     pub(crate) const fn kind_label(&self) -> &'static str {
         match self {

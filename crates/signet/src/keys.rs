@@ -21,7 +21,7 @@ pub(crate) mod pkcs11;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 use signet_asn1_types::crypto::{SignatureVerifier, Signer};
 
@@ -135,28 +135,17 @@ pub(crate) struct KeysConfig {
 impl KeysConfig {
     /// `keys.toml` of `dir`, or the default (every key a file) when there is none.
     pub(crate) fn load(dir: &Path) -> Result<Self> {
-        let path = dir.join("keys.toml");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-        }
+        crate::pki::load_toml_or_default(&dir.join("keys.toml"))
     }
 
-    /// Writes `keys.toml` of `dir` (through a temporary file renamed over it).
+    /// Writes `keys.toml` of `dir` (replacing it whole).
     pub(crate) fn save(&self, dir: &Path) -> Result<()> {
         let text = format!(
             "# Where Signet's CA keys live (see `signet keys to-pkcs11 --help`). The roles listed\n\
              # under [pkcs11] are used from the token; the others are PEM files in keys/.\n{}",
             toml::to_string_pretty(self)?
         );
-        let tmp = dir.join("keys.toml.tmp");
-        std::fs::write(&tmp, text)?;
-        std::fs::File::open(&tmp)?.sync_all()?;
-        std::fs::rename(&tmp, dir.join("keys.toml"))?;
-        Ok(())
+        crate::pki::replace_file(&dir.join("keys.toml"), text.as_bytes())
     }
 }
 

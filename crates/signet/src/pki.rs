@@ -103,6 +103,27 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Replaces `path` with `bytes` whole: written to a temporary file beside it, flushed, then
+/// renamed over it (a reader sees the old file or the new one, never half of one).
+pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    fs::File::open(&tmp)?.sync_all()?;
+    fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
+}
+
+/// The TOML file `path` read as `T`, or `T::default()` when there is no such file.
+pub(crate) fn load_toml_or_default<T: serde::de::DeserializeOwned + Default>(
+    path: &Path,
+) -> Result<T> {
+    match fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text).with_context(|| format!("parsing {}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
 fn write_public(path: &Path, text: &str) -> Result<()> {
     let mut f = OpenOptions::new()
         .write(true)
@@ -373,10 +394,7 @@ pub(crate) fn write_root_crl(
     let request = CrlRequest::new(number, at(now)?, at(now.saturating_add(valid_secs))?);
     let list = prepare_crl(&request, root_issuer, &CrlProfile::ca()).map_err(|e| anyhow!("{e}"))?;
     let der = sign_crl(list, root_key)?.to_der()?;
-    let tmp = path.with_extension("crl.tmp");
-    fs::write(&tmp, &der)?;
-    fs::File::open(&tmp)?.sync_all()?;
-    fs::rename(&tmp, &path)?;
+    replace_file(&path, &der)?;
     Ok((number, now.saturating_add(valid_secs)))
 }
 

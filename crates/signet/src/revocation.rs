@@ -205,6 +205,18 @@ pub(crate) struct Cacheable {
     pub(crate) etag: String,
 }
 
+impl Cacheable {
+    /// The facts of `der`, a response produced at `now` (its `thisUpdate` and `producedAt`)
+    /// and valid for [`NEXT_UPDATE_SECS`].
+    fn of(der: &[u8], now: u64) -> Self {
+        Self {
+            produced: now,
+            next_update: now + NEXT_UPDATE_SECS,
+            etag: etag(der),
+        }
+    }
+}
+
 /// A kept response for one CertID of a certificate.
 struct Kept {
     /// DER of the CertID it answers (its hash algorithm and issuer hashes included).
@@ -346,20 +358,6 @@ impl Published {
         Ok(der)
     }
 
-    /// The root's CRL: the file an operator signed where the root key is
-    /// (`signet ca sign-root-crl`), read as it is now.
-    pub(crate) async fn root_crl(&self, ca: &Ca) -> Result<Bytes> {
-        match tokio::fs::read(&ca.pki.root_crl).await {
-            Ok(der) => Ok(Bytes::from(der)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(anyhow!(
-                "{} is missing: sign the root's CRL with `signet ca sign-root-crl` where the \
-                 root key is, and copy it here",
-                ca.pki.root_crl.display()
-            )),
-            Err(e) => Err(anyhow!("reading {}: {e}", ca.pki.root_crl.display())),
-        }
-    }
-
     /// Answers an OCSP request (always a DER `OCSPResponse`, errors included).
     pub(crate) async fn ocsp(&self, ca: &Ca, body: &[u8]) -> OcspAnswer {
         match self.ocsp_inner(ca, body).await {
@@ -401,11 +399,7 @@ impl Published {
                 Known::NotOurs => return Err(OcspResponseStatus::Unauthorized),
             };
             let der = sign_responses(ca, vec![single(id, status, now)?], None, now).await?;
-            let cacheable = Cacheable {
-                produced: now,
-                next_update: now + NEXT_UPDATE_SECS,
-                etag: etag(&der),
-            };
+            let cacheable = Cacheable::of(&der, now);
             if keep {
                 self.keep(
                     serial,
@@ -436,13 +430,23 @@ impl Published {
         let cacheable = nonce.is_none();
         let der = sign_responses(ca, responses, nonce, now).await?;
         Ok(OcspAnswer {
-            cacheable: cacheable.then(|| Cacheable {
-                produced: now,
-                next_update: now + NEXT_UPDATE_SECS,
-                etag: etag(&der),
-            }),
+            cacheable: cacheable.then(|| Cacheable::of(&der, now)),
             der,
         })
+    }
+}
+
+/// The root's CRL: the file an operator signed where the root key is
+/// (`signet ca sign-root-crl`), read as it is now.
+pub(crate) async fn root_crl(ca: &Ca) -> Result<Bytes> {
+    match tokio::fs::read(&ca.pki.root_crl).await {
+        Ok(der) => Ok(Bytes::from(der)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(anyhow!(
+            "{} is missing: sign the root's CRL with `signet ca sign-root-crl` where the \
+             root key is, and copy it here",
+            ca.pki.root_crl.display()
+        )),
+        Err(e) => Err(anyhow!("reading {}: {e}", ca.pki.root_crl.display())),
     }
 }
 

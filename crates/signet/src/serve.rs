@@ -316,7 +316,7 @@ pub(crate) async fn route<B: RequestBody>(
                 text(StatusCode::INTERNAL_SERVER_ERROR, "CRL unavailable")
             }
         },
-        ("/crl/root.crl", true) => match ca.published.root_crl(&ca).await {
+        ("/crl/root.crl", true) => match crate::revocation::root_crl(&ca).await {
             Ok(der) => reply(StatusCode::OK, Some("application/pkix-crl"), der),
             Err(e) => {
                 tracing::error!(error = %e, "CRL");

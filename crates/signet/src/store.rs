@@ -95,9 +95,9 @@ macro_rules! row_readers {
 }
 
 /// The queries both adapters run with the same SQL, for an adapter whose `Db` has its pool in
-/// `read` and whose `Writer` has its connection in `conn`.
+/// `read`, whose `Writer` has its connection in `conn`, and whose connection type is `$conn`.
 macro_rules! shared_queries {
-    () => {
+    ($conn:ty) => {
         impl Db {
             pub(super) async fn revocation_marks(&self, since: i64) -> Result<(i64, Vec<String>)> {
                 let count: i64 =
@@ -147,38 +147,35 @@ macro_rules! shared_queries {
             }
         }
 
+        /// The audit log's head, read on `c`.
+        async fn audit_head(c: &mut $conn) -> Result<crate::audit::Head, WriteError> {
+            let head = sqlx::query(super::AUDIT_HEAD)
+                .fetch_optional(&mut *c)
+                .await
+                .map_err(super::db)?;
+            match head {
+                Some(r) => Ok(Some((
+                    r.try_get::<i64, _>(0).map_err(super::db)?,
+                    r.try_get::<Vec<u8>, _>(1).map_err(super::db)?,
+                ))),
+                None => Ok(None),
+            }
+        }
+
+        /// Appends `entries`, chained after the head, with one statement ([`AUDIT_RUN`]).
+        async fn audit_append(
+            c: &mut $conn,
+            entries: &[&crate::audit::Entry],
+        ) -> Result<(), WriteError> {
+            let head = audit_head(&mut *c).await?;
+            let rows = super::audit_rows_json(entries, head)?;
+            super::inserted(
+                sqlx::query(AUDIT_RUN).bind(rows).execute(&mut *c).await,
+                WriteError::Conflict { what: "audit log" },
+            )
+        }
+
         impl Writer {
-            /// The audit log's head, read on the writing connection.
-            async fn audit_head(&mut self) -> Result<crate::audit::Head, WriteError> {
-                let head = sqlx::query(super::AUDIT_HEAD)
-                    .fetch_optional(&mut self.conn)
-                    .await
-                    .map_err(super::db)?;
-                match head {
-                    Some(r) => Ok(Some((
-                        r.try_get::<i64, _>(0).map_err(super::db)?,
-                        r.try_get::<Vec<u8>, _>(1).map_err(super::db)?,
-                    ))),
-                    None => Ok(None),
-                }
-            }
-
-            /// Appends the records of an audit-only job with one statement.
-            async fn audit_run(
-                &mut self,
-                entries: &[&crate::audit::Entry],
-            ) -> Result<(), WriteError> {
-                let head = self.audit_head().await?;
-                let rows = super::audit_rows_json(entries, head)?;
-                super::inserted(
-                    sqlx::query(AUDIT_RUN)
-                        .bind(rows)
-                        .execute(&mut self.conn)
-                        .await,
-                    WriteError::Conflict { what: "audit log" },
-                )
-            }
-
             pub(super) async fn draw(
                 &mut self,
                 counter: &str,
@@ -383,34 +380,7 @@ macro_rules! apply_op {
                     },
                 )
             }
-            Op::Audit(entry) => {
-                let head = sqlx::query(super::AUDIT_HEAD)
-                    .fetch_optional(&mut *$c)
-                    .await
-                    .map_err(super::db)?;
-                let after = match head {
-                    Some(r) => Some((
-                        r.try_get::<i64, _>(0).map_err(super::db)?,
-                        r.try_get::<Vec<u8>, _>(1).map_err(super::db)?,
-                    )),
-                    None => None,
-                };
-                let rec = crate::audit::chained(entry, after);
-                super::inserted(
-                    sqlx::query(super::AUDIT_INSERT)
-                        .bind(rec.seq)
-                        .bind(rec.at)
-                        .bind(rec.actor)
-                        .bind(rec.action)
-                        .bind(rec.target)
-                        .bind(rec.detail)
-                        .bind(rec.prev)
-                        .bind(rec.hash)
-                        .execute(&mut *$c)
-                        .await,
-                    WriteError::Conflict { what: "audit log" },
-                )
-            }
+            Op::Audit(entry) => audit_append(&mut *$c, &[entry]).await,
             Op::SetCertificateStatus {
                 serial,
                 from,
@@ -1011,9 +981,6 @@ impl Counter {
 
 /// The newest audit record's (seq, hash).
 const AUDIT_HEAD: &str = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
-/// Appends one audit record.
-const AUDIT_INSERT: &str = "INSERT INTO audit_log (seq, at, actor, action, target, detail, \
-     prev, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)";
 /// Most audit records one read returns.
 pub(crate) const AUDIT_PAGE: i64 = 10_000;
 

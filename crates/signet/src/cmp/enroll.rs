@@ -219,7 +219,7 @@ impl Ca {
                 now: now_i,
             });
         }
-        let actor = format!("cmp:{}", who.label());
+        let actor = who.actor();
         ops.push(crate::audit::op(
             now_i,
             actor.clone(),
@@ -239,14 +239,7 @@ impl Ca {
         if awaiting.is_none()
             && let Some(old) = replaces
         {
-            ops.push(crate::audit::revoked(
-                now_i,
-                actor,
-                &old,
-                REASON_SUPERSEDED,
-                "superseded by a key update",
-            ));
-            ops.push(supersede(old, now_i));
+            ops.extend(supersede(old, now_i, actor));
         }
         Ok(ops)
     }
@@ -306,7 +299,7 @@ impl Ca {
                 })?;
                 let audit = crate::audit::op(
                     i64s(now),
-                    format!("cmp:{}", who.label()),
+                    who.actor(),
                     crate::audit::action::ENROLLMENT_PENDING,
                     Some(hex::encode(&transaction_id)),
                     &serde_json::json!({"kind": kind, "profile": approval.profile}),
@@ -596,20 +589,13 @@ impl Ca {
                 });
                 ops.push(crate::audit::op(
                     now_i,
-                    format!("cmp:{}", who.label()),
+                    who.actor(),
                     crate::audit::action::CERTIFICATE_CONFIRMED,
                     Some(serial.clone()),
                     &serde_json::json!({"transaction": hex::encode(&transaction_id)}),
                 ));
                 if let Some(old) = entry.replaces.clone() {
-                    ops.push(crate::audit::revoked(
-                        now_i,
-                        format!("cmp:{}", who.label()),
-                        &old,
-                        REASON_SUPERSEDED,
-                        "superseded by a key update",
-                    ));
-                    ops.push(supersede(old, now_i));
+                    ops.extend(supersede(old, now_i, who.actor()));
                 }
             }
             ConfirmOutcome::Rejected => {
@@ -632,7 +618,7 @@ impl Ca {
                 });
                 ops.push(crate::audit::revoked(
                     now_i,
-                    format!("cmp:{}", who.label()),
+                    who.actor(),
                     &serial,
                     REASON_CESSATION,
                     "the subscriber rejected it in its certConf",
@@ -877,14 +863,24 @@ fn operation_of_kind(kind: &str) -> Operation {
     }
 }
 
-/// Revokes the certificate a confirmed key update replaced (no-op if it is already revoked).
-fn supersede(old: String, now: i64) -> Op {
-    Op::SetCertificateStatus {
-        serial: old,
-        from: &[CertStatus::Valid, CertStatus::Unconfirmed],
-        to: CertStatus::Revoked,
-        revoked_at: Some(now),
-        reason: Some(REASON_SUPERSEDED),
-        must: false,
-    }
+/// Revokes the certificate a confirmed key update replaced (no-op if it is already revoked),
+/// with its audit record by `actor`.
+fn supersede(old: String, now: i64, actor: String) -> [Op; 2] {
+    [
+        crate::audit::revoked(
+            now,
+            actor,
+            &old,
+            REASON_SUPERSEDED,
+            "superseded by a key update",
+        ),
+        Op::SetCertificateStatus {
+            serial: old,
+            from: &[CertStatus::Valid, CertStatus::Unconfirmed],
+            to: CertStatus::Revoked,
+            revoked_at: Some(now),
+            reason: Some(REASON_SUPERSEDED),
+            must: false,
+        },
+    ]
 }

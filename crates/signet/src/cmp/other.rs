@@ -136,7 +136,7 @@ impl Ca {
                     {
                         ops.push(crate::audit::revoked(
                             now_i,
-                            format!("cmp:{}", who.label()),
+                            who.actor(),
                             serial,
                             *reason,
                             "revocation request (rr)",

@@ -161,7 +161,7 @@ impl Writer {
         }
         if !audit.is_empty() {
             let appended = match self.exec("LOCK TABLE audit_log IN EXCLUSIVE MODE").await {
-                Ok(()) => self.audit_run(&audit).await,
+                Ok(()) => audit_append(&mut self.conn, &audit).await,
                 Err(e) => Err(e),
             };
             if let Err(e) = appended {
@@ -420,4 +420,4 @@ impl Db {
 }
 
 row_readers!(PgRow);
-shared_queries!();
+shared_queries!(PgConnection);

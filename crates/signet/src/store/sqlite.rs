@@ -205,7 +205,7 @@ impl Writer {
         let audit = if bulk.audit.is_empty() {
             "[]".to_owned()
         } else {
-            let head = self.audit_head().await?;
+            let head = audit_head(&mut self.conn).await?;
             bulk.audit_json(head)?
         };
         sqlx::query(BULK_INSERT)
@@ -273,7 +273,7 @@ impl Writer {
         }
         // One statement too: undoes only itself if it fails.
         if let Some(entries) = super::audit_only(ops) {
-            return self.audit_run(&entries).await;
+            return audit_append(&mut self.conn, &entries).await;
         }
         self.exec("SAVEPOINT job").await?;
         let mut outcome = Ok(());
@@ -383,4 +383,4 @@ impl Db {
 }
 
 row_readers!(SqliteRow);
-shared_queries!();
+shared_queries!(SqliteConnection);
