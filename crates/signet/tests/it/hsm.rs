@@ -125,43 +125,7 @@ fn the_ca_signs_on_a_softhsm_token_and_the_root_stays_offline() {
     );
 
     // Time-stamps with the token's TSA key.
-    std::fs::write(s.p("data.bin"), b"stamped on a token").unwrap();
-    let (ok, out) = openssl(
-        s.dir.path(),
-        &[
-            "ts", "-query", "-data", "data.bin", "-sha256", "-cert", "-out", "q.tsq",
-        ],
-    );
-    assert!(ok, "{out}");
-    let (ok, status) = run(Command::new("curl")
-        .args([
-            "-sS",
-            "--max-time",
-            "20",
-            "-o",
-            "r.tsr",
-            "-w",
-            "%{http_code}",
-        ])
-        .args(["-H", "Content-Type: application/timestamp-query"])
-        .args(["--data-binary", "@q.tsq"])
-        .arg(format!("http://127.0.0.1:{}/tsa", s.port))
-        .current_dir(s.dir.path()));
-    assert!(ok && status == "200", "{status}");
-    let (ok, out) = openssl(
-        s.dir.path(),
-        &[
-            "ts",
-            "-verify",
-            "-queryfile",
-            "q.tsq",
-            "-in",
-            "r.tsr",
-            "-CAfile",
-            &root,
-        ],
-    );
-    assert!(ok && out.contains("Verification: OK"), "{out}\n{}", s.log());
+    s.time_stamp_verified(b"stamped on a token");
 
     // The root's CRL is the file signed at bootstrap; signing a new one needs the root key,
     // which is not here.

@@ -414,6 +414,55 @@ impl Server {
         }
     }
 
+    /// An RFC 3161 time-stamp of `data` from this server's TSA: `openssl ts -query` writes
+    /// `q.tsq`, curl POSTs it to `/tsa` and keeps the reply in `r.tsr`, and `openssl ts
+    /// -verify` must accept the reply under the root.
+    pub(crate) fn time_stamp_verified(&self, data: &[u8]) {
+        let d = self.dir.path();
+        std::fs::write(d.join("data.bin"), data).unwrap();
+        let (ok, out) = openssl(
+            d,
+            &[
+                "ts", "-query", "-data", "data.bin", "-sha256", "-cert", "-out", "q.tsq",
+            ],
+        );
+        assert!(ok, "{out}");
+        let (ok, status) = run(Command::new("curl")
+            .args([
+                "-sS",
+                "--max-time",
+                "20",
+                "-o",
+                "r.tsr",
+                "-w",
+                "%{http_code}",
+            ])
+            .args(["-H", "Content-Type: application/timestamp-query"])
+            .args(["--data-binary", "@q.tsq"])
+            .arg(format!("http://127.0.0.1:{}/tsa", self.port))
+            .current_dir(d));
+        assert!(ok && status == "200", "{status}");
+        let root = self.root_pem();
+        let (ok, out) = openssl(
+            d,
+            &[
+                "ts",
+                "-verify",
+                "-queryfile",
+                "q.tsq",
+                "-in",
+                "r.tsr",
+                "-CAfile",
+                &root,
+            ],
+        );
+        assert!(
+            ok && out.contains("Verification: OK"),
+            "{out}\n{}",
+            self.log()
+        );
+    }
+
     /// The CRL number of the DER CRL `der` (written to `name` for `openssl crl`).
     pub(crate) fn crl_number(&self, der: &[u8], name: &str) -> u64 {
         std::fs::write(self.p(name), der).unwrap();
