@@ -38,6 +38,55 @@ pub struct Registration {
     /// (RFC 9483 §4.1.1, IDevID); `None` disables it.
     #[serde(default)]
     pub automatic: Option<Automatic>,
+    /// Auto-registration through the self-service portal (`/portal/`): a person authorised
+    /// beforehand in an authentication base gets a reference number and code with no officer,
+    /// and starts recovery after a key compromise the same way; `None` disables the portal.
+    #[serde(default)]
+    pub self_service: Option<SelfService>,
+}
+
+/// An authentication base the portal checks people against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthenticationBase {
+    /// The organisation's account directory: an account name and its password.
+    Directory,
+    /// The dedicated authentication base: an eligibility list of people, each with a secret
+    /// the CA made and handed to them out of band.
+    Eligibility,
+}
+
+/// Self-service portal settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SelfService {
+    /// The authentication bases the portal accepts (at least one).
+    pub bases: Vec<AuthenticationBase>,
+    /// Consecutive failed attempts that lock a person's entry (1 to [`MAX_LOCKOUT_FAILURES`]).
+    #[serde(default = "default_max_failures")]
+    pub max_failures: u32,
+    /// How long a locked entry stays locked, in seconds (60 s to 30 days).
+    #[serde(default = "default_lockout_seconds")]
+    pub lockout_seconds: u64,
+    /// How long a code made by the portal stays usable, in seconds (at most the
+    /// administrative `max-valid-seconds`).
+    #[serde(default = "default_code_valid_seconds")]
+    pub code_valid_seconds: u64,
+}
+
+/// The largest `max-failures` a policy may set.
+pub const MAX_LOCKOUT_FAILURES: u32 = 100;
+
+fn default_max_failures() -> u32 {
+    5
+}
+
+fn default_lockout_seconds() -> u64 {
+    900
+}
+
+fn default_code_valid_seconds() -> u64 {
+    86_400
 }
 
 /// Administrative registration settings.
@@ -348,6 +397,21 @@ impl Policy {
                 name: auto.profile.clone(),
             });
         }
+        if let Some(ss) = &self.registration.self_service {
+            let bad = |what: &'static str| Err(Error::SelfService { what });
+            if ss.bases.is_empty() {
+                return bad("no authentication base");
+            }
+            if !(1..=MAX_LOCKOUT_FAILURES).contains(&ss.max_failures) {
+                return bad("max-failures must be 1 to 100");
+            }
+            if !(60..=30 * 86_400).contains(&ss.lockout_seconds) {
+                return bad("lockout-seconds must be 60 to 2,592,000");
+            }
+            if ss.code_valid_seconds == 0 || ss.code_valid_seconds > admin.max_valid_seconds {
+                return bad("code-valid-seconds must be 1 to the administrative max-valid-seconds");
+            }
+        }
         for (name, p) in &self.profiles {
             let name_ok = (1..=64).contains(&name.len())
                 && name
@@ -472,6 +536,15 @@ impl Policy {
                 automatic: Some(Automatic {
                     profile: "device".to_owned(),
                     trust_anchor_dir: "trust/device-cas".to_owned(),
+                }),
+                self_service: Some(SelfService {
+                    bases: vec![
+                        AuthenticationBase::Directory,
+                        AuthenticationBase::Eligibility,
+                    ],
+                    max_failures: default_max_failures(),
+                    lockout_seconds: default_lockout_seconds(),
+                    code_valid_seconds: default_code_valid_seconds(),
                 }),
             },
             revocation: Revocation {

@@ -58,6 +58,12 @@ pub enum Error {
         /// The profile.
         name: String,
     },
+    /// The self-service settings (`[registration.self-service]`) are not usable.
+    #[error("registration.self-service: {what}")]
+    SelfService {
+        /// What is wrong.
+        what: &'static str,
+    },
     /// A profile name is not usable in a URL path (`/.well-known/cmp/p/<name>`).
     #[error("profile name {name:?} must be 1-64 characters of [a-z0-9-]")]
     ProfileName {

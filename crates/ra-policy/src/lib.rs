@@ -94,10 +94,11 @@ pub mod dn;
 mod error;
 
 pub use config::{
-    Administrative, Approval as ApprovalMode, AuthMethod, Automatic, DEFAULT_MAX_PBKDF2_ITERATIONS,
-    DEFAULT_MAX_PBM_ITERATIONS, DEV_CPL_RECORD, MAX_MAC_ITERATIONS, NameAttribute, Policy,
-    ProfilePolicy, Registration, Revocation, SanKind, SanPolicy, SubjectPolicy,
-    UnconfirmedOcspStatus, UnverifiedSan, ValidityPolicy,
+    Administrative, Approval as ApprovalMode, AuthMethod, AuthenticationBase, Automatic,
+    DEFAULT_MAX_PBKDF2_ITERATIONS, DEFAULT_MAX_PBM_ITERATIONS, DEV_CPL_RECORD,
+    MAX_LOCKOUT_FAILURES, MAX_MAC_ITERATIONS, NameAttribute, Policy, ProfilePolicy, Registration,
+    Revocation, SanKind, SanPolicy, SelfService, SubjectPolicy, UnconfirmedOcspStatus,
+    UnverifiedSan, ValidityPolicy,
 };
 pub use decide::{
     Approval, Decision, Modification, Operation, Refusal, Requester, RevocationTarget,

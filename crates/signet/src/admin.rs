@@ -19,6 +19,9 @@ use crate::operator::{
 use crate::pki;
 use crate::store::{Location, Store};
 
+mod subscribers;
+pub(crate) use subscribers::{PortalCommand, portal};
+
 /// `signet ra …`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum RaCommand {
@@ -127,9 +130,13 @@ pub(crate) enum OperatorCommand {
         /// officer (registers, decides, revokes, reads) or auditor (reads).
         #[arg(long)]
         role: String,
-        /// The operator's TLS client certificate (PEM).
+        /// The operator's TLS client certificate (PEM), for the API over mutual TLS.
+        #[arg(long, required_unless_present = "password_stdin")]
+        cert: Option<PathBuf>,
+        /// Read a password for the web console (`/console/`) from standard input (one line,
+        /// at least 12 characters); stored as an argon2id hash.
         #[arg(long)]
-        cert: PathBuf,
+        password_stdin: bool,
     },
     /// List the operators of the REST API.
     List {
@@ -146,6 +153,7 @@ pub(crate) fn operator(cmd: OperatorCommand) -> Result<()> {
             name,
             role,
             cert,
+            password_stdin,
         } => {
             if !pki::is_bootstrapped(&data_dir) {
                 bail!("{} is not a Signet data directory", data_dir.display());
@@ -163,26 +171,60 @@ pub(crate) fn operator(cmd: OperatorCommand) -> Result<()> {
             {
                 bail!("--name: 1 to 64 letters, digits or -_.@");
             }
-            let der = Encode::to_der(&pki::load_cert(&cert)?)?;
-            let fp = hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &der));
+            let fp = match &cert {
+                Some(cert) => {
+                    let der = Encode::to_der(&pki::load_cert(cert)?)?;
+                    Some(hex::encode(aws_lc_rs::digest::digest(
+                        &aws_lc_rs::digest::SHA256,
+                        &der,
+                    )))
+                }
+                None => None,
+            };
+            let password_argon2 = if password_stdin {
+                let mut line = zeroize::Zeroizing::new(String::new());
+                std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line)?;
+                let password = line.trim_end_matches(['\r', '\n']);
+                crate::password::acceptable(password)
+                    .map_err(|why| anyhow!("the password (standard input): {why}"))?;
+                Some(crate::password::hash(password.as_bytes())?)
+            } else {
+                None
+            };
             let mut ops = Operators::load(&data_dir)?;
             if ops.accounts.iter().any(|a| a.name == name) {
                 bail!("an operator named {name:?} exists already");
             }
-            if ops.accounts.iter().any(|a| a.certificate_sha256 == fp) {
+            if fp.is_some() && ops.accounts.iter().any(|a| a.certificate_sha256 == fp) {
                 bail!("that certificate already admits another operator");
             }
             ops.accounts.push(Account {
                 name: name.clone(),
                 role,
                 certificate_sha256: fp.clone(),
+                password_argon2: password_argon2.clone(),
             });
             ops.save(&data_dir)?;
-            println!("{name}: {role:?} with certificate SHA-256 {fp} (restart serve to admit)");
+            let how = match (&fp, password_argon2.is_some()) {
+                (Some(fp), true) => format!("certificate SHA-256 {fp} and a console password"),
+                (Some(fp), false) => format!("certificate SHA-256 {fp}"),
+                (None, _) => "a console password".to_owned(),
+            };
+            println!("{name}: {role:?} with {how} (restart serve to admit)");
         }
         OperatorCommand::List { data_dir } => {
             for a in Operators::load(&data_dir)?.accounts {
-                println!("{:<24} {:<8?} {}", a.name, a.role, a.certificate_sha256);
+                println!(
+                    "{:<24} {:<8?} {}{}",
+                    a.name,
+                    a.role,
+                    a.certificate_sha256.as_deref().unwrap_or("-"),
+                    if a.password_argon2.is_some() {
+                        " (console password)"
+                    } else {
+                        ""
+                    }
+                );
             }
         }
     }
@@ -273,7 +315,7 @@ pub(crate) fn parse_duration(s: &str) -> Result<u64> {
         .ok_or_else(|| anyhow!("duration {s:?} too large"))
 }
 
-fn time_str(secs: i64) -> String {
+pub(crate) fn time_str(secs: i64) -> String {
     u64::try_from(secs)
         .ok()
         .and_then(|s| DateTime::from_unix_duration(std::time::Duration::from_secs(s)).ok())
@@ -455,7 +497,7 @@ async fn decide_pending(
     let store = open(dir, database).await?;
     let tid = hex::decode(transaction.trim()).context("transaction ID must be hex")?;
     let to = Operator::new(&store, &SystemClock, &cli_operator())
-        .decide(&tid, decision)
+        .decide(&tid, decision, "")
         .await?;
     println!("{transaction}: {to}");
     Ok(())

@@ -50,8 +50,13 @@ pub(crate) struct Account {
     /// The name the audit log records (`operator:api:<name>`).
     pub(crate) name: String,
     pub(crate) role: Role,
-    /// SHA-256 of the operator's TLS client certificate (DER), hex.
-    pub(crate) certificate_sha256: String,
+    /// SHA-256 of the operator's TLS client certificate (DER), hex: admits them to the API
+    /// over mutual TLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) certificate_sha256: Option<String>,
+    /// argon2id PHC string of the operator's console password: admits them to `/console/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) password_argon2: Option<String>,
 }
 
 /// `operators.toml`.
@@ -68,9 +73,18 @@ impl Operators {
         let path = dir.join("operators.toml");
         let ops: Self = crate::pki::load_toml_or_default(&path)?;
         for a in &ops.accounts {
-            if hex::decode(&a.certificate_sha256).map(|d| d.len()) != Ok(32) {
+            if let Some(fp) = &a.certificate_sha256
+                && hex::decode(fp).map(|d| d.len()) != Ok(32)
+            {
                 bail!(
                     "{}: operator {:?}: certificate-sha256 must be 64 hex digits",
+                    path.display(),
+                    a.name
+                );
+            }
+            if a.certificate_sha256.is_none() && a.password_argon2.is_none() {
+                bail!(
+                    "{}: operator {:?}: neither certificate-sha256 nor password-argon2",
                     path.display(),
                     a.name
                 );
@@ -82,7 +96,8 @@ impl Operators {
     /// Writes `operators.toml` of `dir` (replacing it whole).
     pub(crate) fn save(&self, dir: &Path) -> Result<()> {
         let text = format!(
-            "# Operators of the REST API (/api/v1/), admitted by their TLS client certificate.\n{}",
+            "# Operators of the REST API (/api/v1/, by TLS client certificate) and of the web\n\
+             # console (/console/, by password).\n{}",
             toml::to_string_pretty(self)?
         );
         crate::pki::replace_file(&dir.join("operators.toml"), text.as_bytes())
@@ -90,9 +105,18 @@ impl Operators {
 
     fn by_fingerprint(&self, fp: &[u8; 32]) -> Option<&Account> {
         let hex = hex::encode(fp);
+        self.accounts.iter().find(|a| {
+            a.certificate_sha256
+                .as_deref()
+                .is_some_and(|f| f.eq_ignore_ascii_case(&hex))
+        })
+    }
+
+    /// The account named `name`, if it has a console password.
+    pub(crate) fn by_name(&self, name: &str) -> Option<&Account> {
         self.accounts
             .iter()
-            .find(|a| a.certificate_sha256.eq_ignore_ascii_case(&hex))
+            .find(|a| a.name == name && a.password_argon2.is_some())
     }
 }
 
@@ -213,6 +237,13 @@ struct RegisterBody {
     count: Option<u32>,
     #[serde(default)]
     subject_alt_names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecideBody {
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -343,7 +374,17 @@ pub(crate) async fn handle(
             } else {
                 Decision::Refuse
             };
-            match operator.decide(&tid, decision).await {
+            let why = if body.is_empty() {
+                String::new()
+            } else {
+                match serde_json::from_slice::<DecideBody>(body) {
+                    Ok(b) => b.reason.unwrap_or_default(),
+                    Err(e) => {
+                        return problem(StatusCode::BAD_REQUEST, "bad-request", e.to_string());
+                    }
+                }
+            };
+            match operator.decide(&tid, decision, &why).await {
                 Ok(state) => json_reply(
                     StatusCode::OK,
                     &json!({"transaction": arg(0), "state": state.as_str()}),

@@ -51,6 +51,12 @@ pub(crate) mod action {
     pub(crate) const AUTHENTICATION_SUCCEEDED: &str = "authentication.succeeded";
     /// Requests claiming one sender that did not authenticate, with why, over a window.
     pub(crate) const AUTHENTICATION_FAILED: &str = "authentication.failed";
+    /// A person's entry of an authentication base locked after too many failed attempts.
+    pub(crate) const SUBSCRIBER_LOCKED: &str = "subscriber.locked";
+    /// A person was added to an authentication base, or given a new secret.
+    pub(crate) const SUBSCRIBER_ENROLLED: &str = "subscriber.enrolled";
+    /// An operator signed in to the console.
+    pub(crate) const OPERATOR_SIGNED_IN: &str = "operator.signed-in";
 }
 
 /// Distinct (sender, outcome, reason) keys [`Attempts`] counts per window; attempts beyond are

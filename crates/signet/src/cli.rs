@@ -51,9 +51,13 @@ enum Command {
     /// The audit log: verify its hash chain, export it.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
-    /// Operators of the REST API: admit by TLS client certificate, list.
+    /// Operators of the REST API and the web console: admit by TLS client certificate or
+    /// password, list.
     #[command(subcommand)]
     Operator(admin::OperatorCommand),
+    /// The self-service portal's authentication bases: add people, reset their secrets.
+    #[command(subcommand)]
+    Portal(admin::PortalCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -130,6 +134,7 @@ pub fn run() -> Result<()> {
             Command::Ca(c) => admin::ca(c, cli.database.as_deref()).await,
             Command::Keys(c) => admin::keys(c),
             Command::Operator(c) => admin::operator(c),
+            Command::Portal(c) => admin::portal(c, cli.database.as_deref()).await,
             Command::Audit(c) => admin::audit(c, cli.database.as_deref()).await,
             // Synchronous; reports through the exit status (0 Trusted/Valid, 1 Invalid,
             // 2 unreadable input).
@@ -196,6 +201,7 @@ async fn serve_command(args: ServeArgs, database: Option<&str>) -> Result<()> {
                 .max(1),
             shutdown_grace: Duration::from_secs(10),
             operators: Arc::new(crate::api::Operators::load(dir)?),
+            sessions: Arc::default(),
         },
         signals,
     )

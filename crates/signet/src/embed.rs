@@ -162,6 +162,7 @@ impl Signet {
             shutdown_grace: Duration::ZERO,
             // The host server authenticates its own users: the operator API admits nobody here.
             operators: Arc::new(crate::api::Operators::default()),
+            sessions: Arc::default(),
         });
         Ok(Self { dir, ca, tsa, http })
     }

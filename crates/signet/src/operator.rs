@@ -67,6 +67,8 @@ fn store_error(e: impl std::fmt::Display) -> OperatorError {
 
 /// Most subject alternative names one registration may carry.
 pub(crate) const MAX_REGISTERED_SANS: usize = 100;
+/// Longest reason an operator may give for a decision, in characters.
+pub(crate) const MAX_REASON_CHARS: usize = 500;
 /// Most codes one registration request makes.
 pub(crate) const MAX_REGISTRATION_COUNT: u32 = 1_000_000;
 
@@ -167,6 +169,9 @@ const REASONS: [(&str, i64); 10] = [
 ];
 
 impl Reason {
+    /// `keyCompromise` (1).
+    pub(crate) const KEY_COMPROMISE: Self = Self(1);
+
     /// A reason by name (any case) or number.
     pub(crate) fn parse(s: &str) -> Result<Self> {
         let code = match s.parse::<i64>() {
@@ -233,6 +238,14 @@ fn parse_san(text: &str) -> Result<GeneralName> {
 }
 
 /// The DER `SubjectAltName` of registered names (None for none).
+/// Checks subject alternative names as a registration takes them (`email:…`, `DNS:…`,
+/// `URI:…`, at most [`MAX_REGISTERED_SANS`]).
+pub(crate) fn check_sans(sans: &[String]) -> anyhow::Result<()> {
+    registered_sans(sans)
+        .map(|_| ())
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 fn registered_sans(sans: &[String]) -> Result<Option<Vec<u8>>> {
     use signet_asn1_types::x509_cert::ext::pkix::SubjectAltName;
     if sans.is_empty() {
@@ -269,6 +282,16 @@ impl<'a> Operator<'a> {
             store,
             clock,
             actor: format!("operator:{name}"),
+        }
+    }
+
+    /// The service acting for `actor` as the audit log names it whole (the portal acts for
+    /// `subscriber:<base>:<id>`).
+    pub(crate) fn acting_as(store: &'a Store, clock: &'a dyn Clock, actor: String) -> Self {
+        Self {
+            store,
+            clock,
+            actor,
         }
     }
 
@@ -418,7 +441,20 @@ impl<'a> Operator<'a> {
     }
 
     /// Decides the pending enrollment `transaction`; its client learns it at the next poll.
-    pub(crate) async fn decide(&self, transaction: &[u8], decision: Decision) -> Result<TxState> {
+    /// Decides the pending enrollment `transaction`; `why` (at most [`MAX_REASON_CHARS`]) is
+    /// recorded in the audit log with the decision.
+    pub(crate) async fn decide(
+        &self,
+        transaction: &[u8],
+        decision: Decision,
+        why: &str,
+    ) -> Result<TxState> {
+        if why.chars().count() > MAX_REASON_CHARS {
+            return Err(invalid(
+                "reason",
+                format!("at most {MAX_REASON_CHARS} characters"),
+            ));
+        }
         let to = match decision {
             Decision::Approve => TxState::Approved,
             Decision::Refuse => TxState::Refused,
@@ -441,7 +477,11 @@ impl<'a> Operator<'a> {
                 Decision::Refuse => crate::audit::action::ENROLLMENT_REFUSED,
             },
             Some(hex::encode(transaction)),
-            &serde_json::json!({}),
+            &if why.is_empty() {
+                serde_json::json!({})
+            } else {
+                serde_json::json!({"why": why})
+            },
         );
         match self.store.write(vec![op, audit]).await {
             Ok(()) => {

@@ -57,8 +57,10 @@ pub(crate) struct HttpSettings {
     pub(crate) max_connections_per_address: usize,
     /// How long shutdown waits for in-flight requests.
     pub(crate) shutdown_grace: Duration,
-    /// The operators of the REST API (`operators.toml`).
+    /// The operators of the REST API and the console (`operators.toml`).
     pub(crate) operators: Arc<crate::api::Operators>,
+    /// The console's sign-in sessions.
+    pub(crate) sessions: Arc<crate::web::Sessions>,
 }
 
 /// TLS files.
@@ -305,6 +307,41 @@ pub(crate) async fn route<B: RequestBody>(
         )
         .await);
     }
+    if path == "/console"
+        || path.starts_with("/console/")
+        || path == "/portal"
+        || path.starts_with("/portal/")
+    {
+        let transport = req
+            .extensions()
+            .get::<crate::web::Transport>()
+            .copied()
+            .unwrap_or(crate::web::Transport {
+                tls: false,
+                loopback: false,
+            });
+        let method = req.method().clone();
+        let uri = req.uri().clone();
+        let headers = req.headers().clone();
+        let limits = HttpSettings {
+            max_body: settings.max_body.min(crate::web::MAX_FORM),
+            ..(*settings).clone()
+        };
+        let body = match read_body(req, &limits).await {
+            Ok(b) => b,
+            Err(r) => return Ok(r),
+        };
+        return Ok(crate::web::handle(
+            &ca,
+            &settings,
+            transport,
+            &method,
+            &uri,
+            &headers,
+            &body,
+        )
+        .await);
+    }
     let get = req.method() == Method::GET || req.method() == Method::HEAD;
     Ok(match (path.as_str(), get) {
         ("/ca/root.cer", true) => der_reply(&ca.pki.root, "application/pkix-cert"),
@@ -541,12 +578,15 @@ pub(crate) async fn run(
             let activity = admitted.activity.clone();
             let _slot = admitted;
             let busy = activity.clone();
-            let svc = move |client: Option<crate::api::ClientCertificate>| {
+            let loopback = peer.ip().is_loopback();
+            let svc = move |client: Option<crate::api::ClientCertificate>, tls: bool| {
                 service_fn(move |mut req: Request<hyper::body::Incoming>| {
                     let in_flight = busy.request();
                     if let Some(c) = client {
                         req.extensions_mut().insert(c);
                     }
+                    req.extensions_mut()
+                        .insert(crate::web::Transport { tls, loopback });
                     let response = route(ca.clone(), tsa.clone(), s.clone(), req);
                     async move {
                         let r = response.await;
@@ -576,8 +616,9 @@ pub(crate) async fn run(
                                     fp.copy_from_slice(d.as_ref());
                                     crate::api::ClientCertificate(fp)
                                 });
-                            let conn = watcher
-                                .watch(builder.serve_connection(TokioIo::new(tls), svc(client)));
+                            let conn = watcher.watch(
+                                builder.serve_connection(TokioIo::new(tls), svc(client, true)),
+                            );
                             until_shed(conn, &activity).await
                         }
                         Ok(Err(e)) => {
@@ -588,8 +629,8 @@ pub(crate) async fn run(
                     }
                 }
                 None => {
-                    let conn =
-                        watcher.watch(builder.serve_connection(TokioIo::new(stream), svc(None)));
+                    let conn = watcher
+                        .watch(builder.serve_connection(TokioIo::new(stream), svc(None, false)));
                     until_shed(conn, &activity).await
                 }
             };

@@ -147,6 +147,37 @@ macro_rules! shared_queries {
             }
         }
 
+        impl Db {
+            pub(super) async fn subscriber(
+                &self,
+                base: &'static str,
+                id: &str,
+            ) -> Result<Option<super::SubscriberRow>> {
+                sqlx::query(
+                    "SELECT id, secret_hash, subject, sans, profile, failures, locked_until, \
+                     created_at FROM subscribers WHERE base = $1 AND id = $2",
+                )
+                .bind(base)
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?
+                .map(|r| {
+                    Ok(super::SubscriberRow {
+                        base,
+                        id: r.try_get(0)?,
+                        secret_hash: r.try_get(1)?,
+                        subject: r.try_get(2)?,
+                        sans: r.try_get(3)?,
+                        profile: r.try_get(4)?,
+                        failures: r.try_get(5)?,
+                        locked_until: r.try_get(6)?,
+                        created_at: r.try_get(7)?,
+                    })
+                })
+                .transpose()
+            }
+        }
+
         /// The audit log's head, read on `c`.
         async fn audit_head(c: &mut $conn) -> Result<crate::audit::Head, WriteError> {
             let head = sqlx::query(super::AUDIT_HEAD)
@@ -381,6 +412,83 @@ macro_rules! apply_op {
                 )
             }
             Op::Audit(entry) => audit_append(&mut *$c, &[entry]).await,
+            Op::InsertSubscriber(row) => super::inserted(
+                sqlx::query(
+                    "INSERT INTO subscribers (base, id, secret_hash, subject, sans, profile, \
+                     failures, locked_until, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                )
+                .bind(row.base)
+                .bind(&row.id)
+                .bind(&row.secret_hash)
+                .bind(&row.subject)
+                .bind(&row.sans)
+                .bind(&row.profile)
+                .bind(row.failures)
+                .bind(row.locked_until)
+                .bind(row.created_at)
+                .execute(&mut *$c)
+                .await,
+                WriteError::Conflict { what: "subscriber" },
+            ),
+            Op::SetSubscriberSecret {
+                base,
+                id,
+                secret_hash,
+            } => {
+                let r = sqlx::query(
+                    "UPDATE subscribers SET secret_hash = $1, failures = 0, locked_until = 0 \
+                     WHERE base = $2 AND id = $3",
+                )
+                .bind(secret_hash)
+                .bind(*base)
+                .bind(id)
+                .execute(&mut *$c)
+                .await
+                .map_err(super::db)?;
+                super::one_row(
+                    r.rows_affected(),
+                    WriteError::Conflict { what: "subscriber" },
+                )
+            }
+            Op::CountAttempt {
+                base,
+                id,
+                expected,
+                now,
+                max_failures,
+                locked_until,
+            } => {
+                let r = sqlx::query(
+                    "UPDATE subscribers SET failures = failures + 1, locked_until = \
+                     CASE WHEN failures + 1 >= $1 THEN $2 ELSE locked_until END \
+                     WHERE base = $3 AND id = $4 AND locked_until <= $5 AND failures = $6",
+                )
+                .bind(max_failures)
+                .bind(locked_until)
+                .bind(*base)
+                .bind(id)
+                .bind(now)
+                .bind(expected)
+                .execute(&mut *$c)
+                .await
+                .map_err(super::db)?;
+                super::one_row(
+                    r.rows_affected(),
+                    WriteError::Conflict {
+                        what: "subscriber lock",
+                    },
+                )
+            }
+            Op::ClearFailures { base, id } => sqlx::query(
+                "UPDATE subscribers SET failures = 0, locked_until = 0 \
+                 WHERE base = $1 AND id = $2",
+            )
+            .bind(*base)
+            .bind(id)
+            .execute(&mut *$c)
+            .await
+            .map(|_| ())
+            .map_err(super::db),
             Op::SetCertificateStatus {
                 serial,
                 from,
@@ -439,6 +547,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_transaction_state.sql"),
     include_str!("../migrations/0004_counters.sql"),
     include_str!("../migrations/0005_audit_log.sql"),
+    include_str!("../migrations/0006_subscribers.sql"),
 ];
 
 /// Why a write did not happen.
@@ -565,6 +674,27 @@ pub(crate) struct CertRow {
     pub(crate) replaces: Option<String>,
 }
 
+/// A person on one of the portal's authentication bases (`subscribers` row).
+#[derive(Debug, Clone)]
+pub(crate) struct SubscriberRow {
+    /// `directory` or `eligibility` (`portal::Base::as_str`).
+    pub(crate) base: &'static str,
+    /// The person's identifier in that base (account name, enrolment number).
+    pub(crate) id: String,
+    /// argon2id PHC string of the password or the CA-made secret.
+    pub(crate) secret_hash: String,
+    /// The subject a registration through the portal is made for.
+    pub(crate) subject: String,
+    /// Subject alternative names vouched for, one `email:`/`DNS:`/`URI:` per line.
+    pub(crate) sans: String,
+    pub(crate) profile: String,
+    /// Consecutive failed attempts.
+    pub(crate) failures: i64,
+    /// Locked until then (Unix seconds).
+    pub(crate) locked_until: i64,
+    pub(crate) created_at: i64,
+}
+
 /// A registration row (the secret stays sealed).
 #[derive(Debug, Clone)]
 pub(crate) struct RegistrationRow {
@@ -668,6 +798,28 @@ pub(crate) enum Op {
     },
     /// Appends a record to the audit log, chained to the last one.
     Audit(crate::audit::Entry),
+    /// Adds a person to an authentication base of the portal.
+    InsertSubscriber(SubscriberRow),
+    /// Sets a subscriber's secret (an argon2id PHC string) and unlocks it.
+    SetSubscriberSecret {
+        base: &'static str,
+        id: String,
+        secret_hash: String,
+    },
+    /// Counts one attempt against a subscriber before its secret is checked: only a row not
+    /// locked at `now` whose count is still `expected` is counted (so each attempt knows its
+    /// own number, however many arrive at once), and the attempt that reaches `max_failures`
+    /// locks the row until `locked_until`. No such row: `WriteError::Conflict`.
+    CountAttempt {
+        base: &'static str,
+        id: String,
+        expected: i64,
+        now: i64,
+        max_failures: i64,
+        locked_until: i64,
+    },
+    /// A subscriber authenticated: its failure count and lock are cleared.
+    ClearFailures { base: &'static str, id: String },
 }
 
 /// The one state a transition or status change may start from, if it names exactly one.
@@ -909,8 +1061,12 @@ impl Bulk {
                 }
             }
             Op::Audit(entry) => self.audit.push(entry.clone()),
-            // Not a bulk operation (`is_bulk` keeps these jobs out).
-            Op::InsertRegistration { .. } => {}
+            // Not bulk operations (`is_bulk` keeps these jobs out).
+            Op::InsertRegistration { .. }
+            | Op::InsertSubscriber(_)
+            | Op::SetSubscriberSecret { .. }
+            | Op::CountAttempt { .. }
+            | Op::ClearFailures { .. } => {}
         }
     }
 
@@ -1135,6 +1291,9 @@ impl Db {
     async fn audit_records(&self, after_seq: i64) -> Result<Vec<crate::audit::Record>> {
         either!(Db, self, d => d.audit_records(after_seq).await)
     }
+    async fn subscriber(&self, base: &'static str, id: &str) -> Result<Option<SubscriberRow>> {
+        either!(Db, self, d => d.subscriber(base, id).await)
+    }
 }
 
 impl Writer {
@@ -1248,6 +1407,15 @@ impl Store {
             .map_err(|_| WriteError::Database("writer stopped".into()))?;
         rx.await
             .map_err(|_| WriteError::Database("writer stopped".into()))?
+    }
+
+    /// The person `id` of the authentication base `base`, if listed.
+    pub(crate) async fn subscriber(
+        &self,
+        base: &'static str,
+        id: &str,
+    ) -> Result<Option<SubscriberRow>> {
+        self.db.subscriber(base, id).await
     }
 
     pub(crate) async fn registration(&self, reference: &str) -> Result<Option<RegistrationRow>> {
@@ -1383,4 +1551,4 @@ async fn reader_loop(mut reader: Reader, mut rx: mpsc::Receiver<Lookup>) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

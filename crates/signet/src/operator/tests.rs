@@ -113,10 +113,10 @@ async fn a_decision_and_a_revocation_happen_once() {
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].transaction, tid);
     assert_eq!(
-        op.decide(&tid, Decision::Approve).await.unwrap(),
+        op.decide(&tid, Decision::Approve, "").await.unwrap(),
         TxState::Approved
     );
-    let e = op.decide(&tid, Decision::Refuse).await.unwrap_err();
+    let e = op.decide(&tid, Decision::Refuse, "no").await.unwrap_err();
     assert!(matches!(e, OperatorError::NoPending(_)), "{e}");
 
     store

@@ -41,12 +41,12 @@ fn pg_admin_url() -> String {
 }
 
 /// A fresh PostgreSQL database for one test, dropped by [`PgDatabase::drop`].
-struct PgDatabase {
+pub(crate) struct PgDatabase {
     name: String,
 }
 
 impl PgDatabase {
-    async fn create() -> Self {
+    pub(crate) async fn create() -> Self {
         use sqlx::Connection;
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -65,13 +65,13 @@ impl PgDatabase {
         Self { name }
     }
 
-    fn location(&self) -> Location {
+    pub(crate) fn location(&self) -> Location {
         let admin = pg_admin_url();
         let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
         Location::Postgres(format!("{base}/{}", self.name))
     }
 
-    async fn drop(self) {
+    pub(crate) async fn drop(self) {
         use sqlx::Connection;
         let mut c = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
