@@ -7,12 +7,14 @@
 #   - psql (postgresql-client: the multi-node tests create and drop their own database on the
 #     machine's PostgreSQL server, 127.0.0.1:5432);
 #   - softhsm2-util (softhsm2: the PKCS#11 token of the key-custody tests; its module is
-#     /usr/lib/softhsm/libsofthsm2.so).
+#     /usr/lib/softhsm/libsofthsm2.so);
+#   - chromium, node and npm: the console and portal tests drive Debian's Chromium with
+#     playwright-core (scripts/browser-peers.sh installs it from npm).
 # Installs what is missing with apt-get when running as root; otherwise names it and fails.
 set -euo pipefail
 declare -A package=([openssl]=openssl [socat]=socat [curl]=curl [unshare]=util-linux
                     [nsenter]=util-linux [setpriv]=util-linux [psql]=postgresql-client
-                    [softhsm2-util]=softhsm2)
+                    [softhsm2-util]=softhsm2 [chromium]=chromium [node]=nodejs [npm]=npm)
 missing=()
 for tool in "${!package[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${package[$tool]}")

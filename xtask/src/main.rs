@@ -167,7 +167,8 @@ fn ci_steps(clock: &mut StepClock) -> Result<()> {
     let root = project_root();
     clock.start("system-peers");
     eprintln!(
-        "==> xtask ci: scripts/system-peers.sh (openssl, socat, curl, util-linux, psql, softhsm2)"
+        "==> xtask ci: scripts/system-peers.sh (openssl, socat, curl, util-linux, psql, softhsm2, \
+         chromium, node)"
     );
     let status = Command::new("bash")
         .arg(root.join("scripts/system-peers.sh"))
@@ -184,6 +185,15 @@ fn ci_steps(clock: &mut StepClock) -> Result<()> {
         .context("running scripts/python-peers.sh")?;
     if !status.success() {
         bail!("xtask ci: installing the Python peers failed ({status})");
+    }
+    clock.start("browser-peers");
+    eprintln!("==> xtask ci: scripts/browser-peers.sh (playwright-core)");
+    let status = Command::new("bash")
+        .arg(root.join("scripts/browser-peers.sh"))
+        .status()
+        .context("running scripts/browser-peers.sh")?;
+    if !status.success() {
+        bail!("xtask ci: installing playwright-core failed ({status})");
     }
     // Each step is one cargo invocation.
     let steps: &[CiStep] = &[

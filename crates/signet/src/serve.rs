@@ -331,16 +331,9 @@ pub(crate) async fn route<B: RequestBody>(
             Ok(b) => b,
             Err(r) => return Ok(r),
         };
-        return Ok(crate::web::handle(
-            &ca,
-            &settings,
-            transport,
-            &method,
-            &uri,
-            &headers,
-            &body,
-        )
-        .await);
+        return Ok(
+            crate::web::handle(&ca, &settings, transport, &method, &uri, &headers, &body).await,
+        );
     }
     let get = req.method() == Method::GET || req.method() == Method::HEAD;
     Ok(match (path.as_str(), get) {

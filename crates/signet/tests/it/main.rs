@@ -20,6 +20,7 @@
 
 mod api;
 mod audit;
+mod browser;
 mod crash;
 mod embed;
 mod enroll;

@@ -579,7 +579,7 @@ pub(crate) fn message(path: &Path) -> PkiMessage {
     PkiMessage::from_der(&std::fs::read(path).unwrap()).unwrap()
 }
 
-fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
