@@ -618,3 +618,33 @@ fn device_certificates_vouch_for_their_own_alt_names() {
 fn vouched_names_for_test(r: &Requester<'_>) -> Vec<GeneralName> {
     crate::decide::vouched_alt_names(r).unwrap()
 }
+
+#[test]
+fn self_service_settings_are_bounded() {
+    let mut p = Policy::dev_default();
+    let ss = p.registration.self_service.clone().unwrap();
+    assert_eq!((ss.max_failures, ss.lockout_seconds), (5, 900));
+    for (change, why) in [
+        (
+            (|s: &mut crate::SelfService| s.bases.clear()) as fn(&mut crate::SelfService),
+            "no authentication base",
+        ),
+        (|s| s.max_failures = 0, "max-failures"),
+        (|s| s.max_failures = 101, "max-failures"),
+        (|s| s.lockout_seconds = 59, "lockout-seconds"),
+        (|s| s.code_valid_seconds = 0, "code-valid-seconds"),
+        (|s| s.code_valid_seconds = 91 * 86_400, "code-valid-seconds"),
+    ] {
+        let mut bad = ss.clone();
+        change(&mut bad);
+        p.registration.self_service = Some(bad);
+        let e = p.validate().unwrap_err().to_string();
+        assert!(e.contains("self-service") && e.contains(why), "{e}");
+    }
+    // A policy without the section has no portal, and TOML without it still loads.
+    p.registration.self_service = None;
+    p.validate().unwrap();
+    let text = p.to_toml().unwrap();
+    assert!(!text.contains("self-service"));
+    assert_eq!(Policy::from_toml(&text).unwrap(), p);
+}
