@@ -624,17 +624,16 @@ fn self_service_settings_are_bounded() {
     let mut p = Policy::dev_default();
     let ss = p.registration.self_service.clone().unwrap();
     assert_eq!((ss.max_failures, ss.lockout_seconds), (5, 900));
-    for (change, why) in [
-        (
-            (|s: &mut crate::SelfService| s.bases.clear()) as fn(&mut crate::SelfService),
-            "no authentication base",
-        ),
+    type Change = fn(&mut crate::SelfService);
+    let changes: [(Change, &str); 6] = [
+        (|s| s.bases.clear(), "no authentication base"),
         (|s| s.max_failures = 0, "max-failures"),
         (|s| s.max_failures = 101, "max-failures"),
         (|s| s.lockout_seconds = 59, "lockout-seconds"),
         (|s| s.code_valid_seconds = 0, "code-valid-seconds"),
         (|s| s.code_valid_seconds = 91 * 86_400, "code-valid-seconds"),
-    ] {
+    ];
+    for (change, why) in changes {
         let mut bad = ss.clone();
         change(&mut bad);
         p.registration.self_service = Some(bad);
