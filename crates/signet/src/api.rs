@@ -23,6 +23,7 @@ use crate::cmp::Ca;
 use crate::operator::{
     Decision, Operator, OperatorError, Reason, RegistrationRequest, SystemClock,
 };
+use crate::store::CertStatus;
 
 /// What an operator may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,6 +160,7 @@ pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
         "/api/v1/certificates/{serial}/revoke",
         &[Role::Officer],
     ),
+    ("GET", "/api/v1/revocation", &[Role::Officer, Role::Auditor]),
     ("GET", "/api/v1/audit", &[Role::Officer, Role::Auditor]),
     ("GET", "/api/v1/policy", &[Role::Officer, Role::Auditor]),
 ];
@@ -261,6 +263,37 @@ fn cert_json(c: &crate::store::CertRow) -> Value {
         "revocation_reason": c.revocation_reason.map(Reason::name_of),
         "replaces": c.replaces,
     })
+}
+
+/// Most certificates one list answer holds (newest first; narrow with `q=`/`status=`).
+pub(crate) const MAX_LIST: usize = 10_000;
+
+/// The CRL in force (its number, `thisUpdate`, `nextUpdate`, entries) and the certificates by
+/// status: what OCSP and the CRL say right now.
+async fn revocation_status(ca: &Ca) -> Result<Value> {
+    use signet_asn1_types::der::Decode as _;
+    let der = ca.published.crl(ca).await?;
+    let crl: signet_asn1_types::x509_cert::crl::CertificateList =
+        signet_asn1_types::x509_cert::crl::CertificateList::from_der(&der)?;
+    let tbs = &crl.tbs_cert_list;
+    let secs = |t: &signet_asn1_types::x509_cert::time::Time| t.to_unix_duration().as_secs();
+    let certs = ca.store.certificates().await?;
+    let count = |s: CertStatus| certs.iter().filter(|c| c.status == s).count();
+    Ok(json!({
+        "crl": {
+            "number": crate::pki::crl_number(&der)?,
+            "this_update": secs(&tbs.this_update),
+            "next_update": tbs.next_update.as_ref().map(secs),
+            "entries": tbs.revoked_certificates.as_ref().map_or(0, Vec::len),
+            "url": "/crl/issuing-ca.crl",
+        },
+        "ocsp": {"url": "/ocsp", "unconfirmed_status": format!("{:?}", ca.pki.policy.revocation.unconfirmed_ocsp_status).to_lowercase()},
+        "certificates": {
+            "valid": count(CertStatus::Valid),
+            "unconfirmed": count(CertStatus::Unconfirmed),
+            "revoked": count(CertStatus::Revoked),
+        },
+    }))
 }
 
 /// Answers an API request: `client` is the connection's client certificate, if any.
@@ -392,12 +425,56 @@ pub(crate) async fn handle(
                 Err(e) => operator_error(&e),
             }
         }
-        ("GET", "/api/v1/certificates") => match operator.certificates().await {
-            Ok(certs) => json_reply(
-                StatusCode::OK,
-                &Value::Array(certs.iter().map(cert_json).collect()),
-            ),
-            Err(e) => operator_error(&e),
+        ("GET", "/api/v1/certificates") => {
+            let params = query
+                .and_then(|q| crate::web::parse_form(q.as_bytes()))
+                .unwrap_or_default();
+            let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+            let status = match param("status") {
+                None => None,
+                Some("valid") => Some(CertStatus::Valid),
+                Some("unconfirmed") => Some(CertStatus::Unconfirmed),
+                Some("revoked") => Some(CertStatus::Revoked),
+                Some(other) => {
+                    return problem(
+                        StatusCode::BAD_REQUEST,
+                        "bad-request",
+                        format!("status={other:?}: expected valid, unconfirmed or revoked"),
+                    );
+                }
+            };
+            let limit = match param("limit").map(str::parse::<usize>) {
+                None => MAX_LIST,
+                Some(Ok(n)) if (1..=MAX_LIST).contains(&n) => n,
+                Some(_) => {
+                    return problem(
+                        StatusCode::BAD_REQUEST,
+                        "bad-request",
+                        format!("limit= takes 1 to {MAX_LIST}"),
+                    );
+                }
+            };
+            match operator
+                .search(param("q").unwrap_or_default(), status, limit)
+                .await
+            {
+                Ok(certs) => json_reply(
+                    StatusCode::OK,
+                    &Value::Array(certs.iter().map(cert_json).collect()),
+                ),
+                Err(e) => operator_error(&e),
+            }
+        }
+        ("GET", "/api/v1/revocation") => match revocation_status(ca).await {
+            Ok(v) => json_reply(StatusCode::OK, &v),
+            Err(e) => {
+                tracing::error!(error = %e, "revocation status");
+                problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the CRL is unavailable",
+                )
+            }
         },
         ("GET", "/api/v1/certificates/{serial}") => match operator.certificate(arg(0)).await {
             Ok(c) => {

@@ -67,6 +67,8 @@ fn store_error(e: impl std::fmt::Display) -> OperatorError {
 
 /// Most subject alternative names one registration may carry.
 pub(crate) const MAX_REGISTERED_SANS: usize = 100;
+/// Longest certificate search text, in characters.
+pub(crate) const MAX_SEARCH_CHARS: usize = 256;
 /// Longest reason an operator may give for a decision, in characters.
 pub(crate) const MAX_REASON_CHARS: usize = 500;
 /// Most codes one registration request makes.
@@ -498,6 +500,35 @@ impl<'a> Operator<'a> {
     /// Every issued certificate.
     pub(crate) async fn certificates(&self) -> Result<Vec<CertRow>> {
         self.store.certificates().await.map_err(store_error)
+    }
+
+    /// The certificates whose subject or serial contains `text` (any case; empty: all) and
+    /// whose status is `status` (if given), newest first, at most `limit`.
+    pub(crate) async fn search(
+        &self,
+        text: &str,
+        status: Option<CertStatus>,
+        limit: usize,
+    ) -> Result<Vec<CertRow>> {
+        if text.chars().count() > MAX_SEARCH_CHARS {
+            return Err(invalid(
+                "search",
+                format!("at most {MAX_SEARCH_CHARS} characters"),
+            ));
+        }
+        let needle = text.trim().to_lowercase();
+        let mut all = self.certificates().await?;
+        all.reverse();
+        Ok(all
+            .into_iter()
+            .filter(|c| status.is_none_or(|s| c.status == s))
+            .filter(|c| {
+                needle.is_empty()
+                    || c.subject.to_lowercase().contains(&needle)
+                    || c.serial.to_lowercase().contains(&needle)
+            })
+            .take(limit)
+            .collect())
     }
 
     /// The certificate with `serial` (any form [`normalise_serial`] reads).

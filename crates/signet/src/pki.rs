@@ -399,7 +399,7 @@ pub(crate) fn write_root_crl(
 }
 
 /// The CRL number of a DER CRL (0 without one).
-fn crl_number(der: &[u8]) -> Result<u64> {
+pub(crate) fn crl_number(der: &[u8]) -> Result<u64> {
     use signet_asn1_types::x509_cert::crl::CertificateList;
     use signet_asn1_types::x509_cert::ext::pkix::CrlNumber;
     let crl: CertificateList =

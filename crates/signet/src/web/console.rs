@@ -268,6 +268,12 @@ pub(crate) async fn handle(
             &nav(&session),
             &error_box(&format!("No certificate with serial {s}.")),
         ),
+        Err(e @ OperatorError::Invalid { .. }) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Not acceptable",
+            &nav(&session),
+            &error_box(&e.to_string()),
+        ),
         Err(e) => {
             tracing::error!(error = %e, "console");
             page(
@@ -425,21 +431,9 @@ async fn register(operator: &Operator<'_>, ca: &Ca, s: &Session, req: &PageReque
 
 async fn certificates(operator: &Operator<'_>, req: &PageRequest<'_>) -> View {
     let q = req.param("q").trim().to_owned();
-    let needle = q.to_lowercase();
-    let certs = operator.certificates().await?;
+    let certs = operator.search(&q, None, MAX_ROWS).await?;
     let mut rows = String::new();
-    let mut shown = 0usize;
-    for c in certs.iter().rev() {
-        if !needle.is_empty()
-            && !c.subject.to_lowercase().contains(&needle)
-            && !c.serial.to_lowercase().contains(&needle)
-        {
-            continue;
-        }
-        shown = shown.saturating_add(1);
-        if shown > MAX_ROWS {
-            break;
-        }
+    for c in &certs {
         rows.push_str(&format!(
             "<tr><td><a href=\"/console/certificates/{s}\"><code>{s}</code></a></td><td>{}</td>\
              <td>{}</td><td>{}</td><td>{}</td></tr>",

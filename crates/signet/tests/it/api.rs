@@ -226,6 +226,59 @@ fn the_operator_api_admits_pinned_operators_by_role() {
         "{out}"
     );
     assert!(!out.contains(&secret), "a code in the audit log");
+
+    // Search, and what the CRL and OCSP say now.
+    let found = |q: &str| {
+        let (code, out) = call(
+            &s,
+            Some("bob"),
+            "GET",
+            &format!("/api/v1/certificates?{q}"),
+            None,
+        );
+        assert_eq!(code, 200, "{q}: {out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["serial"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found(&format!("q={}", serial.to_lowercase())),
+        vec![serial.clone()]
+    );
+    assert_eq!(
+        found("q=c2pa+claim+signer+1&status=revoked"),
+        vec![serial.clone()]
+    );
+    assert!(found("status=valid").iter().all(|x| *x != serial));
+    assert!(found("q=no+such+subject").is_empty());
+    let (code, _) = call(
+        &s,
+        Some("bob"),
+        "GET",
+        "/api/v1/certificates?status=gone",
+        None,
+    );
+    assert_eq!(code, 400);
+    let (code, _) = call(&s, Some("bob"), "GET", "/api/v1/certificates?limit=0", None);
+    assert_eq!(code, 400);
+    let long = "x".repeat(257);
+    let (code, out) = call(
+        &s,
+        Some("bob"),
+        "GET",
+        &format!("/api/v1/certificates?q={long}"),
+        None,
+    );
+    assert_eq!(code, 422, "{out}");
+    let (code, out) = call(&s, Some("bob"), "GET", "/api/v1/revocation", None);
+    assert_eq!(code, 200, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["crl"]["entries"].as_u64().unwrap() >= 1, "{out}");
+    assert!(v["crl"]["number"].as_u64().unwrap() >= 1, "{out}");
+    assert_eq!(v["certificates"]["revoked"], 1, "{out}");
 }
 
 /// Over plain HTTP no certificate can be shown: every route but the document is 401.
