@@ -45,6 +45,8 @@ pub(crate) mod action {
     pub(crate) const CERTIFICATE_REVOKED: &str = "certificate.revoked";
     /// A pending enrollment or an unconfirmed issuance timed out.
     pub(crate) const ENROLLMENT_EXPIRED: &str = "enrollment.expired";
+    /// The issuing CA's key signed a CRL.
+    pub(crate) const CRL_SIGNED: &str = "crl.signed";
     /// `serve` started with a policy.
     pub(crate) const SERVER_STARTED: &str = "server.started";
     /// Requests of one sender that authenticated, counted over a window ([`Attempts`]).

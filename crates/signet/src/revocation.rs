@@ -95,9 +95,21 @@ async fn sign_crl_now(ca: &Ca, now: u64) -> Result<SignedCrl> {
             reason: row.revocation_reason.and_then(crl_reason),
         });
     }
+    let entries = request.revoked.len();
     let list = prepare_crl(&request, &ca.pki.issuer, &CrlProfile::subscriber())
         .map_err(|e| anyhow!("{e}"))
         .and_then(|l| Ok(sign_crl(l, &*ca.pki.issuing_key)?))?;
+    // A use of the issuing CA's key, in the audit log before the CRL is served.
+    ca.store
+        .write(vec![crate::audit::op(
+            i64::try_from(now)?,
+            "ca:issuing",
+            crate::audit::action::CRL_SIGNED,
+            Some(format!("crl:{number}")),
+            &serde_json::json!({"number": number, "entries": entries, "this_update": now}),
+        )])
+        .await
+        .map_err(|e| anyhow!("the audit record of CRL {number}: {e}"))?;
     Ok(SignedCrl {
         der: Bytes::from(list.to_der()?),
         this_update: now,
