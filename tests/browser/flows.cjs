@@ -133,6 +133,27 @@ function enrolWith(command, out, extra = '') {
     await shot(page, '04-console-revoked');
     fs.writeFileSync(path.join(work, 'revoked-serial.txt'), serial);
 
+    // 3b. The officer recovers the manually approved subscriber: revoked, registered again,
+    //     and the new code enrols a new key.
+    const manualSerial = run('openssl x509 -noout -serial -in manual.pem').trim().replace('serial=', '');
+    await page.goto(`${url}/console/certificates/${manualSerial}`);
+    await Promise.all([page.waitForLoadState(), page.click('button:text("Revoke and register again")')]);
+    check((await page.textContent('.ok')).includes(`${manualSerial} revoked`), 'the officer revoked it for recovery');
+    const again = await page.textContent('#command');
+    check(again.includes("-subject '" + env('MANUAL_SUBJECT') + "'"), 'the new code is for the same subject');
+    // The profile still needs an approval: the officer approves the recovered request too.
+    const client2 = spawn('bash', ['-c', enrolWith(again, 'manual2')], { cwd: work });
+    const exited2 = new Promise((resolve) => client2.on('exit', resolve));
+    let row2 = null;
+    for (let i = 0; i < 60 && !row2; i++) {
+      await page.goto(`${url}/console/queue`);
+      row2 = await page.$('#pending tr[data-transaction]');
+      if (!row2) await page.waitForTimeout(500);
+    }
+    check(row2 !== null, 'the recovered request waits in the queue');
+    await Promise.all([page.waitForLoadState(), row2.$('button:text("Approve")').then((b) => b.click())]);
+    check((await exited2) === 0 && fs.existsSync(path.join(work, 'manual2.pem')), 'the recovered subscriber enrolled a new key');
+
     // 4. Self-service: a subscriber registers through the portal and enrols.
     const portal = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
     await portal.goto(`${url}/portal/`);

@@ -541,6 +541,53 @@ impl<'a> Operator<'a> {
             .ok_or(OperatorError::NoCertificate(serial))
     }
 
+    /// Recovery of a subscriber by an officer (after a key compromise): revokes the
+    /// certificate `serial` for `reason` and registers its subject again under its profile,
+    /// with the e-mail, DNS and URI names it carried, for one fresh code.
+    pub(crate) async fn recover(
+        &self,
+        policy: &Policy,
+        sealer: &Sealer,
+        serial: &str,
+        reason: Reason,
+    ) -> Result<(String, Registered)> {
+        use signet_asn1_types::der::Decode as _;
+        use signet_asn1_types::x509_cert::ext::pkix::SubjectAltName;
+        let row = self.certificate(serial).await?;
+        let cert = signet_asn1_types::x509_cert::Certificate::from_der(&row.der)
+            .map_err(|e| store_error(format!("stored certificate {}: {e}", row.serial)))?;
+        let sans: Vec<String> = match cert.tbs_certificate().get_extension::<SubjectAltName>() {
+            Ok(Some((_, san))) => san
+                .0
+                .iter()
+                .filter_map(|n| match n {
+                    GeneralName::Rfc822Name(v) => Some(format!("email:{}", v.as_str())),
+                    GeneralName::DnsName(v) => Some(format!("DNS:{}", v.as_str())),
+                    GeneralName::UniformResourceIdentifier(v) => {
+                        Some(format!("URI:{}", v.as_str()))
+                    }
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let revoked = self.revoke(&row.serial, reason).await?;
+        let registered = self
+            .register(
+                policy,
+                sealer,
+                &RegistrationRequest {
+                    subject: &row.subject,
+                    sans: &sans,
+                    profile: Some(&row.profile),
+                    valid_for: None,
+                    count: 1,
+                },
+            )
+            .await?;
+        Ok((revoked, registered))
+    }
+
     /// Revokes the certificate with `serial` for `reason`; CRL and OCSP show it (at once on
     /// this process's responder, within a second on every other node's). Returns the serial
     /// as stored.

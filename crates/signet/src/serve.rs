@@ -318,7 +318,7 @@ pub(crate) async fn route<B: RequestBody>(
             .copied()
             .unwrap_or(crate::web::Transport {
                 tls: false,
-                loopback: false,
+                peer: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
             });
         let method = req.method().clone();
         let uri = req.uri().clone();
@@ -571,7 +571,7 @@ pub(crate) async fn run(
             let activity = admitted.activity.clone();
             let _slot = admitted;
             let busy = activity.clone();
-            let loopback = peer.ip().is_loopback();
+            let address = peer.ip();
             let svc = move |client: Option<crate::api::ClientCertificate>, tls: bool| {
                 service_fn(move |mut req: Request<hyper::body::Incoming>| {
                     let in_flight = busy.request();
@@ -579,7 +579,7 @@ pub(crate) async fn run(
                         req.extensions_mut().insert(c);
                     }
                     req.extensions_mut()
-                        .insert(crate::web::Transport { tls, loopback });
+                        .insert(crate::web::Transport { tls, peer: address });
                     let response = route(ca.clone(), tsa.clone(), s.clone(), req);
                     async move {
                         let r = response.await;

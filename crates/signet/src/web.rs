@@ -52,12 +52,29 @@ pub(crate) const MAX_FORM: usize = 16 * 1024;
 /// Most fields a form may have.
 const MAX_FIELDS: usize = 64;
 
-/// How a request arrived: over TLS, from the loopback interface.
+/// How a request arrived: over TLS or not, from which address.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Transport {
     pub(crate) tls: bool,
-    pub(crate) loopback: bool,
+    pub(crate) peer: std::net::IpAddr,
 }
+
+impl Transport {
+    /// Whether the client is on this machine.
+    pub(crate) fn loopback(&self) -> bool {
+        self.peer.is_loopback()
+    }
+}
+
+/// Sign-in and portal attempts one client address may make per [`ATTEMPT_WINDOW_SECS`]
+/// (beyond, `429`): per-entry lockout stops guessing one password, this stops trying one
+/// password on many entries. IPv6 addresses count per /64.
+pub(crate) const MAX_ATTEMPTS_PER_ADDRESS: u32 = 30;
+/// The window of [`MAX_ATTEMPTS_PER_ADDRESS`], in seconds.
+pub(crate) const ATTEMPT_WINDOW_SECS: i64 = 600;
+/// Most client addresses tracked at once (when full, windows already over are dropped first,
+/// then the oldest half).
+const MAX_TRACKED_ADDRESSES: usize = 10_000;
 
 /// A signed-in operator.
 #[derive(Debug, Clone)]
@@ -81,6 +98,22 @@ struct SessionState {
     by_token: HashMap<[u8; 32], Session>,
     /// name → (consecutive failures, locked until).
     failures: HashMap<String, (u32, i64)>,
+    /// client address (IPv6: its /64) → (window start, attempts in it).
+    by_address: HashMap<std::net::IpAddr, (i64, u32)>,
+}
+
+/// The address an attempt is counted against: IPv4 whole, IPv6 by its /64.
+fn address_key(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V6(v6) => {
+            let mut o = v6.octets();
+            for b in o.iter_mut().skip(8) {
+                *b = 0;
+            }
+            std::net::IpAddr::V6(o.into())
+        }
+        v4 @ std::net::IpAddr::V4(_) => v4,
+    }
 }
 
 fn token_key(token: &str) -> [u8; 32] {
@@ -168,6 +201,32 @@ impl Sessions {
             .get(name)
             .map(|(_, until)| *until)
             .filter(|until| *until > now)
+    }
+
+    /// Counts an attempt from `ip` at `now`; `Err(until)` once the address has made
+    /// [`MAX_ATTEMPTS_PER_ADDRESS`] in its window.
+    pub(crate) fn attempt_from(&self, ip: std::net::IpAddr, now: i64) -> Result<(), i64> {
+        let key = address_key(ip);
+        let mut s = self.lock();
+        if !s.by_address.contains_key(&key) && s.by_address.len() >= MAX_TRACKED_ADDRESSES {
+            s.by_address
+                .retain(|_, (start, _)| now < start.saturating_add(ATTEMPT_WINDOW_SECS));
+            if s.by_address.len() >= MAX_TRACKED_ADDRESSES {
+                let mut starts: Vec<i64> = s.by_address.values().map(|(t, _)| *t).collect();
+                starts.sort_unstable();
+                let median = starts.get(starts.len() / 2).copied().unwrap_or(now);
+                s.by_address.retain(|_, (start, _)| *start > median);
+            }
+        }
+        let entry = s.by_address.entry(key).or_insert((now, 0));
+        if now >= entry.0.saturating_add(ATTEMPT_WINDOW_SECS) {
+            *entry = (now, 0);
+        }
+        if entry.1 >= MAX_ATTEMPTS_PER_ADDRESS {
+            return Err(entry.0.saturating_add(ATTEMPT_WINDOW_SECS));
+        }
+        entry.1 = entry.1.saturating_add(1);
+        Ok(())
     }
 
     /// Records a sign-in of `name`: a failure counts toward the lock, a success clears it.
@@ -363,7 +422,7 @@ pub(crate) async fn handle(
     body: &[u8],
 ) -> Response<Full<Bytes>> {
     let (path, query) = (uri.path(), uri.query());
-    if !transport.tls && !transport.loopback {
+    if !transport.tls && !transport.loopback() {
         return page(
             StatusCode::FORBIDDEN,
             "HTTPS needed",
@@ -427,7 +486,7 @@ pub(crate) async fn handle(
     if section == "console" {
         console::handle(ca, settings, &req).await
     } else {
-        portal::handle(ca, &req).await
+        portal::handle(ca, &settings.sessions, &req).await
     }
 }
 
@@ -501,5 +560,27 @@ mod tests {
         assert_eq!(s.locked("bob", 6), Some(5 + LOGIN_LOCKOUT_SECS));
         assert!(s.locked("bob", 5 + LOGIN_LOCKOUT_SECS).is_none());
         assert!(same_token("abc", "abc") && !same_token("abc", "abd") && !same_token("", ""));
+    }
+
+    #[test]
+    fn attempts_are_limited_per_address_and_ipv6_per_64() {
+        let s = Sessions::default();
+        let a: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+        let b: std::net::IpAddr = "192.0.2.2".parse().unwrap();
+        for _ in 0..MAX_ATTEMPTS_PER_ADDRESS {
+            s.attempt_from(a, 100).unwrap();
+        }
+        assert_eq!(s.attempt_from(a, 101), Err(100 + ATTEMPT_WINDOW_SECS));
+        s.attempt_from(b, 101).unwrap();
+        s.attempt_from(a, 100 + ATTEMPT_WINDOW_SECS).unwrap();
+        let v6 = |x: &str| x.parse::<std::net::IpAddr>().unwrap();
+        for i in 0..MAX_ATTEMPTS_PER_ADDRESS {
+            s.attempt_from(v6(&format!("2001:db8::{i:x}")), 5).unwrap();
+        }
+        assert!(
+            s.attempt_from(v6("2001:db8::ffff:1"), 5).is_err(),
+            "one /64"
+        );
+        s.attempt_from(v6("2001:db8:0:1::1"), 5).unwrap();
     }
 }

@@ -99,6 +99,16 @@ async fn sign_in(
         );
     }
     let now = SystemClock.now();
+    if let Err(until) = settings.sessions.attempt_from(req.transport.peer, now) {
+        return login_page(
+            req,
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!(
+                "Too many sign-ins from your address: try again after {}.",
+                time_str(until)
+            ),
+        );
+    }
     let name = req.field("name");
     let secret = zeroize::Zeroizing::new(req.field("password").as_bytes().to_vec());
     let sender = format!("console:{}", name.chars().take(64).collect::<String>());
@@ -240,6 +250,25 @@ pub(crate) async fn handle(
             }
         }
         (true, ["registrations"]) => register(&operator, ca, &session, req).await,
+        (true, ["certificates", serial, "recover"]) => {
+            match operator
+                .recover(&ca.pki.policy, &ca.pki.sealer, serial, Reason::KEY_COMPROMISE)
+                .await
+            {
+                Ok((revoked, r)) => {
+                    let note = format!(
+                        "<p class=\"ok\">{} revoked (keyCompromise).</p>{}",
+                        esc(&revoked),
+                        code_box(ca, req, &r)
+                    );
+                    registrations(&operator, ca, &session, &note).await
+                }
+                Err(e @ (OperatorError::AlreadyRevoked(_) | OperatorError::Invalid { .. })) => {
+                    certificate(&operator, &session, serial, &error_box(&e.to_string())).await
+                }
+                Err(e) => Err(e),
+            }
+        }
         (true, ["certificates", serial, "revoke"]) => {
             let result = match Reason::parse(req.field("reason")) {
                 Ok(reason) => operator.revoke(serial, reason).await,
@@ -402,24 +431,7 @@ async fn register(operator: &Operator<'_>, ca: &Ca, s: &Session, req: &PageReque
         .await
     {
         Ok(r) => {
-            let Some((reference, code)) = r.codes.first() else {
-                return Err(OperatorError::Store("no code made".into()));
-            };
-            let note = format!(
-                "<div class=\"ok\" role=\"status\"><p>Registered <strong>{}</strong> under \
-                 {}. Hand the subscriber, out of band, this reference number and code (shown \
-                 only now; they expire {}):</p><p>Reference number: <code id=\"reference\">{}\
-                 </code></p><p>Authentication code: <code id=\"code\">{}</code></p>\
-                 <pre id=\"command\">{}</pre></div>",
-                esc(&r.subject),
-                esc(&r.profile),
-                time_str(r.expires),
-                esc(reference),
-                esc(code),
-                esc(&super::enrol_command(
-                    ca, req, reference, code, &r.subject, &r.profile
-                ))
-            );
+            let note = code_box(ca, req, &r);
             registrations(operator, ca, s, &note).await
         }
         Err(e @ OperatorError::Invalid { .. }) => {
@@ -427,6 +439,28 @@ async fn register(operator: &Operator<'_>, ca: &Ca, s: &Session, req: &PageReque
         }
         Err(e) => Err(e),
     }
+}
+
+/// The box that shows a fresh reference number and code once, with the command using them.
+fn code_box(ca: &Ca, req: &PageRequest<'_>, r: &crate::operator::Registered) -> String {
+    let Some((reference, code)) = r.codes.first() else {
+        return error_box("no code was made");
+    };
+    format!(
+        "<div class=\"ok\" role=\"status\"><p>Registered <strong>{}</strong> under {}. Hand \
+         the subscriber, out of band, this reference number and code (shown only now; they \
+         expire {}):</p><p>Reference number: <code id=\"reference\">{}</code></p>\
+         <p>Authentication code: <code id=\"code\">{}</code></p><pre id=\"command\">{}</pre>\
+         </div>",
+        esc(&r.subject),
+        esc(&r.profile),
+        time_str(r.expires),
+        esc(reference),
+        esc(code),
+        esc(&super::enrol_command(
+            ca, req, reference, code, &r.subject, &r.profile
+        ))
+    )
 }
 
 async fn certificates(operator: &Operator<'_>, req: &PageRequest<'_>) -> View {
@@ -465,7 +499,13 @@ async fn certificate(operator: &Operator<'_>, s: &Session, serial: &str, note: &
              <option>affiliationChanged</option><option>superseded</option>\
              <option>cessationOfOperation</option><option>privilegeWithdrawn</option>\
              <option selected>unspecified</option></select></label>\
-             <button>Revoke</button></form>",
+             <button>Revoke</button></form>\
+             <h2>Recover the subscriber</h2><p>After a key compromise: revoke this certificate \
+             (keyCompromise) and register its subject, profile and names again for a fresh \
+             code.</p><form method=\"post\" action=\"/console/certificates/{}/recover\">{}\
+             <button>Revoke and register again</button></form>",
+            esc(&c.serial),
+            csrf_field(s),
             esc(&c.serial),
             csrf_field(s)
         )

@@ -102,7 +102,11 @@ fn error_box(msg: &str) -> String {
 }
 
 /// Answers a portal request (`req.path` below `/portal`).
-pub(crate) async fn handle(ca: &Ca, req: &PageRequest<'_>) -> Response<Full<Bytes>> {
+pub(crate) async fn handle(
+    ca: &Ca,
+    sessions: &super::Sessions,
+    req: &PageRequest<'_>,
+) -> Response<Full<Bytes>> {
     let post = *req.method == Method::POST;
     let recover = match (post, req.path) {
         (false, "/") => return form(ca, req, false, "", StatusCode::OK),
@@ -137,6 +141,21 @@ pub(crate) async fn handle(ca: &Ca, req: &PageRequest<'_>) -> Response<Full<Byte
             true,
             &error_box("Confirm that your key is compromised."),
             StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    if let Err(until) = sessions.attempt_from(
+        req.transport.peer,
+        crate::operator::Clock::now(&SystemClock),
+    ) {
+        return form(
+            ca,
+            req,
+            recover,
+            &error_box(&format!(
+                "Too many attempts from your address: try again after {}.",
+                time_str(until)
+            )),
+            StatusCode::TOO_MANY_REQUESTS,
         );
     }
     let Some(base) = Base::parse(req.field("base")) else {

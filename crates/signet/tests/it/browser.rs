@@ -282,6 +282,7 @@ fn every_console_action_needs_a_session_its_token_and_an_officer() {
         "/console/queue/00112233445566778899aabbccddeeff/refuse",
         "/console/registrations",
         "/console/certificates/0A1B/revoke",
+        "/console/certificates/0A1B/recover",
     ];
     let pages = [
         "/console/queue",
