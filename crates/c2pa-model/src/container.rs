@@ -5,7 +5,7 @@
 //! byte ranges of the asset that carry it (what a `c2pa.hash.data` exclusion must cover).
 
 use core::ops::Range;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{BufRead, Read, Seek, SeekFrom};
 
 use crate::error::ContainerError;
 
@@ -182,6 +182,23 @@ pub fn locate_seekable<R: Read + Seek>(
     }
 }
 
+/// [`locate_seekable`] over a reader that is already buffered (the validator's `BufRead +
+/// Seek` asset): a JPEG is read through `reader`'s own buffer, with no second buffer in front
+/// of it — its APP11 payloads are copied once, from that buffer into the store — and the
+/// segments it does not keep are consumed from that buffer rather than sought over (a JPEG
+/// segment is at most 64 KiB, and a seek would discard the buffer). Other formats go as
+/// [`locate_seekable`] takes them. The reader's position afterwards is unspecified.
+pub fn locate_buffered<R: BufRead + Seek>(
+    format: Format,
+    reader: R,
+    limits: &ContainerLimits,
+) -> Result<Option<Located>, ContainerError> {
+    match format {
+        Format::Jpeg => jpeg::locate_in(Counting::buffered(reader), limits),
+        _ => locate_seekable(format, reader, limits),
+    }
+}
+
 /// A manifest store found in an asset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
@@ -215,13 +232,47 @@ pub(crate) fn is_c2pa_store(data: &[u8]) -> bool {
 pub(crate) struct Counting<R> {
     inner: R,
     pub(crate) pos: u64,
-    /// Seeks forward by `n` bytes, for seekable readers.
+    /// Skips forward by `n` bytes without reading them through [`Read`] (a seek, or a buffered
+    /// reader's consume); `None` copies them to a sink.
     seek: Option<fn(&mut R, u64) -> std::io::Result<()>>,
 }
 
 fn seek_forward<R: Read + Seek>(reader: &mut R, n: u64) -> std::io::Result<()> {
     let n = i64::try_from(n).map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
     reader.seek(SeekFrom::Current(n)).map(|_| ())
+}
+
+/// Skips `n` bytes of a buffered reader by consuming them from its buffer; stops early at end
+/// of data, which the next read reports.
+fn consume_forward<R: BufRead>(reader: &mut R, n: u64) -> std::io::Result<()> {
+    let mut left = n;
+    while left > 0 {
+        let available = match reader.fill_buf() {
+            Ok(buf) => buf.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available == 0 {
+            break;
+        }
+        let take = usize::try_from(left).map_or(available, |l| l.min(available));
+        reader.consume(take);
+        left = left.saturating_sub(u64::try_from(take).unwrap_or(left));
+    }
+    Ok(())
+}
+
+impl<R: BufRead> Counting<R> {
+    /// A counting reader over a buffered source, positioned where `inner` is (its start), that
+    /// skips by consuming `inner`'s buffer: for skips no longer than a buffer or two (JPEG
+    /// segments), where a seek would throw the buffer away and read it again.
+    pub(crate) fn buffered(inner: R) -> Self {
+        Self {
+            inner,
+            pos: 0,
+            seek: Some(consume_forward::<R>),
+        }
+    }
 }
 
 impl<R: Read + Seek> Counting<R> {

@@ -74,7 +74,7 @@ impl<'a> Validator<'a> {
     /// Validates an asset with an embedded manifest store.
     pub fn validate_asset<R: Asset>(&self, format: Format, mut asset: R) -> Result<Report, Error> {
         asset.seek(SeekFrom::Start(0))?;
-        let located = match container::locate_seekable(format, &mut asset, &self.limits.container) {
+        let located = match container::locate_buffered(format, &mut asset, &self.limits.container) {
             Ok(Some(l)) => l,
             Ok(None) => return Err(Error::NoManifestStore),
             Err(ContainerError::MultipleStores) => return Err(Error::MultipleManifestStores),

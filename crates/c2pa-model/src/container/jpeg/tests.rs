@@ -118,3 +118,153 @@ fn entropy_coded_data_is_skipped_to_the_next_marker_at_any_buffer_size() {
         }
     }
 }
+
+/// A C2PA store superbox of about `len` bytes (one `cbor` content box of a byte pattern), in
+/// the `LBox` form or, with `xl`, the `XLBox` form.
+fn store_of(len: usize, xl: bool) -> Vec<u8> {
+    let payload: Vec<u8> = (0..len).map(|i| u8::try_from(i % 251).unwrap()).collect();
+    let mut content = Vec::new();
+    crate::jumbf::write_box(&mut content, *b"cbor", &payload);
+    let mut store = Vec::new();
+    crate::jumbf::write_superbox(
+        &mut store,
+        &crate::jumbf::NewDescription {
+            uuid: crate::store::uuid::STORE,
+            label: Some("c2pa"),
+            private: None,
+        },
+        &[&content],
+    )
+    .unwrap();
+    if !xl {
+        return store;
+    }
+    let mut long = vec![0, 0, 0, 1];
+    long.extend_from_slice(b"jumb");
+    long.extend_from_slice(&(u64::try_from(store.len()).unwrap() + 8).to_be_bytes());
+    long.extend_from_slice(&store[8..]);
+    long
+}
+
+/// One marker segment.
+fn segment(marker: u8, body: &[u8]) -> Vec<u8> {
+    let mut s = vec![0xFF, marker];
+    s.extend_from_slice(&u16::try_from(body.len() + 2).unwrap().to_be_bytes());
+    s.extend_from_slice(body);
+    s
+}
+
+/// A JPEG carrying `store` in APP11 packets of box instance `en` whose data are `cuts` bytes
+/// of the box (the last packet takes the rest), each continuation repeating the box header;
+/// with other segments around them (an APP0, an APP11 that is not JPEG XT, a second JUMBF
+/// instance interleaved, a scan with stuffed bytes and a restart marker). Returns the JPEG
+/// and the APP11 ranges of `store`.
+fn jpeg_with(store: &[u8], cuts: &[usize]) -> (Vec<u8>, Vec<core::ops::Range<u64>>) {
+    let header_len = if store[..4] == [0, 0, 0, 1] { 16 } else { 8 };
+    let header = &store[..header_len];
+    let mut out = vec![0xFF, 0xD8];
+    out.extend(segment(0xE0, b"JFIF\0\x01\x02\0\0\x01\0\x01\0\0"));
+    out.extend(segment(0xEB, b"XX not JPEG XT"));
+    let mut ranges = Vec::new();
+    let mut rest = store;
+    let mut seq = 1u32;
+    let mut cuts = cuts.iter();
+    while !rest.is_empty() {
+        let take = cuts.next().map_or(rest.len(), |&n| n.min(rest.len()));
+        let (chunk, tail) = rest.split_at(take);
+        let mut body = b"JP".to_vec();
+        body.extend_from_slice(&7u16.to_be_bytes());
+        body.extend_from_slice(&seq.to_be_bytes());
+        if seq > 1 {
+            body.extend_from_slice(header);
+        }
+        body.extend_from_slice(chunk);
+        let start = u64::try_from(out.len()).unwrap();
+        out.extend(segment(0xEB, &body));
+        ranges.push(start..u64::try_from(out.len()).unwrap());
+        if seq == 2 {
+            // Another JUMBF box instance (not a C2PA store) in between.
+            let mut other = b"JP\0\x09\0\0\0\x01".to_vec();
+            other.extend_from_slice(b"\0\0\0\x10jumbxxxxxxxx");
+            out.extend(segment(0xEB, &other));
+        }
+        rest = tail;
+        seq += 1;
+    }
+    out.extend(segment(0xDB, &[0u8; 65]));
+    out.extend(segment(0xDA, b"\0\x01\x01\0\x3F\0"));
+    out.extend_from_slice(b"\x12\xFF\x00\x34\xFF\xD0\x56\xFF\xFF\xD9");
+    (out, ranges)
+}
+
+/// The store read through the caller's buffer (`locate_buffered`, what the validator uses)
+/// is byte-for-byte the store of the sequential and seeking readers, at any buffer size and
+/// with packets split at odd offsets — inside the box header, one byte long, or longer than
+/// the buffer — in the `LBox` and `XLBox` forms.
+#[test]
+fn packets_read_through_the_callers_buffer_give_the_same_store() {
+    let limits = ContainerLimits::default();
+    for xl in [false, true] {
+        for (len, cuts) in [
+            (100usize, vec![1usize, 1, 7, 13]),
+            (3000, vec![5, 3, 1001, 1, 997]),
+            (200_000, vec![65_000, 17, 65_000, 3, 65_000]),
+            (40, vec![9]),
+        ] {
+            let store = store_of(len, xl);
+            let (jpeg, ranges) = jpeg_with(&store, &cuts);
+            let sequential = locate(jpeg.as_slice(), &limits).unwrap().unwrap();
+            assert_eq!(sequential.store, store, "{len} {cuts:?} xl {xl}");
+            assert_eq!(sequential.ranges, ranges);
+            let sought = crate::container::locate_seekable(
+                Format::Jpeg,
+                std::io::Cursor::new(&jpeg),
+                &limits,
+            )
+            .unwrap()
+            .unwrap();
+            assert_eq!(sought, sequential);
+            for capacity in [1usize, 2, 3, 7, 16, 100, 4093, 65_536, 1 << 20] {
+                let buffered = crate::container::locate_buffered(
+                    Format::Jpeg,
+                    BufReader::with_capacity(capacity, std::io::Cursor::new(&jpeg)),
+                    &limits,
+                )
+                .unwrap()
+                .unwrap();
+                assert_eq!(
+                    buffered, sequential,
+                    "{len} {cuts:?} xl {xl} capacity {capacity}"
+                );
+            }
+        }
+    }
+}
+
+/// A JPEG cut short inside a segment the locator skips, or inside a packet, is an error
+/// through the caller's buffer as through the seeking reader.
+#[test]
+fn truncation_through_the_callers_buffer_is_an_error() {
+    let limits = ContainerLimits::default();
+    let (jpeg, ranges) = jpeg_with(&store_of(3000, false), &[1000, 1000]);
+    let in_app0 = 10;
+    let in_packet = usize::try_from(ranges[1].start).unwrap() + 100;
+    let in_dqt = usize::try_from(ranges[2].end).unwrap() + 60;
+    for cut in [in_app0, in_packet, in_dqt, jpeg.len() - 1] {
+        let cut_jpeg = &jpeg[..cut];
+        let sought = crate::container::locate_seekable(
+            Format::Jpeg,
+            std::io::Cursor::new(cut_jpeg),
+            &limits,
+        );
+        assert!(sought.is_err(), "cut {cut}");
+        for capacity in [1usize, 64, 1 << 20] {
+            let buffered = crate::container::locate_buffered(
+                Format::Jpeg,
+                BufReader::with_capacity(capacity, std::io::Cursor::new(cut_jpeg)),
+                &limits,
+            );
+            assert!(buffered.is_err(), "cut {cut} capacity {capacity}");
+        }
+    }
+}
