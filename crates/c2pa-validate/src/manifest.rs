@@ -2,7 +2,7 @@
 //! assertions (§15.10). Content bindings (§15.12) and ingredient recursion (§15.11) are driven
 //! by [`crate::validator`], which uses what this module extracts.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ciborium::Value;
 use signet_c2pa_model::claim::{Claim, ClaimVersion};
@@ -104,6 +104,38 @@ impl<'s> ManifestCheck<'s> {
 
     fn push(&mut self, code: StatusCode, url: &str, why: impl Into<String>) {
         self.codes.push(Status::new(code, url, why));
+    }
+}
+
+/// What one URI of a claim's assertion list names, the same for every reference that repeats
+/// it.
+struct Target<'s> {
+    /// The URI, absolute.
+    url: String,
+    /// Whether a later manifest redacted it.
+    redacted: bool,
+    /// The box it resolves to in the manifest.
+    node: Result<&'s SuperBox, Unresolved>,
+    /// Its label names a hard binding.
+    hard_binding: bool,
+    /// Its label names a multi-asset hash.
+    multi_asset: bool,
+    /// Its label names a thumbnail.
+    thumbnail: bool,
+}
+
+impl<'s> Target<'s> {
+    fn new(manifest: &Manifest<'s>, label: &str, uri: &str, redacted: &[String]) -> Self {
+        let url = absolute(label, uri);
+        let alabel = url.rsplit('/').next().unwrap_or_default();
+        Self {
+            redacted: redacted.contains(&url),
+            node: resolve_in(manifest, uri),
+            hard_binding: is_hard_binding(alabel),
+            multi_asset: base_label(alabel) == "c2pa.hash.multi-asset",
+            thumbnail: is_thumbnail(alabel),
+            url,
+        }
     }
 }
 
@@ -297,41 +329,48 @@ fn check_assertions<'s>(
         );
     }
     let mut referenced: BTreeSet<usize> = BTreeSet::new();
+    // What each distinct URI of the claim names, worked out at its first reference: a claim
+    // repeating one URI 10,000 times costs one resolution, not 10,000 (the statuses are still
+    // one per reference).
+    let mut targets: BTreeMap<&str, Target<'s>> = BTreeMap::new();
     let mut first_actions = true;
     // Whether the first actions assertion starts with c2pa.created or c2pa.opened.
     let mut opens = false;
     let mut parents = 0usize;
     let mut ingredient_count = 0usize;
     for r in refs {
-        let url = absolute(&label, &r.url);
+        let target = targets
+            .entry(r.url.as_str())
+            .or_insert_with(|| Target::new(manifest, &label, &r.url, redacted));
+        let url = target.url.as_str();
         let alabel = url.rsplit('/').next().unwrap_or_default();
-        if redacted.contains(&url) {
+        if target.redacted {
             if is_actions(alabel) {
                 out.push(
                     StatusCode::AssertionActionRedacted,
-                    &url,
+                    url,
                     "actions assertions cannot be redacted",
                 );
             } else if is_hard_binding(alabel) {
                 out.push(
                     StatusCode::AssertionDataHashRedacted,
-                    &url,
+                    url,
                     "hard bindings cannot be redacted",
                 );
             }
-            if let Ok(node) = resolve_in(manifest, &r.url) {
+            if let Ok(node) = target.node {
                 referenced.insert(node.span.start);
                 if !assertion::is_zeroed(store, node) {
                     out.push(
                         StatusCode::AssertionNotRedacted,
-                        &url,
+                        url,
                         "a redacted assertion is still present",
                     );
                 }
             }
             continue;
         }
-        let node = match resolve_in(manifest, &r.url) {
+        let node = match target.node {
             Ok(n) => n,
             Err(Unresolved::OutsideManifest) => {
                 out.push(
@@ -358,7 +397,7 @@ fn check_assertions<'s>(
             None => {
                 out.push(
                     StatusCode::AlgorithmUnsupported,
-                    &url,
+                    url,
                     "hash algorithm absent or not on the C2PA 2.2 §13.1 list",
                 );
                 false
@@ -367,7 +406,7 @@ fn check_assertions<'s>(
                 UriHash::Match => {
                     out.push(
                         StatusCode::AssertionHashedUriMatch,
-                        &url,
+                        url,
                         ["hashed uri matched: ", &r.url].concat(),
                     );
                     true
@@ -375,41 +414,41 @@ fn check_assertions<'s>(
                 UriHash::Mismatch => {
                     out.push(
                         StatusCode::AssertionHashedUriMismatch,
-                        &url,
+                        url,
                         format!("hash does not match: {}", r.url),
                     );
                     false
                 }
                 UriHash::OverBudget => {
-                    out.push(StatusCode::GeneralError, &url, digests.over_budget(&r.url));
+                    out.push(StatusCode::GeneralError, url, digests.over_budget(&r.url));
                     false
                 }
             },
         };
-        let base_l = base_label(alabel);
-        if is_hard_binding(alabel) {
+        if target.hard_binding {
             out.hard_bindings.push((alabel.to_owned(), node));
         }
-        if base_l == "c2pa.hash.multi-asset" {
+        if target.multi_asset {
             out.multi_asset.push((alabel.to_owned(), node));
         }
-        if out.kind == ManifestKind::Update && (is_hard_binding(alabel) || is_thumbnail(alabel)) {
+        if out.kind == ManifestKind::Update && (target.hard_binding || target.thumbnail) {
             out.push(
                 StatusCode::ManifestUpdateInvalid,
-                &url,
+                url,
                 "update manifests cannot carry hard bindings or thumbnails",
             );
         }
-        if out.kind == ManifestKind::Update && base_l == "c2pa.hash.multi-asset" {
+        if out.kind == ManifestKind::Update && target.multi_asset {
             out.push(
                 StatusCode::ManifestUpdateInvalid,
-                &url,
+                url,
                 "update manifests cannot carry multi-asset hashes",
             );
         }
         if !first_reference {
             continue;
         }
+        let base_l = base_label(alabel);
         // The content is decoded only for the assertions whose fields are checked below; the
         // others (custom labels, thumbnails, hard bindings, decoded where they are used) are
         // only checked to be well-formed CBOR, so a large one costs no copy.
@@ -421,14 +460,14 @@ fn check_assertions<'s>(
         let value = match assertion::content_kind(node) {
             ContentKind::Cbor if !decoded => {
                 if let Err(e) = assertion::cbor_check(store, node) {
-                    out.push(StatusCode::AssertionCborInvalid, &url, e);
+                    out.push(StatusCode::AssertionCborInvalid, url, e);
                 }
                 None
             }
             ContentKind::Cbor => match assertion::cbor_value(store, node) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    out.push(StatusCode::AssertionCborInvalid, &url, e);
+                    out.push(StatusCode::AssertionCborInvalid, url, e);
                     None
                 }
             },
@@ -439,17 +478,17 @@ fn check_assertions<'s>(
                 {
                     Some(Ok(json)) => {
                         if base_l == "c2pa.metadata" {
-                            check_metadata(&json, &url, out);
+                            check_metadata(&json, url, out);
                         }
                     }
                     Some(Err(e)) => out.push(
                         StatusCode::AssertionJsonInvalid,
-                        &url,
+                        url,
                         format!("assertion JSON is not well-formed: {e}"),
                     ),
                     None => out.push(
                         StatusCode::AssertionJsonInvalid,
-                        &url,
+                        url,
                         "JSON assertion without a json content box",
                     ),
                 }
@@ -461,7 +500,7 @@ fn check_assertions<'s>(
         if base_l == "c2pa.metadata" {
             // Written as CBOR rather than JSON-LD: its fields are checked all the same.
             if let Ok(json) = serde_json::to_value(&value) {
-                check_metadata(&json, &url, out);
+                check_metadata(&json, url, out);
             }
         }
         if is_actions(alabel) {
@@ -470,7 +509,7 @@ fn check_assertions<'s>(
                 digests,
                 manifest,
                 &value,
-                (alabel, &url),
+                (alabel, url),
                 claim_alg,
                 first_actions,
                 links,
@@ -491,38 +530,38 @@ fn check_assertions<'s>(
                 }
                 Some(rel) => out.push(
                     StatusCode::AssertionIngredientMalformed,
-                    &url,
+                    url,
                     format!("relationship `{rel}` is not parentOf, componentOf or inputTo"),
                 ),
                 None => out.push(
                     StatusCode::AssertionIngredientMalformed,
-                    &url,
+                    url,
                     "ingredient without relationship",
                 ),
             }
             if let Some(why) = &ingredient.malformed {
-                out.push(StatusCode::AssertionIngredientMalformed, &url, why.clone());
+                out.push(StatusCode::AssertionIngredientMalformed, url, why.clone());
             }
             for (key, h) in &ingredient.references {
-                check_reference(digests, manifest, h, claim_alg, &url, key, out);
+                check_reference(digests, manifest, h, claim_alg, url, key, out);
             }
             out.info.ingredients.push((
                 ingredient.title.clone().unwrap_or_default(),
                 ingredient.relationship.clone().unwrap_or_default(),
             ));
             out.ingredients.push(IngredientRef {
-                uri: url.clone(),
+                uri: url.to_owned(),
                 ingredient,
                 intact,
             });
         } else if base_l == "c2pa.cloud-data" {
-            check_cloud_data(&value, &url, out);
+            check_cloud_data(&value, url, out);
         } else if base_l == "c2pa.time-stamp" {
             let ok = value.as_map().is_some_and(|m| !m.is_empty());
             if !ok {
                 out.push(
                     StatusCode::AssertionTimestampMalformed,
-                    &url,
+                    url,
                     "time-stamp assertion is not a non-empty map",
                 );
             }

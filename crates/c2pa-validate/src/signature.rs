@@ -252,13 +252,18 @@ pub(crate) fn validate(
     let mut signing_time = cx.at;
     let mut trusted_time = false;
     let mut tst_codes = Vec::new();
-    for (version, tokens, payload) in [
-        (TstVersion::V2, &sig.sig_tst2, sig.timestamp_input_v2()),
-        (TstVersion::V1, &sig.sig_tst, sig.timestamp_input_v1(claim)),
+    for (version, tokens) in [
+        (TstVersion::V2, &sig.sig_tst2),
+        (TstVersion::V1, &sig.sig_tst),
     ] {
         if tokens.is_empty() {
             continue;
         }
+        // Built only for a token to check: the v1 input holds a copy of the whole claim.
+        let payload = match version {
+            TstVersion::V2 => sig.timestamp_input_v2(),
+            TstVersion::V1 => sig.timestamp_input_v1(claim),
+        };
         let outcome = timestamp::validate(
             version,
             tokens,
