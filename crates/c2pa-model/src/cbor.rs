@@ -123,9 +123,9 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<usize, CborError> {
                     let end = pos.saturating_add(usize::try_from(arg).unwrap_or(usize::MAX));
                     // Text (a whole string, or each chunk of an indefinite one) is UTF-8
                     // (RFC 8949 §3.1), so a scan accepts what the decoder accepts.
-                    if major == 3
-                        && core::str::from_utf8(bytes.get(pos..end).unwrap_or_default()).is_err()
-                    {
+                    let text = bytes.get(pos..end).unwrap_or_default();
+                    // ASCII first: hashed-URI URLs and map keys, most of a claim's strings.
+                    if major == 3 && !text.is_ascii() && core::str::from_utf8(text).is_err() {
                         return Err(invalid("text string is not UTF-8", at));
                     }
                     pos = end;

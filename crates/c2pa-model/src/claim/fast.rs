@@ -131,10 +131,11 @@ impl<'a> Reader<'a> {
         let count = self.definite(MAP)?;
         let (mut url, mut alg, mut hash) = (None, None, None);
         for _ in 0..count {
-            match self.text()? {
-                "url" => once(&mut url, self.text()?)?,
-                "alg" => once(&mut alg, self.text()?)?,
-                "hash" => once(&mut hash, self.string(BYTES)?)?,
+            // Keys compared as bytes: the scan checked that every text string is UTF-8.
+            match self.string(TEXT)? {
+                b"url" => once(&mut url, self.text()?)?,
+                b"alg" => once(&mut alg, self.text()?)?,
+                b"hash" => once(&mut hash, self.string(BYTES)?)?,
                 _ => self.skip(limits)?,
             }
         }
