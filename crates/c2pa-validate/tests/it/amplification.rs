@@ -103,3 +103,100 @@ fn ten_thousand_references_to_one_8_mib_assertion_hash_it_once() {
         "{matched} references to the assertion matched"
     );
 }
+
+/// A URI the claim repeats is resolved once, but each reference is still checked against its
+/// own hash and gets its own status: one wrong hash among four references to one assertion is
+/// one `assertion.hashedURI.mismatch` beside three matches.
+#[test]
+fn each_repeated_reference_is_checked_against_its_own_hash() {
+    use signet_c2pa_model::container::{ContainerLimits, locate};
+    use signet_c2pa_model::generator::app11_segments;
+    use signet_c2pa_model::jumbf::Limits;
+    use signet_c2pa_model::store::ManifestStore;
+
+    let source = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/upstream/vectors/c2pa/rs/no_manifest.jpg"),
+    )
+    .unwrap();
+    let pki = Pki::new(now_secs() - 3_600);
+    let chain = pki.x5chain();
+    let sign = SignOptions {
+        signer: &pki.leaf.key,
+        chain: &chain,
+        timestamper: None,
+        ocsp_vals: &[],
+    };
+    // The assertion's own reference and three more.
+    let asset = amplified::amplified_jpeg(&source, &sign, &SystemRng::new(), 3, 4096).unwrap();
+
+    // The last reference's hash, one bit off: same length, so every box keeps its size.
+    let found = locate(Format::Jpeg, asset.as_slice(), &ContainerLimits::default())
+        .unwrap()
+        .unwrap();
+    let store = ManifestStore::from_bytes(found.store.clone(), &Limits::default()).unwrap();
+    let (claim, _) = store.active_manifest().unwrap().claim_cbor().unwrap();
+    let claim_at = found
+        .store
+        .windows(claim.len())
+        .position(|w| w == claim)
+        .unwrap();
+    let mut value: ciborium::Value = ciborium::from_reader(claim).unwrap();
+    let list = value
+        .as_map_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|(k, _)| k.as_text() == Some("created_assertions"))
+        .unwrap()
+        .1
+        .as_array_mut()
+        .unwrap();
+    let last = list.last_mut().unwrap().as_map_mut().unwrap();
+    let hash = last
+        .iter_mut()
+        .find(|(k, _)| k.as_text() == Some("hash"))
+        .unwrap();
+    let ciborium::Value::Bytes(bytes) = &mut hash.1 else {
+        panic!("hash is not a byte string");
+    };
+    bytes[0] ^= 1;
+    let mut new_claim = Vec::new();
+    ciborium::into_writer(&value, &mut new_claim).unwrap();
+    assert_eq!(new_claim.len(), claim.len());
+    let mut new_store = found.store.clone();
+    new_store[claim_at..claim_at + claim.len()].copy_from_slice(&new_claim);
+    let start = usize::try_from(found.ranges[0].start).unwrap();
+    let end = usize::try_from(found.ranges.last().unwrap().end).unwrap();
+    let mut tampered = asset[..start].to_vec();
+    for segment in app11_segments(&new_store).unwrap() {
+        tampered.extend_from_slice(&segment);
+    }
+    tampered.extend_from_slice(&asset[end..]);
+    assert_eq!(tampered.len(), asset.len());
+
+    let trust = TrustConfig::new();
+    let report = Validator::new(&trust, &Verifier, at(now_secs()))
+        .validate_asset(Format::Jpeg, std::io::Cursor::new(tampered))
+        .unwrap();
+    let about = |code: StatusCode| {
+        report
+            .active
+            .iter()
+            .filter(|s| {
+                s.code == code
+                    && s.url
+                        .as_deref()
+                        .is_some_and(|u| u.ends_with(amplified::LABEL))
+            })
+            .count()
+    };
+    assert_eq!(about(StatusCode::AssertionHashedUriMatch), 3);
+    assert_eq!(about(StatusCode::AssertionHashedUriMismatch), 1);
+    assert!(
+        report
+            .active
+            .failure
+            .iter()
+            .any(|s| s.code == StatusCode::ClaimSignatureMismatch)
+    );
+}
