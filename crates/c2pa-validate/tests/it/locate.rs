@@ -1,10 +1,13 @@
-//! `container::locate_seekable` (used by the validator: it seeks over payloads instead of
-//! reading them) finds exactly what `container::locate` finds, on every C2PA vector (PDF, which
-//! only the random-access locator reads, is found).
+//! `container::locate_seekable` (it seeks over payloads instead of reading them) and
+//! `container::locate_buffered` (what the validator uses: JPEG through the caller's buffer,
+//! other formats as `locate_seekable`) find exactly what `container::locate` finds, on every
+//! C2PA vector (PDF, which only the random-access locators read, is found).
 
 use std::path::PathBuf;
 
-use signet_c2pa_model::container::{ContainerLimits, Format, locate, locate_seekable};
+use signet_c2pa_model::container::{
+    ContainerLimits, Format, locate, locate_buffered, locate_seekable,
+};
 
 #[test]
 fn seeking_and_reading_locators_agree_on_every_vector() {
@@ -32,6 +35,14 @@ fn seeking_and_reading_locators_agree_on_every_vector() {
             let read = locate(format, bytes.as_slice(), &limits);
             let sought = locate_seekable(format, std::io::Cursor::new(&bytes), &limits);
             assert_eq!(read, sought, "{}", path.display());
+            for capacity in [7, 8192, 1 << 20] {
+                let buffered = locate_buffered(
+                    format,
+                    std::io::BufReader::with_capacity(capacity, std::io::Cursor::new(&bytes)),
+                    &limits,
+                );
+                assert_eq!(read, buffered, "{} capacity {capacity}", path.display());
+            }
             checked += 1;
         }
     }
