@@ -4,6 +4,9 @@
 //! Decoding is deliberately local and minimal: the typed assertion models belong to
 //! `c2pa-model`; this module reads only the fields validation rules name.
 
+use core::cell::RefCell;
+use std::collections::BTreeMap;
+
 use ciborium::Value;
 use signet_c2pa_model::hashed_uri::JumbfUri;
 use signet_c2pa_model::jumbf::SuperBox;
@@ -78,6 +81,14 @@ pub enum Unresolved {
 /// `/c2pa/<this manifest's label>/`). A label matched by two sibling boxes is unresolved
 /// (§8.4.1).
 pub fn resolve_in<'s>(manifest: &Manifest<'s>, uri: &str) -> Result<&'s SuperBox, Unresolved> {
+    resolve_in_with(None, manifest, uri)
+}
+
+fn resolve_in_with<'s>(
+    index: Option<&LabelIndex<'s>>,
+    manifest: &Manifest<'s>,
+    uri: &str,
+) -> Result<&'s SuperBox, Unresolved> {
     let parsed = parse(uri).ok_or(Unresolved::OutsideManifest)?;
     let labels: &[&str] = if parsed.absolute {
         match parsed.labels.as_slice() {
@@ -87,7 +98,7 @@ pub fn resolve_in<'s>(manifest: &Manifest<'s>, uri: &str) -> Result<&'s SuperBox
     } else {
         &parsed.labels
     };
-    walk(manifest.node(), labels)
+    walk(index, manifest.node(), labels)
 }
 
 /// Resolves a `self#jumbf=` URI anywhere in the store (absolute, or relative to `from`).
@@ -96,14 +107,85 @@ pub fn resolve_any<'s>(
     from: &Manifest<'s>,
     uri: &str,
 ) -> Result<&'s SuperBox, Unresolved> {
+    resolve_any_with(None, store, from, uri)
+}
+
+fn resolve_any_with<'s>(
+    index: Option<&LabelIndex<'s>>,
+    store: &'s ManifestStore,
+    from: &Manifest<'s>,
+    uri: &str,
+) -> Result<&'s SuperBox, Unresolved> {
     let parsed = parse(uri).ok_or(Unresolved::OutsideManifest)?;
     if parsed.absolute {
         match parsed.labels.as_slice() {
-            ["c2pa", rest @ ..] => walk(store.root(), rest),
+            ["c2pa", rest @ ..] => walk(index, store.root(), rest),
             _ => Err(Unresolved::Missing),
         }
     } else {
-        walk(from.node(), &parsed.labels)
+        walk(index, from.node(), &parsed.labels)
+    }
+}
+
+/// The child superboxes of one superbox by label: `None` for a label two of them share.
+type ChildLabels<'s> = BTreeMap<&'s str, Option<&'s SuperBox>>;
+
+/// Superboxes with more children than this are searched through a [`LabelIndex`].
+const INDEXED_CHILDREN: usize = 16;
+
+/// The child superboxes of large superboxes by label, built the first time each is searched:
+/// a claim's 10,000 URIs into one assertion store then cost a lookup each rather than a scan
+/// of the 10,000 siblings (quadratic: 0.4 s for a 1.4 MB JPEG of 9,000 tiny assertions).
+/// Resolves exactly as [`resolve_in`] and [`resolve_any`] do, a label two siblings share
+/// included (§8.4.1: unresolved).
+#[derive(Debug, Default)]
+pub(crate) struct LabelIndex<'s> {
+    /// Per superbox (by span), its children by label.
+    children: RefCell<BTreeMap<(usize, usize), ChildLabels<'s>>>,
+}
+
+impl<'s> LabelIndex<'s> {
+    /// [`resolve_in`], through the index.
+    pub(crate) fn resolve_in(
+        &self,
+        manifest: &Manifest<'s>,
+        uri: &str,
+    ) -> Result<&'s SuperBox, Unresolved> {
+        resolve_in_with(Some(self), manifest, uri)
+    }
+
+    /// [`resolve_any`], through the index.
+    pub(crate) fn resolve_any(
+        &self,
+        store: &'s ManifestStore,
+        from: &Manifest<'s>,
+        uri: &str,
+    ) -> Result<&'s SuperBox, Unresolved> {
+        resolve_any_with(Some(self), store, from, uri)
+    }
+
+    /// The one child superbox of `node` labelled `label`.
+    fn child(&self, node: &'s SuperBox, label: &str) -> Result<&'s SuperBox, Unresolved> {
+        let mut all = self.children.borrow_mut();
+        let labels = all
+            .entry((node.span.start, node.span.end))
+            .or_insert_with(|| {
+                let mut labels = BTreeMap::new();
+                for child in node.superboxes() {
+                    if let Some(l) = child.label() {
+                        labels
+                            .entry(l)
+                            .and_modify(|c| *c = None)
+                            .or_insert(Some(child));
+                    }
+                }
+                labels
+            });
+        labels
+            .get(label)
+            .copied()
+            .flatten()
+            .ok_or(Unresolved::Missing)
     }
 }
 
@@ -118,14 +200,23 @@ fn parse(uri: &str) -> Option<JumbfUri<'_>> {
     Some(parsed)
 }
 
-fn walk<'s>(mut node: &'s SuperBox, labels: &[&str]) -> Result<&'s SuperBox, Unresolved> {
+fn walk<'s>(
+    index: Option<&LabelIndex<'s>>,
+    mut node: &'s SuperBox,
+    labels: &[&str],
+) -> Result<&'s SuperBox, Unresolved> {
     for label in labels {
-        let mut found = node.superboxes().filter(|s| s.label() == Some(*label));
-        let first = found.next().ok_or(Unresolved::Missing)?;
-        if found.next().is_some() {
-            return Err(Unresolved::Missing);
-        }
-        node = first;
+        node = match index {
+            Some(index) if node.children.len() > INDEXED_CHILDREN => index.child(node, label)?,
+            _ => {
+                let mut found = node.superboxes().filter(|s| s.label() == Some(*label));
+                let first = found.next().ok_or(Unresolved::Missing)?;
+                if found.next().is_some() {
+                    return Err(Unresolved::Missing);
+                }
+                first
+            }
+        };
     }
     Ok(node)
 }
@@ -214,3 +305,6 @@ pub fn field<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
         .map(|(_, v)| v)
         .filter(|v| !v.is_null())
 }
+
+#[cfg(test)]
+mod tests;

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use signet_c2pa_model::jumbf::SuperBox;
 use signet_c2pa_model::{HashAlg, ManifestStore};
 
+use crate::assertion::LabelIndex;
 use crate::binding::HashProvider;
 use crate::limits::Limits;
 
@@ -38,6 +39,8 @@ pub(crate) struct UriDigests<'s> {
     spent: Cell<u64>,
     /// Most bytes that may be hashed.
     budget: u64,
+    /// The boxes hashed URIs name, found by label.
+    labels: LabelIndex<'s>,
 }
 
 /// Bytes of hashed-URI work every store may use besides its multiple of the store's size, so
@@ -63,7 +66,13 @@ impl<'s> UriDigests<'s> {
             budget: size
                 .saturating_mul(limits.max_uri_hash_factor)
                 .saturating_add(URI_HASH_ALLOWANCE),
+            labels: LabelIndex::default(),
         }
+    }
+
+    /// Resolves hashed URIs of this validation (by label, through one index per large box).
+    pub(crate) fn labels(&self) -> &LabelIndex<'s> {
+        &self.labels
     }
 
     /// The store.

@@ -125,12 +125,18 @@ struct Target<'s> {
 }
 
 impl<'s> Target<'s> {
-    fn new(manifest: &Manifest<'s>, label: &str, uri: &str, redacted: &[String]) -> Self {
+    fn new(
+        digests: &UriDigests<'s>,
+        manifest: &Manifest<'s>,
+        label: &str,
+        uri: &str,
+        redacted: &[String],
+    ) -> Self {
         let url = absolute(label, uri);
         let alabel = url.rsplit('/').next().unwrap_or_default();
         Self {
             redacted: redacted.contains(&url),
-            node: resolve_in(manifest, uri),
+            node: digests.labels().resolve_in(manifest, uri),
             hard_binding: is_hard_binding(alabel),
             multi_asset: base_label(alabel) == "c2pa.hash.multi-asset",
             thumbnail: is_thumbnail(alabel),
@@ -344,7 +350,7 @@ fn check_assertions<'s>(
     for r in refs {
         let target = targets
             .entry(r.url.as_str())
-            .or_insert_with(|| Target::new(manifest, &label, &r.url, redacted));
+            .or_insert_with(|| Target::new(digests, manifest, &label, &r.url, redacted));
         let url = target.url.as_str();
         let alabel = url.rsplit('/').next().unwrap_or_default();
         if target.redacted {
@@ -656,16 +662,19 @@ fn check_metadata(json: &serde_json::Value, url: &str, out: &mut ManifestCheck<'
 
 /// A hashed URI inside a standard assertion (§15.10.3.3): `hashedURI.missing` /
 /// `hashedURI.mismatch`.
-fn check_reference(
-    digests: &UriDigests<'_>,
-    manifest: &Manifest<'_>,
+fn check_reference<'s>(
+    digests: &UriDigests<'s>,
+    manifest: &Manifest<'s>,
     h: &signet_c2pa_model::HashedUri,
     claim_alg: Option<&str>,
     url: &str,
     key: &str,
     out: &mut ManifestCheck<'_>,
 ) {
-    let Ok(node) = resolve_any(digests.store(), manifest, &h.url) else {
+    let Ok(node) = digests
+        .labels()
+        .resolve_any(digests.store(), manifest, &h.url)
+    else {
         out.push(
             StatusCode::HashedUriMissing,
             url,
@@ -700,9 +709,9 @@ fn check_reference(
     clippy::too_many_arguments,
     reason = "the rule needs the manifest and its context"
 )]
-fn check_actions(
-    digests: &UriDigests<'_>,
-    manifest: &Manifest<'_>,
+fn check_actions<'s>(
+    digests: &UriDigests<'s>,
+    manifest: &Manifest<'s>,
     value: &Value,
     (label, url): (&str, &str),
     claim_alg: Option<&str>,
@@ -756,7 +765,10 @@ fn check_actions(
                 let own = out.label.clone();
                 let ok = a.redacted.as_deref().is_some_and(|u| {
                     u.starts_with("self#jumbf=")
-                        && (resolve_any(digests.store(), manifest, u).is_ok()
+                        && (digests
+                            .labels()
+                            .resolve_any(digests.store(), manifest, u)
+                            .is_ok()
                             || out.redactions.contains(&absolute(&own, u)))
                 });
                 if !ok {
