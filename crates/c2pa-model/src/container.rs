@@ -109,6 +109,63 @@ impl Format {
     }
 }
 
+impl Format {
+    /// How many leading bytes [`Format::sniff`] looks at.
+    pub const SNIFF_LEN: usize = 64;
+
+    /// The format from an asset's first bytes (at most [`Format::SNIFF_LEN`] are looked at), for
+    /// files without a telling extension. SVG is recognised by an `<svg` or `<?xml` start (after
+    /// an optional UTF-8 BOM and white space).
+    pub fn sniff(head: &[u8]) -> Option<Self> {
+        let head = head.get(..Self::SNIFF_LEN).unwrap_or(head);
+        Some(match head {
+            [0xFF, 0xD8, 0xFF, ..] => Self::Jpeg,
+            [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Self::Png,
+            [_, _, _, _, b'f', b't', b'y', b'p', ..] | [_, _, _, _, b's', b't', b'y', b'p', ..] => {
+                Self::Bmff
+            }
+            [b'R', b'I', b'F', b'F', ..] => Self::Riff,
+            [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Self::Gif,
+            [b'%', b'P', b'D', b'F', b'-', ..] => Self::Pdf,
+            [b'I', b'I', 0x2A, 0x00, ..] | [b'M', b'M', 0x00, 0x2A, ..] => Self::Tiff,
+            [
+                0x00,
+                0x00,
+                0x00,
+                0x0C,
+                b'J',
+                b'X',
+                b'L',
+                b' ',
+                0x0D,
+                0x0A,
+                0x87,
+                0x0A,
+                ..,
+            ] => Self::Jxl,
+            [0x00, 0x01, 0x00, 0x00, ..]
+            | [b'O', b'T', b'T', b'O', ..]
+            | [b't', b'r', b'u', b'e', ..] => Self::Font,
+            [_, _, _, _, b'j', b'u', b'm', b'b', ..] => Self::Sidecar,
+            _ => {
+                let text = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
+                let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+                let text = text.get(start..)?;
+                if text.starts_with(b"<svg") || text.starts_with(b"<?xml") {
+                    Self::Svg
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+}
+
+/// The formats Signet reads, for help and error texts.
+pub const READABLE_FORMATS: &str = "JPEG, PNG, GIF, SVG, WebP/WAV/AVI, TIFF/DNG, JPEG XL, \
+                                    TrueType/OpenType, PDF, ISO BMFF (MP4, MOV, HEIF, AVIF) \
+                                    and .c2pa";
+
 /// Finds the manifest store in an asset of the given format, reading it sequentially.
 /// `Ok(None)` when it has none. PDF and TIFF need [`locate_seekable`].
 pub fn locate<R: Read>(

@@ -21,6 +21,15 @@ pub enum JumbfError {
         /// Offset of the box.
         offset: usize,
     },
+    /// A box has `LBox = 0` ("to the end of the data"), which a manifest store may not use: its
+    /// extent would depend on the container around it.
+    #[error(
+        "JUMBF box at offset {offset} has length 0 (to the end of the data), not allowed in a manifest store"
+    )]
+    ZeroLength {
+        /// Offset of the box.
+        offset: usize,
+    },
     /// Bytes follow the outermost box.
     #[error("trailing data after the JUMBF superbox at offset {offset}")]
     TrailingData {

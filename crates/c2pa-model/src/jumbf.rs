@@ -1,8 +1,8 @@
 //! JUMBF (ISO 19566-5:2023) boxes as C2PA uses them (C2PA 2.2 §11.1).
 //!
 //! A box is `LBox (u32 BE) ‖ TBox (4 bytes) ‖ [XLBox (u64 BE) when LBox = 1] ‖ payload`; `LBox = 0`
-//! means "to the end of the enclosing data". A superbox has `TBox = jumb`, and its first child is
-//! a description box (`jumd`):
+//! ("to the end of the enclosing data") is refused, see [`JumbfError::ZeroLength`]. A superbox
+//! has `TBox = jumb`, and its first child is a description box (`jumd`):
 //!
 //! ```text
 //! jumd payload = TYPE (16-byte UUID) ‖ TOGGLES (u8)
@@ -79,8 +79,6 @@ pub enum HeaderForm {
     Short,
     /// `LBox = 1` and `XLBox` holds the length (16-byte header).
     Extended,
-    /// `LBox = 0`: the box extends to the end of the enclosing data (8-byte header).
-    ToEnd,
 }
 
 /// The byte span of one box inside the parsed buffer.
@@ -248,11 +246,6 @@ impl PlainBox {
 /// cannot hold the length falls back to `XLBox`).
 fn write_header(out: &mut Vec<u8>, box_type: [u8; 4], len: usize, form: HeaderForm) {
     let short = len.checked_add(8).and_then(|n| u32::try_from(n).ok());
-    if form == HeaderForm::ToEnd {
-        out.extend_from_slice(&0u32.to_be_bytes());
-        out.extend_from_slice(&box_type);
-        return;
-    }
     match short {
         Some(n) if form == HeaderForm::Short && n > 1 => {
             out.extend_from_slice(&n.to_be_bytes());
@@ -294,11 +287,10 @@ fn read_header(buf: &[u8], at: usize, limit: usize) -> Result<Header, JumbfError
         .and_then(|b| b.try_into().ok())
         .ok_or(truncated.clone())?;
     let (header_len, total, form): (usize, u64, HeaderForm) = match lbox {
-        0 => (
-            8,
-            u64::try_from(limit.saturating_sub(at)).unwrap_or(u64::MAX),
-            HeaderForm::ToEnd,
-        ),
+        // ISO/IEC 18477-3 lets the last box of a file run "to the end" with LBox = 0. Inside a
+        // manifest store that end is wherever the container's framing puts it (bytes appended
+        // after the store would join the box), so a store may not use it.
+        0 => return Err(JumbfError::ZeroLength { offset: at }),
         1 => {
             let xl = read_u64(buf, at.saturating_add(8)).ok_or(truncated)?;
             (16, xl, HeaderForm::Extended)

@@ -122,7 +122,6 @@ fn splice(
                 let v = u64::try_from(new_len).map_err(|_| too_large(at))?;
                 write_at(&mut out, at.saturating_add(8), &v.to_be_bytes())?;
             }
-            HeaderForm::ToEnd => {}
         }
     }
     ManifestStore::from_bytes(out, limits).map_err(RedactionError::Store)

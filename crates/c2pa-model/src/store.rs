@@ -72,6 +72,7 @@ impl ManifestKind {
 }
 
 pub mod compressed;
+pub mod label;
 
 /// A parsed manifest store.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,7 @@ use ciborium::Value;
 use signet_c2pa_model::claim::{Claim, ClaimVersion};
 use signet_c2pa_model::error::CborError;
 use signet_c2pa_model::jumbf::SuperBox;
+use signet_c2pa_model::store::label::ManifestLabel;
 use signet_c2pa_model::{HashAlg, Manifest, ManifestKind, ManifestStore};
 
 use crate::assertion::actions::{self, Action};
@@ -169,6 +170,17 @@ pub(crate) fn check<'s>(
             StatusCode::ManifestCompressedInvalid,
             &base,
             format!("compressed manifest: {why}"),
+        );
+        return out;
+    }
+
+    // §8.3, §11.1.3.2: a manifest box is labelled with a c2pa URN (or, in 1.x stores, the
+    // deprecated urn:uuid form); any other label cannot be referenced as a manifest.
+    if let Err(why) = ManifestLabel::parse(&label) {
+        out.push(
+            StatusCode::ClaimMalformed,
+            &base,
+            format!("manifest label {label:?}: {why} (C2PA 2.2 §8.3)"),
         );
         return out;
     }

@@ -277,3 +277,38 @@ fn riff_gif_jxl_and_font_locators_on_hand_built_files() {
     assert_eq!(svg::unbase64(b"AAA"), None);
     assert_eq!(svg::unbase64(b"A=AA"), None);
 }
+
+/// Every format is recognised from its first bytes; text that is not SVG and short or unknown
+/// heads are not.
+#[test]
+fn formats_are_sniffed_from_their_first_bytes() {
+    let cases: [(&[u8], Format); 14] = [
+        (b"\xFF\xD8\xFF\xE0\x00\x10JFIF", Format::Jpeg),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", Format::Png),
+        (b"\x00\x00\x00\x18ftypisom", Format::Bmff),
+        (b"\x00\x00\x00\x18stypmsdh", Format::Bmff),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 ", Format::Riff),
+        (b"GIF89a\x01\x00", Format::Gif),
+        (b"%PDF-1.7\n", Format::Pdf),
+        (b"II*\x00\x08\x00\x00\x00", Format::Tiff),
+        (b"MM\x00*\x00\x00\x00\x08", Format::Tiff),
+        (b"\x00\x00\x00\x0cJXL \r\n\x87\n\x00\x00", Format::Jxl),
+        (b"\x00\x01\x00\x00\x00\x0e\x00\x80", Format::Font),
+        (b"\x00\x00\x00\x30jumb\x00\x00\x00\x28jumd", Format::Sidecar),
+        (b"\xEF\xBB\xBF  \n<?xml version=\"1.0\"?><svg", Format::Svg),
+        (b"<svg xmlns=\"http://www.w3.org/2000/svg\">", Format::Svg),
+    ];
+    for (head, format) in cases {
+        assert_eq!(Format::sniff(head), Some(format), "{head:?}");
+    }
+    for head in [
+        &b""[..],
+        b"\xFF\xD8",
+        b"<html>",
+        b"   ",
+        b"PK\x03\x04",
+        b"ID3\x04\x00",
+    ] {
+        assert_eq!(Format::sniff(head), None, "{head:?}");
+    }
+}

@@ -186,7 +186,7 @@ fn labels_follow_c2pa_rules() {
 }
 
 #[test]
-fn xlbox_and_lbox_zero() {
+fn xlbox_parses_and_lbox_zero_is_refused() {
     // LBox = 1 with XLBox.
     let mut d = c2pa_uuid(*b"cbor").to_vec();
     d.push(0);
@@ -197,10 +197,24 @@ fn xlbox_and_lbox_zero() {
     bytes.extend_from_slice(&desc);
     let root = parse(&bytes, &Limits::default()).unwrap();
     assert_eq!(root.span.header_len, 16);
-    // LBox = 0: to the end of the data.
+    // LBox = 0 ("to the end of the data") is refused, on the outer box and on a child.
     let mut zero = 0u32.to_be_bytes().to_vec();
     zero.extend_from_slice(b"jumb");
     zero.extend_from_slice(&desc);
-    let root = parse(&zero, &Limits::default()).unwrap();
-    assert_eq!(root.span.end, zero.len());
+    assert_eq!(
+        parse(&zero, &Limits::default()).unwrap_err(),
+        JumbfError::ZeroLength { offset: 0 }
+    );
+    let mut child = 0u32.to_be_bytes().to_vec();
+    child.extend_from_slice(b"cbor");
+    child.extend_from_slice(&[0xa0]);
+    let mut payload = desc.clone();
+    payload.extend_from_slice(&child);
+    let outer = content(b"jumb", &payload);
+    assert_eq!(
+        parse(&outer, &Limits::default()).unwrap_err(),
+        JumbfError::ZeroLength {
+            offset: 8 + desc.len()
+        }
+    );
 }

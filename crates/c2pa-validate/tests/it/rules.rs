@@ -163,3 +163,50 @@ fn an_empty_instance_id_is_malformed_and_named() {
     assert!(!why.contains("lacks required fields"), "{why}");
     assert_eq!(r.state, ValidationState::Invalid);
 }
+
+/// A manifest box must be labelled with a c2pa URN (C2PA 2.2 §8.3) or, in 1.x stores, the
+/// deprecated `urn:uuid` form; any other label is `claim.malformed`, naming the label.
+#[test]
+fn a_manifest_label_that_is_not_a_c2pa_urn_is_malformed() {
+    let pki = Pki::new(now_secs() - 86_400);
+    let mut trust = TrustConfig::new();
+    trust
+        .add_signer_anchors(ID_KP_CLAIM_SIGNING, &pki.root.der())
+        .unwrap();
+    let judge = |label: &str| {
+        let built = store::build_labelled(
+            &[store::data_hash(ASSET), store::created()],
+            &pki.leaf.key,
+            &pki.x5chain(),
+            None,
+            "xmp:iid:5ea1b2c3-0000-4000-8000-000000000002",
+            label,
+        );
+        Validator::new(&trust, &Verifier, at(now_secs()))
+            .validate_with_store(built, std::io::Cursor::new(ASSET))
+            .unwrap()
+    };
+    for label in [
+        "manifest-1",
+        "urn:c2pa:not-a-uuid",
+        "urn:c2pa:5ea1b2c3-0000-4000-8000-000000000001:acme:2",
+    ] {
+        let r = judge(label);
+        assert_eq!(r.state, ValidationState::Invalid, "{label}");
+        let malformed: Vec<_> = r
+            .active
+            .failure
+            .iter()
+            .filter(|s| s.code == StatusCode::ClaimMalformed)
+            .collect();
+        assert_eq!(malformed.len(), 1, "{label}: {:#?}", r.active);
+        let why = malformed[0].explanation.as_deref().unwrap();
+        assert!(why.contains(label) && why.contains("§8.3"), "{why}");
+    }
+    for label in [
+        "urn:c2pa:5ea1b2c3-0000-4000-8000-000000000001:acme:2_1",
+        "acme:urn:uuid:5ea1b2c3-0000-4000-8000-000000000001",
+    ] {
+        assert_eq!(judge(label).state, ValidationState::Trusted, "{label}");
+    }
+}

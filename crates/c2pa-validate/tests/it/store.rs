@@ -87,6 +87,25 @@ pub(crate) fn build_with_instance_id(
     timestamper: Option<&dyn TimeStamper>,
     instance_id: &str,
 ) -> Vec<u8> {
+    build_labelled(
+        assertions,
+        signer,
+        chain,
+        timestamper,
+        instance_id,
+        MANIFEST,
+    )
+}
+
+/// [`build_with_instance_id`] with the manifest box labelled `label`.
+pub(crate) fn build_labelled(
+    assertions: &[NewAssertion],
+    signer: &dyn Signer,
+    chain: &[Vec<u8>],
+    timestamper: Option<&dyn TimeStamper>,
+    instance_id: &str,
+    label: &str,
+) -> Vec<u8> {
     let boxes: Vec<Vec<u8>> = assertions.iter().map(|a| a.to_jumbf().unwrap()).collect();
     let refs: Vec<Value> = assertions
         .iter()
@@ -125,7 +144,7 @@ pub(crate) fn build_with_instance_id(
     let sig_box = superbox(uuid::SIGNATURE, "c2pa.signature", &[&cbor_box(&signature)]);
     let manifest = superbox(
         uuid::STANDARD_MANIFEST,
-        MANIFEST,
+        label,
         &[&assertion_store, &claim_box, &sig_box],
     );
     superbox(uuid::STORE, "c2pa", &[&manifest])

@@ -32,7 +32,9 @@ const C2PA_TSA_TRUST_LIST: &[u8] = include_bytes!("trust-lists/C2PA-TSA-TRUST-LI
 /// Arguments of `signet c2pa verify`.
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
-    /// The asset (JPEG, PNG, ISO BMFF, or a `.c2pa` manifest store).
+    /// The asset: JPEG, PNG, GIF, SVG, WebP/WAV/AVI, TIFF/DNG, JPEG XL, TrueType/OpenType, PDF,
+    /// ISO BMFF (MP4, MOV, HEIF, AVIF), or a `.c2pa` manifest store; the format comes from the
+    /// extension, else from the first bytes.
     pub(crate) file: PathBuf,
     /// A sidecar or remote manifest store (`.c2pa`) for the asset.
     #[arg(long)]
@@ -376,22 +378,25 @@ fn detect_format(path: &Path) -> Result<Format, String> {
     {
         return Ok(f);
     }
-    let mut head = [0u8; 12];
+    let mut head = [0u8; Format::SNIFF_LEN];
     let mut file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let n = std::io::Read::read(&mut file, &mut head).map_err(|e| e.to_string())?;
-    let head = head.get(..n).unwrap_or_default();
-    match head {
-        [0xFF, 0xD8, ..] => Ok(Format::Jpeg),
-        [0x89, b'P', b'N', b'G', ..] => Ok(Format::Png),
-        [_, _, _, _, b'f', b't', b'y', b'p', ..] | [_, _, _, _, b's', b't', b'y', b'p', ..] => {
-            Ok(Format::Bmff)
+    let mut n = 0;
+    // A short read is not the end of the file: fill the sniffing window or reach EOF.
+    while let Some(rest) = head.get_mut(n..).filter(|r| !r.is_empty()) {
+        match std::io::Read::read(&mut file, rest) {
+            Ok(0) => break,
+            Ok(k) => n = n.saturating_add(k),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(format!("{}: {e}", path.display())),
         }
-        [_, _, _, _, b'j', b'u', b'm', b'b', ..] => Ok(Format::Sidecar),
-        _ => Err(format!(
-            "{}: unsupported format (JPEG, PNG, ISO BMFF and .c2pa are)",
-            path.display()
-        )),
     }
+    Format::sniff(head.get(..n).unwrap_or_default()).ok_or_else(|| {
+        format!(
+            "{}: unsupported format (neither its extension nor its first bytes say {})",
+            path.display(),
+            signet_c2pa_model::container::READABLE_FORMATS
+        )
+    })
 }
 
 fn status_json(s: &Status) -> Value {

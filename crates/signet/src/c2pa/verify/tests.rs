@@ -92,6 +92,43 @@ fn no_manifest_is_one_and_unreadable_is_two() {
     assert_eq!(run(&bad_time).unwrap_err().0, 2);
 }
 
+/// Without a telling extension the format comes from the first bytes, for every readable format
+/// among the vectors; a file that is none of them gets exit 2 with the formats listed.
+#[test]
+fn formats_without_an_extension_are_sniffed() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "rs/C.jpg",
+        "rs/sample3.svg",
+        "rs/video1.mp4",
+        "rs/cloud_manifest.c2pa",
+        "pt/adobe-20240110-single_manifest_store.pdf",
+        "pt/monotype-20240712-monotype_sans.ttf",
+    ] {
+        let path = vector(name);
+        let bare = dir.path().join("asset");
+        std::fs::copy(&path, &bare).unwrap();
+        let named = run(&args(path.clone())).map(|(code, out)| {
+            let out = out.replace(&path.display().to_string(), &bare.display().to_string());
+            (code, out)
+        });
+        let unnamed = run(&args(bare.clone()));
+        assert!(
+            unnamed.as_ref().is_ok_and(|(_, out)| out.contains(": ")),
+            "{name}: {unnamed:?}"
+        );
+        assert_eq!(named, unnamed, "{name}");
+    }
+    let blob = dir.path().join("blob");
+    std::fs::write(&blob, b"PK\x03\x04 not an asset Signet reads").unwrap();
+    let (code, msg) = run(&args(blob)).unwrap_err();
+    assert_eq!(code, 2, "{msg}");
+    assert!(
+        msg.contains("unsupported format") && msg.contains("PDF"),
+        "{msg}"
+    );
+}
+
 #[test]
 fn sidecar_and_official_trust_list() {
     let mut a = args(vector("rs/cloud.jpg"));
