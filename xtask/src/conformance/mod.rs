@@ -121,19 +121,41 @@ impl Case {
     }
 }
 
+/// An `exceptions.toml`: root causes (`[cause.<name>] text = "..."`) written once, and the
+/// known divergences, each with its own `reason` or naming the `causes` it follows from.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Exceptions {
+struct ExceptionsFile {
     #[serde(default)]
-    exception: Vec<Exception>,
+    cause: BTreeMap<String, Cause>,
+    #[serde(default)]
+    exception: Vec<RawException>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Exception {
+struct Cause {
+    text: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawException {
     id: String,
     expected: String,
     actual: String,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    causes: Vec<String>,
+}
+
+/// A known divergence, its reason resolved from its causes.
+#[derive(Debug)]
+struct Exception {
+    expected: String,
+    actual: String,
+    #[allow(dead_code, reason = "checked when loaded; read by people in the file")]
     reason: String,
 }
 
@@ -200,17 +222,47 @@ fn load_exceptions(ctx: &SuiteCtx) -> Result<BTreeMap<String, Exception>> {
     }
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let parsed: Exceptions =
-        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    parse_exceptions(&text).with_context(|| format!("{}", path.display()))
+}
+
+/// Parses an `exceptions.toml`: every exception has a reason or names causes (not both), every
+/// cause it names is defined, every defined cause is named, and no id is listed twice.
+fn parse_exceptions(text: &str) -> Result<BTreeMap<String, Exception>> {
+    let parsed: ExceptionsFile = toml::from_str(text).context("parsing")?;
+    let mut used = BTreeSet::new();
     let mut map = BTreeMap::new();
     for e in parsed.exception {
-        if e.reason.trim().is_empty() {
-            bail!("{}: exception `{}` has no reason", path.display(), e.id);
-        }
+        let reason = match (e.reason, e.causes.is_empty()) {
+            (Some(r), true) if !r.trim().is_empty() => r,
+            (Some(_), false) => bail!("exception `{}` has both a reason and causes", e.id),
+            (_, true) => bail!("exception `{}` has no reason", e.id),
+            (None, false) => {
+                let mut texts = Vec::new();
+                for name in &e.causes {
+                    let cause = parsed.cause.get(name).with_context(|| {
+                        format!("exception `{}` names undefined cause `{name}`", e.id)
+                    })?;
+                    if cause.text.trim().is_empty() {
+                        bail!("cause `{name}` has no text");
+                    }
+                    used.insert(name.clone());
+                    texts.push(cause.text.trim().to_owned());
+                }
+                texts.join(" ")
+            }
+        };
         let id = e.id.clone();
-        if map.insert(id.clone(), e).is_some() {
-            bail!("{}: exception `{id}` listed twice", path.display());
+        let exception = Exception {
+            expected: e.expected,
+            actual: e.actual,
+            reason,
+        };
+        if map.insert(id.clone(), exception).is_some() {
+            bail!("exception `{id}` listed twice");
         }
+    }
+    if let Some(unused) = parsed.cause.keys().find(|c| !used.contains(*c)) {
+        bail!("cause `{unused}` is named by no exception; remove it");
     }
     Ok(map)
 }

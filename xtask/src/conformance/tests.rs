@@ -2,11 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{Case, Exception, sort};
+use super::{Case, Exception, parse_exceptions, sort};
 
 fn exception(id: &str, expected: &str, actual: &str) -> (String, Exception) {
     let e = Exception {
-        id: id.to_owned(),
         expected: expected.to_owned(),
         actual: actual.to_owned(),
         reason: "test".to_owned(),
@@ -53,4 +52,42 @@ fn stale_and_mismatched_exceptions_fail() {
 fn duplicate_case_ids_are_an_error() {
     let cases = vec![Case::new("a", "x", "x"), Case::new("a", "x", "x")];
     assert!(sort("t", &cases, &BTreeMap::new()).is_err());
+}
+
+#[test]
+fn causes_are_written_once_and_each_is_checked() {
+    let text = r#"
+[cause.a]
+text = "First cause."
+[cause.b]
+text = "Second cause."
+
+[[exception]]
+id = "x"
+expected = "1"
+actual = "2"
+causes = ["a", "b"]
+
+[[exception]]
+id = "y"
+expected = "1"
+actual = "3"
+reason = "Its own reason."
+"#;
+    let map = parse_exceptions(text).unwrap();
+    assert_eq!(map["x"].reason, "First cause. Second cause.");
+    assert_eq!(map["y"].reason, "Its own reason.");
+
+    let unused = text.replace("causes = [\"a\", \"b\"]", "causes = [\"a\"]");
+    let err = format!("{:#}", parse_exceptions(&unused).unwrap_err());
+    assert!(err.contains("cause `b` is named by no exception"), "{err}");
+    let undefined = text.replace("\"b\"]", "\"c\"]");
+    let err = format!("{:#}", parse_exceptions(&undefined).unwrap_err());
+    assert!(err.contains("undefined cause `c`"), "{err}");
+    let both = text.replace("reason = ", "causes = [\"a\"]\nreason = ");
+    let err = format!("{:#}", parse_exceptions(&both).unwrap_err());
+    assert!(err.contains("both a reason and causes"), "{err}");
+    let neither = text.replace("reason = \"Its own reason.\"", "");
+    let err = format!("{:#}", parse_exceptions(&neither).unwrap_err());
+    assert!(err.contains("`y` has no reason"), "{err}");
 }
