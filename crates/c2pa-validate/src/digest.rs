@@ -107,6 +107,20 @@ impl<'s> UriDigests<'s> {
         outcome
     }
 
+    /// Compares `expected` with the `alg` hash of `bytes` (not a box a URI names, so not
+    /// remembered), within the same budget as [`UriDigests::check`].
+    pub(crate) fn check_bytes(&self, bytes: &[u8], alg: HashAlg, expected: &[u8]) -> UriHash {
+        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let spent = self.spent.get().saturating_add(len);
+        if spent > self.budget {
+            return UriHash::OverBudget;
+        }
+        self.spent.set(spent);
+        let mut h = self.hashes.start(alg);
+        h.update(bytes);
+        Self::compare(&h.finish(), expected)
+    }
+
     fn compare(digest: &[u8], expected: &[u8]) -> UriHash {
         if digest == expected {
             UriHash::Match

@@ -460,7 +460,25 @@ impl<'s> Walk<'_, 's> {
                 // The hash is of the ingredient's manifest box (§15.11.3.3.2), whichever box of
                 // it the URI names.
                 let outcome = alg.map(|a| self.digests.check(target.node(), a, &hashed.hash));
+                // Generators before C2PA 2.0 hashed the ingredient's claim (its CBOR) for a
+                // v1/v2 ingredient's c2pa_manifest. The claim is what the ingredient's signature
+                // covers and the walk validates that signature below, so the hash binds the
+                // same manifest; the reference SDK accepts it as a "legacy" hash.
+                let legacy = matches!(outcome, Some(UriHash::Mismatch))
+                    && ing.ingredient.before_v3
+                    && alg.is_some_and(|a| {
+                        target.claim_cbor().is_ok_and(|(claim, _)| {
+                            self.digests.check_bytes(claim, a, &hashed.hash) == UriHash::Match
+                        })
+                    });
                 let (code, why) = match outcome {
+                    Some(UriHash::Mismatch) if legacy => (
+                        StatusCode::IngredientManifestValidated,
+                        "ingredient manifest hash matches by the pre-2.0 method: it covers the \
+                         ingredient's claim, not its manifest box (C2PA 1.x; the claim \
+                         signature is validated with the ingredient, §15.11.3.3.1)"
+                            .to_owned(),
+                    ),
                     Some(UriHash::Match) => (
                         StatusCode::IngredientManifestValidated,
                         "ingredient manifest hash matches".to_owned(),

@@ -37,6 +37,9 @@ pub struct Ingredient {
     pub references: Vec<(String, HashedUri)>,
     /// Why the assertion does not decode, if it does not.
     pub malformed: Option<String>,
+    /// The assertion's label version is below 3 (`c2pa.ingredient`, `c2pa.ingredient.v2`), whose
+    /// `c2pa_manifest` pre-2.0 generators hashed differently (see the validator's legacy hash).
+    pub before_v3: bool,
 }
 
 fn recorded(entries: &[model::StatusEntry]) -> Vec<RecordedStatus> {
@@ -89,6 +92,7 @@ impl Ingredient {
                 .map(|h| ("thumbnail".to_owned(), h.clone()))
                 .collect(),
             malformed: None,
+            before_v3: Label::parse(label).version_or_1() < 3,
         }
     }
 }

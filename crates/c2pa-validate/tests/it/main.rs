@@ -19,6 +19,7 @@ mod chain;
 mod collection;
 mod compressed;
 mod external;
+mod legacy;
 mod locate;
 mod multi;
 mod peer;
