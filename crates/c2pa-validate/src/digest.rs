@@ -92,16 +92,9 @@ impl<'s> UriDigests<'s> {
         if let Some(d) = self.memo.borrow().get(&key) {
             return Self::compare(d, expected);
         }
-        let bytes = self.store.hashed_bytes(node);
-        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        let spent = self.spent.get().saturating_add(len);
-        if spent > self.budget {
+        let Some(digest) = self.hash_within_budget(self.store.hashed_bytes(node), alg) else {
             return UriHash::OverBudget;
-        }
-        self.spent.set(spent);
-        let mut h = self.hashes.start(alg);
-        h.update(bytes);
-        let digest = h.finish();
+        };
         let outcome = Self::compare(&digest, expected);
         self.memo.borrow_mut().insert(key, digest);
         outcome
@@ -110,15 +103,23 @@ impl<'s> UriDigests<'s> {
     /// Compares `expected` with the `alg` hash of `bytes` (not a box a URI names, so not
     /// remembered), within the same budget as [`UriDigests::check`].
     pub(crate) fn check_bytes(&self, bytes: &[u8], alg: HashAlg, expected: &[u8]) -> UriHash {
+        match self.hash_within_budget(bytes, alg) {
+            Some(digest) => Self::compare(&digest, expected),
+            None => UriHash::OverBudget,
+        }
+    }
+
+    /// The `alg` hash of `bytes`, counted against the budget; `None` when it would exceed it.
+    fn hash_within_budget(&self, bytes: &[u8], alg: HashAlg) -> Option<Vec<u8>> {
         let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         let spent = self.spent.get().saturating_add(len);
         if spent > self.budget {
-            return UriHash::OverBudget;
+            return None;
         }
         self.spent.set(spent);
         let mut h = self.hashes.start(alg);
         h.update(bytes);
-        Self::compare(&h.finish(), expected)
+        Some(h.finish())
     }
 
     fn compare(digest: &[u8], expected: &[u8]) -> UriHash {

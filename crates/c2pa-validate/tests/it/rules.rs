@@ -151,12 +151,7 @@ fn an_empty_instance_id_is_malformed_and_named() {
     let r = Validator::new(&trust, &Verifier, at(now_secs()))
         .validate_with_store(built, std::io::Cursor::new(ASSET))
         .unwrap();
-    let malformed: Vec<_> = r
-        .active
-        .failure
-        .iter()
-        .filter(|s| s.code == StatusCode::ClaimMalformed)
-        .collect();
+    let malformed = claim_malformed(&r);
     assert_eq!(malformed.len(), 1, "{:#?}", r.active);
     let why = malformed[0].explanation.as_deref().unwrap();
     assert!(why.contains("instanceID is empty"), "{why}");
@@ -193,12 +188,7 @@ fn a_manifest_label_that_is_not_a_c2pa_urn_is_malformed() {
     ] {
         let r = judge(label);
         assert_eq!(r.state, ValidationState::Invalid, "{label}");
-        let malformed: Vec<_> = r
-            .active
-            .failure
-            .iter()
-            .filter(|s| s.code == StatusCode::ClaimMalformed)
-            .collect();
+        let malformed = claim_malformed(&r);
         assert_eq!(malformed.len(), 1, "{label}: {:#?}", r.active);
         let why = malformed[0].explanation.as_deref().unwrap();
         assert!(why.contains(label) && why.contains("§8.3"), "{why}");
@@ -209,4 +199,13 @@ fn a_manifest_label_that_is_not_a_c2pa_urn_is_malformed() {
     ] {
         assert_eq!(judge(label).state, ValidationState::Trusted, "{label}");
     }
+}
+
+/// The active manifest's `claim.malformed` failures.
+fn claim_malformed(r: &Report) -> Vec<&signet_c2pa_validate::Status> {
+    r.active
+        .failure
+        .iter()
+        .filter(|s| s.code == StatusCode::ClaimMalformed)
+        .collect()
 }
