@@ -107,9 +107,7 @@ impl Format {
             _ => return None,
         })
     }
-}
 
-impl Format {
     /// How many leading bytes [`Format::sniff`] looks at.
     pub const SNIFF_LEN: usize = 64;
 

@@ -464,15 +464,15 @@ impl<'s> Walk<'_, 's> {
                 // v1/v2 ingredient's c2pa_manifest. The claim is what the ingredient's signature
                 // covers and the walk validates that signature below, so the hash binds the
                 // same manifest; the reference SDK accepts it as a "legacy" hash.
-                let legacy = matches!(outcome, Some(UriHash::Mismatch))
-                    && ing.ingredient.before_v3
-                    && alg.is_some_and(|a| {
-                        target.claim_cbor().is_ok_and(|(claim, _)| {
-                            self.digests.check_bytes(claim, a, &hashed.hash) == UriHash::Match
-                        })
-                    });
+                let claim_hash_matches = |a| {
+                    target.claim_cbor().is_ok_and(|(claim, _)| {
+                        self.digests.check_bytes(claim, a, &hashed.hash) == UriHash::Match
+                    })
+                };
                 let (code, why) = match outcome {
-                    Some(UriHash::Mismatch) if legacy => (
+                    Some(UriHash::Mismatch)
+                        if ing.ingredient.before_v3 && alg.is_some_and(claim_hash_matches) =>
+                    (
                         StatusCode::IngredientManifestValidated,
                         "ingredient manifest hash matches by the pre-2.0 method: it covers the \
                          ingredient's claim, not its manifest box (C2PA 1.x; the claim \

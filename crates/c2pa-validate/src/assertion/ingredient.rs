@@ -55,7 +55,8 @@ fn recorded(entries: &[model::StatusEntry]) -> Vec<RecordedStatus> {
 impl Ingredient {
     /// Reads an ingredient assertion's CBOR under its `label`.
     pub fn from_value(value: &Value, label: &str) -> Self {
-        let typed = match model::Ingredient::from_value(value, &Label::parse(label)) {
+        let label = Label::parse(label);
+        let typed = match model::Ingredient::from_value(value, &label) {
             Ok(t) => t,
             Err(e) => {
                 return Self {
@@ -92,7 +93,7 @@ impl Ingredient {
                 .map(|h| ("thumbnail".to_owned(), h.clone()))
                 .collect(),
             malformed: None,
-            before_v3: Label::parse(label).version_or_1() < 3,
+            before_v3: label.version_or_1() < 3,
         }
     }
 }

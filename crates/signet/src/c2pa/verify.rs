@@ -378,19 +378,12 @@ fn detect_format(path: &Path) -> Result<Format, String> {
     {
         return Ok(f);
     }
-    let mut head = [0u8; Format::SNIFF_LEN];
-    let mut file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut n = 0;
-    // A short read is not the end of the file: fill the sniffing window or reach EOF.
-    while let Some(rest) = head.get_mut(n..).filter(|r| !r.is_empty()) {
-        match std::io::Read::read(&mut file, rest) {
-            Ok(0) => break,
-            Ok(k) => n = n.saturating_add(k),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(format!("{}: {e}", path.display())),
-        }
-    }
-    Format::sniff(head.get(..n).unwrap_or_default()).ok_or_else(|| {
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut head = Vec::with_capacity(Format::SNIFF_LEN);
+    let limit = u64::try_from(Format::SNIFF_LEN).unwrap_or(u64::MAX);
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, limit), &mut head)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Format::sniff(&head).ok_or_else(|| {
         format!(
             "{}: unsupported format (neither its extension nor its first bytes say {})",
             path.display(),
